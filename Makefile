@@ -1,0 +1,54 @@
+# The two commands: `make demo` (set up everything, load demo data, serve on :8000) and
+# `make test` (the whole suite; .ci/run calls it).
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The demo keeps its own data directory inside the checkout unless told otherwise.
+export QIHANG_DATA_DIR ?= $(CURDIR)/var/demo
+
+.PHONY: demo test setup assets serve lint format bench fixtures clean
+
+$(BIN)/qihang: pyproject.toml requirements/constraints.txt
+	@test -x $(BIN)/python || "$$(scripts/find_python.sh)" -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e '.[test]'
+	@touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+assets: node_modules/.package-lock.json
+	$(BIN)/python scripts/vendor_assets.py
+
+setup: $(BIN)/qihang assets
+
+demo: setup
+	$(BIN)/qihang migrate --no-input
+	$(BIN)/qihang demo
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the task worker)"
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(BIN)/qihang db_worker --interval 0.5 >/dev/null 2>&1 & \
+	  $(BIN)/qihang runserver $(HOST):$(PORT)
+
+test: setup
+	scripts/run_tests.sh
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+fixtures: setup
+	$(BIN)/python scripts/make_fixtures.py
+
+bench: setup
+	$(BIN)/qihang bench --rows 100000
+
+clean:
+	rm -rf $(VENV) node_modules qihang/static/vendor var test-artifacts

@@ -1,0 +1,1 @@
+"""Qihang (启航): graduate employment and entrepreneurship work for universities."""

@@ -1,0 +1,3 @@
+from qihang.cli import main
+
+main()

@@ -1,0 +1,56 @@
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from qihang.audit.models import AuditEvent, SensitiveRead
+from qihang.institutions.roles import Perm
+from qihang.institutions.scoping import Actor
+from qihang.lib.sensitive import SensitiveValue
+
+
+def audit_record(
+    *,
+    institution_id: int,
+    actor_id: int | None,
+    action: str,
+    target: models.Model | None = None,
+    summary: str = "",
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Write an audit row; call inside the service's transaction."""
+    return AuditEvent.objects.create(
+        institution_id=institution_id,
+        actor_id=actor_id,
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        summary=summary[:300],
+        data=data or {},
+    )
+
+
+@transaction.atomic
+def reveal_sensitive(*, actor: Actor, obj: models.Model, field: str, reason: str) -> str:
+    """Return the plaintext of `obj.<field>` for a person, recording the read.
+
+    The caller has already fetched `obj` through scoping; this checks the unmask permission.
+    """
+    actor.require(Perm.SENSITIVE_REVEAL)
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationError({"reason": _("请填写查看事由。")})
+    value = getattr(obj, field)
+    if not isinstance(value, SensitiveValue):
+        raise TypeError(f"{obj._meta.label}.{field} is not a SensitiveField")
+    SensitiveRead.objects.create(
+        institution_id=actor.institution_id,
+        actor_id=actor.user_id,
+        target_type=obj._meta.label_lower,
+        target_id=str(obj.pk),
+        target_label=str(obj)[:120],
+        field=field,
+        reason=reason[:300],
+    )
+    return value.reveal_unlogged()

@@ -1,0 +1,120 @@
+"""Graduates (生源信息) of a cohort, as the roster import and the career centre keep them."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from qihang.institutions.models import Cohort, DegreeLevel, Department, Major, TenantModel
+from qihang.institutions.scoping import Scope
+from qihang.lib.sensitive import SensitiveField, mask_id_number, mask_phone
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class Origin(models.TextChoices):
+    URBAN = "urban", _("城镇")
+    RURAL = "rural", _("农村")
+
+
+class KeyGroupKind(models.Model):
+    """Reference data: the kinds of key group (重点群体) and hardship category (困难生类别)."""
+
+    code = models.CharField(max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=60)
+    # Other spellings accepted on import, e.g. "建档立卡" for "原建档立卡贫困家庭".
+    aliases = models.JSONField(default=list, blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+    version = models.CharField(max_length=20, default="2020")
+
+    class Meta:
+        verbose_name = _("重点群体类别")
+        verbose_name_plural = _("重点群体类别")
+        ordering = ["sort_order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Graduate(TenantModel):
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="graduates")
+    student_no = models.CharField(_("学号"), max_length=30)
+    name = models.CharField(_("姓名"), max_length=60)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
+    id_number = SensitiveField(_("身份证号"), masker=mask_id_number)
+    # Keyed hash of the ID number: uniqueness and lookup without the plaintext.
+    id_number_digest = models.CharField(max_length=64, editable=False)
+    ethnicity = models.CharField(_("民族"), max_length=20, blank=True, default="")
+    political_status = models.CharField(_("政治面貌"), max_length=20, blank=True, default="")
+    degree_level = models.CharField(_("学历层次"), max_length=10, choices=DegreeLevel.choices)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="graduates")
+    major = models.ForeignKey(Major, on_delete=models.PROTECT, related_name="graduates")
+    specialization = models.CharField(_("专业方向"), max_length=60, blank=True, default="")
+    origin_division = models.CharField(_("生源地"), max_length=6, blank=True, default="")
+    # Denormalised from origin_division so rates group by province without string functions.
+    origin_province = models.CharField(max_length=6, blank=True, default="", editable=False)
+    origin_type = models.CharField(
+        _("城乡生源"), max_length=5, choices=Origin.choices, blank=True, default=""
+    )
+    key_groups = models.ManyToManyField(
+        KeyGroupKind, through="GraduateKeyGroup", blank=True, related_name="+"
+    )
+    phone = SensitiveField(_("手机号码"), masker=mask_phone)
+    email = models.EmailField(_("电子邮箱"), blank=True, default="")
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导师/辅导员"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mentees",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="graduate",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    scope = Scope(department="department", mentor="mentor", own="user")
+
+    class Meta:
+        verbose_name = _("毕业生")
+        verbose_name_plural = _("毕业生")
+        ordering = ["student_no"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "student_no"], name="graduate_unique_student_no"
+            ),
+            # A person may graduate again at a higher degree: unique per cohort, not forever.
+            models.UniqueConstraint(
+                fields=["institution", "cohort", "id_number_digest"],
+                name="graduate_unique_id_number_per_cohort",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["institution", "cohort", "department"]),
+            models.Index(fields=["institution", "cohort", "degree_level"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.student_no}）"
+
+
+class GraduateKeyGroup(TenantModel):
+    graduate = models.ForeignKey(Graduate, on_delete=models.CASCADE)
+    kind = models.ForeignKey(KeyGroupKind, on_delete=models.PROTECT)
+
+    scope = Scope(
+        department="graduate__department", mentor="graduate__mentor", own="graduate__user"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["graduate", "kind"], name="graduate_key_group_unique")
+        ]

@@ -1,0 +1,2 @@
+app_name = "graduates"
+urlpatterns: list = []

@@ -1,0 +1,135 @@
+"""The tenant (Institution) and its structure: departments, majors, cohorts, memberships.
+
+Every tenant-owned table in Qihang carries `institution` directly (not only through a parent),
+so queries are scoped with one filter and the schema can later be distributed by institution.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from qihang.institutions.roles import Role
+from qihang.institutions.scoping import ALL, Scope
+
+
+class Institution(models.Model):
+    code = models.CharField(_("学校代码"), max_length=10, unique=True)
+    name = models.CharField(_("学校名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=40, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("学校")
+        verbose_name_plural = _("学校")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TenantModel(models.Model):
+    """Base for every table that belongs to one institution."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class DegreeLevel(models.TextChoices):
+    ASSOCIATE = "associate", _("专科")
+    BACHELOR = "bachelor", _("本科")
+    MASTER = "master", _("硕士研究生")
+    DOCTOR = "doctor", _("博士研究生")
+
+
+class Department(TenantModel):
+    code = models.CharField(_("院系代码"), max_length=20, blank=True, default="")
+    name = models.CharField(_("院系名称"), max_length=60)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    scope = Scope(department="pk", mentor=ALL, own=ALL)
+
+    class Meta:
+        verbose_name = _("院系")
+        verbose_name_plural = _("院系")
+        ordering = ["sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "name"], name="department_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Major(TenantModel):
+    """A major within one department and degree level (音乐表演 exists in several)."""
+
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="majors")
+    degree_level = models.CharField(_("学历层次"), max_length=10, choices=DegreeLevel.choices)
+    name = models.CharField(_("专业名称"), max_length=60)
+    code = models.CharField(_("专业代码"), max_length=20, blank=True, default="")
+
+    scope = Scope(department="department", mentor=ALL, own=ALL)
+
+    class Meta:
+        verbose_name = _("专业")
+        verbose_name_plural = _("专业")
+        ordering = ["department__sort_order", "degree_level", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "department", "degree_level", "name"],
+                name="major_unique_per_department_level",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_degree_level_display()}）"
+
+
+class Cohort(TenantModel):
+    """Graduates of one graduation year (届别) at one institution."""
+
+    year = models.PositiveSmallIntegerField(_("届别"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope = Scope(department=ALL, mentor=ALL, own=ALL)
+
+    class Meta:
+        verbose_name = _("届别")
+        verbose_name_plural = _("届别")
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "year"], name="cohort_unique_year")
+        ]
+
+    def __str__(self) -> str:
+        return _("%(year)s届") % {"year": self.year}
+
+
+class Membership(TenantModel):
+    """A user's role at one institution. A user may hold several roles (a counsellor is often
+    department staff and mentor); department staff are limited to `departments`."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    departments = models.ManyToManyField(Department, blank=True, related_name="+")
+    title = models.CharField(_("职务"), max_length=60, blank=True, default="")
+    is_active = models.BooleanField(_("有效"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope = Scope(own="user")
+
+    class Meta:
+        verbose_name = _("成员")
+        verbose_name_plural = _("成员")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "user", "role"], name="membership_unique_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"

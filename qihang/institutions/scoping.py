@@ -1,0 +1,208 @@
+"""The one mechanism that scopes every query and object lookup to what an actor may see.
+
+Views and selectors never filter by institution themselves: they call `scoped()` or
+`get_scoped_or_404()`, which apply the institution filter and the row rules the model declares
+in its `scope` attribute. An object the actor may not see behaves exactly like a missing one
+(404); an action the actor's roles do not allow is refused with 403 by `requires()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, Final
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpRequest
+
+from qihang.institutions.roles import (
+    PLATFORM_ADMIN_PERMISSIONS,
+    ROLE_PERMISSIONS,
+    WHOLE_INSTITUTION_ROLES,
+    Perm,
+    Role,
+)
+
+ALL: Final = "__all__"  # the role sees every row of the institution
+NONE: Final = "__none__"  # the role sees no row
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Row rules for the narrow roles; whole-institution roles always see every row.
+
+    Each value is ALL, NONE, or a lookup path from the model to: a Department (department
+    staff), the mentor User (teacher) and the graduate's own User (graduate).
+    """
+
+    department: str = NONE
+    mentor: str = NONE
+    own: str = NONE
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int
+    institution_id: int
+    roles: frozenset[str]
+    department_ids: frozenset[int] = frozenset()
+    is_platform_admin: bool = False
+    perms: frozenset[str] = field(default=frozenset())
+
+    def has(self, perm: Perm | str) -> bool:
+        return perm in self.perms
+
+    def require(self, perm: Perm | str) -> None:
+        if perm not in self.perms:
+            raise PermissionDenied(perm)
+
+    @property
+    def sees_whole_institution(self) -> bool:
+        return self.is_platform_admin or bool(self.roles & WHOLE_INSTITUTION_ROLES)
+
+    @property
+    def is_graduate_only(self) -> bool:
+        return self.roles == {Role.GRADUATE} and not self.is_platform_admin
+
+
+def build_actor(user: Any, institution_id: int | None) -> Actor | None:
+    """Actor for `user` acting in `institution_id` (or their first institution)."""
+    from qihang.institutions.models import Membership
+
+    if not user.is_authenticated or not user.is_active:
+        return None
+    memberships = list(
+        Membership.objects.filter(user=user, is_active=True)
+        .order_by("institution_id", "id")
+        .prefetch_related("departments")
+    )
+    if institution_id is None and memberships:
+        institution_id = memberships[0].institution_id
+    if institution_id is None:
+        if user.is_platform_admin:
+            from qihang.institutions.models import Institution
+
+            institution_id = Institution.objects.order_by("id").values_list("id", flat=True).first()
+        if institution_id is None:
+            return None
+    mine = [m for m in memberships if m.institution_id == institution_id]
+    if not mine and not user.is_platform_admin:
+        return None
+    roles = frozenset(m.role for m in mine)
+    perms: set[str] = set()
+    for role in roles:
+        perms |= ROLE_PERMISSIONS[role]
+    if user.is_platform_admin:
+        perms |= PLATFORM_ADMIN_PERMISSIONS
+    departments = frozenset(
+        d.id for m in mine if m.role == Role.DEPARTMENT_STAFF for d in m.departments.all()
+    )
+    return Actor(
+        user_id=user.pk,
+        institution_id=institution_id,
+        roles=roles,
+        department_ids=departments,
+        is_platform_admin=user.is_platform_admin,
+        perms=frozenset(perms),
+    )
+
+
+def _scope_of(model: type[models.Model]) -> Scope:
+    scope = getattr(model, "scope", None)
+    if not isinstance(scope, Scope):
+        raise TypeError(f"{model.__name__} has no `scope`: it cannot be read through scoping")
+    return scope
+
+
+def _rule(path: str, value: Any) -> models.Q:
+    if path == ALL:
+        return models.Q()
+    if path == NONE:
+        return models.Q(pk__in=[])
+    return models.Q(**{path: value})
+
+
+def visibility(model: type[models.Model], actor: Actor) -> models.Q:
+    """The filter that limits `model` to rows `actor` may see."""
+    scope = _scope_of(model)
+    q = models.Q(institution_id=actor.institution_id)
+    if actor.sees_whole_institution:
+        return q
+    allowed = models.Q(pk__in=[])
+    if Role.DEPARTMENT_STAFF in actor.roles:
+        path = scope.department
+        if path in (ALL, NONE):
+            allowed |= _rule(path, None)
+        else:
+            allowed |= models.Q(**{f"{path}__in": sorted(actor.department_ids)})
+    if Role.TEACHER in actor.roles:
+        allowed |= _rule(scope.mentor, actor.user_id)
+    if Role.GRADUATE in actor.roles:
+        allowed |= _rule(scope.own, actor.user_id)
+    return q & allowed
+
+
+def scoped[M: models.Model](
+    model_or_qs: type[M] | models.QuerySet[M], actor: Actor
+) -> models.QuerySet[M]:
+    qs = (
+        model_or_qs
+        if isinstance(model_or_qs, models.QuerySet)
+        else model_or_qs._default_manager.all()
+    )
+    return qs.filter(visibility(qs.model, actor))
+
+
+def get_scoped_or_404[M: models.Model](
+    model_or_qs: type[M] | models.QuerySet[M], actor: Actor, **lookup: Any
+) -> M:
+    try:
+        return scoped(model_or_qs, actor).get(**lookup)
+    except (models.ObjectDoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+SESSION_INSTITUTION_KEY = "qihang_institution_id"
+
+
+def actor_of(request: HttpRequest) -> Actor | None:
+    """The request's actor, built once per request and kept on it as `request.actor`."""
+    if not hasattr(request, "actor"):
+        request.actor = build_actor(  # type: ignore[attr-defined]
+            request.user, request.session.get(SESSION_INSTITUTION_KEY)
+        )
+    return request.actor  # type: ignore[attr-defined]
+
+
+def requires(perm: Perm | None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorate a view: sign-in required, an actor in some institution, and `perm` (403).
+
+    `requires(None)` only asks for a signed-in actor. The permission is kept on the view so
+    the route-walking test knows what each route demands.
+    """
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            actor = actor_of(request)
+            if actor is None:
+                raise PermissionDenied("no membership")
+            if perm is not None:
+                actor.require(perm)
+            return view(request, *args, **kwargs)
+
+        wrapper.required_permission = perm  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorator
+
+
+def public(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a view as reachable without signing in (login, invitation, static pages)."""
+    view.is_public = True  # type: ignore[attr-defined]
+    return view

@@ -1,0 +1,68 @@
+"""Encryption at rest for sensitive attributes, and keyed hashes to look them up.
+
+Ciphertext format: "<key id>$<base64url(nonce || AES-256-GCM ciphertext)>". The key id lets keys
+rotate: new values use the first key in settings.FIELD_ENCRYPTION_KEYS, old ones still decrypt.
+"""
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import cache
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+def _derive(secret: str, purpose: bytes) -> bytes:
+    # Keys in settings are arbitrary strings; derive fixed-size keys bound to their purpose.
+    return hmac.new(secret.encode(), purpose, hashlib.sha256).digest()
+
+
+@cache
+def _keys() -> tuple[str, dict[str, AESGCM]]:
+    entries = settings.FIELD_ENCRYPTION_KEYS
+    if not entries:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is empty")
+    ciphers: dict[str, AESGCM] = {}
+    for entry in entries:
+        key_id, sep, secret = entry.partition(":")
+        if not sep or not key_id or not secret or "$" in key_id:
+            raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS entries look like 'id:secret'")
+        ciphers[key_id] = AESGCM(_derive(secret, b"qihang-field-encryption"))
+    current = entries[0].partition(":")[0]
+    return current, ciphers
+
+
+@cache
+def _hash_key() -> bytes:
+    return _derive(settings.FIELD_HASH_KEY, b"qihang-blind-index")
+
+
+def encrypt(plaintext: str) -> str:
+    current, ciphers = _keys()
+    nonce = os.urandom(12)
+    sealed = ciphers[current].encrypt(nonce, plaintext.encode(), None)
+    return f"{current}${base64.urlsafe_b64encode(nonce + sealed).decode()}"
+
+
+def decrypt(token: str) -> str:
+    key_id, sep, body = token.partition("$")
+    _current, ciphers = _keys()
+    if not sep or key_id not in ciphers:
+        raise ValueError("ciphertext has an unknown key id")
+    raw = base64.urlsafe_b64decode(body)
+    return ciphers[key_id].decrypt(raw[:12], raw[12:], None).decode()
+
+
+def blind_index(value: str, purpose: str) -> str:
+    """A keyed hash for uniqueness and exact lookup without storing the plaintext."""
+    mac = hmac.new(_hash_key(), f"{purpose}\x00{value}".encode(), hashlib.sha256)
+    return mac.hexdigest()
+
+
+def reset_key_cache() -> None:
+    """For tests that change the keys."""
+    _keys.cache_clear()
+    _hash_key.cache_clear()

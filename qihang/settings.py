@@ -1,0 +1,229 @@
+"""Qihang settings: one file, read from the environment with working local defaults.
+
+Production (QIHANG_PRODUCTION=1) refuses to start without its secrets in the environment;
+local and demo use generates them once into the data directory.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+import platformdirs
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+from qihang.lib.env import env_bool, env_int, env_list, env_str, local_secret
+
+BASE_DIR = Path(__file__).resolve().parent
+PRODUCTION = env_bool("QIHANG_PRODUCTION")
+DEBUG = env_bool("QIHANG_DEBUG", default=not PRODUCTION)
+DATA_DIR = Path(env_str("QIHANG_DATA_DIR") or platformdirs.user_data_dir("qihang"))
+
+
+def _secret(name: str, filename: str) -> str:
+    value = env_str(name)
+    if value:
+        return value
+    if PRODUCTION:
+        raise ImproperlyConfigured(f"{name} must be set in production")
+    return local_secret(DATA_DIR, filename)
+
+
+SECRET_KEY = _secret("QIHANG_SECRET_KEY", "secret_key")
+# Keys for sensitive fields: "id:key,id:key" with the current key first; older keys still decrypt.
+FIELD_ENCRYPTION_KEYS = env_list("QIHANG_FIELD_KEYS") or [
+    "k1:" + _secret("QIHANG_FIELD_KEY", "field_key")
+]
+# Separate key for the keyed hashes (blind indexes) used to look up encrypted values.
+FIELD_HASH_KEY = _secret("QIHANG_HASH_KEY", "hash_key")
+
+ALLOWED_HOSTS = env_list("QIHANG_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("QIHANG_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "axes",
+    "django_tasks_db",
+    "qihang.accounts",
+    "qihang.institutions",
+    "qihang.audit",
+    "qihang.graduates",
+    "qihang.destinations",
+    "qihang.imports",
+    "qihang.reports",
+    "qihang.demo",
+    "qihang.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "qihang.urls"
+WSGI_APPLICATION = "qihang.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "qihang.institutions.context_processors.actor",
+            ],
+        },
+    }
+]
+
+# --- Database: DATABASE_URL, or embedded SQLite in the data directory ---------------------------
+_default_sqlite = f"sqlite:///{DATA_DIR / 'qihang.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL") or _default_sqlite)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets the task worker write while pages read; IMMEDIATE avoids lock upgrades failing.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("QIHANG_CONN_MAX_AGE", 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Authentication -------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    # The seam for campus single sign-on (CAS/OIDC): add its backend here; it must map the
+    # campus identity to a User and leave memberships to Qihang.
+    "qihang.accounts.backends.IdentifierBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_RESET_TIMEOUT = 7 * 24 * 3600  # invitation links stay valid for a week
+
+AXES_FAILURE_LIMIT = env_int("QIHANG_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+
+# --- Security headers, cookies, CSP ---------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 8 * 3600
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_SSL_REDIRECT = env_bool("QIHANG_SSL_REDIRECT", default=PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("QIHANG_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = PRODUCTION
+if env_bool("QIHANG_BEHIND_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
+
+# --- Internationalisation: Simplified Chinese by default, English available -----------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("QIHANG_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+# --- Files ------------------------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env_str("QIHANG_STATIC_ROOT") or DATA_DIR / "static")
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Evidence and import files are private: they are served only through permission-checked views.
+MEDIA_ROOT = Path(env_str("QIHANG_MEDIA_ROOT") or DATA_DIR / "files")
+MEDIA_URL = "/files/"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+QIHANG_MAX_IMPORT_BYTES = env_int("QIHANG_MAX_IMPORT_BYTES", 50 * 1024 * 1024)
+QIHANG_MAX_EVIDENCE_BYTES = env_int("QIHANG_MAX_EVIDENCE_BYTES", 10 * 1024 * 1024)
+
+# --- E-mail (invitations): SMTP in production, files in the data directory locally --------------
+if PRODUCTION or env_str("QIHANG_EMAIL_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env_str("QIHANG_EMAIL_HOST", "localhost"),
+                "port": env_int("QIHANG_EMAIL_PORT", 25),
+                "username": env_str("QIHANG_EMAIL_USER") or None,
+                "password": env_str("QIHANG_EMAIL_PASSWORD") or None,
+                "use_tls": env_bool("QIHANG_EMAIL_TLS"),
+            },
+        }
+    }
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(DATA_DIR / "outbox")},
+        }
+    }
+DEFAULT_FROM_EMAIL = env_str("QIHANG_FROM_EMAIL", "qihang@localhost")
+QIHANG_BASE_URL = env_str("QIHANG_BASE_URL", "http://127.0.0.1:8000")
+
+# --- Background work: django.tasks; the database backend needs `qihang db_worker` running ------------
+TASKS = {
+    "default": {
+        "BACKEND": env_str("QIHANG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("QIHANG_LOG_LEVEL", "WARNING")},
+}

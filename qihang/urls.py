@@ -1,0 +1,17 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from qihang.institutions.scoping import public
+
+urlpatterns = [
+    path("", include("qihang.web.urls")),
+    path("accounts/", include("qihang.accounts.urls")),
+    path("institution/", include("qihang.institutions.urls")),
+    path("graduates/", include("qihang.graduates.urls")),
+    path("destinations/", include("qihang.destinations.urls")),
+    path("imports/", include("qihang.imports.urls")),
+    path("reports/", include("qihang.reports.urls")),
+    path("audit/", include("qihang.audit.urls")),
+    path("api/", include("qihang.api.urls")),
+    path("i18n/setlang/", public(set_language), name="set_language"),
+]

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole suite: ruff, then pytest on SQLite (always) and on PostgreSQL (when DATABASE_URL is
+# set or a local server answers). Browser tests run once, on SQLite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+export QIHANG_DATA_DIR="${QIHANG_TEST_DATA_DIR:-$(mktemp -d -t qihang-test-XXXXXX)}"
+export QIHANG_TASKS_BACKEND=django.tasks.backends.immediate.ImmediateBackend
+mkdir -p test-artifacts
+
+echo "== ruff"
+$BIN/ruff check .
+$BIN/ruff format --check .
+
+echo "== pytest on SQLite"
+env -u DATABASE_URL $BIN/python -m pytest "$@"
+
+pg_url="${DATABASE_URL:-}"
+if [ -z "$pg_url" ] && command -v pg_isready >/dev/null && pg_isready -q -h localhost -p 5432; then
+  pg_url="postgres://postgres@localhost:5432/qihang"
+fi
+if [ -n "$pg_url" ]; then
+  echo "== pytest on PostgreSQL"
+  DATABASE_URL="$pg_url" $BIN/python -m pytest -m "not browser" "$@"
+else
+  echo "== PostgreSQL not available: skipped (set DATABASE_URL to run it)"
+fi

@@ -1,0 +1,144 @@
+"""Small builders for test data. Volume data comes from the demo generator instead."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from stdnum.cn import ric
+
+from qihang.accounts.models import User
+from qihang.graduates.models import Graduate
+from qihang.graduates.services import id_number_digest
+from qihang.institutions.models import Cohort, DegreeLevel, Department, Institution, Major
+from qihang.institutions.roles import Role
+from qihang.institutions.services import (
+    cohort_get_or_create,
+    department_get_or_create,
+    institution_create,
+    major_get_or_create,
+    membership_grant,
+)
+
+_serial = itertools.count(1)
+
+
+def make_id_number(*, division: str = "310104", birth: str = "19980512", male: bool = True) -> str:
+    """A valid resident ID number (check digit computed by python-stdnum)."""
+    seq = next(_serial) % 500
+    body = f"{division}{birth}{seq:02d}{(2 * (seq % 5) + (1 if male else 0)) % 10}"
+    return body + ric.calc_check_digit(body)
+
+
+def make_user(username: str, *, email: str = "", password: str = "Qihang-test-2020") -> User:
+    user = User.objects.create_user(username=username, email=email, password=password)
+    user.display_name = username
+    user.save(update_fields=["display_name"])
+    return user
+
+
+def make_graduate(
+    *,
+    institution: Institution,
+    cohort: Cohort,
+    major: Major,
+    student_no: str,
+    name: str = "张三",
+    male: bool = True,
+    user: User | None = None,
+    mentor: User | None = None,
+    origin: str = "310104",
+) -> Graduate:
+    id_number = make_id_number(male=male, division=origin)
+    return Graduate.objects.create(
+        institution=institution,
+        cohort=cohort,
+        student_no=student_no,
+        name=name,
+        gender="M" if male else "F",
+        id_number=id_number,
+        id_number_digest=id_number_digest(id_number),
+        degree_level=major.degree_level,
+        department=major.department,
+        major=major,
+        origin_division=origin,
+        origin_province=origin[:2] + "0000",
+        phone="13812345678",
+        email=f"{student_no}@example.edu.cn",
+        user=user,
+        mentor=mentor,
+    )
+
+
+@dataclass
+class School:
+    """One institution with two departments and a persona for every role."""
+
+    institution: Institution
+    cohort: Cohort
+    departments: list[Department]
+    majors: list[Major]
+    centre: User
+    dept_staff: User  # department staff of departments[0] only
+    teacher: User  # mentor of graduates[0]
+    leader: User
+    graduate_user: User  # the account of graduates[0]
+    graduates: list[Graduate] = field(default_factory=list)
+    fixtures: dict[str, object] = field(default_factory=dict)  # more objects, added by tests
+
+
+def make_school(code: str, name: str, *, prefix: str) -> School:
+    institution = institution_create(code=code, name=name)
+    cohort = cohort_get_or_create(institution=institution, year=2020)
+    piano = department_get_or_create(institution=institution, name="钢琴系", sort_order=1)
+    voice = department_get_or_create(institution=institution, name="声乐歌剧系", sort_order=2)
+    majors = [
+        major_get_or_create(department=piano, degree_level=DegreeLevel.BACHELOR, name="音乐表演"),
+        major_get_or_create(department=voice, degree_level=DegreeLevel.BACHELOR, name="音乐表演"),
+    ]
+    users = {r: make_user(f"{prefix}-{r}") for r in ("centre", "dept", "teacher", "leader", "grad")}
+    membership_grant(institution=institution, user=users["centre"], role=Role.CAREER_CENTRE)
+    membership_grant(
+        institution=institution, user=users["dept"], role=Role.DEPARTMENT_STAFF, departments=[piano]
+    )
+    membership_grant(institution=institution, user=users["teacher"], role=Role.TEACHER)
+    membership_grant(institution=institution, user=users["leader"], role=Role.LEADERSHIP)
+    membership_grant(institution=institution, user=users["grad"], role=Role.GRADUATE)
+    graduates = [
+        make_graduate(
+            institution=institution,
+            cohort=cohort,
+            major=majors[0],
+            student_no=f"{prefix}2020001",
+            name="李明",
+            user=users["grad"],
+            mentor=users["teacher"],
+        ),
+        make_graduate(
+            institution=institution,
+            cohort=cohort,
+            major=majors[0],
+            student_no=f"{prefix}2020002",
+            name="王芳",
+            male=False,
+        ),
+        make_graduate(
+            institution=institution,
+            cohort=cohort,
+            major=majors[1],
+            student_no=f"{prefix}2020003",
+            name="赵强",
+        ),
+    ]
+    return School(
+        institution=institution,
+        cohort=cohort,
+        departments=[piano, voice],
+        majors=majors,
+        centre=users["centre"],
+        dept_staff=users["dept"],
+        teacher=users["teacher"],
+        leader=users["leader"],
+        graduate_user=users["grad"],
+        graduates=graduates,
+    )
