@@ -8,7 +8,7 @@ PORT ?= 8000
 # The demo keeps its own data directory inside the checkout unless told otherwise.
 export QIHANG_DATA_DIR ?= $(CURDIR)/var/demo
 
-.PHONY: demo test setup assets serve lint format bench fixtures clean
+.PHONY: demo test setup assets serve lint format bench fixtures clean constraints
 
 $(BIN)/qihang: pyproject.toml requirements/constraints.txt
 	@test -x $(BIN)/python || "$$(scripts/find_python.sh)" -m venv $(VENV)
@@ -52,3 +52,7 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) node_modules qihang/static/vendor var test-artifacts
+
+constraints: $(BIN)/qihang
+	(echo "# Pinned versions for pip's -c (no registry addresses). Regenerate: make constraints"; \
+	 $(BIN)/pip freeze --exclude-editable | grep -v '^qihang') > requirements/constraints.txt
