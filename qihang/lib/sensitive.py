@@ -14,26 +14,15 @@ from typing import Any
 from django.db import models
 
 from qihang.lib import crypto
+from qihang.lib.validators import mask_id_number, mask_phone
+
+__all__ = ["SensitiveField", "SensitiveValue", "mask_generic", "mask_id_number", "mask_phone"]
 
 
 def mask_generic(value: str) -> str:
     if len(value) <= 2:
         return "*" * len(value)
     return value[0] + "*" * (len(value) - 2) + value[-1]
-
-
-def mask_id_number(value: str) -> str:
-    """3101************3X: region and check character only."""
-    if len(value) < 8:
-        return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 6) + value[-2:]
-
-
-def mask_phone(value: str) -> str:
-    """138****5678."""
-    if len(value) < 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
 class SensitiveValue:
