@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "ninja",  # serves Swagger UI from its own static files (no CDN) for /api/v1/docs
     "django_tasks_db",
     "qihang.accounts",
     "qihang.institutions",

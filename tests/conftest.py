@@ -1,7 +1,26 @@
 import pytest
 from django.test import Client
 
+from qihang import settings as project_settings
 from tests.factories import School, make_school
+
+# The smallest valid PNG (1×1 transparent pixel): evidence files in tests.
+TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
+)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 is deliberately slow and tests create dozens of personas; the production hasher
+    is asserted by tests/accounts/test_login.py::test_passwords_are_hashed_with_argon2."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def production_hashers(settings):
+    settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
 
 
 @pytest.fixture
@@ -22,5 +41,62 @@ def client_for():
         client = Client()
         client.force_login(user, backend="qihang.accounts.backends.IdentifierBackend")
         return client
+
+    return make
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Evidence and import files go to a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def walk_fixtures(media_root):
+    """walk_fixtures(school): the objects route parameters name (tests/institutions/
+    test_route_walk.py OBJECT_PARAMETERS), made through the services where there is one."""
+    from django.core.files.base import ContentFile
+
+    from qihang.destinations.policy import policy_for
+    from qihang.destinations.services import destination_submit
+    from qihang.imports.models import ImportJob, ImportKind
+    from qihang.institutions.models import Membership
+    from qihang.institutions.roles import Role
+    from qihang.institutions.scoping import build_actor
+    from qihang.institutions.services import cohort_get_or_create
+
+    def make(school: School) -> School:
+        graduate = school.graduates[0]
+        # The test cohort is 2020; keep its registration open whatever today is.
+        policy = policy_for(school.cohort)
+        policy.registration_deadline = None
+        policy.save(update_fields=["registration_deadline"])
+        actor = build_actor(school.graduate_user, school.institution.pk)
+        destination = destination_submit(
+            actor=actor,
+            graduate=graduate,
+            data={"code": "76", "note": "自由职业演奏"},
+            evidence_files=[("statement", ContentFile(TINY_PNG, name="声明.png"))],
+        )
+        school.fixtures["destination"] = destination
+        school.fixtures["evidence"] = destination.evidence.get()
+        school.fixtures["import_job"] = ImportJob.objects.create(
+            institution=school.institution,
+            kind=ImportKind.DESTINATIONS,
+            cohort=school.cohort,
+            file="imports/walk.xlsx",
+            original_name="walk.xlsx",
+            created_by=school.centre,
+        )
+        school.fixtures["membership"] = Membership.objects.get(
+            institution=school.institution, user=school.centre, role=Role.CAREER_CENTRE
+        )
+        # Both test schools have a 2020 cohort, so a year alone would name an object of the
+        # outsider's own school: give each school a cohort year of its own for the walk.
+        year = 2010 + int(school.institution.code) % 10
+        cohort_get_or_create(institution=school.institution, year=year)
+        school.fixtures["cohort_year"] = year
+        return school
 
     return make

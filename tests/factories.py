@@ -25,9 +25,9 @@ _serial = itertools.count(1)
 
 def make_id_number(*, division: str = "310104", birth: str = "19980512", male: bool = True) -> str:
     """A valid resident ID number (check digit computed by python-stdnum)."""
-    seq = next(_serial) % 500
+    seq = next(_serial) % 100  # two digits: more would make a 19-character number
     body = f"{division}{birth}{seq:02d}{(2 * (seq % 5) + (1 if male else 0)) % 10}"
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")  # it ignores the last character
 
 
 def make_user(username: str, *, email: str = "", password: str = "Qihang-test-2020") -> User:

@@ -1,5 +1,7 @@
 """People who sign in. What a user may see and do comes from memberships (institutions app)."""
 
+import hashlib
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -12,6 +14,8 @@ class User(AbstractUser):
     email = models.EmailField(_("电子邮箱"), blank=True, default="")
     display_name = models.CharField(_("姓名"), max_length=100, blank=True, default="")
     is_platform_admin = models.BooleanField(_("平台管理员"), default=False)
+    # When the last set-password link was sent; "invited" until a password is set.
+    invited_at = models.DateTimeField(_("邀请时间"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -28,3 +32,50 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def account_status(self) -> str:
+        """ "active" once a password is set, "invited" after a link was sent, else "created"."""
+        if self.has_usable_password():
+            return "active"
+        return "invited" if self.invited_at else "created"
+
+
+class ApiToken(models.Model):
+    """A personal API token: acts as its user within one institution.
+
+    The token is "qh_<prefix>_<secret>"; only the prefix (to find the row) and a SHA-256 hash of
+    the secret are stored, so the token is shown once, when it is created. The secret is 256
+    random bits, so a fast hash is enough (no password-style stretching needed).
+    Tokens are personal: they are read by their owner through accounts.selectors, never listed
+    across users, so they declare no `scope`.
+    """
+
+    # Same column as institutions.TenantModel; spelled out because importing institutions.models
+    # here would be circular (scoping imports django.contrib.auth before accounts is ready).
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("名称"), max_length=60)
+    prefix = models.CharField(max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (qh_{self.prefix}_…)"
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @staticmethod
+    def hash_secret(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()

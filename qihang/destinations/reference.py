@@ -1,4 +1,11 @@
-"""Loading versioned reference data (destination codes, employer natures) from data files."""
+"""Loading versioned reference data (destination codes, employer natures) from data files.
+
+A code set file lists, per code: name, category, counts_as_placed, flexible, parent (sub-codes
+such as 502 report under 50), needs_employer, and `required_fields`: the Destination fields a
+record with that code must fill (employer_name, employer_credit_code, employer_nature,
+employer_division, agreement_no, signed_on). Codes of category not_employed (70–72) carry no
+employer at all.
+"""
 
 import json
 from pathlib import Path
@@ -21,21 +28,24 @@ def load_code_set(apps: Any, version: str) -> None:
         version=data["version"],
         defaults={"name": data["name"], "effective_from": data["effective_from"]},
     )
+    # Data migrations run with the historical model: fields added later are set by then.
+    has_required = any(f.name == "required_fields" for f in DestinationCode._meta.get_fields())
     by_code = {}
     for order, row in enumerate(data["codes"]):
         parent = by_code.get(row.get("parent"))
+        defaults = {
+            "name": row["name"],
+            "category": row["category"],
+            "flexible": row.get("flexible", False),
+            "counts_as_placed": row["counts_as_placed"],
+            "needs_employer": row.get("needs_employer", False),
+            "parent": parent,
+            "sort_order": order,
+        }
+        if has_required:
+            defaults["required_fields"] = row.get("required_fields", [])
         obj, _ = DestinationCode.objects.update_or_create(
-            code_set=code_set,
-            code=row["code"],
-            defaults={
-                "name": row["name"],
-                "category": row["category"],
-                "flexible": row.get("flexible", False),
-                "counts_as_placed": row["counts_as_placed"],
-                "needs_employer": row.get("needs_employer", False),
-                "parent": parent,
-                "sort_order": order,
-            },
+            code_set=code_set, code=row["code"], defaults=defaults
         )
         by_code[row["code"]] = obj
     for code, name in data["employer_natures"]:

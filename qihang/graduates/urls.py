@@ -1,2 +1,13 @@
+from django.urls import path
+
+from qihang.graduates import views
+
 app_name = "graduates"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.graduate_list, name="list"),
+    path("<int:graduate_id>/", views.graduate_detail, name="detail"),
+    path("<int:graduate_id>/reveal/", views.graduate_reveal, name="reveal"),
+    path("<int:graduate_id>/invite/", views.invite, name="invite"),
+    path("mentor/", views.mentor_assign, name="mentor_assign"),
+    path("invite/", views.invite_cohort, name="invite_cohort"),
+]

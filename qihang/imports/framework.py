@@ -1,8 +1,10 @@
 """What every import shares: the error report, the result, and the all-or-nothing rule.
 
-An importer reads the whole file, validates every row and collects every error first; only when
-there are none does it write, in one transaction. So a file with one bad row writes nothing,
-and the report lists every problem at once (row as the spreadsheet numbers it, header = 1).
+An importer reads the whole file, validates every row and collects every error; only when there
+are none is anything committed, in one transaction. (An importer may send rows to the database
+while it still checks later ones, inside that transaction, and roll it back on the first error:
+graduates.importing does so on PostgreSQL.) So a file with one bad row writes nothing, and the
+report lists every problem at once (row as the spreadsheet numbers it, header = 1).
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ class Perm(StrEnum):
     DESTINATION_IMPORT = "destination.import"
     STATS_VIEW = "stats.view"
     STAFF_MANAGE = "staff.manage"
+    MENTOR_ASSIGN = "mentor.assign"  # name a teacher as mentor of graduates
     SETTINGS_MANAGE = "settings.manage"
     AUDIT_VIEW = "audit.view"
 
@@ -46,6 +47,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.DESTINATION_RECORD,
             Perm.DESTINATION_REVIEW,
             Perm.STATS_VIEW,
+            Perm.MENTOR_ASSIGN,
         }
     ),
     Role.TEACHER: frozenset({Perm.ROSTER_VIEW, Perm.DESTINATION_VIEW, Perm.DESTINATION_RECORD}),

@@ -119,7 +119,8 @@ def _scope_of(model: type[models.Model]) -> Scope:
 
 def _rule(path: str, value: Any) -> models.Q:
     if path == ALL:
-        return models.Q()
+        # Not Q(): an empty Q disappears when OR-ed (Q(pk__in=[]) | Q() == Q(pk__in=[])).
+        return models.Q(pk__isnull=False)
     if path == NONE:
         return models.Q(pk__in=[])
     return models.Q(**{path: value})

@@ -18,7 +18,9 @@ from qihang.institutions.roles import Role
 
 
 @transaction.atomic
-def institution_create(*, code: str, name: str, short_name: str = "") -> Institution:
+def institution_create(
+    *, code: str, name: str, short_name: str = "", actor_id: int | None = None
+) -> Institution:
     code, name = code.strip(), name.strip()
     if not code.isdigit() or not 4 <= len(code) <= 10:
         raise ValidationError({"code": _("学校代码应为4到10位数字。")})
@@ -29,7 +31,7 @@ def institution_create(*, code: str, name: str, short_name: str = "") -> Institu
     institution.save()
     audit_record(
         institution_id=institution.pk,
-        actor_id=None,
+        actor_id=actor_id,
         action="institution.create",
         target=institution,
         summary=f"{code} {name}",

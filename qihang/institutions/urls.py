@@ -1,2 +1,9 @@
+from django.urls import path
+
+from qihang.institutions import views
+
 app_name = "institutions"
-urlpatterns: list = []
+urlpatterns = [
+    path("switch/", views.switch, name="switch"),
+    path("platform/", views.platform_list, name="platform_list"),
+]

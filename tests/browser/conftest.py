@@ -80,7 +80,7 @@ def axe_violations():
         page.add_script_tag(url=f"{origin}/static/vendor/axe.min.js")
         result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
         return [
-            {"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"])}
+            {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
             for v in result["violations"]
             if v["impact"] in ("serious", "critical")
         ]

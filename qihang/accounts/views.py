@@ -1,0 +1,354 @@
+"""Sign-in, invitations and passwords; staff accounts; personal API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN, PasswordResetConfirmView
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from qihang.accounts import selectors, services
+from qihang.accounts.backends import find_user
+from qihang.accounts.forms import (
+    ApiTokenForm,
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetRequestForm,
+    SetPasswordForm,
+    StaffEditForm,
+    StaffForm,
+)
+from qihang.accounts.models import User
+from qihang.institutions.models import Institution, Membership
+from qihang.institutions.roles import Perm
+from qihang.institutions.scoping import actor_of, public, requires
+from qihang.institutions.views import begin_session
+
+IDENTIFIER_BACKEND = "qihang.accounts.backends.IdentifierBackend"
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+def _landing(request: HttpRequest, user: User) -> str:
+    """Where a person goes after signing in: the page they asked for, or their home page."""
+    if target := _next_url(request):
+        return target
+    if user.is_platform_admin and not user.memberships.filter(is_active=True).exists():
+        return reverse("institutions:platform_list")
+    return reverse("web:home")
+
+
+# --- Sign-in and out -------------------------------------------------------------------------------
+@public
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET" and request.user.is_authenticated and actor_of(request):
+        return redirect(_landing(request, request.user))
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.user_cache
+        auth_login(request, user)  # rotates the session key (no fixation)
+        begin_session(request, user)
+        return redirect(_landing(request, user))
+    return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
+
+
+@public
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    auth_logout(request)
+    messages.info(request, _("您已退出登录。"))
+    return redirect("accounts:login")
+
+
+# --- Invitations, forgotten passwords ----------------------------------------------------------------
+class InvitationAcceptView(PasswordResetConfirmView):
+    """The link from an invitation or a reset e-mail: choose a password, then you're signed in.
+
+    Django's view moves the token from the URL into the session and redirects to
+    ".../set-password/", so the token never leaks through the Referer header.
+    """
+
+    template_name = "accounts/invitation_accept.html"
+    form_class = SetPasswordForm
+    post_reset_login = True
+    post_reset_login_backend = IDENTIFIER_BACKEND
+
+    def get_user(self, uidb64: str) -> User | None:
+        user = super().get_user(uidb64)
+        # A deactivated person's old link must not bring them back.
+        if user is not None and not user.is_platform_admin:
+            if not Membership.objects.filter(user=user, is_active=True).exists():
+                return None
+        return user
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        user = form.user
+        services.invitation_accept(user=user, password=form.cleaned_data["new_password1"])
+        del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
+        auth_login(self.request, user, IDENTIFIER_BACKEND)
+        begin_session(self.request, user)
+        messages.success(self.request, _("密码已设置，欢迎使用启航。"))
+        return HttpResponseRedirect(_landing(self.request, user))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["invited_user"] = self.user if self.validlink else None
+        return context
+
+
+invitation_accept = public(InvitationAcceptView.as_view())
+
+# One reset e-mail per account per this many seconds, however often the form is sent.
+RESET_THROTTLE_SECONDS = 300
+
+
+@public
+@csrf_protect
+@never_cache
+def password_reset(request: HttpRequest) -> HttpResponse:
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        institution = form.cleaned_data.get("institution")
+        user = find_user(form.cleaned_data["username"], institution.code if institution else "")
+        if user is not None and cache.add(f"qihang:reset:{user.pk}", 1, RESET_THROTTLE_SECONDS):
+            services.password_reset_send(user=user)
+        # The same answer whether or not the account exists.
+        return render(request, "accounts/password_reset_sent.html")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+# --- One's own account ----------------------------------------------------------------------------------
+@requires(None)
+def account(request: HttpRequest) -> HttpResponse:
+    memberships = (
+        Membership.objects.filter(user=request.user, is_active=True)
+        .select_related("institution")
+        .prefetch_related("departments")
+        .order_by("institution__code", "role")
+    )
+    return render(
+        request,
+        "accounts/account.html",
+        {"memberships": memberships, "actor": actor_of(request)},
+    )
+
+
+@requires(None)
+@sensitive_post_parameters()
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(user=request.user, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.password_change(
+            actor=actor_of(request),
+            user=request.user,
+            password=form.cleaned_data["new_password1"],
+        )
+        update_session_auth_hash(request, request.user)  # stay signed in here only
+        messages.success(request, _("密码已修改。其他设备上的登录已失效。"))
+        return redirect("accounts:account")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+# --- Staff ----------------------------------------------------------------------------------------------------
+STAFF_PAGE_SIZE = 50
+
+
+@requires(Perm.STAFF_MANAGE)
+def staff_list(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    role = request.GET.get("role", "")
+    if role not in {r.value for r in services.STAFF_ROLES}:
+        role = ""
+    q = request.GET.get("q", "").strip()
+    include_inactive = request.GET.get("inactive") == "1"
+    people = selectors.staff_directory(
+        actor=actor, role=role, q=q, include_inactive=include_inactive
+    )
+    page = Paginator(people, STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/staff_list.html",
+        {
+            "page": page,
+            "role": role,
+            "q": q,
+            "include_inactive": include_inactive,
+            "roles": services.STAFF_ROLES,
+            "total": len(people),
+        },
+    )
+
+
+def _send_invitation(request: HttpRequest, user: User) -> None:
+    try:
+        sent = services.invitation_send(actor=actor_of(request), user=user)
+    except services.InvitationError:
+        messages.error(request, _("邀请邮件发送失败：邮件服务器暂时无法连接，请稍后重新发送。"))
+        return
+    if sent:
+        messages.success(request, _("已向 %(email)s 发送邀请邮件。") % {"email": user.email})
+    else:
+        messages.warning(request, _("%(user)s 没有电子邮箱，无法发送邀请。") % {"user": user})
+
+
+@requires(Perm.STAFF_MANAGE)
+def staff_create(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    form = StaffForm(request.POST or None, actor=actor)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, created = services.staff_create(
+                actor=actor,
+                display_name=data["display_name"],
+                email=data["email"],
+                roles=data["roles"],
+                departments=list(data["departments"]),
+                title=data["title"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            if user.has_usable_password():
+                messages.success(
+                    request,
+                    _("%(user)s 已有账号，已授予本校角色；其可用原密码登录。") % {"user": user},
+                )
+            else:
+                _send_invitation(request, user)
+            return redirect("accounts:staff_list")
+    return render(request, "accounts/staff_form.html", {"form": form, "member": None})
+
+
+def _add_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field_name, errors in exc.message_dict.items():
+            form.add_error(field_name if field_name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@requires(Perm.STAFF_MANAGE)
+def staff_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    member = selectors.staff_member(actor=actor, membership_id=membership_id)
+    active = member.active_memberships
+    initial = {
+        "display_name": member.user.display_name,
+        "roles": [m.role for m in active],
+        "departments": member.departments,
+        "title": member.title,
+    }
+    form = StaffEditForm(request.POST or None, actor=actor, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.staff_update(
+                actor=actor,
+                user=member.user,
+                display_name=data["display_name"],
+                roles=data["roles"],
+                departments=list(data["departments"]),
+                title=data["title"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("已保存 %(user)s 的角色。") % {"user": member.user})
+            return redirect("accounts:staff_list")
+    return render(
+        request,
+        "accounts/staff_form.html",
+        {"form": form, "member": member, "membership_id": membership_id},
+    )
+
+
+@requires(Perm.STAFF_MANAGE)
+@require_POST
+def staff_deactivate(request: HttpRequest, membership_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    member = selectors.staff_member(actor=actor, membership_id=membership_id)
+    try:
+        services.staff_deactivate(actor=actor, user=member.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已停用 %(user)s 在本校的全部角色。") % {"user": member.user})
+    return redirect("accounts:staff_list")
+
+
+@requires(Perm.STAFF_MANAGE)
+@require_POST
+def staff_invite(request: HttpRequest, membership_id: int) -> HttpResponse:
+    member = selectors.staff_member(actor=actor_of(request), membership_id=membership_id)
+    _send_invitation(request, member.user)
+    return redirect("accounts:staff_list")
+
+
+# --- API tokens -------------------------------------------------------------------------------------------------
+@requires(Perm.ROSTER_VIEW)
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    form = ApiTokenForm(request.POST or None)
+    created_token = None
+    if request.method == "POST" and form.is_valid():
+        _token, created_token = services.api_token_create(
+            actor=actor, name=form.cleaned_data["name"]
+        )
+        form = ApiTokenForm()
+    institution = Institution.objects.only("name").get(pk=actor.institution_id)
+    response = render(
+        request,
+        "accounts/api_tokens.html",
+        {
+            "form": form,
+            "tokens": selectors.api_tokens(actor),
+            "created_token": created_token,
+            "institution": institution,
+            "docs_url": reverse("api:openapi-view"),
+        },
+    )
+    if created_token:
+        response["Cache-Control"] = "no-store"  # the secret is on this page, once
+    return response
+
+
+@requires(Perm.ROSTER_VIEW)
+@require_POST
+def api_token_revoke(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    try:
+        token_id = int(request.POST.get("token", ""))
+    except ValueError:
+        token_id = 0
+    token = get_object_or_404(selectors.api_tokens(actor), pk=token_id)
+    services.api_token_revoke(actor=actor, token=token)
+    messages.success(
+        request, _("令牌“%(name)s”已吊销，使用它的程序将无法再访问。") % {"name": token.name}
+    )
+    return redirect("accounts:api_tokens")

@@ -1,0 +1,211 @@
+"""Qihang's JSON API (django-ninja), version 1.
+
+Every operation authenticates with a personal token (see qihang.api.auth), checks the same
+permission as the corresponding page, and reads through the same selectors and scoping: an
+object of another institution is a 404, a missing permission a 403, no or a bad token a 401.
+"""
+
+import datetime
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import NinjaAPI, Query
+from ninja.errors import AuthenticationError, HttpError
+
+from qihang.api.auth import TokenAuth, api_requires
+from qihang.api.schemas import ErrorOut, GraduateDetailOut, GraduatePage
+from qihang.graduates import selectors as graduate_selectors
+from qihang.graduates.models import Graduate
+from qihang.institutions.models import Cohort, Department
+from qihang.institutions.roles import Perm
+from qihang.institutions.scoping import Actor, actor_of, scoped
+
+PAGE_SIZE = 50
+
+
+def docs_access(view: Callable[..., Any]) -> Callable[..., Any]:
+    """The interactive docs are for signed-in staff; the schema also for token holders."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.user.is_authenticated:
+            actor = actor_of(request)
+            if actor is None or actor.is_graduate_only:
+                raise PermissionDenied("staff only")
+            return view(request, *args, **kwargs)
+        if request.path.endswith(".json") and TokenAuth()(request):
+            return view(request, *args, **kwargs)
+        if request.path.endswith(".json"):
+            return api.create_response(request, {"detail": UNAUTHORIZED}, status=401)
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
+UNAUTHORIZED = "需要有效的 API 令牌：请求头 Authorization: Bearer <令牌>。"
+
+api = NinjaAPI(
+    title="启航 Qihang API",
+    version="1",
+    description=(
+        "高校毕业生就业创业工作平台的数据接口。用个人 API 令牌认证（在“我的账号 → API 令牌”创建），"
+        "权限和可见范围与网页一致；身份证号、手机号始终为脱敏形式。"
+    ),
+    urls_namespace="api",
+    auth=TokenAuth(),
+    docs_decorator=docs_access,
+)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request: HttpRequest, exc: Exception) -> HttpResponse:
+    response = api.create_response(request, {"detail": UNAUTHORIZED}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="qihang"'
+    return response
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": "没有执行此操作的权限。"}, status=403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Objects of another institution look exactly like missing ones.
+    return api.create_response(request, {"detail": "不存在或无权访问。"}, status=404)
+
+
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+def _cohort(actor: Actor, year: int | None) -> Cohort:
+    cohorts = graduate_selectors.cohorts(actor)
+    if year is None:
+        if not cohorts:
+            raise Http404
+        return cohorts[0]
+    for cohort in cohorts:
+        if cohort.year == year:
+            return cohort
+    raise Http404
+
+
+def _destination(graduate: Graduate) -> dict[str, Any] | None:
+    destination = graduate_selectors.current_destination(graduate)
+    if destination is None:
+        return None
+    return {
+        "id": destination.pk,
+        "code": destination.code.code,
+        "name": destination.code.name,
+        "status": destination.status,
+        "status_label": str(destination.get_status_display()),
+        "employer_name": destination.employer_name,
+        "updated_at": destination.updated_at,
+    }
+
+
+def _graduate(graduate: Graduate) -> dict[str, Any]:
+    return {
+        "id": graduate.pk,
+        "cohort": graduate.cohort.year,
+        "student_no": graduate.student_no,
+        "name": graduate.name,
+        "gender": graduate.gender,
+        "gender_label": str(graduate.get_gender_display()),
+        "department": {"id": graduate.department_id, "name": graduate.department.name},
+        "major": {"id": graduate.major_id, "name": graduate.major.name},
+        "degree_level": graduate.degree_level,
+        "degree_level_label": str(graduate.get_degree_level_display()),
+        "id_number_masked": graduate.id_number.masked,
+        "phone_masked": graduate.phone.masked,
+        "destination": _destination(graduate),
+    }
+
+
+@api.get(
+    "/graduates",
+    response={200: GraduatePage, **ERRORS},
+    summary="毕业生名单（分页，脱敏）",
+    tags=["毕业生"],
+)
+@api_requires(Perm.ROSTER_VIEW)
+def graduates_list(
+    request: HttpRequest,
+    cohort: int | None = Query(None, description="届别，如 2020；缺省为最近一届"),
+    department: int | None = Query(None, description="院系 id"),
+    page: int = Query(1, ge=1, description="页码，每页 50 条"),
+) -> Any:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    the_cohort = _cohort(actor, cohort)
+    if department is not None:
+        get_object_or_404(scoped(Department, actor), pk=department)
+    filters = graduate_selectors.GraduateFilters(department=department)
+    qs = graduate_selectors.graduate_list(actor=actor, cohort=the_cohort, filters=filters)
+    paginator = Paginator(qs.select_related("cohort"), PAGE_SIZE)
+    if page > max(paginator.num_pages, 1):
+        raise HttpError(404, "页码超出范围。")
+    current = paginator.page(page)
+    return {
+        "cohort": the_cohort.year,
+        "count": paginator.count,
+        "page": page,
+        "pages": paginator.num_pages,
+        "page_size": PAGE_SIZE,
+        "results": [_graduate(g) for g in current.object_list],
+    }
+
+
+@api.get(
+    "/graduates/{graduate_id}",
+    response={200: GraduateDetailOut, **ERRORS},
+    summary="毕业生详情（脱敏）",
+    tags=["毕业生"],
+)
+@api_requires(Perm.ROSTER_VIEW)
+def graduates_detail(request: HttpRequest, graduate_id: int) -> Any:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    graduate = graduate_selectors.graduate_detail(actor=actor, graduate_id=graduate_id)
+    data = _graduate(graduate)
+    data.update(
+        {
+            "specialization": graduate.specialization,
+            "origin_division": graduate.origin_division,
+            "key_groups": [link.kind.name for link in graduate.graduatekeygroup_set.all()],
+            "mentor": str(graduate.mentor) if graduate.mentor else None,
+            "account_status": graduate.user.account_status if graduate.user else "none",
+        }
+    )
+    return data
+
+
+@api.get(
+    "/stats",
+    response={200: dict[str, Any], **ERRORS, 422: ErrorOut},
+    summary="就业率统计（毕业去向落实率、签约率、去向知晓率）",
+    tags=["统计"],
+)
+@api_requires(Perm.STATS_VIEW)
+def stats(
+    request: HttpRequest,
+    cohort: int | None = Query(None, description="届别；缺省为最近一届"),
+    by: str = Query(
+        "department", description="department / major / degree / gender / origin_province …"
+    ),
+    as_of: datetime.date | None = Query(None, description="截至日期（含），缺省为今天"),  # noqa: B008
+    kind: str = Query("official", description="official（已审批）或 reported（已填报）"),
+) -> Any:
+    from qihang.reports.selectors import cohort_stats  # written alongside the dashboards
+
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    the_cohort = _cohort(actor, cohort)
+    try:
+        return cohort_stats(actor=actor, cohort=the_cohort, by=by, as_of=as_of, kind=kind)
+    except ValueError as exc:
+        raise HttpError(422, str(exc)) from exc

@@ -1,0 +1,147 @@
+"""The audit pages: what was changed by whom, and every unmasked read of sensitive data."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qihang.audit.models import AuditEvent, SensitiveRead
+from qihang.institutions.roles import Perm
+from qihang.institutions.scoping import actor_of, requires, scoped
+
+PAGE_SIZE = 50
+
+
+def _date(value: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _period(qs: QuerySet[Any], params: Any) -> tuple[QuerySet[Any], dict[str, Any]]:
+    """Limit to [from, to] in the local calendar (both days included)."""
+    start, end = _date(params.get("from", "")), _date(params.get("to", ""))
+    tz = timezone.get_current_timezone()
+    if start:
+        qs = qs.filter(at__gte=datetime.datetime.combine(start, datetime.time.min, tzinfo=tz))
+    if end:
+        next_day = end + datetime.timedelta(days=1)
+        qs = qs.filter(at__lt=datetime.datetime.combine(next_day, datetime.time.min, tzinfo=tz))
+    return qs, {"from": start, "to": end}
+
+
+def _by_person(qs: QuerySet[Any], who: str) -> QuerySet[Any]:
+    if not who:
+        return qs
+    return qs.filter(
+        Q(actor__display_name__icontains=who)
+        | Q(actor__username__icontains=who)
+        | Q(actor__email__icontains=who)
+    )
+
+
+@requires(Perm.AUDIT_VIEW)
+def events(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    base = scoped(AuditEvent, actor)
+    qs = base.select_related("actor").order_by("-at", "-id")
+    who = request.GET.get("who", "").strip()[:60]
+    action = request.GET.get("action", "").strip()[:60]
+    text = request.GET.get("q", "").strip()[:60]
+    qs = _by_person(qs, who)
+    if action:
+        qs = qs.filter(action=action)
+    if text:
+        qs = qs.filter(Q(summary__icontains=text) | Q(target_id=text))
+    qs, period = _period(qs, request.GET)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for event in page.object_list:
+        event.action_label = ACTION_LABELS.get(event.action, event.action)
+    actions = [
+        (code, ACTION_LABELS.get(code, code))
+        for code in base.order_by("action").values_list("action", flat=True).distinct()
+    ]
+    return render(
+        request,
+        "audit/events.html",
+        {
+            "page": page,
+            "actions": actions,
+            "action": action,
+            "who": who,
+            "q": text,
+            "period": period,
+        },
+    )
+
+
+@requires(Perm.AUDIT_VIEW)
+def sensitive_reads(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    qs = scoped(SensitiveRead, actor).select_related("actor").order_by("-at", "-id")
+    who = request.GET.get("who", "").strip()[:60]
+    whose = request.GET.get("whose", "").strip()[:60]
+    field = request.GET.get("field", "").strip()[:60]
+    qs = _by_person(qs, who)
+    if whose:
+        qs = qs.filter(target_label__icontains=whose)
+    if field:
+        qs = qs.filter(field=field)
+    qs, period = _period(qs, request.GET)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for read in page.object_list:
+        read.field_label = FIELD_LABELS.get(read.field, read.field)
+    return render(
+        request,
+        "audit/sensitive_reads.html",
+        {
+            "page": page,
+            "who": who,
+            "whose": whose,
+            "field": field,
+            "fields": FIELD_LABELS,
+            "period": period,
+        },
+    )
+
+
+# What people call the actions the services record; unknown codes are shown as they are.
+ACTION_LABELS: dict[str, Any] = {
+    "institution.create": _("登记学校"),
+    "membership.grant": _("授予角色"),
+    "staff.create": _("添加工作人员"),
+    "staff.update": _("修改工作人员角色"),
+    "staff.deactivate": _("停用工作人员"),
+    "account.invite": _("发送账号邀请"),
+    "account.set_password": _("通过链接设置密码"),
+    "account.password_change": _("修改密码"),
+    "account.password_reset_request": _("申请重设密码"),
+    "api_token.create": _("创建 API 令牌"),
+    "api_token.revoke": _("吊销 API 令牌"),
+    "graduate.accounts_provision": _("开通毕业生账号"),
+    "graduate.mentor_assign": _("指定导师"),
+    "graduate.mentor_clear": _("取消导师"),
+    "roster.import": _("导入生源信息"),
+    "roster.export": _("导出生源信息"),
+    "import.upload": _("上传导入文件"),
+    "destination.submit": _("填报毕业去向"),
+    "destination.record": _("代为录入毕业去向"),
+    "destination.review": _("院系审核毕业去向"),
+    "destination.approve": _("审批毕业去向"),
+    "destination.return": _("退回毕业去向"),
+    "destination.import": _("导入毕业去向"),
+    "destination.export": _("导出毕业去向"),
+    "destination.evidence": _("上传证明材料"),
+    "destination.policy_update": _("修改签约率口径"),
+}
+
+# How the log names the fields it records (model field names -> what people call them).
+FIELD_LABELS: dict[str, Any] = {"id_number": _("身份证号"), "phone": _("手机号码")}

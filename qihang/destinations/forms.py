@@ -1,0 +1,204 @@
+"""Forms parse what people type; the rules themselves live in destinations.rules and are
+applied by the services, whose errors the views put back on these forms' fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from qihang.destinations.evidence import ACCEPTED_EXTENSIONS, EvidenceUpload
+from qihang.destinations.models import Destination, EvidenceKind
+from qihang.destinations.rules import EMPLOYER_FIELDS, UPLOAD_KINDS, Reference
+
+
+class BootstrapForm(forms.Form):
+    """Bootstrap classes on the widgets; invalid fields marked for assistive technology."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        self.mark_invalid()
+
+    def mark_invalid(self) -> None:
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"{self[name].auto_id}-errors"
+
+
+class DestinationForm(BootstrapForm):
+    """Report or record a destination, with an optional evidence file."""
+
+    code = forms.ChoiceField(label=_("毕业去向"))
+    employer_name = forms.CharField(label=_("单位名称"), max_length=200, required=False)
+    employer_credit_code = forms.CharField(
+        label=_("统一社会信用代码"),
+        max_length=30,
+        required=False,
+        help_text=_("18位，见单位营业执照或登记证书。"),
+    )
+    employer_nature = forms.ChoiceField(label=_("单位性质"), required=False)
+    employer_division = forms.CharField(
+        label=_("单位所在地"),
+        max_length=12,
+        required=False,
+        help_text=_("6位行政区划代码，如 310104（上海市徐汇区）。"),
+    )
+    agreement_no = forms.CharField(label=_("协议书编号"), max_length=40, required=False)
+    signed_on = forms.DateField(
+        label=_("签约日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(
+        label=_("备注"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    confirmed_not_internship = forms.BooleanField(
+        label=_("本人确认：该单位已正式录用，不是实习、见习岗位（实习、见习证明不能作为就业证明）"),
+        required=False,
+    )
+    evidence_kind = forms.ChoiceField(label=_("材料类型"), required=False)
+    evidence_file = forms.FileField(
+        label=_("证明材料"),
+        required=False,
+        help_text=_("PDF、JPG或PNG，不超过%(mb)s MB。"),
+    )
+    reason = forms.CharField(
+        label=_("修改原因"),
+        max_length=300,
+        required=False,
+        help_text=_("修改已有或已审批的记录时必填。"),
+    )
+
+    def __init__(self, *args: Any, ref: Reference, max_mb: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ref = ref
+        self.fields["code"].choices = [("", _("请选择")), *ref.code_choices()]
+        self.fields["employer_nature"].choices = [("", _("请选择")), *ref.nature_choices()]
+        self.fields["evidence_kind"].choices = [("", _("请选择"))] + [
+            (k.value, k.label) for k in EvidenceKind if k in UPLOAD_KINDS
+        ]
+        self.fields["evidence_file"].help_text = self.fields["evidence_file"].help_text % {
+            "mb": max_mb
+        }
+        self.fields["evidence_file"].widget.attrs["accept"] = ",".join(
+            sorted(ACCEPTED_EXTENSIONS) + ["application/pdf", "image/jpeg", "image/png"]
+        )
+        for name in EMPLOYER_FIELDS:
+            self.fields[name].widget.attrs["data-employer-field"] = name
+        self.fields["code"].widget.attrs["data-destination-code"] = "1"
+
+    @classmethod
+    def initial_from(cls, destination: Destination | None) -> dict[str, Any]:
+        if destination is None:
+            return {}
+        return {
+            "code": destination.code.code,
+            "employer_name": destination.employer_name,
+            "employer_credit_code": destination.employer_credit_code,
+            "employer_nature": destination.employer_nature.code
+            if destination.employer_nature_id
+            else "",
+            "employer_division": destination.employer_division,
+            "agreement_no": destination.agreement_no,
+            "signed_on": destination.signed_on,
+            "note": destination.note,
+            "confirmed_not_internship": destination.confirmed_not_internship,
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        code = self.ref.codes.get(data.get("code") or "")
+        if code is not None and not code.carries_employer:
+            # The fields are hidden for 70–72; values left in them from before are not meant.
+            for name in EMPLOYER_FIELDS:
+                data[name] = None if name == "signed_on" else ""
+        upload, kind = data.get("evidence_file"), data.get("evidence_kind")
+        if upload and not kind:
+            self.add_error("evidence_kind", _("请选择材料类型。"))
+        return data
+
+    def destination_data(self) -> dict[str, Any]:
+        return {
+            k: self.cleaned_data.get(k)
+            for k in (
+                "code",
+                "employer_name",
+                "employer_credit_code",
+                "employer_nature",
+                "employer_division",
+                "agreement_no",
+                "signed_on",
+                "note",
+                "confirmed_not_internship",
+            )
+        }
+
+    def uploads(self) -> list[EvidenceUpload]:
+        upload = self.cleaned_data.get("evidence_file")
+        if not upload:
+            return []
+        return [EvidenceUpload(self.cleaned_data["evidence_kind"], upload)]
+
+    def apply_errors(self, exc: ValidationError) -> None:
+        """Put a service's ValidationError on the matching fields (others on the form)."""
+        if hasattr(exc, "error_dict"):
+            for name, errors in exc.message_dict.items():
+                target = name if name in self.fields else None
+                if name == "evidence":
+                    target = "evidence_file"
+                self.add_error(target, errors)
+        else:
+            self.add_error(None, exc.messages)
+        self.mark_invalid()
+
+
+class EvidenceForm(BootstrapForm):
+    kind = forms.ChoiceField(label=_("材料类型"))
+    file = forms.FileField(label=_("文件"))
+    reason = forms.CharField(label=_("说明"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            (k.value, k.label) for k in EvidenceKind if k in UPLOAD_KINDS
+        ]
+        self.fields["file"].widget.attrs["accept"] = ",".join(sorted(ACCEPTED_EXTENSIONS))
+
+
+class ReturnForm(BootstrapForm):
+    reason = forms.CharField(label=_("退回原因"), max_length=300, min_length=2)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class PolicyForm(BootstrapForm):
+    signing_codes = forms.MultipleChoiceField(
+        label=_("计入签约率的毕业去向代码"), widget=forms.CheckboxSelectMultiple
+    )
+    registration_deadline = forms.DateField(
+        label=_("去向登记截止日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("截止后毕业生不能再修改自己的去向；院系和中心仍可修改，但须填写原因。"),
+    )
+
+    def __init__(self, *args: Any, codes: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["signing_codes"].choices = [(c.code, f"{c.code} {c.name}") for c in codes]

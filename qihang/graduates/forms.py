@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from qihang.accounts.forms import BootstrapMixin
+
+# Sensitive fields a person may unmask on the detail page, with how the button names them.
+REVEALABLE_FIELDS: dict[str, Any] = {
+    "id_number": _("身份证号"),
+    "phone": _("手机号码"),
+}
+
+
+class RevealForm(BootstrapMixin, forms.Form):
+    field = forms.ChoiceField(choices=list(REVEALABLE_FIELDS.items()), widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("查看事由"),
+        min_length=2,
+        max_length=300,
+        help_text=_("例如：核对三方协议信息。查看记录（人、时间、事由）会被保存并可审计。"),
+        error_messages={
+            "required": _("请填写查看事由。"),
+            "min_length": _("请写明具体的查看事由。"),
+        },
+    )
+
+
+class MentorAssignForm(forms.Form):
+    """Bulk or single: the graduates come as repeated `graduates` values."""
+
+    graduates = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=True)
+    mentor = forms.TypedChoiceField(
+        label=_("导师/辅导员"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=(),
+    )
+
+    def __init__(self, *args: Any, teachers: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].choices = [("", _("（取消导师）"))] + [
+            (t.pk, str(t)) for t in teachers
+        ]
+        # Any integer is accepted here; the service narrows ids to what the actor may see.
+        self.fields["graduates"].valid_value = lambda value: str(value).isdigit()  # type: ignore[method-assign]
+        self.fields["graduates"].error_messages["required"] = _("请先勾选毕业生。")

@@ -1,0 +1,909 @@
+"""Roster (生源信息) import: the spreadsheet the school already has, checked and written at once.
+
+`import_roster()` reads every row, validates it against the file itself and the data already
+stored, and collects every error. One error anywhere and nothing is written. A file without
+errors is written in one transaction: graduates that are new are inserted, graduates that the
+institution already has under the same 学号 in this cohort are updated (only if something
+changed), their key groups replaced by what the file says.
+
+Speed matters (a 100,000-row roster is a normal national upload), so the write goes below the
+ORM (`qihang.imports.bulkwrite`): everything the checks need is fetched up front in a handful
+of queries, new rows are streamed to the database while later rows are still being checked, and
+the transaction is rolled back if any check fails. The number of queries does not depend on the
+number of rows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import DatabaseError, connection, models, transaction
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qihang.audit.services import audit_record
+from qihang.graduates.models import Gender, Graduate, GraduateKeyGroup, KeyGroupKind, Origin
+from qihang.graduates.services import id_number_digest
+from qihang.imports import bulkwrite
+from qihang.imports.framework import ErrorCollector, ImportResult, ProgressCallback
+from qihang.institutions.models import Cohort, DegreeLevel, Department, Institution, Major
+from qihang.institutions.services import cohort_get_or_create
+from qihang.lib import crypto
+from qihang.lib import validators as v
+from qihang.lib.sensitive import mask_id_number, mask_phone
+from qihang.lib.tabular import Source, TableError, read_table, resolve_columns
+
+# --- The sheet --------------------------------------------------------------------------------
+# Field -> accepted headers; the first is the one we write, "*" marks a required column.
+COLUMN_SPEC: dict[str, list[str]] = {
+    "student_no": ["学号*", "Student No", "Student ID", "Student Number"],
+    "name": ["姓名*", "Name", "Full Name"],
+    "gender": ["性别*", "Gender", "Sex"],
+    "id_number": ["身份证号*", "身份证号码", "身份证件号", "ID Number", "ID No", "ID Card"],
+    "ethnicity": ["民族", "Ethnicity", "Ethnic Group", "Nationality"],
+    "political_status": ["政治面貌", "Political Status", "Political Affiliation"],
+    "degree_level": ["学历层次*", "学历", "Degree Level", "Education Level", "Degree"],
+    "department": ["院系*", "院系名称", "学院", "Department", "Faculty"],
+    "major": ["专业*", "专业名称", "Major", "Programme", "Program"],
+    "specialization": ["专业方向", "Specialization", "Specialisation", "Concentration"],
+    "cohort": ["届别", "毕业年份", "Cohort", "Graduation Year", "Class Of"],
+    "origin_division": ["生源地*", "生源地代码", "Origin", "Origin Code", "Origin Division"],
+    "origin_type": ["城乡生源", "Urban Rural", "Urban/Rural", "Origin Type"],
+    "hardship": ["困难生类别", "Hardship", "Hardship Category", "Key Groups"],
+    "phone": ["手机号码*", "手机号", "手机", "Mobile", "Mobile Phone", "Phone"],
+    "email": ["电子邮箱", "邮箱", "Email", "E-mail", "Email Address"],
+}
+FIELDS = tuple(COLUMN_SPEC)
+HEADERS = tuple(spellings[0].rstrip("*") for spellings in COLUMN_SPEC.values())
+LABELS = dict(zip(FIELDS, HEADERS, strict=True))
+REQUIRED = frozenset(f for f, s in COLUMN_SPEC.items() if s[0].endswith("*"))
+MASKERS = {"id_number": mask_id_number, "phone": mask_phone}
+
+# --- Allowed values (national standards; display spelling first for each value) -------------
+GENDERS = {"男": Gender.MALE, "女": Gender.FEMALE, "M": Gender.MALE, "F": Gender.FEMALE}
+GENDERS |= {"男性": Gender.MALE, "女性": Gender.FEMALE, "male": Gender.MALE}
+GENDERS |= {"female": Gender.FEMALE, "1": Gender.MALE, "2": Gender.FEMALE}  # GB/T 2261.1
+SEX_OF_GENDER = {Gender.MALE: "男", Gender.FEMALE: "女"}
+
+DEGREE_LEVELS = {
+    "专科": DegreeLevel.ASSOCIATE,
+    "本科": DegreeLevel.BACHELOR,
+    "硕士研究生": DegreeLevel.MASTER,
+    "博士研究生": DegreeLevel.DOCTOR,
+    "大专": DegreeLevel.ASSOCIATE,
+    "高职": DegreeLevel.ASSOCIATE,
+    "专科生": DegreeLevel.ASSOCIATE,
+    "本科生": DegreeLevel.BACHELOR,
+    "硕士": DegreeLevel.MASTER,
+    "硕士生": DegreeLevel.MASTER,
+    "博士": DegreeLevel.DOCTOR,
+    "博士生": DegreeLevel.DOCTOR,
+    "associate": DegreeLevel.ASSOCIATE,
+    "bachelor": DegreeLevel.BACHELOR,
+    "undergraduate": DegreeLevel.BACHELOR,
+    "master": DegreeLevel.MASTER,
+    "doctor": DegreeLevel.DOCTOR,
+    "phd": DegreeLevel.DOCTOR,
+}
+LEVEL_LABELS = {
+    DegreeLevel.ASSOCIATE: "专科",
+    DegreeLevel.BACHELOR: "本科",
+    DegreeLevel.MASTER: "硕士研究生",
+    DegreeLevel.DOCTOR: "博士研究生",
+}
+
+ORIGIN_TYPES = {"城镇": Origin.URBAN, "农村": Origin.RURAL, "城市": Origin.URBAN}
+ORIGIN_TYPES |= {"乡村": Origin.RURAL, "urban": Origin.URBAN, "rural": Origin.RURAL}
+ORIGIN_LABELS = {Origin.URBAN: "城镇", Origin.RURAL: "农村"}
+
+# GB 3304 (56 ethnic groups) and its two extra entries; "汉" for "汉族" is accepted too.
+_ETHNIC_NAMES = (
+    "汉族 蒙古族 回族 藏族 维吾尔族 苗族 彝族 壮族 布依族 朝鲜族 满族 侗族 瑶族 白族 土家族 哈尼族 "
+    "哈萨克族 傣族 黎族 傈僳族 佤族 畲族 高山族 拉祜族 水族 东乡族 纳西族 景颇族 柯尔克孜族 土族 "
+    "达斡尔族 仫佬族 羌族 布朗族 撒拉族 毛南族 仡佬族 锡伯族 阿昌族 普米族 塔吉克族 怒族 乌孜别克族 "
+    "俄罗斯族 鄂温克族 德昂族 保安族 裕固族 京族 塔塔尔族 独龙族 鄂伦春族 赫哲族 门巴族 珞巴族 基诺族 "
+    "其他 外国血统中国籍人士"
+).split()
+ETHNICITIES = {name: name for name in _ETHNIC_NAMES}
+ETHNICITIES |= {name[:-1]: name for name in _ETHNIC_NAMES if name.endswith("族")}
+
+# GB/T 4762 political status.
+_POLITICAL_NAMES = (
+    "中共党员 中共预备党员 共青团员 民革党员 民盟盟员 民建会员 民进会员 农工党党员 致公党党员 "
+    "九三学社社员 台盟盟员 无党派人士 群众"
+).split()
+POLITICAL_STATUSES = {name: name for name in _POLITICAL_NAMES}
+POLITICAL_STATUSES |= {
+    "中国共产党党员": "中共党员",
+    "党员": "中共党员",
+    "预备党员": "中共预备党员",
+    "中国共产党预备党员": "中共预备党员",
+    "中国共产主义青年团团员": "共青团员",
+    "团员": "共青团员",
+}
+
+MASKED = "*MASKED*"  # prefix of a masked value awaiting comparison with the stored one
+STUDENT_NO = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,29}")
+_SPACES = re.compile(r"\s+")
+PROGRESS_EVERY = 1000
+COPY_BATCH = 10_000  # rows per COPY statement on PostgreSQL
+
+# Graduate columns written on insert, in this order; updates write the same minus the first two.
+_INSERT_FIELDS = (
+    "institution",
+    "cohort",
+    "student_no",
+    "name",
+    "gender",
+    "id_number",
+    "id_number_digest",
+    "ethnicity",
+    "political_status",
+    "degree_level",
+    "department",
+    "major",
+    "specialization",
+    "origin_division",
+    "origin_province",
+    "origin_type",
+    "phone",
+    "email",
+    "created_at",
+    "updated_at",
+)
+_UPDATE_FIELDS = (*_INSERT_FIELDS[3:-2], "updated_at")  # from "name" on, not created_at
+_UPDATE_COLUMNS = tuple(f for f in _UPDATE_FIELDS if f != "updated_at")
+
+
+def _name_key(text: str) -> str:
+    """How department and major names are matched: spaces (also full-width) do not count."""
+    return _SPACES.sub("", text)
+
+
+def _text(value: object) -> str:
+    return _SPACES.sub(" ", v.normalize_text(value)) if value is not None else ""
+
+
+@dataclass(slots=True)
+class _Existing:
+    """A graduate already stored: what an import compares against."""
+
+    pk: int
+    cohort_id: int
+    values: tuple[Any, ...]  # _UPDATE_COLUMNS with ciphertexts for id_number and phone
+    key_groups: frozenset[int] = frozenset()
+    phone_plain: str | None = None
+
+    def phone(self) -> str:
+        if self.phone_plain is None:
+            cipher = self.values[_AT_PHONE]
+            self.phone_plain = crypto.decrypt(cipher) if cipher else ""
+        return self.phone_plain
+
+    def id_number(self) -> str:
+        cipher = self.values[_AT_ID]
+        return crypto.decrypt(cipher) if cipher else ""
+
+
+@dataclass
+class _Plan:
+    """What a valid file will do once written."""
+
+    new: int = 0
+    updates: list[tuple[Any, ...]] = field(default_factory=list)
+    unchanged: int = 0
+    # student_no -> key group ids, for new graduates; graduate id -> ids for changed ones
+    new_key_groups: dict[str, frozenset[int]] = field(default_factory=dict)
+    replaced_key_groups: dict[int, frozenset[int]] = field(default_factory=dict)
+
+
+class _Abort(Exception):
+    """Raised inside the transaction to roll it back when rows have errors."""
+
+
+def import_roster(
+    source: Source,
+    *,
+    filename: str,
+    institution: Institution,
+    cohort_year: int,
+    create_missing: bool = False,
+    dry_run: bool = False,
+    actor_id: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Import a roster file for one cohort; all rows or none. See the module docstring."""
+    errors = ErrorCollector()
+    if not 1990 <= cohort_year <= 2100:
+        errors.add(0, "", str(cohort_year), _("届别 %(year)s 不合理。") % {"year": cohort_year})
+        return errors.failed(0, dry_run=dry_run)
+    try:
+        table = read_table(source, filename=filename)
+        rows = list(table.rows)
+    except TableError as exc:  # the file as a whole: row 0
+        for message in exc.messages:
+            errors.add(0, "", "", message)
+        return errors.failed(0, dry_run=dry_run)
+    try:
+        columns = resolve_columns(table.headers, COLUMN_SPEC)
+    except TableError as exc:  # the header row
+        for message in exc.messages:
+            errors.add(1, "", "", message)
+        return errors.failed(len(rows), dry_run=dry_run)
+    if not rows:
+        errors.add(0, "", "", _("文件中没有数据行（第1行应为表头，数据从第2行开始）。"))
+        return errors.failed(0, dry_run=dry_run)
+
+    run = _RosterRun(
+        institution=institution,
+        cohort_year=cohort_year,
+        headers=table.headers,
+        columns=columns,
+        rows=rows,
+        errors=errors,
+        create_missing=create_missing,
+        progress=progress,
+    )
+    try:
+        plan = run.run(dry_run=dry_run, actor_id=actor_id, filename=filename)
+    except _Abort:
+        plan = None
+    except DatabaseError as exc:
+        # Only a concurrent change can get here: every constraint was checked beforehand.
+        errors.add(0, "", "", _("写入数据库失败，未写入任何数据：%(error)s") % {"error": exc})
+        plan = None
+    if plan is None or errors:
+        return errors.failed(len(rows), dry_run=dry_run)
+    if progress is not None:
+        progress(len(rows), len(rows))
+    return ImportResult(
+        ok=True,
+        created=plan.new,
+        updated=len(plan.updates),
+        unchanged=plan.unchanged,
+        rows=len(rows),
+        dry_run=dry_run,
+    )
+
+
+class _RosterRun:
+    """One import: the reference data it checks against and the row checks themselves."""
+
+    def __init__(
+        self,
+        *,
+        institution: Institution,
+        cohort_year: int,
+        headers: list[str],
+        columns: dict[str, int],
+        rows: list[tuple[int, list[Any]]],
+        errors: ErrorCollector,
+        create_missing: bool,
+        progress: ProgressCallback | None,
+    ) -> None:
+        self.institution = institution
+        self.cohort_year = cohort_year
+        self.headers = headers
+        self.columns = columns
+        self.rows = rows
+        self.errors = errors
+        self.create_missing = create_missing
+        self.progress = progress
+        self.cohort: Cohort | None = None
+        self.now_db: Any = connection.ops.adapt_datetimefield_value(timezone.now())
+        self.seen: dict[str, int] = {}  # student_no -> first row
+        self.seen_digests: dict[str, int] = {}  # ID number digest -> first row
+        self.cohort_id = _STAND_IN_COHORT
+        self.pending_departments: dict[int, str] = {}  # stand-in id -> name
+        self.pending_majors: dict[int, tuple[int, str, str]] = {}  # -> (department, level, name)
+
+    # --- the ways through -------------------------------------------------------------------------
+    def run(self, *, dry_run: bool, actor_id: int | None, filename: str) -> _Plan:
+        """Check every row and, unless `dry_run`, write them all; raise _Abort on errors."""
+        if not dry_run and connection.vendor == "postgresql":
+            return self._run_streaming(actor_id=actor_id, filename=filename)
+        # Elsewhere check first, outside the transaction (so a job's progress is visible and
+        # SQLite's single writer is not held), then write what the check planned.
+        self.cohort = Cohort.objects.filter(
+            institution=self.institution, year=self.cohort_year
+        ).first()
+        self.cohort_id = self.cohort.pk if self.cohort else _STAND_IN_COHORT
+        self._load()
+        new_rows: list[tuple[Any, ...]] = []
+        plan = self.check(write=None if dry_run else new_rows.append)
+        if self.errors or dry_run:
+            return plan
+        with transaction.atomic():
+            self._lock_and_cohort()
+            real = {_STAND_IN_COHORT: self.cohort.pk, **self._create_missing()}
+            if len(real) > 1 or self.cohort_id == _STAND_IN_COHORT:
+                new_rows = [_remap(row, _INSERT_IDS, real) for row in new_rows]
+                plan.updates = [_remap(row, _UPDATE_IDS, real) for row in plan.updates]
+            bulkwrite.insert_rows(Graduate, _INSERT_FIELDS, new_rows)
+            self._finish(plan, actor_id=actor_id, filename=filename)
+        return plan
+
+    def _run_streaming(self, *, actor_id: int | None, filename: str) -> _Plan:
+        """PostgreSQL: rows go to the server (COPY) while later rows are checked, so it
+        maintains the table's indexes on the other core meanwhile; errors roll it all back."""
+        with transaction.atomic():
+            self._lock_and_cohort()
+            self.cohort_id = self.cohort.pk
+            self._load()
+            real = self._create_missing()
+            if real:
+                self.departments = {k: real.get(pk, pk) for k, pk in self.departments.items()}
+                self.majors = {
+                    (real.get(d, d), level, k): real.get(pk, pk)
+                    for (d, level, k), pk in self.majors.items()
+                }
+            with bulkwrite.copy_rows(
+                Graduate, _INSERT_FIELDS, background=True, batch_size=COPY_BATCH
+            ) as write_new:
+                plan = self.check(write=write_new)
+                if self.errors:
+                    raise _Abort
+            self._finish(plan, actor_id=actor_id, filename=filename)
+        return plan
+
+    def _lock_and_cohort(self) -> None:
+        institution = self.institution
+        # Imports of one institution run one after another: each sees the other's result.
+        Institution.objects.select_for_update().filter(pk=institution.pk).exists()
+        self.cohort = cohort_get_or_create(institution=institution, year=self.cohort_year)
+        from qihang.destinations.policy import policy_for  # destinations imports graduates
+
+        policy_for(self.cohort)
+
+    def _finish(self, plan: _Plan, *, actor_id: int | None, filename: str) -> None:
+        """After the new rows: updates, key groups, the audit row."""
+        self._apply(plan)
+        audit_record(
+            institution_id=self.institution.pk,
+            actor_id=actor_id,
+            action="roster.import",
+            target=self.cohort,
+            summary=_("导入生源信息 %(file)s：新增%(created)s，更新%(updated)s")
+            % {"file": filename, "created": plan.new, "updated": len(plan.updates)},
+            data={
+                "file": filename,
+                "cohort": self.cohort_year,
+                "rows": len(self.rows),
+                "created": plan.new,
+                "updated": len(plan.updates),
+                "unchanged": plan.unchanged,
+                "create_missing": self.create_missing,
+            },
+        )
+
+    def check(self, *, write: bulkwrite.RowWriter | None) -> _Plan:
+        """Validate every row; with `write`, send each new graduate's row to it (until the
+        first error: after that the transaction is going to be rolled back anyway)."""
+        plan = _Plan()
+        self.parsers = self._parsers()
+        total = len(self.rows)
+        progress = self.progress
+        for done, (number, cells) in enumerate(self.rows):
+            if progress is not None and done % PROGRESS_EVERY == 0:
+                progress(done, total)
+            row = self._row(number, cells)
+            if row is None:
+                continue
+            self._plan_row(number, cells, row, plan, None if self.errors else write)
+        return plan
+
+    # --- reference data --------------------------------------------------------------------------
+    def _load(self) -> None:
+        institution = self.institution
+        self.departments: dict[str, int] = {
+            _name_key(name): pk
+            for name, pk in Department.objects.filter(institution=institution).values_list(
+                "name", "pk"
+            )
+        }
+        self.majors: dict[tuple[int, str, str], int] = {
+            (department_id, level, _name_key(name)): pk
+            for department_id, level, name, pk in Major.objects.filter(
+                institution=institution
+            ).values_list("department_id", "degree_level", "name", "pk")
+        }
+        kinds: dict[str, str] = {}
+        for pk, code, name, aliases in KeyGroupKind.objects.values_list(
+            "pk", "code", "name", "aliases"
+        ):
+            kinds[name] = str(pk)
+            for alias in [code, *(aliases or [])]:
+                kinds.setdefault(alias, str(pk))
+        self.key_group_kinds = kinds
+        cohort_id = self.cohort_id
+        # Every graduate of the institution: 学号 is unique across cohorts. Sensitive values
+        # stay ciphertext (Cast skips the field's decryption) and are decrypted only when
+        # a row of the file needs them.
+        existing = (
+            Graduate.objects.filter(institution=institution)
+            .annotate(
+                id_cipher=Cast("id_number", models.TextField()),
+                phone_cipher=Cast("phone", models.TextField()),
+            )
+            .values_list(
+                "pk",
+                "student_no",
+                "cohort_id",
+                "cohort__year",
+                *(
+                    "id_cipher" if c == "id_number" else "phone_cipher" if c == "phone" else c
+                    for c in _UPDATE_COLUMNS
+                ),
+            )
+        )
+        self.existing: dict[str, _Existing] = {}
+        self.cohort_years: dict[int, int] = {}
+        self.digests: dict[str, str] = {}  # this cohort's ID digests -> student_no
+        digest_at = _UPDATE_COLUMNS.index("id_number_digest")
+        for pk, student_no, graduate_cohort, year, *values in existing:
+            self.existing[student_no] = _Existing(pk, graduate_cohort, tuple(values))
+            self.cohort_years[graduate_cohort] = year
+            if graduate_cohort == cohort_id:
+                self.digests[values[digest_at]] = student_no
+        by_graduate: dict[int, set[int]] = {}
+        for graduate_id, kind_id in GraduateKeyGroup.objects.filter(
+            institution=institution, graduate__cohort_id=cohort_id
+        ).values_list("graduate_id", "kind_id"):
+            by_graduate.setdefault(graduate_id, set()).add(kind_id)
+        if by_graduate:
+            for graduate in self.existing.values():
+                if graduate.pk in by_graduate:
+                    graduate.key_groups = frozenset(by_graduate[graduate.pk])
+        if self.create_missing:
+            self._plan_missing()
+
+    def _wanted_programmes(self) -> tuple[dict[str, str], dict[tuple[str, str, str], str]]:
+        """Department and (department, level, major) names the file uses, as first written."""
+        departments: dict[str, str] = {}
+        majors: dict[tuple[str, str, str], str] = {}
+        at_department = self.columns["department"]
+        at_major = self.columns["major"]
+        at_level = self.columns["degree_level"]
+        seen: set[tuple[Any, Any, Any]] = set()  # a roster has few distinct combinations
+        for _number, cells in self.rows:
+            combination = (cells[at_department], cells[at_level], cells[at_major])
+            if combination in seen:
+                continue
+            seen.add(combination)
+            department = _text(cells[at_department])
+            if not department:
+                continue
+            key = _name_key(department)
+            departments.setdefault(key, department)
+            major = _text(cells[at_major])
+            try:
+                level = v.choice(cells[at_level], DEGREE_LEVELS, field_label="学历层次")
+            except v.FieldError:
+                continue
+            if major:
+                majors.setdefault((key, level, _name_key(major)), major)
+        return departments, majors
+
+    def _plan_missing(self) -> None:
+        """Stand-in (negative) ids for the departments and majors the file names but the
+        institution lacks; `_create_missing` creates them once every row has passed."""
+        departments, majors = self._wanted_programmes()
+        stand_in = _STAND_IN_COHORT - 1
+        for key, name in departments.items():
+            if key not in self.departments:
+                self.departments[key] = stand_in
+                self.pending_departments[stand_in] = name
+                stand_in -= 1
+        for (department_key, level, major_key), name in majors.items():
+            key = (self.departments[department_key], level, major_key)
+            if key not in self.majors:
+                self.majors[key] = stand_in
+                self.pending_majors[stand_in] = (key[0], level, name)
+                stand_in -= 1
+
+    def _create_missing(self) -> dict[int, int]:
+        """Create the planned departments and majors: {stand-in id: real id}."""
+        institution = self.institution
+        real: dict[int, int] = {}
+        pending = list(self.pending_departments.items())
+        created = Department.objects.bulk_create(
+            [Department(institution=institution, name=name) for _stand_in, name in pending]
+        )
+        real.update((stand_in, d.pk) for (stand_in, _name), d in zip(pending, created, strict=True))
+        majors = list(self.pending_majors.items())
+        created_majors = Major.objects.bulk_create(
+            [
+                Major(
+                    institution=institution,
+                    department_id=real.get(department_id, department_id),
+                    degree_level=level,
+                    name=name,
+                )
+                for _stand_in, (department_id, level, name) in majors
+            ]
+        )
+        real.update(
+            (stand_in, m.pk) for (stand_in, _spec), m in zip(majors, created_majors, strict=True)
+        )
+        return real
+
+    # --- one row -------------------------------------------------------------------------------
+    def _error(self, number: int, field_name: str, raw: object, message: str) -> None:
+        index = self.columns.get(field_name)
+        header = self.headers[index] if index is not None else LABELS[field_name]
+        shown = v.normalize_text(raw)
+        masker = MASKERS.get(field_name)
+        if masker is not None and shown:
+            shown = masker(shown)
+        self.errors.add(number, header, shown, message)
+
+    def _parsers(self) -> list[tuple[str, int, Any, dict[Any, tuple[Any, str]] | None]]:
+        """(field, column index, parser, memo) for the columns the file has.
+
+        Columns with few distinct values (院系, 学历层次, 民族 …) are parsed once per distinct
+        cell value: a 100,000-row file has a few hundred of them, not 1.1 million cells.
+        """
+        kinds = self.key_group_kinds
+
+        def hardship(raw: object, text: str) -> frozenset[int]:
+            chosen = v.multi_choice(text, kinds, separators="、;；,，/", field_label="困难生类别")
+            return frozenset(int(pk) for pk in chosen)
+
+        def choice(mapping: dict[str, str], label: str) -> Any:
+            return lambda raw, text: v.choice(text, mapping, field_label=label)
+
+        table: dict[str, tuple[Any, bool]] = {
+            "student_no": (_student_no, False),
+            "name": (_person_name, False),
+            "gender": (choice(GENDERS, "性别"), True),
+            "id_number": (_id_number, False),
+            "ethnicity": (_ethnicity, True),
+            "political_status": (choice(POLITICAL_STATUSES, "政治面貌"), True),
+            "degree_level": (choice(DEGREE_LEVELS, "学历层次"), True),
+            "department": (_department_or_major, True),
+            "major": (_department_or_major, True),
+            "specialization": (_specialization, True),
+            "cohort": (lambda raw, text: v.year(raw), True),
+            "origin_division": (lambda raw, text: v.division_code(raw), True),
+            "origin_type": (choice(ORIGIN_TYPES, "城乡生源"), True),
+            "hardship": (hardship, True),
+            "phone": (_phone, False),
+            "email": (lambda raw, text: v.email(text), False),
+        }
+        return [
+            (name, self.columns[name], parser, {} if memoize else None)
+            for name, (parser, memoize) in table.items()
+            if name in self.columns
+        ]
+
+    def _parse(self, name: str, raw: object, parser: Any) -> tuple[Any, str]:
+        """(value, "") or (None, error message) for one cell."""
+        text = v.normalize_text(raw)
+        if not text:
+            if name in REQUIRED:
+                return None, _("%(label)s不能为空") % {"label": LABELS[name]}
+            return None, ""
+        try:
+            return parser(raw, text), ""
+        except v.FieldError as exc:
+            return None, exc.message
+
+    def _row(self, number: int, cells: list[Any]) -> dict[str, Any] | None:
+        """The row's values, cleaned; None (with errors recorded) if any is wrong."""
+        row: dict[str, Any] = {}
+        failed = False
+        parse = self._parse
+        for name, index, parser, memo in self.parsers:
+            raw = cells[index]
+            if memo is None:
+                value, message = parse(name, raw, parser)
+            else:
+                hit = memo.get(raw)
+                if hit is None:
+                    hit = memo[raw] = parse(name, raw, parser)
+                value, message = hit
+            if message:
+                self._error(number, name, raw, message)
+                failed = True
+            row[name] = value
+
+        def cell(name: str) -> Any:
+            index = self.columns.get(name)
+            return cells[index] if index is not None else None
+
+        gender = row.get("gender")
+        id_number = row.get("id_number")
+        if gender and id_number and not id_number.startswith(MASKED):
+            if v.id_number_sex(id_number) != SEX_OF_GENDER[gender]:
+                try:  # the validator words the mismatch
+                    v.id_number(id_number, sex=SEX_OF_GENDER[gender])
+                except v.FieldError as exc:
+                    self._error(number, "id_number", cell("id_number"), exc.message)
+                    failed = True
+        year = row.get("cohort")
+        department = row.get("department")
+        major = row.get("major")
+        level = row.get("degree_level")
+        if year is not None and year != self.cohort_year:
+            self._error(
+                number,
+                "cohort",
+                cell("cohort"),
+                _("届别%(year)s与导入选择的%(cohort)s届不一致")
+                % {"year": year, "cohort": self.cohort_year},
+            )
+            failed = True
+        department_id = major_id = None
+        if department is not None:
+            department_id = self.departments.get(_name_key(department))
+            if department_id is None:
+                self._error(
+                    number,
+                    "department",
+                    cell("department"),
+                    _("院系“%(name)s”不存在；请先在系统中添加，或勾选“自动创建院系和专业”")
+                    % {"name": department},
+                )
+                failed = True
+        if department_id is not None and level is not None and major is not None:
+            major_id = self.majors.get((department_id, level, _name_key(major)))
+            if major_id is None:
+                self._error(
+                    number,
+                    "major",
+                    cell("major"),
+                    _(
+                        "%(department)s没有%(level)s专业“%(name)s”；请先添加，或勾选“自动创建院系和专业”"
+                    )
+                    % {"department": department, "level": LEVEL_LABELS[level], "name": major},
+                )
+                failed = True
+        if failed:
+            return None
+        row["department_id"] = department_id
+        row["major_id"] = major_id
+        return row
+
+    def _plan_row(
+        self,
+        number: int,
+        cells: list[Any],
+        row: dict[str, Any],
+        plan: _Plan,
+        write: bulkwrite.RowWriter | None,
+    ) -> None:
+        """Check the row against the others and the stored data; write or plan its change."""
+        student_no = row["student_no"]
+        existing = self.existing.get(student_no)
+        cohort_id = self.cohort_id
+        columns = self.columns
+        seen = self.seen
+        if student_no in seen:
+            self._error(
+                number,
+                "student_no",
+                cells[columns["student_no"]],
+                _("学号与第%(row)s行重复") % {"row": seen[student_no]},
+            )
+            return
+        seen[student_no] = number
+        if existing is not None and existing.cohort_id != cohort_id:
+            self._error(
+                number,
+                "student_no",
+                cells[columns["student_no"]],
+                _("学号%(no)s已属于%(year)s届的毕业生，不能导入到%(cohort)s届")
+                % {
+                    "no": student_no,
+                    "year": self.cohort_years[existing.cohort_id],
+                    "cohort": self.cohort_year,
+                },
+            )
+            return
+        same_cohort = existing if existing is not None else None
+
+        # Masked values (from an export) stand for the stored value they mask.
+        id_number: str = row["id_number"]
+        phone: str = row.get("phone") or ""
+        if id_number.startswith(MASKED):
+            shown = id_number.removeprefix(MASKED)
+            stored = same_cohort.id_number() if same_cohort else ""
+            if not stored or mask_id_number(stored) != shown:
+                self._error(
+                    number, "id_number", cells[columns["id_number"]], _masked_message("身份证号")
+                )
+                return
+            id_number = stored
+        if phone.startswith(MASKED):
+            shown = phone.removeprefix(MASKED)
+            stored = same_cohort.phone() if same_cohort else ""
+            if not stored or mask_phone(stored) != shown:
+                self._error(number, "phone", cells[columns["phone"]], _masked_message("手机号码"))
+                return
+            phone = stored
+
+        digest = id_number_digest(id_number)
+        first = self.seen_digests.get(digest)
+        if first is not None:
+            self._error(
+                number,
+                "id_number",
+                cells[columns["id_number"]],
+                _("身份证号与第%(row)s行重复") % {"row": first},
+            )
+            return
+        self.seen_digests[digest] = number
+        owner = self.digests.get(digest)
+        if owner is not None and owner != student_no:
+            self._error(
+                number,
+                "id_number",
+                cells[columns["id_number"]],
+                _("身份证号已属于本届学号为%(no)s的毕业生") % {"no": owner},
+            )
+            return
+
+        origin = row["origin_division"]
+        province = origin[:2] + "0000"
+        values = [
+            row["name"],
+            row["gender"],
+            None,  # id_number ciphertext, filled below
+            digest,
+            row.get("ethnicity") or "",
+            row.get("political_status") or "",
+            row["degree_level"],
+            row["department_id"],
+            row["major_id"],
+            row.get("specialization") or "",
+            origin,
+            province,
+            row.get("origin_type") or "",
+            None,  # phone ciphertext, filled below
+            row.get("email") or "",
+        ]
+        key_groups: frozenset[int] = row.get("hardship") or frozenset()
+        if same_cohort is None:
+            plan.new += 1
+            if key_groups:
+                plan.new_key_groups[student_no] = key_groups
+            if write is not None:
+                values[_AT_ID] = crypto.encrypt(id_number)
+                values[_AT_PHONE] = crypto.encrypt(phone) if phone else ""
+                write(
+                    (
+                        self.institution.pk,
+                        cohort_id,
+                        student_no,
+                        *values,
+                        self.now_db,
+                        self.now_db,
+                    )
+                )
+            return
+
+        stored = same_cohort.values
+        same_phone = same_cohort.phone() == phone
+        values[_AT_ID] = stored[_AT_ID]  # same digest: same ID number
+        if stored[_AT_DIGEST] != digest:
+            values[_AT_ID] = crypto.encrypt(id_number) if write is not None else ""
+        values[_AT_PHONE] = stored[_AT_PHONE] if same_phone else None
+        changed = (
+            any(
+                a != b
+                for i, (a, b) in enumerate(zip(values, stored, strict=True))
+                if i not in (_AT_ID, _AT_PHONE)
+            )
+            or not same_phone
+        )
+        if key_groups != same_cohort.key_groups:
+            plan.replaced_key_groups[same_cohort.pk] = key_groups
+            changed = True
+        if not changed:
+            plan.unchanged += 1
+            return
+        if values[_AT_PHONE] is None:
+            values[_AT_PHONE] = crypto.encrypt(phone) if phone and write is not None else ""
+        plan.updates.append((same_cohort.pk, *values, self.now_db))
+
+    # --- after every row passed ----------------------------------------------------------------
+    def _apply(self, plan: _Plan) -> None:
+        bulkwrite.update_rows(Graduate, _UPDATE_FIELDS, plan.updates)
+        replaced = plan.replaced_key_groups
+        bulkwrite.delete_where_in(GraduateKeyGroup, "graduate", list(replaced))
+        links: list[tuple[int, int, int]] = []
+        institution_id = self.institution.pk
+        for graduate_id, kinds in replaced.items():
+            links.extend((institution_id, graduate_id, kind) for kind in kinds)
+        if plan.new_key_groups:
+            ids = dict(
+                Graduate.objects.filter(institution_id=institution_id, cohort=self.cohort)
+                .values_list("student_no", "pk")
+                .iterator(chunk_size=10000)
+            )
+            for student_no, kinds in plan.new_key_groups.items():
+                links.extend((institution_id, ids[student_no], kind) for kind in kinds)
+        bulkwrite.insert_rows(GraduateKeyGroup, ("institution", "graduate", "kind"), links)
+
+
+_AT_ID = _UPDATE_COLUMNS.index("id_number")
+_STAND_IN_COHORT = -1  # the cohort's id before a two-phase run creates it
+# Positions of the ids a two-phase run fills in once the cohort, departments, majors exist.
+_INSERT_IDS = tuple(_INSERT_FIELDS.index(f) for f in ("cohort", "department", "major"))
+_UPDATE_IDS = tuple(1 + _UPDATE_COLUMNS.index(f) for f in ("department", "major"))
+
+
+def _remap(row: tuple[Any, ...], positions: tuple[int, ...], real: dict[int, int]) -> tuple:
+    if not any(row[i] in real for i in positions):
+        return row
+    values = list(row)
+    for i in positions:
+        values[i] = real.get(values[i], values[i])
+    return tuple(values)
+
+
+_AT_DIGEST = _UPDATE_COLUMNS.index("id_number_digest")
+_AT_PHONE = _UPDATE_COLUMNS.index("phone")
+
+
+def _masked_message(label: str) -> str:
+    return _(
+        "%(label)s是脱敏后的值（含*），只能用于更新本届已有的同一名毕业生且须与已存的值一致；"
+        "请填写完整号码"
+    ) % {"label": label}
+
+
+# --- cell parsers used only here ---------------------------------------------------------------
+def _student_no(raw: object, text: str) -> str:
+    if " " in text:
+        text = text.replace(" ", "")
+    if not STUDENT_NO.fullmatch(text):
+        raise v.FieldError("学号只能包含字母、数字、下划线和连字符，最长30位", "format")
+    return text
+
+
+def _person_name(raw: object, text: str) -> str:
+    if " " in text:
+        text = _SPACES.sub(" ", text)
+        # "张 三" is 张三; names in Latin script ("Anna Smith") keep their single spaces.
+        if not any("a" <= c.lower() <= "z" for c in text):
+            text = text.replace(" ", "")
+    if len(text) > 60:
+        raise v.FieldError("姓名过长（最多60个字符）", "length")
+    return text
+
+
+def _ethnicity(raw: object, text: str) -> str:
+    try:
+        return v.choice(text, ETHNICITIES, field_label="民族")
+    except v.FieldError:
+        # The list of 58 names is too long for a message.
+        raise v.FieldError(
+            f"民族“{text}”不是GB 3304中的民族名称（如汉族、回族、蒙古族）", "choice"
+        ) from None
+
+
+def _department_or_major(raw: object, text: str) -> str:
+    return _SPACES.sub(" ", text)
+
+
+def _specialization(raw: object, text: str) -> str:
+    text = _SPACES.sub(" ", text)
+    if len(text) > 60:
+        raise v.FieldError("专业方向过长（最多60个字符）", "length")
+    return text
+
+
+def _id_number(raw: object, text: str) -> str:
+    if "*" in text:  # masked, as exported (3101************3X): resolved per row
+        return MASKED + text.replace(" ", "").upper()
+    return v.id_number(raw)
+
+
+def _phone(raw: object, text: str) -> str:
+    if "*" in text:
+        return MASKED + text.replace(" ", "")
+    return v.mobile_phone(raw)

@@ -1,0 +1,67 @@
+"""Reads for institutions: which institutions a person can act in, and the platform overview."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count
+
+from qihang.institutions.models import Institution, Membership
+from qihang.institutions.roles import Role
+
+# The institutions a user may switch between, kept in the session at sign-in so the header's
+# switcher costs no query on every page: [[id, name], ...].
+SESSION_INSTITUTIONS_KEY = "qihang_institutions"
+
+
+def institutions_of(user: Any) -> list[Institution]:
+    """Institutions where `user` holds an active membership, in a stable order."""
+    if not user.is_authenticated:
+        return []
+    ids = (
+        Membership.objects.filter(user=user, is_active=True)
+        .values_list("institution_id", flat=True)
+        .distinct()
+    )
+    return list(Institution.objects.filter(pk__in=ids).order_by("pk"))
+
+
+def first_institution_id(user: Any) -> int | None:
+    """Where a user lands after signing in: their first membership (by institution, then age)."""
+    return (
+        Membership.objects.filter(user=user, is_active=True)
+        .order_by("institution_id", "id")
+        .values_list("institution_id", flat=True)
+        .first()
+    )
+
+
+def can_act_in(user: Any, institution_id: int) -> bool:
+    if user.is_platform_admin:
+        return Institution.objects.filter(pk=institution_id).exists()
+    return Membership.objects.filter(
+        user=user, institution_id=institution_id, is_active=True
+    ).exists()
+
+
+def platform_overview() -> list[Institution]:
+    """Every institution with head counts, for platform administrators. Three queries."""
+    from qihang.graduates.models import Graduate
+
+    staff = dict(
+        Membership.objects.filter(is_active=True)
+        .exclude(role=Role.GRADUATE)
+        .values("institution_id")
+        .annotate(n=Count("user_id", distinct=True))
+        .values_list("institution_id", "n")
+    )
+    graduates = dict(
+        Graduate.objects.values("institution_id")
+        .annotate(n=Count("id"))
+        .values_list("institution_id", "n")
+    )
+    institutions = list(Institution.objects.order_by("code"))
+    for institution in institutions:
+        institution.staff_count = staff.get(institution.pk, 0)
+        institution.graduate_count = graduates.get(institution.pk, 0)
+    return institutions

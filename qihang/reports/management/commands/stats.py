@@ -1,0 +1,128 @@
+"""`qihang stats --institution CODE --cohort YEAR --by department … [--as-of DATE] [--json]`.
+
+Prints the rates as the institution's whole-institution view (the career centre's), through
+the same selector as the dashboard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import unicodedata
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from qihang.institutions.models import Cohort, Institution
+from qihang.institutions.roles import ROLE_PERMISSIONS, Role
+from qihang.institutions.scoping import Actor
+from qihang.reports import selectors, stats
+
+
+def system_actor(institution: Institution) -> Actor:
+    """The institution's whole-institution reader: the career centre's role, no user."""
+    return Actor(
+        user_id=0,
+        institution_id=institution.pk,
+        roles=frozenset({Role.CAREER_CENTRE}),
+        perms=frozenset(ROLE_PERMISSIONS[Role.CAREER_CENTRE]),
+    )
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    gap = " " * max(width - _width(text), 0)
+    return gap + text if right else text + gap
+
+
+class Command(BaseCommand):
+    help = "Placement, signing and knowledge rates of a cohort, grouped, as of a date."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--institution", required=True, help="school code")
+        parser.add_argument("--cohort", required=True, type=int, help="graduation year, e.g. 2020")
+        parser.add_argument("--by", default="department", choices=list(stats.GROUPINGS))
+        parser.add_argument(
+            "--as-of", dest="as_of", help="YYYY-MM-DD: as at the end of that day (default: now)"
+        )
+        parser.add_argument("--kind", default="official", choices=list(stats.KINDS))
+        parser.add_argument("--json", action="store_true", help="print JSON")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        institution = Institution.objects.filter(code=opts["institution"]).first()
+        if institution is None:
+            raise CommandError(_("学校代码 %(code)s 不存在。") % {"code": opts["institution"]})
+        cohort = Cohort.objects.filter(institution=institution, year=opts["cohort"]).first()
+        if cohort is None:
+            raise CommandError(
+                _("%(name)s 没有 %(year)s 届。")
+                % {"name": institution.name, "year": opts["cohort"]}
+            )
+        as_of = None
+        if opts["as_of"]:
+            try:
+                as_of = dt.date.fromisoformat(opts["as_of"])
+            except ValueError as exc:
+                raise CommandError(
+                    _("--as-of 应为 YYYY-MM-DD，收到“%(value)s”。") % {"value": opts["as_of"]}
+                ) from exc
+        result = selectors.cohort_stats(
+            actor=system_actor(institution),
+            cohort=cohort,
+            by=opts["by"],
+            as_of=as_of,
+            kind=opts["kind"],
+        )
+        if opts["json"]:
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(self._table(result))
+
+    def _table(self, result: dict[str, Any]) -> str:
+        d = result["definitions"]
+        when = stats.describe_moment(dt.datetime.fromisoformat(result["as_of"]))
+        lines = [
+            _("%(code)s %(name)s · %(year)s届 · 按%(by)s · 截至 %(when)s · %(counted)s口径")
+            % {
+                "code": result["institution"]["code"],
+                "name": result["institution"]["name"],
+                "year": result["cohort"],
+                "by": stats.GROUPINGS[result["by"]],
+                "when": when,
+                "counted": d["counted"],
+            },
+            d["placement_definition"],
+            d["signing_definition"],
+            d["knowledge_definition"],
+            "",
+        ]
+        headers = [str(stats.GROUPINGS[result["by"]]), _("总数"), _("已知"), _("落实"), _("签约")]
+        headers += [_("落实率"), _("签约率"), _("知晓率")]
+        rows = [*result["rows"], result["total"]]
+        table = [
+            [
+                row["label"],
+                str(row["total"]),
+                str(row["known"]),
+                str(row["placed"]),
+                str(row["signed"]),
+                f"{row['placement_rate'] * 100:.2f}%",
+                f"{row['signing_rate'] * 100:.2f}%",
+                f"{row['knowledge_rate'] * 100:.2f}%",
+            ]
+            for row in rows
+        ]
+        widths = [max(_width(r[i]) for r in [headers, *table]) for i in range(len(headers))]
+        for i, cells in enumerate([headers, *table]):
+            if i == len(table):  # before the total row
+                lines.append("-" * (sum(widths) + 2 * (len(widths) - 1)))
+            lines.append(
+                "  ".join(_pad(c, widths[j], right=j > 0) for j, c in enumerate(cells)).rstrip()
+            )
+        if result["by"] == "key_group":
+            lines.append(_("（同属多个重点群体者在每个群体中各计一次；合计按人数计。）"))
+        return "\n".join(lines)

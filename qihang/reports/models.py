@@ -1,0 +1,80 @@
+"""Summaries that make the department rates and the weekly series fast at 100,000 graduates.
+
+On PostgreSQL, database triggers (installed by this app's migration, see `summary.py`) keep
+these tables exact in the same transaction as every write to graduates and destination
+periods, whoever writes them (services, bulk imports, the demo generator, raw SQL):
+
+- PeriodFlow: per cohort, kind, department, code and local week (Monday), how many periods
+  started (valid_from in that week) and how many ended (valid_to in that week). The number of
+  graduates holding a code as of T is the sum of starts minus ends up to T, so any "as of" is a
+  sum over a few thousand rows instead of a scan of every graduate.
+- RosterCount: graduates per cohort and department (the denominators).
+
+On SQLite (local and small installations) the tables stay empty and the selectors count
+directly from graduates and periods; the results are identical (tests compare the two paths).
+
+Their keys are plain integer columns, not foreign keys: the triggers delete a row as soon as it
+holds nothing, so deleting graduates, cohorts or an institution empties them in step, and no
+cascade order can leave a row pointing at a deleted parent.
+"""
+
+from django.db import models
+
+from qihang.institutions.scoping import NONE, Scope
+
+
+class PeriodFlow(models.Model):
+    institution_id = models.BigIntegerField()
+    cohort_id = models.BigIntegerField()
+    kind = models.CharField(max_length=10)
+    # The graduate's current department: a plain column, the triggers move it on transfers.
+    department_id = models.BigIntegerField()
+    code = models.CharField(max_length=4)
+    week = models.DateField()  # Monday of the local (settings.TIME_ZONE) week
+    starts = models.IntegerField(default=0)
+    ends = models.IntegerField(default=0)
+
+    scope = Scope(department="department_id", mentor=NONE, own=NONE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort_id", "kind", "department_id", "code", "week"],
+                name="reports_periodflow_unique",
+            )
+        ]
+        # The triggers delete rows that hold nothing after each change; this finds them fast.
+        indexes = [
+            models.Index(
+                fields=["id"],
+                condition=models.Q(starts=0, ends=0),
+                name="reports_periodflow_empty",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cohort_id}/{self.kind}/{self.department_id}/{self.code}/{self.week}"
+
+
+class RosterCount(models.Model):
+    institution_id = models.BigIntegerField()
+    cohort_id = models.BigIntegerField()
+    department_id = models.BigIntegerField()
+    graduates = models.IntegerField(default=0)
+
+    scope = Scope(department="department_id", mentor=NONE, own=NONE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort_id", "department_id"], name="reports_rostercount_unique"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["id"], condition=models.Q(graduates=0), name="reports_rostercount_empty"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cohort_id}/{self.department_id}: {self.graduates}"

@@ -1,0 +1,657 @@
+"""Reads for the live rates: placement, signing and knowledge rates of a cohort as of a moment.
+
+Every function takes the actor and reads graduates through `institutions.scoping.scoped()`, so
+department staff get their departments and the career centre and leadership the whole
+institution. Each answers in a constant number of queries whatever the number of graduates:
+the counting is a GROUP BY in the database, Python only shapes a few hundred result rows.
+
+The as-of aggregate is one statement: the actor's graduates of the cohort LEFT JOIN the
+destination periods open at T (valid_from <= T < valid_to, of the chosen kind), grouped by the
+grouping key and the period's code. Django's ORM cannot LEFT JOIN a table that has no reverse
+relation with extra conditions, so the statement wraps the SQL of the scoped graduate queryset:
+scoping stays in `scoped()`, only the join and the grouping are written here.
+
+On PostgreSQL, counts by department (and totals) and the weekly series come from summaries
+that database triggers keep exact (reports.models, reports.summary): the sum of weekly
+starts minus ends before T's week, corrected with the periods that started or ended in the
+part of that week on the cheaper side of T. Other groupings, and SQLite, count directly.
+
+Grouping "key_group": a graduate in several key groups counts in each of them, so the rows do
+not add up to the total; graduates in none form the row "无". The total row always counts each
+graduate once (it is computed separately for this grouping).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection
+from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import TruncWeek
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qihang.destinations.models import CohortPolicy, DestinationCode, DestinationPeriod
+from qihang.destinations.policy import policy_for
+from qihang.graduates.models import Gender, Graduate, GraduateKeyGroup, KeyGroupKind
+from qihang.institutions.models import Cohort, DegreeLevel, Department, Major
+from qihang.institutions.roles import Perm
+from qihang.institutions.scoping import Actor, scoped
+from qihang.lib.validators import FieldError, province_name
+from qihang.reports import stats, summary
+from qihang.reports.models import PeriodFlow, RosterCount
+from qihang.reports.stats import CodeRules
+
+# Groupings that are a column of the graduate row.
+_GRADUATE_COLUMN = {
+    "department": "department_id",
+    "major": "major_id",
+    "degree": "degree_level",
+    "gender": "gender",
+    "origin_province": "origin_province",
+}
+_NONE_KEY = ""  # the key of "no value": no key group, no province recorded …
+
+type Counts = dict[str, dict[str | None, int]]  # key -> code (None: no destination) -> graduates
+
+
+# --- entry points -------------------------------------------------------------------------------
+def cohort_stats(
+    *,
+    actor: Actor,
+    cohort: Cohort,
+    by: str,
+    as_of: dt.date | dt.datetime | None = None,
+    kind: str = "official",
+) -> dict[str, Any]:
+    """Rates of `cohort` grouped `by`, as of a moment (None: now; a date: the end of that day).
+
+    Returns {"institution", "cohort", "by", "as_of", "kind", "definitions", "rows", "total"}
+    (see `stats.figures` for the fields of a row). Queries: the cohort's policy and codes (2);
+    the counts (1 counted directly, 2 for key groups; by department on PostgreSQL 3 small
+    ones from the summaries); the labels of the grouping (0 or 1); the institution, unless the
+    cohort was read with select_related("institution") as `cohorts_for` does.
+    """
+    _check(actor, cohort, by, kind)
+    rules = code_rules([cohort])[cohort.pk]
+    return _cohort_stats(actor, cohort, by, stats.as_of_moment(as_of), kind, rules)
+
+
+def compare_previous(
+    *,
+    actor: Actor,
+    cohort: Cohort,
+    by: str,
+    as_of: dt.date | dt.datetime | None = None,
+    kind: str = "official",
+) -> dict[str, Any] | None:
+    """The previous cohort's figures as of the same local month/day one year earlier.
+
+    None when the institution has no previous cohort. The previous cohort is counted with its
+    own policy (its signing definition may differ; the result states it).
+    """
+    _check(actor, cohort, by, kind)
+    previous = previous_cohort(actor=actor, cohort=cohort)
+    if previous is None:
+        return None
+    moment = stats.year_earlier(stats.as_of_moment(as_of))
+    rules = code_rules([previous])[previous.pk]
+    return _cohort_stats(actor, previous, by, moment, kind, rules)
+
+
+def weekly_progress(
+    *,
+    actor: Actor,
+    cohort: Cohort,
+    as_of: dt.date | dt.datetime | None = None,
+    kind: str = "official",
+) -> dict[str, Any]:
+    """Placement, signing and knowledge rates at the end of each week of the season.
+
+    The season is the graduation year, week 1 being the Monday-to-Sunday week containing
+    1 January. The cohort's series runs through T (its last point is T itself); the previous
+    cohort's through 31 December of its year (or T, if earlier), aligned by week number, so the
+    chart shows where last year stood at the same point and where it ended.
+    """
+    _check(actor, cohort, "department", kind)
+    previous = previous_cohort(actor=actor, cohort=cohort)
+    cohorts = [cohort] + ([previous] if previous else [])
+    rules = code_rules(cohorts)
+    return _weekly_progress(actor, cohort, previous, stats.as_of_moment(as_of), kind, rules)
+
+
+def dashboard(
+    *,
+    actor: Actor,
+    cohort: Cohort,
+    by: str,
+    as_of: dt.date | dt.datetime | None = None,
+    kind: str = "official",
+) -> dict[str, Any]:
+    """Everything the dashboard page shows, in a constant number of queries.
+
+    {"stats": cohort_stats(...), "previous": previous cohort's stats or None (rows matched by
+    key), "other_total": the total row of the other kind (official vs reported), "departments":
+    by-department stats for the ranking chart, "progress": weekly_progress(...), "mix": the
+    destination mix for the donut}.
+    """
+    _check(actor, cohort, by, kind)
+    moment = stats.as_of_moment(as_of)
+    previous = previous_cohort(actor=actor, cohort=cohort)
+    rules = code_rules([cohort] + ([previous] if previous else []))
+    current = _cohort_stats(actor, cohort, by, moment, kind, rules[cohort.pk])
+    other_kind = stats.KINDS[1] if kind == stats.KINDS[0] else stats.KINDS[0]
+    other = _total_only(actor, cohort, moment, other_kind, rules[cohort.pk])
+    departments = (
+        current
+        if by == "department"
+        else _cohort_stats(actor, cohort, "department", moment, kind, rules[cohort.pk])
+    )
+    before = None
+    if previous is not None:
+        before = _cohort_stats(
+            actor, previous, by, stats.year_earlier(moment), kind, rules[previous.pk]
+        )
+    _attach_change(current, before)
+    progress = _weekly_progress(actor, cohort, previous, moment, kind, rules)
+    return {
+        "stats": current,
+        "previous": before,
+        "other_total": other,
+        "other_kind": other_kind,
+        "departments": departments,
+        "progress": progress,
+        "mix": destination_mix(current, rules[cohort.pk]),
+    }
+
+
+def cohorts_for(actor: Actor) -> list[Cohort]:
+    """The institution's cohorts, newest first (the cohort selector)."""
+    return list(scoped(Cohort, actor).select_related("institution").order_by("-year"))
+
+
+def previous_cohort(*, actor: Actor, cohort: Cohort) -> Cohort | None:
+    return scoped(Cohort, actor).filter(year=cohort.year - 1).select_related("institution").first()
+
+
+def code_rules(cohorts: Iterable[Cohort]) -> dict[int, CodeRules]:
+    """Each cohort's code set and signing definition: 2 queries for any number of cohorts."""
+    cohorts = list(cohorts)
+    policies = {
+        p.cohort_id: p
+        for p in CohortPolicy.objects.filter(cohort__in=[c.pk for c in cohorts])
+        .select_related("code_set")
+        .order_by()
+    }
+    for cohort in cohorts:
+        if cohort.pk not in policies:  # first use: created with the national defaults
+            policies[cohort.pk] = policy_for(cohort)
+    codes: dict[int, list[tuple[str, str, bool]]] = defaultdict(list)
+    for set_id, code, name, placed in (
+        DestinationCode.objects.filter(
+            code_set_id__in={p.code_set_id for p in policies.values()}, parent__isnull=True
+        )
+        .order_by("code_set_id", "sort_order")
+        .values_list("code_set_id", "code", "name", "counts_as_placed")
+    ):
+        codes[set_id].append((code, name, placed))
+    return {
+        cohort.pk: CodeRules(
+            code_set=policies[cohort.pk].code_set.version,
+            codes=tuple(codes[policies[cohort.pk].code_set_id]),
+            signing_codes=tuple(str(c) for c in policies[cohort.pk].signing_codes),
+        )
+        for cohort in cohorts
+    }
+
+
+def destination_mix(result: dict[str, Any], rules: CodeRules) -> list[dict[str, Any]]:
+    """The donut: graduates by code (with names) and those with no destination yet."""
+    total = result["total"]
+    names = rules.names
+    mix = [
+        {
+            "code": code,
+            "name": f"{code} {names.get(code, '')}".strip(),
+            "value": n,
+            "rate": stats.rate(n, total["total"]),
+        }
+        for code, n in total["by_code"].items()
+        if n
+    ]
+    missing = total["total"] - total["known"]
+    if missing:
+        mix.append(
+            {
+                "code": "",
+                "name": _("尚无去向记录"),
+                "value": missing,
+                "rate": stats.rate(missing, total["total"]),
+            }
+        )
+    return mix
+
+
+# --- the as-of aggregate --------------------------------------------------------------------------
+def _check(actor: Actor, cohort: Cohort, by: str, kind: str) -> None:
+    actor.require(Perm.STATS_VIEW)
+    if cohort.institution_id != actor.institution_id:
+        raise Http404
+    if by not in stats.GROUPINGS:
+        raise ValueError(f"unknown grouping {by!r}")
+    if kind not in stats.KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
+
+
+def _cohort_stats(
+    actor: Actor, cohort: Cohort, by: str, moment: dt.datetime, kind: str, rules: CodeRules
+) -> dict[str, Any]:
+    counts = _as_of_counts(actor, cohort, by, moment, kind)
+    labels = _labels(actor, by, counts.keys())
+    rows = [
+        stats.figures(key, labels[key], sum(counts[key].values()), counts[key], rules)
+        for key in labels
+    ]
+    if by == "key_group":  # rows overlap: count each graduate once
+        whole = _as_of_counts(actor, cohort, None, moment, kind).get(_NONE_KEY, {})
+        total = stats.figures("", _("合计"), sum(whole.values()), whole, rules)
+    else:
+        total_n, by_code = stats.summed(rows)
+        total = stats.figures("", _("合计"), total_n, by_code, rules)
+    institution = cohort.institution  # fetched once, then cached on the cohort
+    return {
+        "institution": {"code": institution.code, "name": institution.name},
+        "cohort": cohort.year,
+        "by": by,
+        "as_of": stats.local(moment).isoformat(),
+        "kind": kind,
+        "definitions": rules.definitions(kind),
+        "rows": rows,
+        "total": total,
+    }
+
+
+def _total_only(
+    actor: Actor, cohort: Cohort, moment: dt.datetime, kind: str, rules: CodeRules
+) -> dict[str, Any]:
+    whole = _as_of_counts(actor, cohort, None, moment, kind).get(_NONE_KEY, {})
+    return stats.figures("", _("合计"), sum(whole.values()), whole, rules)
+
+
+def _as_of_counts(
+    actor: Actor, cohort: Cohort, by: str | None, moment: dt.datetime, kind: str
+) -> Counts:
+    """Graduates by grouping key and as-of code (None: no destination)."""
+    if by in ("department", None) and summary.supported():
+        return _counts_from_summary(actor, cohort, moment, kind, by_department=by is not None)
+    return _counts_live(actor, cohort, by, moment, kind)
+
+
+def _counts_live(
+    actor: Actor, cohort: Cohort, by: str | None, moment: dt.datetime, kind: str
+) -> Counts:
+    """The direct count: scoped graduates LEFT JOIN as-of periods, GROUP BY — one statement."""
+    qn = connection.ops.quote_name
+    graduates = scoped(Graduate, actor).filter(cohort=cohort).order_by()
+    column = _GRADUATE_COLUMN.get(by or "")
+    inner_sql, inner_params = (
+        graduates.values("id", column) if column else graduates.values("id")
+    ).query.sql_with_params()
+    at = connection.ops.adapt_datetimefield_value(moment)
+    joins = [
+        f"LEFT JOIN {qn(DestinationPeriod._meta.db_table)} p ON p.graduate_id = g.id"
+        " AND p.institution_id = %s AND p.cohort_id = %s AND p.kind = %s"
+        " AND p.valid_from <= %s AND (p.valid_to IS NULL OR p.valid_to > %s)"
+    ]
+    params = [*inner_params, cohort.institution_id, cohort.pk, kind, at, at]
+    if by == "key_group":
+        joins.append(f"LEFT JOIN {qn(GraduateKeyGroup._meta.db_table)} k ON k.graduate_id = g.id")
+        key = "k.kind_id"
+    elif by == "employer_province":
+        key = "p.employer_province"
+    elif column:
+        key = f"g.{qn(column)}"
+    else:
+        key = ""
+    select, group = (f"{key}, p.code", f"{key}, p.code") if key else ("NULL, p.code", "p.code")
+    # Only identifiers from this module are formatted in; values are parameters.
+    sql = (
+        f"SELECT {select}, COUNT(*) FROM ({inner_sql}) g {' '.join(joins)} "  # noqa: S608
+        f"GROUP BY {group}"
+    )
+    counts: Counts = defaultdict(dict)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for key_value, code, n in cursor.fetchall():
+            bucket = counts[_NONE_KEY if key_value is None else str(key_value)]
+            bucket[code] = bucket.get(code, 0) + n
+    return counts
+
+
+def _counts_from_summary(
+    actor: Actor, cohort: Cohort, moment: dt.datetime, kind: str, *, by_department: bool
+) -> Counts:
+    """Department (or whole-scope) counts from RosterCount and PeriodFlow: three small queries.
+
+    Flows give the state at a week boundary; the periods that started or ended between that
+    boundary and T (on whichever side of T is shorter) correct it to T exactly.
+    """
+    week_from, week_to = _week_bounds(moment)
+    monday = stats.local(week_from).date()
+    after = (moment - week_from) > (week_to - moment)  # T late in its week: count back from its end
+    flows = scoped(PeriodFlow, actor).filter(cohort_id=cohort.pk, kind=kind).order_by()
+    flows = flows.filter(week__lte=monday) if after else flows.filter(week__lt=monday)
+    group = ("department_id", "code") if by_department else ("code",)
+    counts: Counts = defaultdict(dict)
+
+    def add(key: Any, code: str, n: int) -> None:
+        bucket = counts[_NONE_KEY if key is None else str(key)]
+        bucket[code] = bucket.get(code, 0) + n
+
+    for *key, code, n in flows.values_list(*group).annotate(n=Sum("starts") - Sum("ends")):
+        add(key[0] if key else None, code, n)
+    window = {cohort.pk: (moment, week_to, False) if after else (week_from, moment, True)}
+    sign = -1 if after else 1
+    event_group = ("graduate__department_id", "code") if by_department else ("code",)
+    for *key, code, n in _window_events(actor, kind, window, event_group):
+        add(key[0] if key else None, code, sign * n)
+
+    roster = scoped(RosterCount, actor).filter(cohort_id=cohort.pk).order_by()
+    totals: dict[str, int] = defaultdict(int)
+    for department_id, graduates in roster.values_list("department_id", "graduates"):
+        totals[str(department_id) if by_department else _NONE_KEY] += graduates
+    result: Counts = {}
+    for key, total in totals.items():
+        codes = {code: n for code, n in counts.get(key, {}).items() if n}
+        codes[None] = total - sum(codes.values())
+        result[key] = codes
+    return result
+
+
+def _week_bounds(moment: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The first and the last instant of the local week (Monday to Sunday) containing T."""
+    monday = stats.week_start(stats.local(moment).date())
+    start = dt.datetime.combine(monday, dt.time.min, tzinfo=timezone.get_default_timezone())
+    return start, stats.as_of_moment(monday + dt.timedelta(days=6))
+
+
+def _window_events(
+    actor: Actor,
+    kind: str,
+    windows: dict[int, tuple[dt.datetime, dt.datetime, bool]],
+    group: tuple[str, ...],
+) -> list[tuple[Any, ...]]:
+    """Per cohort window (low, high, low included): periods started minus periods ended in it.
+
+    Returns rows of `group` values followed by that difference; cohort_id may be in `group`.
+    """
+
+    def inside(field: str) -> Q:
+        q = Q(pk__in=[])
+        for cohort_id, (low, high, low_included) in windows.items():
+            lower = f"{field}__gte" if low_included else f"{field}__gt"
+            q |= Q(cohort_id=cohort_id, **{lower: low, f"{field}__lte": high})
+        return q
+
+    one = Value(1, output_field=IntegerField())
+    zero = Value(0, output_field=IntegerField())
+    return list(
+        scoped(DestinationPeriod, actor)
+        .filter(kind=kind)
+        .filter(inside("valid_from") | inside("valid_to"))
+        .order_by()
+        .values_list(*group)
+        .annotate(
+            n=Sum(Case(When(inside("valid_from"), then=one), default=zero))
+            - Sum(Case(When(inside("valid_to"), then=one), default=zero))
+        )
+    )
+
+
+# --- labels -------------------------------------------------------------------------------------
+def _labels(actor: Actor, by: str, keys: Iterable[str]) -> dict[str, str]:
+    """Key -> the name people see, in the order rows are shown (at most one query)."""
+    keys = set(keys)
+    if by == "department":
+        ids = [int(k) for k in keys if k]
+        return {
+            str(d.pk): d.name
+            for d in scoped(Department, actor).filter(pk__in=ids).order_by("sort_order", "name")
+        }
+    if by == "major":
+        ids = [int(k) for k in keys if k]
+        majors = scoped(Major, actor).filter(pk__in=ids).select_related("department")
+        order = {level: i for i, level in enumerate(DegreeLevel.values)}
+        ordered = sorted(
+            majors,
+            key=lambda m: (
+                m.department.sort_order,
+                m.department.name,
+                order.get(m.degree_level, 9),
+                m.name,
+            ),
+        )
+        return {
+            str(m.pk): f"{m.department.name} · {m.name}（{m.get_degree_level_display()}）"
+            for m in ordered
+        }
+    if by == "degree":
+        return _choice_labels(DegreeLevel.choices, keys)
+    if by == "gender":
+        return _choice_labels(Gender.choices, keys)
+    if by in ("origin_province", "employer_province"):
+        empty = _("未填写生源地") if by == "origin_province" else _("无单位所在地")
+        labels = {k: _province_label(k) for k in sorted(k for k in keys if k)}
+        if _NONE_KEY in keys:
+            labels[_NONE_KEY] = str(empty)
+        return labels
+    if by == "key_group":
+        ids = [int(k) for k in keys if k]
+        labels = {
+            str(kind.pk): kind.name
+            for kind in KeyGroupKind.objects.filter(pk__in=ids).order_by("sort_order", "pk")
+        }
+        if _NONE_KEY in keys:
+            labels[_NONE_KEY] = _("无")
+        return labels
+    raise ValueError(by)
+
+
+def _choice_labels(choices: list[tuple[str, Any]], keys: set[str]) -> dict[str, str]:
+    labels = {value: str(label) for value, label in choices if value in keys}
+    for key in sorted(keys - labels.keys()):  # a value outside the choices: show it as stored
+        labels[key] = key or _("未填写")
+    return labels
+
+
+def _province_label(code: str) -> str:
+    try:
+        return province_name(code) or code
+    except FieldError:
+        return code
+
+
+# --- change against the previous cohort ---------------------------------------------------------
+def _attach_change(current: dict[str, Any], previous: dict[str, Any] | None) -> None:
+    """Add "previous" and "change" to the total and to each row matched by key."""
+    if previous is None:
+        return
+    before = {row["key"]: row for row in previous["rows"]}
+    for row in current["rows"]:
+        prior = before.get(row["key"])
+        row["previous"] = _rates_of(prior)
+        row["change"] = stats.change(row, prior)
+    current["total"]["previous"] = _rates_of(previous["total"])
+    current["total"]["change"] = stats.change(current["total"], previous["total"])
+
+
+def _rates_of(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {f: row[f] for f in (*stats.COUNT_FIELDS, *stats.RATE_FIELDS)}
+
+
+# --- weekly progress ----------------------------------------------------------------------------
+def _weekly_progress(
+    actor: Actor,
+    cohort: Cohort,
+    previous: Cohort | None,
+    moment: dt.datetime,
+    kind: str,
+    rules: dict[int, CodeRules],
+) -> dict[str, Any]:
+    """Rates at each week's end for the cohort and the previous one, in three queries.
+
+    A period counts at week end W when valid_from <= W < valid_to. Grouping the periods by the
+    week of valid_from (+1 from that week on) and of valid_to (-1 from that week on) and
+    summing up gives every week's count; periods that began before the season count from
+    week 1. The cut-off (T, or the end of the season) filters both ends, so the last point is
+    exactly "as of T".
+    """
+    cohorts = [cohort] + ([previous] if previous else [])
+    cutoff = {c.pk: min(moment, stats.season_end(c.year)) for c in cohorts}
+    first_week = {c.pk: stats.week_start(dt.date(c.year, 1, 1)) for c in cohorts}
+    weeks = max(
+        (stats.week_start(dt.date(c.year, 12, 31)) - first_week[c.pk]).days // 7 + 1
+        for c in cohorts
+    )
+
+    if summary.supported():
+        deltas, totals = _weekly_deltas_from_summary(actor, cutoff, kind)
+    else:
+        deltas, totals = _weekly_deltas_live(actor, cutoff, kind)
+    flows: dict[int, list[dict[str, int]]] = {c.pk: [{} for _ in range(weeks)] for c in cohorts}
+    for cohort_id, by_week in deltas.items():
+        for monday, codes in by_week.items():
+            index = min(max((monday - first_week[cohort_id]).days // 7, 0), weeks - 1)
+            bucket = flows[cohort_id][index]
+            for code, n in codes.items():
+                bucket[code] = bucket.get(code, 0) + n
+
+    series = []
+    for c in cohorts:
+        last = min(
+            max((stats.local(cutoff[c.pk]).date() - first_week[c.pk]).days // 7, -1), weeks - 1
+        )
+        running: dict[str | None, int] = {}
+        values: dict[str, list[float | None]] = {f: [] for f in stats.RATE_FIELDS}
+        counts: dict[str, list[int | None]] = {f: [] for f in ("placed", "signed", "known")}
+        for index in range(weeks):
+            for code, n in flows[c.pk][index].items():
+                running[code] = running.get(code, 0) + n
+            if index > last:
+                for field in values:
+                    values[field].append(None)
+                for field in counts:
+                    counts[field].append(None)
+                continue
+            row = stats.figures("", "", totals.get(c.pk, 0), running, rules[c.pk])
+            for field in values:
+                values[field].append(row[field])
+            for field in counts:
+                counts[field].append(row[field])
+        series.append(
+            {
+                "cohort": c.year,
+                "label": _("%(year)s届") % {"year": c.year},
+                "total": totals.get(c.pk, 0),
+                "through": stats.local(cutoff[c.pk]).isoformat(),
+                "signing_definition": rules[c.pk].definitions(kind)["signing_definition"],
+                **values,
+                **counts,
+            }
+        )
+
+    axis = []
+    for index in range(weeks):
+        sunday = first_week[cohort.pk] + dt.timedelta(days=7 * index + 6)
+        axis.append(
+            {
+                "week": index + 1,
+                "end": sunday.isoformat(),
+                "label": _("第%(n)s周") % {"n": index + 1} + f" {sunday:%m-%d}",
+            }
+        )
+    return {
+        "cohort": cohort.year,
+        "as_of": stats.local(moment).isoformat(),
+        "kind": kind,
+        "weeks": axis,
+        "series": series,
+    }
+
+
+type WeeklyDeltas = dict[int, dict[dt.date, dict[str, int]]]  # cohort -> Monday -> code -> +/-
+
+
+def _weekly_deltas_live(
+    actor: Actor, cutoff: dict[int, dt.datetime], kind: str
+) -> tuple[WeeklyDeltas, dict[int, int]]:
+    """Periods started (+1) and ended (-1) per local week up to each cohort's cut-off."""
+    tz = timezone.get_default_timezone()
+    deltas: WeeklyDeltas = {cohort_id: defaultdict(dict) for cohort_id in cutoff}
+    periods = scoped(DestinationPeriod, actor).filter(kind=kind).order_by()
+    for field, sign in (("valid_from", 1), ("valid_to", -1)):
+        rows = (
+            periods.filter(_per_cohort(cutoff, f"{field}__lte"))
+            .annotate(week=TruncWeek(field, tzinfo=tz))
+            .values_list("cohort_id", "week", "code")
+            .annotate(n=Count("id"))
+        )
+        for cohort_id, week, code, n in rows:
+            monday = timezone.localtime(week, tz).date() if isinstance(week, dt.datetime) else week
+            bucket = deltas[cohort_id][monday]
+            bucket[code] = bucket.get(code, 0) + sign * n
+    totals = dict(
+        scoped(Graduate, actor)
+        .filter(cohort__in=list(cutoff))
+        .order_by()
+        .values_list("cohort_id")
+        .annotate(n=Count("id"))
+    )
+    return deltas, totals
+
+
+def _weekly_deltas_from_summary(
+    actor: Actor, cutoff: dict[int, dt.datetime], kind: str
+) -> tuple[WeeklyDeltas, dict[int, int]]:
+    """The same from PeriodFlow, less what happened after each cut-off within its week."""
+    deltas: WeeklyDeltas = {cohort_id: defaultdict(dict) for cohort_id in cutoff}
+    weeks = {cohort_id: _week_bounds(moment) for cohort_id, moment in cutoff.items()}
+    through = Q(pk__in=[])
+    for cohort_id, (week_from, _week_to) in weeks.items():
+        through |= Q(cohort_id=cohort_id, week__lte=stats.local(week_from).date())
+    rows = (
+        scoped(PeriodFlow, actor)
+        .filter(kind=kind)
+        .filter(through)
+        .order_by()
+        .values_list("cohort_id", "week", "code")
+        .annotate(n=Sum("starts") - Sum("ends"))
+    )
+    for cohort_id, monday, code, n in rows:
+        bucket = deltas[cohort_id][monday]
+        bucket[code] = bucket.get(code, 0) + n
+    windows = {c: (cutoff[c], week_to, False) for c, (_week_from, week_to) in weeks.items()}
+    for cohort_id, code, n in _window_events(actor, kind, windows, ("cohort_id", "code")):
+        bucket = deltas[cohort_id][stats.local(weeks[cohort_id][0]).date()]
+        bucket[code] = bucket.get(code, 0) - n
+    totals = dict(
+        scoped(RosterCount, actor)
+        .filter(cohort_id__in=list(cutoff))
+        .order_by()
+        .values_list("cohort_id")
+        .annotate(n=Sum("graduates"))
+    )
+    return deltas, totals
+
+
+def _per_cohort(cutoff: dict[int, dt.datetime], lookup: str) -> Q:
+    q = Q(pk__in=[])
+    for cohort_id, moment in cutoff.items():
+        q |= Q(cohort_id=cohort_id, **{lookup: moment})
+    return q

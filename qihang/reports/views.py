@@ -1,0 +1,230 @@
+"""The rates dashboard and its xlsx export. Department staff see their departments, the career
+centre and leadership the whole institution (through the selectors' scoping)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qihang.destinations.models import PeriodKind
+from qihang.institutions.roles import Perm
+from qihang.institutions.scoping import actor_of, requires
+from qihang.reports import exporting, selectors, stats
+from qihang.reports.forms import StatsFilterForm, StatsQuery
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _query(request: HttpRequest) -> tuple[StatsFilterForm, StatsQuery | None]:
+    actor = actor_of(request)
+    form = StatsFilterForm(request.GET, cohorts=selectors.cohorts_for(actor))
+    form.is_valid()  # invalid values fall back to defaults; the errors are shown by the form
+    return form, form.query()
+
+
+@requires(Perm.STATS_VIEW)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form, query = _query(request)
+    if query is None:
+        return render(request, "reports/dashboard.html", {"form": form, "empty": True})
+    actor = actor_of(request)
+    data = selectors.dashboard(
+        actor=actor, cohort=query.cohort, by=query.by, as_of=query.as_of, kind=query.kind
+    )
+    current = data["stats"]
+    rows = _sorted(current["rows"], query.sort, query.order)
+    codes = list(current["total"]["by_code"])
+    names = {item["code"]: item["name"] for item in data["mix"]}
+    context = {
+        "form": form,
+        "query": query,
+        "data": data,
+        "current": current,
+        "rows": rows,
+        "codes": [(code, names.get(code, code)) for code in codes],
+        "code_names": _code_names(data),
+        "columns": _columns(query, codes),
+        "as_of_label": stats.describe_moment(_moment(current)),
+        "previous_label": _previous_label(data),
+        "by_label": stats.GROUPINGS[query.by],
+        "kind_label": current["definitions"]["counted"],
+        "other_label": data["other_total"] and _kind_label(data["other_kind"]),
+        "scope_label": _("全校") if actor.sees_whole_institution else _("所负责院系"),
+        "export_url": "?" + urlencode(query.params()),
+        "chart_data": _chart_data(data, query),
+        "multi_membership": query.by == "key_group",
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+@requires(Perm.STATS_VIEW)
+def export(request: HttpRequest) -> HttpResponse:
+    """The table the dashboard shows (same filters and order), as an xlsx workbook."""
+    _form, query = _query(request)
+    if query is None:
+        return HttpResponse(_("尚无届别数据。"), status=404)
+    actor = actor_of(request)
+    current = selectors.cohort_stats(
+        actor=actor, cohort=query.cohort, by=query.by, as_of=query.as_of, kind=query.kind
+    )
+    previous = selectors.compare_previous(
+        actor=actor, cohort=query.cohort, by=query.by, as_of=query.as_of, kind=query.kind
+    )
+    rules = selectors.code_rules([query.cohort])[query.cohort.pk]
+    current["rows"] = _sorted(current["rows"], query.sort, query.order)
+    content = exporting.stats_workbook(
+        current,
+        previous=previous,
+        code_names=rules.names,
+        scope=_("全校") if actor.sees_whole_institution else _("所负责院系"),
+        exported_by=str(request.user),
+        exported_at=timezone.localtime(),
+    )
+    ascii_name = f"rates-{current['institution']['code']}-{query.cohort.year}-{query.by}.xlsx"
+    name = _("%(name)s-%(year)s届就业数据-按%(by)s.xlsx") % {
+        "name": current["institution"]["name"],
+        "year": query.cohort.year,
+        "by": stats.GROUPINGS[query.by],
+    }
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    )
+    return response
+
+
+# --- helpers ------------------------------------------------------------------------------------
+def _moment(result: dict[str, Any]) -> dt.datetime:
+    return dt.datetime.fromisoformat(result["as_of"])
+
+
+def _kind_label(kind: str) -> str:
+    return str(PeriodKind(kind).label)
+
+
+def _previous_label(data: dict[str, Any]) -> str:
+    previous = data["previous"]
+    if previous is None:
+        return ""
+    return _("%(year)s届同期（截至 %(when)s）") % {
+        "year": previous["cohort"],
+        "when": stats.describe_moment(_moment(previous)),
+    }
+
+
+def _code_names(data: dict[str, Any]) -> dict[str, str]:
+    return {item["code"]: item["name"] for item in data["mix"] if item["code"]}
+
+
+def _sort_value(row: dict[str, Any], sort: str) -> Any:
+    if sort.startswith("code:"):
+        return row["by_code"].get(sort[5:], 0)
+    if sort.startswith("change_"):
+        change = row.get("change") or {}
+        value = change.get(sort[7:])
+        return float("-inf") if value is None else value
+    return row[sort]
+
+
+def _sorted(rows: list[dict[str, Any]], sort: str, order: str) -> list[dict[str, Any]]:
+    """Rows in the order asked for; without a sort key, the natural order (department order …)."""
+    if not sort:
+        return rows
+    return sorted(rows, key=lambda row: _sort_value(row, sort), reverse=order == "desc")
+
+
+def _columns(query: StatsQuery, codes: list[str]) -> list[dict[str, Any]]:
+    """Table headers with the link that sorts by them and their aria-sort state."""
+    headers = [
+        ("label", stats.GROUPINGS[query.by], False),
+        ("total", _("毕业生数"), True),
+        ("known", _("去向已知"), True),
+        ("placed", _("已落实"), True),
+        ("signed", _("已签约"), True),
+        ("placement_rate", _("毕业去向落实率"), True),
+        ("signing_rate", _("签约率"), True),
+        ("knowledge_rate", _("去向知晓率"), True),
+        ("change_placement_rate", _("落实率较上届同期"), True),
+        ("change_signing_rate", _("签约率较上届同期"), True),
+    ] + [(f"code:{code}", code, True) for code in codes]
+    columns = []
+    for key, label, numeric in headers:
+        active = query.sort == key
+        # First click sorts numbers high to low and names A to Z; the next click reverses.
+        first = "desc" if numeric else "asc"
+        order = ("asc" if query.order == "desc" else "desc") if active else first
+        columns.append(
+            {
+                "key": key,
+                "label": label,
+                "numeric": numeric,
+                "url": "?" + urlencode(query.params(sort=key, order=order)),
+                "aria_sort": (
+                    ("descending" if query.order == "desc" else "ascending") if active else "none"
+                ),
+            }
+        )
+    return columns
+
+
+def _chart_data(data: dict[str, Any], query: StatsQuery) -> dict[str, Any]:
+    """What dashboard.js draws; every chart carries its definitions and as-of text."""
+    current = data["stats"]
+    definitions = current["definitions"]
+    departments = sorted(
+        data["departments"]["rows"], key=lambda r: (r["placement_rate"], r["signing_rate"])
+    )
+    progress = data["progress"]
+    return {
+        "asOf": stats.describe_moment(_moment(current)),
+        "counted": definitions["counted"],
+        "definitions": {
+            "placement": definitions["placement_definition"],
+            "signing": definitions["signing_definition"],
+            "knowledge": definitions["knowledge_definition"],
+        },
+        "labels": {
+            "placement": _("毕业去向落实率"),
+            "signing": _("签约率"),
+            "knowledge": _("去向知晓率"),
+            "graduates": _("毕业生"),
+            "people": _("人"),
+            "noData": _("暂无数据"),
+            "noRecord": _("无记录"),
+            "week": _("周"),
+        },
+        "departments": {
+            "names": [r["label"] for r in departments],
+            "placement": [r["placement_rate"] for r in departments],
+            "signing": [r["signing_rate"] for r in departments],
+            "totals": [r["total"] for r in departments],
+            "placed": [r["placed"] for r in departments],
+            "signed": [r["signed"] for r in departments],
+        },
+        "progress": {
+            "weeks": [w["label"] for w in progress["weeks"]],
+            "series": [
+                {
+                    "name": s["label"],
+                    "placement": s["placement_rate"],
+                    "signing": s["signing_rate"],
+                    "placed": s["placed"],
+                    "signed": s["signed"],
+                    "total": s["total"],
+                    "current": i == 0,
+                }
+                for i, s in enumerate(progress["series"])
+            ],
+        },
+        "mix": [
+            {"name": m["name"], "value": m["value"], "rate": m["rate"], "code": m["code"]}
+            for m in data["mix"]
+        ],
+        "total": current["total"]["total"],
+    }

@@ -1,0 +1,126 @@
+"""Walk every operation of the API as nobody, as a forger, as an outsider and as lower roles.
+
+Operations are found through the ninja API's routers, so a new route is covered without editing
+this file. Each must declare its permission with `qihang.api.auth.api_requires(...)`; its path
+parameters are filled from the route walk's OBJECT_PARAMETERS.
+"""
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from qihang.api.api import api
+from qihang.institutions.roles import ROLE_PERMISSIONS, Role
+from tests.institutions.test_route_walk import OBJECT_PARAMETERS
+
+PREFIX = "/api/v1"
+PARAMETER = re.compile(r"{(?:\w+:)?(\w+)}|<(?:\w+:)?(\w+)>")
+
+
+def routers(router: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    yield prefix, router
+    for entry in getattr(router, "_routers", []):
+        child_prefix, child = entry[0], entry[1]
+        yield from routers(child, prefix + child_prefix)
+
+
+def operations() -> list[tuple[str, str, Any]]:
+    """(path, method, view function) for every operation of the API."""
+    found = []
+    for prefix, router in [
+        (p, r) for entry in api._routers for p, r in routers(entry[1], entry[0])
+    ]:
+        for path, path_view in router.path_operations.items():
+            for op in path_view.operations:
+                for method in op.methods:
+                    found.append(((prefix + path).replace("//", "/"), method, op.view_func))
+    assert found, "the API has no operations?"
+    return sorted(set(found), key=lambda t: (t[0], t[1]))
+
+
+def build(path: str, school) -> str:
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2)
+        if name not in OBJECT_PARAMETERS:
+            raise AssertionError(f"{path}: add parameter {name!r} to OBJECT_PARAMETERS")
+        return str(OBJECT_PARAMETERS[name](school))
+
+    return PREFIX + PARAMETER.sub(fill, path)
+
+
+def has_object_parameter(path: str) -> bool:
+    return bool(PARAMETER.search(path))
+
+
+def call(method: str, url: str, auth: str | None):
+    headers = {"Authorization": auth} if auth else {}
+    return Client().generic(method, url, headers=headers)
+
+
+@pytest.fixture
+def world(school, other_school, walk_fixtures):
+    walk_fixtures(school)
+    walk_fixtures(other_school)
+    return school, other_school
+
+
+def test_every_operation_declares_its_permission():
+    undeclared = [
+        f"{m} {p}" for p, m, f in operations() if getattr(f, "required_permission", None) is None
+    ]
+    assert not undeclared, f"API operations without api_requires(...): {undeclared}"
+
+
+@pytest.mark.django_db
+def test_no_or_wrong_token_is_401(world, token_for):
+    mine, _theirs = world
+    good = token_for(mine.centre, mine)
+    forged = good[:-4] + ("AAAA" if not good.endswith("AAAA") else "BBBB")
+    for path, method, _view in operations():
+        url = build(path, mine)
+        for auth in (None, forged, "Bearer qh_00000000_nothing"):
+            response = call(method, url, auth)
+            assert response.status_code == 401, (
+                f"{method} {url} with {auth!r}: {response.status_code}"
+            )
+            assert "detail" in response.json()
+
+
+@pytest.mark.django_db
+def test_objects_of_another_institution_are_404(world, token_for):
+    mine, theirs = world
+    auth = token_for(mine.centre, mine)  # the strongest role, in the wrong institution
+    checked = 0
+    for path, method, _view in operations():
+        if not has_object_parameter(path):
+            continue
+        url = build(path, theirs)
+        response = call(method, url, auth)
+        assert response.status_code == 404, f"{method} {url} answered {response.status_code}"
+        checked += 1
+    assert checked, "no API route with an object parameter was walked"
+
+
+@pytest.mark.django_db
+def test_lower_roles_get_403(world, token_for):
+    mine, _theirs = world
+    personas = {
+        Role.GRADUATE: mine.graduate_user,
+        Role.TEACHER: mine.teacher,
+        Role.LEADERSHIP: mine.leader,
+        Role.DEPARTMENT_STAFF: mine.dept_staff,
+    }
+    tokens = {role: token_for(user, mine) for role, user in personas.items()}
+    checked = 0
+    for path, method, view in operations():
+        permission = view.required_permission
+        for role in personas:
+            if permission in ROLE_PERMISSIONS[role]:
+                continue
+            response = call(method, build(path, mine), tokens[role])
+            assert response.status_code == 403, f"{method} {path} as {role}: {response.status_code}"
+            checked += 1
+    assert checked > 0

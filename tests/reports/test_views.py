@@ -1,0 +1,171 @@
+"""The dashboard page and the xlsx export: who sees what, what they state, how many queries."""
+
+import io
+import json
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from qihang.destinations.models import DestinationPeriod
+from qihang.graduates.models import Graduate
+from qihang.reports import selectors, summary
+from tests.reports.conftest import T_DATE, many_graduates
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD = reverse("reports:dashboard")
+EXPORT = reverse("reports:export")
+
+
+def test_dashboard_for_the_career_centre(world, client_for):
+    response = client_for(world.school.centre).get(DASHBOARD, {"as_of": T_DATE.isoformat()})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "截至 2020-06-30 24:00" in html
+    assert "签约率 = 代码 10、11 ÷ 毕业生总数" in html
+    assert "已审批口径" in html
+    assert "钢琴系" in html and "声乐歌剧系" in html
+    # KPI: placement 50.0%, official vs reported (5 of 6 placed when counting submissions).
+    assert "50.0%" in html and "已填报口径：83.3%" in html
+    # Strict CSP: every script is a file or JSON data; no inline style attributes.
+    for tag in re.findall(r"<script[^>]*>", html):
+        assert "src=" in tag or 'type="application/json"' in tag, tag
+    assert " style=" not in html
+    data = json.loads(
+        re.search(
+            r'<script id="dashboard-data" type="application/json">(.*?)</script>', html, re.S
+        ).group(1)
+    )
+    assert data["departments"]["names"] == ["钢琴系", "声乐歌剧系"]  # low to high placement
+    assert data["departments"]["placement"] == [0.3333, 0.6667]
+    assert data["definitions"]["signing"] == "签约率 = 代码 10、11 ÷ 毕业生总数"
+    assert data["asOf"] == "2020-06-30 24:00"
+    assert len(data["progress"]["weeks"]) == 53
+    assert {m["name"] for m in data["mix"]} >= {"10 签就业协议形式就业", "尚无去向记录"}
+    assert 'src="/static/reports/dashboard.js"' in html
+
+
+def test_department_staff_see_their_departments(world, client_for):
+    response = client_for(world.school.dept_staff).get(DASHBOARD, {"as_of": T_DATE.isoformat()})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "所负责院系" in html
+    assert "钢琴系" in html and "声乐歌剧系" not in html
+
+
+def test_who_may_see_the_rates(world, client_for):
+    school = world.school
+    assert client_for(school.leader).get(DASHBOARD).status_code == 200
+    for user in (school.teacher, school.graduate_user):
+        assert client_for(user).get(DASHBOARD).status_code == 403
+        assert client_for(user).get(EXPORT).status_code == 403
+    assert Client().get(DASHBOARD).status_code == 302  # signed out: to the login page
+
+
+def test_groupings_sorting_and_bad_parameters(world, client_for):
+    client = client_for(world.school.centre)
+    response = client.get(
+        DASHBOARD,
+        {"as_of": T_DATE.isoformat(), "by": "gender", "sort": "placement_rate", "order": "asc"},
+    )
+    html = response.content.decode()
+    body = html[html.index("<tbody>", html.index("rates-table")) :]
+    assert body.index(">男<") < body.index(">女<")  # 男 1/3 placed, 女 2/3
+    assert 'aria-sort="ascending"' in html
+    response = client.get(
+        DASHBOARD,
+        {"as_of": T_DATE.isoformat(), "by": "gender", "sort": "placement_rate", "order": "desc"},
+    )
+    html = response.content.decode()
+    body = html[html.index("<tbody>", html.index("rates-table")) :]
+    assert body.index(">女<") < body.index(">男<")
+    # Unknown values fall back to the defaults; a future date is refused with a message.
+    response = client.get(DASHBOARD, {"by": "colour", "sort": "drop table", "as_of": "2999-01-01"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "截至日期不能晚于今天" in html
+    assert "按院系统计" in html
+
+
+def test_export_has_the_numbers_and_the_definitions(world, client_for):
+    response = client_for(world.school.centre).get(
+        EXPORT, {"as_of": T_DATE.isoformat(), "by": "department"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in response["Content-Disposition"]
+    ws = load_workbook(io.BytesIO(response.content)).active
+    cells = [[c.value for c in row] for row in ws.iter_rows()]
+    header_text = "\n".join(str(r[0]) for r in cells[:12] if r[0])
+    assert "东方音乐学院 2020届毕业生就业数据（按院系）" in header_text
+    assert "截至：2020-06-30 24:00" in header_text
+    assert "签约率 = 代码 10、11 ÷ 毕业生总数" in header_text
+    assert "统计口径：已审批的毕业去向" in header_text
+    top = next(i for i, r in enumerate(cells) if r[0] == "院系")
+    header = cells[top]
+    assert header[:8] == [
+        "院系",
+        "毕业生数",
+        "去向已知",
+        "已落实",
+        "已签约",
+        "毕业去向落实率",
+        "签约率",
+        "去向知晓率",
+    ]
+    assert "10 签就业协议形式就业" in header
+    piano, voice, total = cells[top + 1], cells[top + 2], cells[top + 3]
+    assert piano[:8] == ["钢琴系", 3, 1, 1, 1, 0.3333, 0.3333, 0.3333]
+    assert voice[:8] == ["声乐歌剧系", 3, 3, 2, 1, 0.6667, 0.3333, 1.0]
+    assert total[:8] == ["合计", 6, 4, 3, 2, 0.5, 0.3333, 0.6667]
+    assert total[header.index("76 自由职业")] == 1
+    assert ws.cell(row=top + 2, column=6).number_format == "0.00%"
+
+
+def _count(client, path, params):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path, params)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), ctx.captured_queries
+
+
+def test_query_counts_do_not_grow_with_graduates(world, client_for, django_assert_num_queries):
+    """The same queries for the 6 graduates of the world and for 200."""
+    # The dashboard page, as the career centre, runs (SQLite / PostgreSQL):
+    #   session, user, memberships (+ their departments), institution for the header
+    #   cohorts of the selector (with institution), previous cohort, cohort policies,
+    #   destination codes;
+    #   this cohort by department: 1 aggregate + department names  (PostgreSQL: flows,
+    #   window correction, roster counts + department names);
+    #   the other kind's total: 1 (PostgreSQL: 3); the previous cohort by department: 2 (4);
+    #   the weekly series of both cohorts: 3 (flows, correction, rosters on PostgreSQL).
+    # The export: session, user, memberships, cohorts, policies and codes, this cohort (2 / 4),
+    # previous cohort (1) and its figures (2 / 4), policies and codes once more (2).
+    client = client_for(world.school.centre)
+    for params in ({}, {"as_of": "2020-05-13"}, {"by": "major"}, {"by": "key_group"}):
+        page_small, _ = _count(client, DASHBOARD, params)
+        export_small, _ = _count(client, EXPORT, params)
+        many_graduates(world.school, 194, prefix="bulk")
+        with django_assert_num_queries(page_small):
+            client.get(DASHBOARD, params)
+        with django_assert_num_queries(export_small):
+            client.get(EXPORT, params)
+        assert Graduate.objects.filter(cohort=world.school.cohort).count() == 200
+        DestinationPeriod.objects.filter(graduate__student_no__startswith="bulk").delete()
+        Graduate.objects.filter(student_no__startswith="bulk").delete()
+
+
+def test_dashboard_selector_query_count(world, django_assert_num_queries):
+    actor = world.centre
+    # previous cohort, policies, codes; this cohort: counts + department names; the other
+    # kind's total; weekly series. Counts are 1 query each counting directly (SQLite) and 3
+    # from the summaries (PostgreSQL: flows, in-week correction, roster counts).
+    per_count = 3 if summary.supported() else 1
+    expected = 1 + 2 + (per_count + 1) + per_count + 3
+    with django_assert_num_queries(expected):
+        selectors.dashboard(actor=actor, cohort=world.school.cohort, by="department", as_of=T_DATE)
