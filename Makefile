@@ -22,6 +22,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 assets: node_modules/.package-lock.json
 	$(BIN)/python scripts/vendor_assets.py
+	cd qihang && ../$(BIN)/qihang compilemessages -v0
 
 setup: $(BIN)/qihang assets
 
