@@ -13,7 +13,7 @@ $BIN/ruff check .
 $BIN/ruff format --check .
 
 echo "== pytest on SQLite"
-env -u DATABASE_URL $BIN/python -m pytest "$@"
+env -u DATABASE_URL $BIN/python -m pytest -n "${QIHANG_TEST_WORKERS:-2}" "$@"
 
 pg_url="${DATABASE_URL:-}"
 if [ -z "$pg_url" ] && command -v pg_isready >/dev/null && pg_isready -q -h localhost -p 5432; then
@@ -21,7 +21,7 @@ if [ -z "$pg_url" ] && command -v pg_isready >/dev/null && pg_isready -q -h loca
 fi
 if [ -n "$pg_url" ]; then
   echo "== pytest on PostgreSQL"
-  DATABASE_URL="$pg_url" $BIN/python -m pytest -m "not browser" "$@"
+  DATABASE_URL="$pg_url" $BIN/python -m pytest -n "${QIHANG_TEST_WORKERS:-2}" -m "not browser" "$@"
 else
   echo "== PostgreSQL not available: skipped (set DATABASE_URL to run it)"
 fi

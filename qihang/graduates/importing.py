@@ -293,7 +293,9 @@ class _RosterRun:
         self.create_missing = create_missing
         self.progress = progress
         self.cohort: Cohort | None = None
-        self.now_db: Any = connection.ops.adapt_datetimefield_value(timezone.now())
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        # As text: COPY would otherwise format the same datetime twice for every row.
+        self.now_db: Any = now.isoformat() if connection.vendor == "postgresql" else now
         self.seen: dict[str, int] = {}  # student_no -> first row
         self.seen_digests: dict[str, int] = {}  # ID number digest -> first row
         self.cohort_id = _STAND_IN_COHORT
