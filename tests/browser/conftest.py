@@ -11,9 +11,6 @@ import pytest
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = os.environ.get("QIHANG_CHROMIUM", "/usr/bin/chromium")
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
-# browser steps are synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(items):
@@ -46,7 +43,10 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium):
+def page(chromium, monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls a test makes
+    # between browser steps are synchronous and safe. Only for browser tests.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     context = chromium.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
