@@ -14,7 +14,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def production_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("QIHANG_", "DATABASE_URL", "DJANGO_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("QIHANG_", "DATABASE_URL", "DJANGO_"))
+    }
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "qihang.settings",

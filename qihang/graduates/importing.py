@@ -705,7 +705,7 @@ class _RosterRun:
                 },
             )
             return
-        same_cohort = existing if existing is not None else None
+        same_cohort = existing  # of this cohort (another cohort was refused above)
 
         # Masked values (from an export) stand for the stored value they mask.
         id_number: str = row["id_number"]

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
@@ -142,22 +142,46 @@ def dashboard(
     _check(actor, cohort, by, kind)
     moment = stats.as_of_moment(as_of)
     previous = previous_cohort(actor=actor, cohort=cohort)
-    rules = code_rules([cohort] + ([previous] if previous else []))
-    current = _cohort_stats(actor, cohort, by, moment, kind, rules[cohort.pk])
+    cohorts = [cohort] + ([previous] if previous else [])
+    rules = code_rules(cohorts)
     other_kind = stats.KINDS[1] if kind == stats.KINDS[0] else stats.KINDS[0]
-    other = _total_only(actor, cohort, moment, other_kind, rules[cohort.pk])
-    departments = (
-        current
-        if by == "department"
-        else _cohort_stats(actor, cohort, "department", moment, kind, rules[cohort.pk])
-    )
+    before_moment = stats.year_earlier(moment)
+    # Every figure the page shows, counted together (on PostgreSQL: three queries in all).
+    asks = {
+        "current": _Ask(cohort, by, moment, kind),
+        "other": _Ask(cohort, None, moment, other_kind),
+    }
+    if by != "department":
+        asks["departments"] = _Ask(cohort, "department", moment, kind)
+    if by == "key_group":
+        asks["current_whole"] = _Ask(cohort, None, moment, kind)
+    if previous is not None:
+        asks["previous"] = _Ask(previous, by, before_moment, kind)
+        if by == "key_group":
+            asks["previous_whole"] = _Ask(previous, None, before_moment, kind)
+    roster = _roster(actor, cohorts) if summary.supported() else None
+    counts = dict(zip(asks, _counts_many(actor, list(asks.values()), roster), strict=True))
+    keys = set(counts["current"]) | set(counts.get("previous", {}))
+    labels = _labels(actor, by, keys)
+    current = _result(
+        cohort, by, moment, kind, rules[cohort.pk], counts["current"], labels,
+        whole=counts.get("current_whole"),
+    )  # fmt: skip
+    other = _whole(counts["other"], rules[cohort.pk])
+    departments = current
+    if by != "department":
+        departments = _result(
+            cohort, "department", moment, kind, rules[cohort.pk], counts["departments"],
+            _labels(actor, "department", counts["departments"]),
+        )  # fmt: skip
     before = None
     if previous is not None:
-        before = _cohort_stats(
-            actor, previous, by, stats.year_earlier(moment), kind, rules[previous.pk]
-        )
+        before = _result(
+            previous, by, before_moment, kind, rules[previous.pk], counts["previous"], labels,
+            whole=counts.get("previous_whole"),
+        )  # fmt: skip
     _attach_change(current, before)
-    progress = _weekly_progress(actor, cohort, previous, moment, kind, rules)
+    progress = _weekly_progress(actor, cohort, previous, moment, kind, rules, roster)
     return {
         "stats": current,
         "previous": before,
@@ -247,22 +271,50 @@ def _check(actor: Actor, cohort: Cohort, by: str, kind: str) -> None:
         raise ValueError(f"unknown kind {kind!r}")
 
 
+class _Ask(NamedTuple):
+    """One set of counts: a cohort's graduates grouped `by` (None: in total) as of a moment."""
+
+    cohort: Cohort
+    by: str | None
+    moment: dt.datetime
+    kind: str
+
+
 def _cohort_stats(
     actor: Actor, cohort: Cohort, by: str, moment: dt.datetime, kind: str, rules: CodeRules
 ) -> dict[str, Any]:
-    counts = _as_of_counts(actor, cohort, by, moment, kind)
-    labels = _labels(actor, by, counts.keys())
+    asks = [_Ask(cohort, by, moment, kind)]
+    if by == "key_group":  # rows overlap: the total counts each graduate once
+        asks.append(_Ask(cohort, None, moment, kind))
+    counts = _counts_many(actor, asks)
+    labels = _labels(actor, by, counts[0].keys())
+    whole = counts[1] if by == "key_group" else None
+    return _result(cohort, by, moment, kind, rules, counts[0], labels, whole=whole)
+
+
+def _result(
+    cohort: Cohort,
+    by: str,
+    moment: dt.datetime,
+    kind: str,
+    rules: CodeRules,
+    counts: Counts,
+    labels: dict[str, str],
+    *,
+    whole: Counts | None = None,
+) -> dict[str, Any]:
+    """The selector's result from counts: rows in label order and the total row."""
     rows = [
         stats.figures(key, labels[key], sum(counts[key].values()), counts[key], rules)
         for key in labels
+        if key in counts
     ]
-    if by == "key_group":  # rows overlap: count each graduate once
-        whole = _as_of_counts(actor, cohort, None, moment, kind).get(_NONE_KEY, {})
-        total = stats.figures("", _("合计"), sum(whole.values()), whole, rules)
+    if whole is not None:
+        total = _whole(whole, rules)
     else:
         total_n, by_code = stats.summed(rows)
         total = stats.figures("", _("合计"), total_n, by_code, rules)
-    institution = cohort.institution  # fetched once, then cached on the cohort
+    institution = cohort.institution  # select_related by cohorts_for / previous_cohort
     return {
         "institution": {"code": institution.code, "name": institution.name},
         "cohort": cohort.year,
@@ -275,20 +327,49 @@ def _cohort_stats(
     }
 
 
-def _total_only(
-    actor: Actor, cohort: Cohort, moment: dt.datetime, kind: str, rules: CodeRules
-) -> dict[str, Any]:
-    whole = _as_of_counts(actor, cohort, None, moment, kind).get(_NONE_KEY, {})
-    return stats.figures("", _("合计"), sum(whole.values()), whole, rules)
+def _whole(counts: Counts, rules: CodeRules) -> dict[str, Any]:
+    """The total row from counts asked for in total (by None)."""
+    codes = counts.get(_NONE_KEY, {})
+    return stats.figures("", _("合计"), sum(codes.values()), codes, rules)
 
 
-def _as_of_counts(
-    actor: Actor, cohort: Cohort, by: str | None, moment: dt.datetime, kind: str
-) -> Counts:
-    """Graduates by grouping key and as-of code (None: no destination)."""
-    if by in ("department", None) and summary.supported():
-        return _counts_from_summary(actor, cohort, moment, kind, by_department=by is not None)
-    return _counts_live(actor, cohort, by, moment, kind)
+def _counts_many(actor: Actor, asks: list[_Ask], roster: Roster | None = None) -> list[Counts]:
+    """Counts for each ask, in a constant number of queries.
+
+    On PostgreSQL, asks by department or in total come from the summaries, all of them
+    together in three queries (roster counts, flows, in-week correction); the others, and
+    every ask on SQLite, are one direct aggregate each.
+    """
+    results: dict[int, Counts] = {}
+    fast = [
+        (i, ask)
+        for i, ask in enumerate(asks)
+        if summary.supported() and ask.by in ("department", None)
+    ]
+    if fast:
+        if roster is None:
+            roster = _roster(actor, {ask.cohort for _i, ask in fast})
+        for batch in _batches(fast):
+            results.update(_counts_from_summary(actor, batch, roster))
+    for i, ask in enumerate(asks):
+        if i not in results:
+            results[i] = _counts_live(actor, ask.cohort, ask.by, ask.moment, ask.kind)
+    return [results[i] for i in range(len(asks))]
+
+
+def _batches(asks: list[tuple[int, _Ask]]) -> list[list[tuple[int, _Ask]]]:
+    """Split asks so that within a batch each (cohort, kind) is asked at one moment only."""
+    batches: list[tuple[dict[tuple[int, str], dt.datetime], list[tuple[int, _Ask]]]] = []
+    for item in asks:
+        key = (item[1].cohort.pk, item[1].kind)
+        for moments, batch in batches:
+            if moments.get(key, item[1].moment) == item[1].moment:
+                moments[key] = item[1].moment
+                batch.append(item)
+                break
+        else:
+            batches.append(({key: item[1].moment}, [item]))
+    return [batch for _moments, batch in batches]
 
 
 def _counts_live(
@@ -332,44 +413,78 @@ def _counts_live(
     return counts
 
 
+type Roster = dict[int, dict[int, int]]  # cohort -> department -> graduates in the actor's scope
+
+
+def _roster(actor: Actor, cohorts: Iterable[Cohort]) -> Roster:
+    roster: Roster = defaultdict(dict)
+    rows = (
+        scoped(RosterCount, actor)
+        .filter(cohort_id__in=[c.pk for c in cohorts])
+        .order_by()
+        .values_list("cohort_id", "department_id", "graduates")
+    )
+    for cohort_id, department_id, graduates in rows:
+        roster[cohort_id][department_id] = graduates
+    return roster
+
+
 def _counts_from_summary(
-    actor: Actor, cohort: Cohort, moment: dt.datetime, kind: str, *, by_department: bool
-) -> Counts:
-    """Department (or whole-scope) counts from RosterCount and PeriodFlow: three small queries.
+    actor: Actor, batch: list[tuple[int, _Ask]], roster: Roster
+) -> dict[int, Counts]:
+    """Department (or whole-scope) counts from PeriodFlow: two queries for the whole batch.
 
     Flows give the state at a week boundary; the periods that started or ended between that
     boundary and T (on whichever side of T is shorter) correct it to T exactly.
     """
-    week_from, week_to = _week_bounds(moment)
-    monday = stats.local(week_from).date()
-    after = (moment - week_from) > (week_to - moment)  # T late in its week: count back from its end
-    flows = scoped(PeriodFlow, actor).filter(cohort_id=cohort.pk, kind=kind).order_by()
-    flows = flows.filter(week__lte=monday) if after else flows.filter(week__lt=monday)
-    group = ("department_id", "code") if by_department else ("code",)
-    counts: Counts = defaultdict(dict)
+    windows: dict[tuple[int, str], tuple[dt.datetime, dt.datetime, bool]] = {}
+    through = Q(pk__in=[])
+    for _i, ask in batch:
+        key = (ask.cohort.pk, ask.kind)
+        if key in windows:
+            continue
+        week_from, week_to = _week_bounds(ask.moment)
+        monday = stats.local(week_from).date()
+        # T late in its week: take the whole week and count back from its end.
+        after = (ask.moment - week_from) > (week_to - ask.moment)
+        week = {"week__lte": monday} if after else {"week__lt": monday}
+        through |= Q(cohort_id=key[0], kind=key[1], **week)
+        windows[key] = (ask.moment, week_to, False) if after else (week_from, ask.moment, True)
 
-    def add(key: Any, code: str, n: int) -> None:
-        bucket = counts[_NONE_KEY if key is None else str(key)]
+    # (cohort, kind) -> department -> code -> graduates holding it at T
+    held: dict[tuple[int, str], dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    flows = (
+        scoped(PeriodFlow, actor)
+        .filter(through)
+        .order_by()
+        .values_list("cohort_id", "kind", "department_id", "code")
+        .annotate(n=Sum("starts") - Sum("ends"))
+    )
+    for cohort_id, kind, department_id, code, n in flows:
+        bucket = held[(cohort_id, kind)][department_id]
         bucket[code] = bucket.get(code, 0) + n
+    events = _window_events(
+        actor, windows, ("cohort_id", "kind", "graduate__department_id", "code")
+    )
+    for cohort_id, kind, department_id, code, n in events:
+        sign = 1 if windows[(cohort_id, kind)][2] else -1  # before T: add; after T: take off
+        bucket = held[(cohort_id, kind)][department_id]
+        bucket[code] = bucket.get(code, 0) + sign * n
 
-    for *key, code, n in flows.values_list(*group).annotate(n=Sum("starts") - Sum("ends")):
-        add(key[0] if key else None, code, n)
-    window = {cohort.pk: (moment, week_to, False) if after else (week_from, moment, True)}
-    sign = -1 if after else 1
-    event_group = ("graduate__department_id", "code") if by_department else ("code",)
-    for *key, code, n in _window_events(actor, kind, window, event_group):
-        add(key[0] if key else None, code, sign * n)
-
-    roster = scoped(RosterCount, actor).filter(cohort_id=cohort.pk).order_by()
-    totals: dict[str, int] = defaultdict(int)
-    for department_id, graduates in roster.values_list("department_id", "graduates"):
-        totals[str(department_id) if by_department else _NONE_KEY] += graduates
-    result: Counts = {}
-    for key, total in totals.items():
-        codes = {code: n for code, n in counts.get(key, {}).items() if n}
-        codes[None] = total - sum(codes.values())
-        result[key] = codes
-    return result
+    results: dict[int, Counts] = {}
+    for i, ask in batch:
+        by_department = held[(ask.cohort.pk, ask.kind)]
+        counts: Counts = {}
+        for department_id, graduates in roster.get(ask.cohort.pk, {}).items():
+            key = str(department_id) if ask.by == "department" else _NONE_KEY
+            codes = counts.setdefault(key, {None: 0})
+            codes[None] += graduates
+            for code, n in by_department.get(department_id, {}).items():
+                if n:
+                    codes[code] = codes.get(code, 0) + n
+                    codes[None] -= n
+        results[i] = counts
+    return results
 
 
 def _week_bounds(moment: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
@@ -381,27 +496,25 @@ def _week_bounds(moment: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
 
 def _window_events(
     actor: Actor,
-    kind: str,
-    windows: dict[int, tuple[dt.datetime, dt.datetime, bool]],
+    windows: dict[tuple[int, str], tuple[dt.datetime, dt.datetime, bool]],
     group: tuple[str, ...],
 ) -> list[tuple[Any, ...]]:
-    """Per cohort window (low, high, low included): periods started minus periods ended in it.
+    """Per (cohort, kind) window (low, high, low included): periods started minus ended in it.
 
-    Returns rows of `group` values followed by that difference; cohort_id may be in `group`.
+    Returns rows of the `group` values followed by that difference.
     """
 
     def inside(field: str) -> Q:
         q = Q(pk__in=[])
-        for cohort_id, (low, high, low_included) in windows.items():
+        for (cohort_id, kind), (low, high, low_included) in windows.items():
             lower = f"{field}__gte" if low_included else f"{field}__gt"
-            q |= Q(cohort_id=cohort_id, **{lower: low, f"{field}__lte": high})
+            q |= Q(cohort_id=cohort_id, kind=kind, **{lower: low, f"{field}__lte": high})
         return q
 
     one = Value(1, output_field=IntegerField())
     zero = Value(0, output_field=IntegerField())
     return list(
         scoped(DestinationPeriod, actor)
-        .filter(kind=kind)
         .filter(inside("valid_from") | inside("valid_to"))
         .order_by()
         .values_list(*group)
@@ -503,6 +616,7 @@ def _weekly_progress(
     moment: dt.datetime,
     kind: str,
     rules: dict[int, CodeRules],
+    roster: Roster | None = None,
 ) -> dict[str, Any]:
     """Rates at each week's end for the cohort and the previous one, in three queries.
 
@@ -521,7 +635,10 @@ def _weekly_progress(
     )
 
     if summary.supported():
-        deltas, totals = _weekly_deltas_from_summary(actor, cutoff, kind)
+        if roster is None:
+            roster = _roster(actor, cohorts)
+        totals = {c.pk: sum(roster.get(c.pk, {}).values()) for c in cohorts}
+        deltas = _weekly_deltas_from_summary(actor, cutoff, kind)
     else:
         deltas, totals = _weekly_deltas_live(actor, cutoff, kind)
     flows: dict[int, list[dict[str, int]]] = {c.pk: [{} for _ in range(weeks)] for c in cohorts}
@@ -618,7 +735,7 @@ def _weekly_deltas_live(
 
 def _weekly_deltas_from_summary(
     actor: Actor, cutoff: dict[int, dt.datetime], kind: str
-) -> tuple[WeeklyDeltas, dict[int, int]]:
+) -> WeeklyDeltas:
     """The same from PeriodFlow, less what happened after each cut-off within its week."""
     deltas: WeeklyDeltas = {cohort_id: defaultdict(dict) for cohort_id in cutoff}
     weeks = {cohort_id: _week_bounds(moment) for cohort_id, moment in cutoff.items()}
@@ -636,18 +753,11 @@ def _weekly_deltas_from_summary(
     for cohort_id, monday, code, n in rows:
         bucket = deltas[cohort_id][monday]
         bucket[code] = bucket.get(code, 0) + n
-    windows = {c: (cutoff[c], week_to, False) for c, (_week_from, week_to) in weeks.items()}
-    for cohort_id, code, n in _window_events(actor, kind, windows, ("cohort_id", "code")):
+    windows = {(c, kind): (cutoff[c], week_to, False) for c, (_week_from, week_to) in weeks.items()}
+    for cohort_id, code, n in _window_events(actor, windows, ("cohort_id", "code")):
         bucket = deltas[cohort_id][stats.local(weeks[cohort_id][0]).date()]
         bucket[code] = bucket.get(code, 0) - n
-    totals = dict(
-        scoped(RosterCount, actor)
-        .filter(cohort_id__in=list(cutoff))
-        .order_by()
-        .values_list("cohort_id")
-        .annotate(n=Sum("graduates"))
-    )
-    return deltas, totals
+    return deltas
 
 
 def _per_cohort(cutoff: dict[int, dt.datetime], lookup: str) -> Q:

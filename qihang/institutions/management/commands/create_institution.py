@@ -24,5 +24,7 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         self.stdout.write(
-            self.style.SUCCESS(f"已创建学校 {institution.code} {institution.name}（id {institution.pk}）")
+            self.style.SUCCESS(
+                f"已创建学校 {institution.code} {institution.name}（id {institution.pk}）"
+            )
         )
