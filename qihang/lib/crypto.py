@@ -56,9 +56,16 @@ def decrypt(token: str) -> str:
     return ciphers[key_id].decrypt(raw[:12], raw[12:], None).decode()
 
 
+@cache
+def _keyed_hash() -> "hmac.HMAC":
+    # Keying HMAC costs more than hashing a short value; copy a keyed instance instead.
+    return hmac.new(_hash_key(), digestmod=hashlib.sha256)
+
+
 def blind_index(value: str, purpose: str) -> str:
     """A keyed hash for uniqueness and exact lookup without storing the plaintext."""
-    mac = hmac.new(_hash_key(), f"{purpose}\x00{value}".encode(), hashlib.sha256)
+    mac = _keyed_hash().copy()
+    mac.update(f"{purpose}\x00{value}".encode())
     return mac.hexdigest()
 
 
@@ -66,3 +73,4 @@ def reset_key_cache() -> None:
     """For tests that change the keys."""
     _keys.cache_clear()
     _hash_key.cache_clear()
+    _keyed_hash.cache_clear()

@@ -25,6 +25,10 @@ def chromium():
         pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop running in this thread for the whole session;
+    # the ORM calls tests make between browser steps (and the database flush after them) are
+    # synchronous and safe. scripts/run_tests.sh runs browser tests in a process of their own.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -40,13 +44,11 @@ def chromium():
         )
         yield browser
         browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
-def page(chromium, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls a test makes
-    # between browser steps are synchronous and safe. Only for browser tests.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def page(chromium):
     context = chromium.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)

@@ -34,7 +34,7 @@ def piano_placement(page, base: str) -> str:
     return row.locator("td").nth(4).inner_text().strip()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_report_review_approve_and_the_rate_moves(
     live_server, page, shot, axe_violations, school, media_root
 ):

@@ -25,7 +25,7 @@ def test_id_number_is_encrypted_at_rest_and_masked_by_default(school):
     assert "13812345678" not in stored_phone
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_database_file_holds_no_plaintext(school, tmp_path):
     if connection.vendor != "sqlite":
         pytest.skip("reads the SQLite file byte by byte")

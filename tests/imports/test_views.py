@@ -209,7 +209,7 @@ def test_jobs_of_another_institution_are_not_found(school, other_school, client_
         assert client.get(reverse(name, args=[job.pk])).status_code == 404
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_progress_writer_commits_from_its_own_thread(school):
     job = ImportJob.objects.create(
         institution=school.institution,

@@ -44,6 +44,7 @@ from qihang.institutions.roles import Role
 from qihang.institutions.scoping import build_actor
 from qihang.institutions.services import institution_create, membership_grant
 from qihang.reports import selectors, summary
+from qihang.reports.models import PeriodFlow, RosterCount
 
 DEPARTMENTS = [
     "作曲系",
@@ -135,9 +136,11 @@ class BenchData:
                 f"({time.perf_counter() - started:.1f} s)"
             )
         with connection.cursor() as cursor:
-            # Fresh statistics and a visibility map, as autovacuum would leave a live table.
+            # Fresh statistics and a visibility map, as autovacuum would leave a live table
+            # (the summaries' upserts leave dead rows behind until it runs).
             if connection.vendor == "postgresql":
-                for model in (Graduate, DestinationPeriod, GraduateKeyGroup):
+                tables = (Graduate, DestinationPeriod, GraduateKeyGroup, PeriodFlow, RosterCount)
+                for model in tables:
                     cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")  # noqa: S608
             else:
                 cursor.execute("ANALYZE")
