@@ -8,6 +8,9 @@ periods, whoever writes them (services, bulk imports, the demo generator, raw SQ
   started (valid_from in that week) and how many ended (valid_to in that week). The number of
   graduates holding a code as of T is the sum of starts minus ends up to T, so any "as of" is a
   sum over a few thousand rows instead of a scan of every graduate.
+- PeriodTotal: the same summed over all weeks, i.e. the periods held now (if none is dated in
+  the future). "As of T" near now is this total less the few flows after T's week, so the
+  default "now" view reads a few hundred rows.
 - RosterCount: graduates per cohort and department (the denominators).
 
 On SQLite (local and small installations) the tables stay empty and the selectors count
@@ -43,17 +46,31 @@ class PeriodFlow(models.Model):
                 name="reports_periodflow_unique",
             )
         ]
-        # The triggers delete rows that hold nothing after each change; this finds them fast.
-        indexes = [
-            models.Index(
-                fields=["id"],
-                condition=models.Q(starts=0, ends=0),
-                name="reports_periodflow_empty",
+
+    def __str__(self) -> str:
+        return f"{self.cohort_id}/{self.kind}/{self.department_id}/{self.code}/{self.week}"
+
+
+class PeriodTotal(models.Model):
+    institution_id = models.BigIntegerField()
+    cohort_id = models.BigIntegerField()
+    kind = models.CharField(max_length=10)
+    department_id = models.BigIntegerField()
+    code = models.CharField(max_length=4)
+    holding = models.IntegerField(default=0)  # sum of starts minus ends over all weeks
+
+    scope = Scope(department="department_id", mentor=NONE, own=NONE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort_id", "kind", "department_id", "code"],
+                name="reports_periodtotal_unique",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.cohort_id}/{self.kind}/{self.department_id}/{self.code}/{self.week}"
+        return f"{self.cohort_id}/{self.kind}/{self.department_id}/{self.code}: {self.holding}"
 
 
 class RosterCount(models.Model):
@@ -68,11 +85,6 @@ class RosterCount(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["cohort_id", "department_id"], name="reports_rostercount_unique"
-            )
-        ]
-        indexes = [
-            models.Index(
-                fields=["id"], condition=models.Q(graduates=0), name="reports_rostercount_empty"
             )
         ]
 

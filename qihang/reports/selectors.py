@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.http import Http404
 from django.utils import timezone
@@ -43,7 +43,7 @@ from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor, scoped
 from qihang.lib.validators import FieldError, province_name
 from qihang.reports import stats, summary
-from qihang.reports.models import PeriodFlow, RosterCount
+from qihang.reports.models import PeriodFlow, PeriodTotal, RosterCount
 from qihang.reports.stats import CodeRules
 
 # Groupings that are a column of the graduate row.
@@ -146,7 +146,7 @@ def dashboard(
     rules = code_rules(cohorts)
     other_kind = stats.KINDS[1] if kind == stats.KINDS[0] else stats.KINDS[0]
     before_moment = stats.year_earlier(moment)
-    # Every figure the page shows, counted together (on PostgreSQL: three queries in all).
+    # Every as-of figure the page shows, counted together (PostgreSQL: four queries at most).
     asks = {
         "current": _Ask(cohort, by, moment, kind),
         "other": _Ask(cohort, None, moment, other_kind),
@@ -337,8 +337,9 @@ def _counts_many(actor: Actor, asks: list[_Ask], roster: Roster | None = None) -
     """Counts for each ask, in a constant number of queries.
 
     On PostgreSQL, asks by department or in total come from the summaries, all of them
-    together in three queries (roster counts, flows, in-week correction); the others, and
-    every ask on SQLite, are one direct aggregate each.
+    together in at most four queries (roster counts, all-time totals when counting back,
+    weekly flows, in-week correction); the others, and every ask on SQLite, are one direct
+    aggregate each.
     """
     results: dict[int, Counts] = {}
     fast = [
@@ -432,12 +433,16 @@ def _roster(actor: Actor, cohorts: Iterable[Cohort]) -> Roster:
 def _counts_from_summary(
     actor: Actor, batch: list[tuple[int, _Ask]], roster: Roster
 ) -> dict[int, Counts]:
-    """Department (or whole-scope) counts from PeriodFlow: two queries for the whole batch.
+    """Department (or whole-scope) counts from the summaries: 2-3 queries for the whole batch.
 
-    Flows give the state at a week boundary; the periods that started or ended between that
-    boundary and T (on whichever side of T is shorter) correct it to T exactly.
+    The state at the boundary of T's week is either the weekly flows summed up to it
+    ("forward"), or the all-time totals less the flows after it ("backward": the few rows
+    there are for T near now or late in the season). The periods that started or ended
+    between that boundary and T, on whichever side of T is shorter, correct it to T exactly.
     """
+    recent = timezone.now() - dt.timedelta(days=14)
     windows: dict[tuple[int, str], tuple[dt.datetime, dt.datetime, bool]] = {}
+    backward: set[tuple[int, str]] = set()
     through = Q(pk__in=[])
     for _i, ask in batch:
         key = (ask.cohort.pk, ask.kind)
@@ -447,12 +452,34 @@ def _counts_from_summary(
         monday = stats.local(week_from).date()
         # T late in its week: take the whole week and count back from its end.
         after = (ask.moment - week_from) > (week_to - ask.moment)
-        week = {"week__lte": monday} if after else {"week__lt": monday}
-        through |= Q(cohort_id=key[0], kind=key[1], **week)
         windows[key] = (ask.moment, week_to, False) if after else (week_from, ask.moment, True)
+        mid_season = stats.as_of_moment(dt.date(ask.cohort.year, 6, 30))
+        if ask.moment > mid_season or ask.moment > recent:
+            backward.add(key)
+            week = {"week__gt": monday} if after else {"week__gte": monday}
+        else:
+            week = {"week__lte": monday} if after else {"week__lt": monday}
+        through |= Q(cohort_id=key[0], kind=key[1], **week)
 
     # (cohort, kind) -> department -> code -> graduates holding it at T
     held: dict[tuple[int, str], dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+
+    def add(key: tuple[int, str], department_id: int, code: str, n: int) -> None:
+        bucket = held[key][department_id]
+        bucket[code] = bucket.get(code, 0) + n
+
+    if backward:
+        totals = Q(pk__in=[])
+        for cohort_id, kind in backward:
+            totals |= Q(cohort_id=cohort_id, kind=kind)
+        rows = (
+            scoped(PeriodTotal, actor)
+            .filter(totals)
+            .order_by()
+            .values_list("cohort_id", "kind", "department_id", "code", "holding")
+        )
+        for cohort_id, kind, department_id, code, n in rows:
+            add((cohort_id, kind), department_id, code, n)
     flows = (
         scoped(PeriodFlow, actor)
         .filter(through)
@@ -461,15 +488,12 @@ def _counts_from_summary(
         .annotate(n=Sum("starts") - Sum("ends"))
     )
     for cohort_id, kind, department_id, code, n in flows:
-        bucket = held[(cohort_id, kind)][department_id]
-        bucket[code] = bucket.get(code, 0) + n
-    events = _window_events(
-        actor, windows, ("cohort_id", "kind", "graduate__department_id", "code")
-    )
-    for cohort_id, kind, department_id, code, n in events:
-        sign = 1 if windows[(cohort_id, kind)][2] else -1  # before T: add; after T: take off
-        bucket = held[(cohort_id, kind)][department_id]
-        bucket[code] = bucket.get(code, 0) + sign * n
+        add((cohort_id, kind), department_id, code, -n if (cohort_id, kind) in backward else n)
+    for cohort_id, kind, department_id, code, n in _window_events(
+        actor, windows, by_department=True
+    ):
+        before_t = windows[(cohort_id, kind)][2]  # before T: add them; after T: take them off
+        add((cohort_id, kind), department_id, code, n if before_t else -n)
 
     results: dict[int, Counts] = {}
     for i, ask in batch:
@@ -497,32 +521,50 @@ def _week_bounds(moment: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
 def _window_events(
     actor: Actor,
     windows: dict[tuple[int, str], tuple[dt.datetime, dt.datetime, bool]],
-    group: tuple[str, ...],
+    *,
+    by_department: bool,
 ) -> list[tuple[Any, ...]]:
     """Per (cohort, kind) window (low, high, low included): periods started minus ended in it.
 
-    Returns rows of the `group` values followed by that difference.
+    Returns rows (cohort_id, kind, [department_id,] code, difference). Written as SQL around
+    the scoped queryset, like `_counts_live`: building these OR-ed conditions with the ORM
+    took longer than running them.
     """
-
-    def inside(field: str) -> Q:
-        q = Q(pk__in=[])
-        for (cohort_id, kind), (low, high, low_included) in windows.items():
-            lower = f"{field}__gte" if low_included else f"{field}__gt"
-            q |= Q(cohort_id=cohort_id, kind=kind, **{lower: low, f"{field}__lte": high})
-        return q
-
-    one = Value(1, output_field=IntegerField())
-    zero = Value(0, output_field=IntegerField())
-    return list(
+    at = connection.ops.adapt_datetimefield_value
+    columns = ["cohort_id", "kind", "code", "valid_from", "valid_to"]
+    if by_department:
+        columns.append("graduate__department_id")
+    inner = (
         scoped(DestinationPeriod, actor)
-        .filter(inside("valid_from") | inside("valid_to"))
+        .filter(cohort_id__in={c for c, _k in windows}, kind__in={k for _c, k in windows})
         .order_by()
-        .values_list(*group)
-        .annotate(
-            n=Sum(Case(When(inside("valid_from"), then=one), default=zero))
-            - Sum(Case(When(inside("valid_to"), then=one), default=zero))
-        )
+        .values(*columns)
     )
+    inner_sql, inner_params = inner.query.sql_with_params()
+
+    def inside(field: str) -> tuple[str, list[Any]]:
+        parts, params = [], []
+        for (cohort_id, kind), (low, high, low_included) in windows.items():
+            lower = ">=" if low_included else ">"
+            parts.append(
+                f"(p.cohort_id = %s AND p.kind = %s AND p.{field} {lower} %s AND p.{field} <= %s)"
+            )
+            params += [cohort_id, kind, at(low), at(high)]
+        return "(" + " OR ".join(parts) + ")", params
+
+    started, started_params = inside("valid_from")
+    ended, ended_params = inside("valid_to")
+    group = "p.cohort_id, p.kind, " + ("p.graduate__department_id, " if by_department else "")
+    group += "p.code"
+    sql = (
+        f"SELECT {group}, SUM(CASE WHEN {started} THEN 1 ELSE 0 END)"  # noqa: S608
+        f" - SUM(CASE WHEN {ended} THEN 1 ELSE 0 END)"
+        f" FROM ({inner_sql}) p WHERE {started} OR {ended} GROUP BY {group}"
+    )
+    params = [*started_params, *ended_params, *inner_params, *started_params, *ended_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 # --- labels -------------------------------------------------------------------------------------
@@ -618,7 +660,7 @@ def _weekly_progress(
     rules: dict[int, CodeRules],
     roster: Roster | None = None,
 ) -> dict[str, Any]:
-    """Rates at each week's end for the cohort and the previous one, in three queries.
+    """Rates at each week's end for the cohort and the previous one, in two or three queries.
 
     A period counts at week end W when valid_from <= W < valid_to. Grouping the periods by the
     week of valid_from (+1 from that week on) and of valid_to (-1 from that week on) and
@@ -754,7 +796,7 @@ def _weekly_deltas_from_summary(
         bucket = deltas[cohort_id][monday]
         bucket[code] = bucket.get(code, 0) + n
     windows = {(c, kind): (cutoff[c], week_to, False) for c, (_week_from, week_to) in weeks.items()}
-    for cohort_id, code, n in _window_events(actor, windows, ("cohort_id", "code")):
+    for cohort_id, _kind, code, n in _window_events(actor, windows, by_department=False):
         bucket = deltas[cohort_id][stats.local(weeks[cohort_id][0]).date()]
         bucket[code] = bucket.get(code, 0) - n
     return deltas

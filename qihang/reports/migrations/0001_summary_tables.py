@@ -1,17 +1,7 @@
 from django.db import migrations, models
 
 
-def install_triggers(apps, schema_editor):
-    # PostgreSQL only: triggers keep the summaries exact; on SQLite the tables stay empty.
-    from qihang.reports import summary
-
-    summary.install(schema_editor.connection)
-
-
-def drop_triggers(apps, schema_editor):
-    from qihang.reports import summary
-
-    summary.uninstall(schema_editor.connection)
+# The triggers that fill these tables are installed by 0002 (with the table it adds).
 
 
 class Migration(migrations.Migration):
@@ -38,7 +28,6 @@ class Migration(migrations.Migration):
                 ('ends', models.IntegerField(default=0)),
             ],
             options={
-                'indexes': [models.Index(condition=models.Q(('ends', 0), ('starts', 0)), fields=['id'], name='reports_periodflow_empty')],
                 'constraints': [models.UniqueConstraint(fields=('cohort_id', 'kind', 'department_id', 'code', 'week'), name='reports_periodflow_unique')],
             },
         ),
@@ -52,9 +41,7 @@ class Migration(migrations.Migration):
                 ('graduates', models.IntegerField(default=0)),
             ],
             options={
-                'indexes': [models.Index(condition=models.Q(('graduates', 0)), fields=['id'], name='reports_rostercount_empty')],
                 'constraints': [models.UniqueConstraint(fields=('cohort_id', 'department_id'), name='reports_rostercount_unique')],
             },
         ),
-        migrations.RunPython(install_triggers, drop_triggers),
     ]

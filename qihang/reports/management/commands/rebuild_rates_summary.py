@@ -26,7 +26,10 @@ class Command(BaseCommand):
             diff = summary.differences()
             zone = summary.installed_time_zone()
             self.stdout.write(
-                _("汇总表与明细不一致的行：去向 %(flows)s，人数 %(roster)s；按周时区 %(zone)s")
+                _(
+                    "汇总表与明细不一致的行：逐周 %(flows)s，累计 %(totals)s，人数 %(roster)s；"
+                    "按周时区 %(zone)s"
+                )
                 % {**diff, "zone": zone}
             )
             if any(diff.values()):
