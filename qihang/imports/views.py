@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 from urllib.parse import quote
 
@@ -9,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -90,12 +92,18 @@ def job_new(request: HttpRequest) -> HttpResponse:
     return render(request, "imports/job_new.html", {"form": form, "cohort_years": cohorts})
 
 
+QUEUE_PATIENCE = datetime.timedelta(seconds=30)
+
+
 def _job_context(job: ImportJob) -> dict[str, object]:
     result = (job.options or {}).get("result", {})
     errors = job.errors or []
     return {
         "job": job,
         "finished": job.status in FINISHED,
+        # Still queued after this long: most likely no task worker is running.
+        "stalled": job.status == ImportStatus.QUEUED
+        and timezone.now() - job.created_at > QUEUE_PATIENCE,
         "unchanged": result.get("unchanged", 0),
         "errors_truncated": result.get("errors_truncated", False),
         "errors": errors,

@@ -1,11 +1,13 @@
 """The import pages: upload -> job -> outcome, the annotated error sheet, permissions."""
 
+import datetime
 import io
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from qihang.graduates.importing import HEADERS
@@ -68,6 +70,25 @@ def test_running_job_fragment_keeps_polling(school, centre):
     assert 'hx-trigger="every 1s"' in fragment
     assert "qh-progress-25" in fragment and 'aria-valuenow="25"' in fragment
     assert "250 / 1000" in fragment
+
+
+def test_a_job_left_queued_says_the_worker_may_be_down(school, centre):
+    job = ImportJob.objects.create(
+        institution=school.institution,
+        kind=ImportKind.ROSTER,
+        cohort=school.cohort,
+        file="imports/x.xlsx",
+        original_name="x.xlsx",
+        status=ImportStatus.QUEUED,
+    )
+    url = reverse("imports:progress", args=[job.pk])
+    assert "db_worker" not in centre.get(url).content.decode()  # just queued: be patient
+    ImportJob.objects.filter(pk=job.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=2)
+    )
+    fragment = centre.get(url).content.decode()
+    assert "db_worker" in fragment
+    assert 'hx-trigger="every 1s"' in fragment  # keeps polling: a worker may start
 
 
 def test_bad_upload_lists_errors_and_offers_the_annotated_sheet(
