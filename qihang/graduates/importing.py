@@ -15,6 +15,7 @@ number of rows.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -129,7 +130,7 @@ MASKED = "*MASKED*"  # prefix of a masked value awaiting comparison with the sto
 STUDENT_NO = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,29}")
 _SPACES = re.compile(r"\s+")
 PROGRESS_EVERY = 1000
-COPY_BATCH = 10_000  # rows per COPY statement on PostgreSQL
+COPY_BATCH = 5_000  # rows per COPY statement on PostgreSQL
 
 # Graduate columns written on insert, in this order; updates write the same minus the first two.
 _INSERT_FIELDS = (
@@ -285,6 +286,7 @@ class _RosterRun:
         progress: ProgressCallback | None,
     ) -> None:
         self.institution = institution
+        self.institution_id = institution.pk
         self.cohort_year = cohort_year
         self.headers = headers
         self.columns = columns
@@ -385,7 +387,7 @@ class _RosterRun:
         """Validate every row; with `write`, send each new graduate's row to it (until the
         first error: after that the transaction is going to be rolled back anyway)."""
         plan = _Plan()
-        self.parsers = self._parsers()
+        self._parsers()
         total = len(self.rows)
         progress = self.progress
         for done, (number, cells) in enumerate(self.rows):
@@ -542,11 +544,13 @@ class _RosterRun:
             shown = masker(shown)
         self.errors.add(number, header, shown, message)
 
-    def _parsers(self) -> list[tuple[str, int, Any, dict[Any, tuple[Any, str]] | None]]:
-        """(field, column index, parser, memo) for the columns the file has.
+    def _parsers(self) -> None:
+        """Set up the cell parsers for the columns the file has.
 
-        Columns with few distinct values (院系, 学历层次, 民族 …) are parsed once per distinct
-        cell value: a 100,000-row file has a few hundred of them, not 1.1 million cells.
+        Each row's own values (学号, 姓名, 身份证号 …) are parsed cell by cell. The other columns
+        come in groups parsed once per distinct combination of their cells: a 100,000-row roster
+        has a few hundred programmes (学历层次, 院系, 专业 …) and personal profiles (性别, 民族 …),
+        so one lookup per group replaces a parse per cell.
         """
         kinds = self.key_group_kinds
 
@@ -557,29 +561,31 @@ class _RosterRun:
         def choice(mapping: dict[str, str], label: str) -> Any:
             return lambda raw, text: v.choice(text, mapping, field_label=label)
 
-        table: dict[str, tuple[Any, bool]] = {
-            "student_no": (_student_no, False),
-            "name": (_person_name, False),
-            "gender": (choice(GENDERS, "性别"), True),
-            "id_number": (_id_number, False),
-            "ethnicity": (_ethnicity, True),
-            "political_status": (choice(POLITICAL_STATUSES, "政治面貌"), True),
-            "degree_level": (choice(DEGREE_LEVELS, "学历层次"), True),
-            "department": (_department_or_major, True),
-            "major": (_department_or_major, True),
-            "specialization": (_specialization, True),
-            "cohort": (lambda raw, text: v.year(raw), True),
-            "origin_division": (lambda raw, text: v.division_code(raw), True),
-            "origin_type": (choice(ORIGIN_TYPES, "城乡生源"), True),
-            "hardship": (hardship, True),
-            "phone": (_phone, False),
-            "email": (lambda raw, text: v.email(text), False),
+        parsers: dict[str, Any] = {
+            "student_no": _student_no,
+            "name": _person_name,
+            "gender": choice(GENDERS, "性别"),
+            "id_number": _id_number,
+            "ethnicity": _ethnicity,
+            "political_status": choice(POLITICAL_STATUSES, "政治面貌"),
+            "degree_level": choice(DEGREE_LEVELS, "学历层次"),
+            "department": _department_or_major,
+            "major": _department_or_major,
+            "specialization": _specialization,
+            "cohort": lambda raw, text: v.year(raw),
+            "origin_division": lambda raw, text: v.division_code(raw),
+            "origin_type": choice(ORIGIN_TYPES, "城乡生源"),
+            "hardship": hardship,
+            "phone": _phone,
+            "email": lambda raw, text: v.email(text),
         }
-        return [
-            (name, self.columns[name], parser, {} if memoize else None)
-            for name, (parser, memoize) in table.items()
-            if name in self.columns
-        ]
+        columns = self.columns
+        self.plain = [(name, columns[name], parsers[name]) for name in _PLAIN if name in columns]
+        self.groups = []
+        for names, check in ((_PROGRAMME, self._programme), (_PROFILE, None), (_ORIGIN, None)):
+            present = [(name, columns[name], parsers[name]) for name in names if name in columns]
+            indexes = [index for _name, index, _parser in present]
+            self.groups.append((_cells_getter(indexes), {}, present, check))
 
     def _parse(self, name: str, raw: object, parser: Any) -> tuple[Any, str]:
         """(value, "") or (None, error message) for one cell."""
@@ -593,28 +599,84 @@ class _RosterRun:
         except v.FieldError as exc:
             return None, exc.message
 
+    def _parse_group(
+        self, present: list[tuple[str, int, Any]], key: tuple[Any, ...], check: Any
+    ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """Values and (field, message) errors of one combination of a group's cells."""
+        values: dict[str, Any] = {}
+        errors: list[tuple[str, str]] = []
+        for (name, _index, parser), raw in zip(present, key, strict=True):
+            value, message = self._parse(name, raw, parser)
+            values[name] = value
+            if message:
+                errors.append((name, message))
+        if check is not None:
+            check(values, errors)
+        return values, errors
+
+    def _programme(self, values: dict[str, Any], errors: list[tuple[str, str]]) -> None:
+        """届别, 院系 and 专业 against the import's cohort and the institution's programmes."""
+        year = values.get("cohort")
+        if year is not None and year != self.cohort_year:
+            message = _("届别%(year)s与导入选择的%(cohort)s届不一致") % {
+                "year": year,
+                "cohort": self.cohort_year,
+            }
+            errors.append(("cohort", message))
+        department, level, major = values["department"], values["degree_level"], values["major"]
+        if department is None:
+            return  # its own error says why
+        department_id = self.departments.get(_name_key(department))
+        if department_id is None:
+            message = _("院系“%(name)s”不存在；请先在系统中添加，或勾选“自动创建院系和专业”") % {
+                "name": department
+            }
+            errors.append(("department", message))
+            return
+        if level is None or major is None:
+            return
+        major_id = self.majors.get((department_id, level, _name_key(major)))
+        if major_id is None:
+            message = _(
+                "%(department)s没有%(level)s专业“%(name)s”；请先添加，或勾选“自动创建院系和专业”"
+            ) % {"department": department, "level": LEVEL_LABELS[level], "name": major}
+            errors.append(("major", message))
+            return
+        values["department_id"] = department_id
+        values["major_id"] = major_id
+
     def _row(self, number: int, cells: list[Any]) -> dict[str, Any] | None:
         """The row's values, cleaned; None (with errors recorded) if any is wrong."""
         row: dict[str, Any] = {}
         failed = False
-        parse = self._parse
-        for name, index, parser, memo in self.parsers:
+        normalize = v.normalize_text
+        for name, index, parser in self.plain:  # _parse, inlined: five cells of every row
             raw = cells[index]
-            if memo is None:
-                value, message = parse(name, raw, parser)
+            text = normalize(raw)
+            if text:
+                try:
+                    row[name] = parser(raw, text)
+                    continue
+                except v.FieldError as exc:
+                    message = exc.message
+            elif name in REQUIRED:
+                message = _("%(label)s不能为空") % {"label": LABELS[name]}
             else:
-                hit = memo.get(raw)
-                if hit is None:
-                    hit = memo[raw] = parse(name, raw, parser)
-                value, message = hit
-            if message:
-                self._error(number, name, raw, message)
+                row[name] = None
+                continue
+            row[name] = None
+            self._error(number, name, raw, message)
+            failed = True
+        for cells_of, memo, present, check in self.groups:
+            key = cells_of(cells)
+            hit = memo.get(key)
+            if hit is None:
+                hit = memo[key] = self._parse_group(present, key, check)
+            values, errors = hit
+            row.update(values)
+            for name, message in errors:
+                self._error(number, name, cells[self.columns[name]], message)
                 failed = True
-            row[name] = value
-
-        def cell(name: str) -> Any:
-            index = self.columns.get(name)
-            return cells[index] if index is not None else None
 
         gender = row.get("gender")
         id_number = row.get("id_number")
@@ -623,51 +685,9 @@ class _RosterRun:
                 try:  # the validator words the mismatch
                     v.id_number(id_number, sex=SEX_OF_GENDER[gender])
                 except v.FieldError as exc:
-                    self._error(number, "id_number", cell("id_number"), exc.message)
+                    self._error(number, "id_number", cells[self.columns["id_number"]], exc.message)
                     failed = True
-        year = row.get("cohort")
-        department = row.get("department")
-        major = row.get("major")
-        level = row.get("degree_level")
-        if year is not None and year != self.cohort_year:
-            self._error(
-                number,
-                "cohort",
-                cell("cohort"),
-                _("届别%(year)s与导入选择的%(cohort)s届不一致")
-                % {"year": year, "cohort": self.cohort_year},
-            )
-            failed = True
-        department_id = major_id = None
-        if department is not None:
-            department_id = self.departments.get(_name_key(department))
-            if department_id is None:
-                self._error(
-                    number,
-                    "department",
-                    cell("department"),
-                    _("院系“%(name)s”不存在；请先在系统中添加，或勾选“自动创建院系和专业”")
-                    % {"name": department},
-                )
-                failed = True
-        if department_id is not None and level is not None and major is not None:
-            major_id = self.majors.get((department_id, level, _name_key(major)))
-            if major_id is None:
-                self._error(
-                    number,
-                    "major",
-                    cell("major"),
-                    _(
-                        "%(department)s没有%(level)s专业“%(name)s”；请先添加，或勾选“自动创建院系和专业”"
-                    )
-                    % {"department": department, "level": LEVEL_LABELS[level], "name": major},
-                )
-                failed = True
-        if failed:
-            return None
-        row["department_id"] = department_id
-        row["major_id"] = major_id
-        return row
+        return None if failed else row
 
     def _plan_row(
         self,
@@ -777,7 +797,7 @@ class _RosterRun:
                 values[_AT_PHONE] = crypto.encrypt(phone) if phone else ""
                 write(
                     (
-                        self.institution.pk,
+                        self.institution_id,
                         cohort_id,
                         student_no,
                         *values,
@@ -820,7 +840,9 @@ class _RosterRun:
         institution_id = self.institution.pk
         for graduate_id, kinds in replaced.items():
             links.extend((institution_id, graduate_id, kind) for kind in kinds)
-        if plan.new_key_groups:
+        if plan.new_key_groups and connection.vendor == "postgresql":
+            self._link_new_key_groups(plan.new_key_groups)
+        elif plan.new_key_groups:
             ids = dict(
                 Graduate.objects.filter(institution_id=institution_id, cohort=self.cohort)
                 .values_list("student_no", "pk")
@@ -829,6 +851,22 @@ class _RosterRun:
             for student_no, kinds in plan.new_key_groups.items():
                 links.extend((institution_id, ids[student_no], kind) for kind in kinds)
         bulkwrite.insert_rows(GraduateKeyGroup, ("institution", "graduate", "kind"), links)
+
+    def _link_new_key_groups(self, key_groups: dict[str, frozenset[int]]) -> None:
+        """PostgreSQL: link new graduates to their key groups by 学号 in one statement, instead
+        of fetching every new graduate's id (one in ten of them has a key group)."""
+        pairs = [(number, kind) for number, group in key_groups.items() for kind in group]
+        numbers, kinds = [number for number, _ in pairs], [kind for _, kind in pairs]
+        qn = connection.ops.quote_name
+        links, graduates = qn(GraduateKeyGroup._meta.db_table), qn(Graduate._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {links} (institution_id, graduate_id, kind_id) "  # noqa: S608 - quoted names
+                f"SELECT g.institution_id, g.id, k.kind "
+                f"FROM unnest(%s::varchar[], %s::bigint[]) AS k(student_no, kind) "
+                f"JOIN {graduates} g ON g.institution_id = %s AND g.student_no = k.student_no",
+                [numbers, kinds, self.institution.pk],
+            )
 
 
 _AT_ID = _UPDATE_COLUMNS.index("id_number")
@@ -856,6 +894,25 @@ def _masked_message(label: str) -> str:
         "%(label)s是脱敏后的值（含*），只能用于更新本届已有的同一名毕业生且须与已存的值一致；"
         "请填写完整号码"
     ) % {"label": label}
+
+
+# Column groups of _RosterRun._parsers: each row's own values, then groups parsed once per
+# distinct combination of cells (the first group is also checked against the institution).
+_PLAIN = ("student_no", "name", "id_number", "phone", "email")
+_PROGRAMME = ("degree_level", "department", "major", "specialization", "cohort")
+_PROFILE = ("gender", "ethnicity", "political_status", "origin_type", "hardship")
+_ORIGIN = ("origin_division",)
+assert sorted(_PLAIN + _PROGRAMME + _PROFILE + _ORIGIN) == sorted(FIELDS)
+
+
+def _cells_getter(indexes: list[int]) -> Any:
+    """cells -> tuple of the cells at `indexes` (an itemgetter always giving a tuple)."""
+    if not indexes:
+        return lambda cells: ()
+    if len(indexes) == 1:
+        index = indexes[0]
+        return lambda cells: (cells[index],)
+    return operator.itemgetter(*indexes)
 
 
 # --- cell parsers used only here ---------------------------------------------------------------

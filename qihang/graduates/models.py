@@ -4,8 +4,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from qihang.institutions.models import Cohort, DegreeLevel, Department, Major, TenantModel
+from qihang.institutions.models import (
+    Cohort,
+    DegreeLevel,
+    Department,
+    Institution,
+    Major,
+    TenantModel,
+)
 from qihang.institutions.scoping import Scope
+from qihang.lib.constraints import CompositeForeignKey
 from qihang.lib.sensitive import SensitiveField, mask_id_number, mask_phone
 
 
@@ -39,7 +47,19 @@ class KeyGroupKind(models.Model):
 
 
 class Graduate(TenantModel):
-    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="graduates")
+    # The four keys below are checked by the two composite keys in Meta (one check per key
+    # instead of four per row, and the database refuses another institution's cohort or major),
+    # and indexed by the composite indexes there.
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    cohort = models.ForeignKey(
+        Cohort,
+        on_delete=models.PROTECT,
+        related_name="graduates",
+        db_constraint=False,
+        db_index=False,
+    )
     student_no = models.CharField(_("学号"), max_length=30)
     name = models.CharField(_("姓名"), max_length=60)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
@@ -49,8 +69,20 @@ class Graduate(TenantModel):
     ethnicity = models.CharField(_("民族"), max_length=20, blank=True, default="")
     political_status = models.CharField(_("政治面貌"), max_length=20, blank=True, default="")
     degree_level = models.CharField(_("学历层次"), max_length=10, choices=DegreeLevel.choices)
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="graduates")
-    major = models.ForeignKey(Major, on_delete=models.PROTECT, related_name="graduates")
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="graduates",
+        db_constraint=False,
+        db_index=False,
+    )
+    major = models.ForeignKey(
+        Major,
+        on_delete=models.PROTECT,
+        related_name="graduates",
+        db_constraint=False,
+        db_index=False,
+    )
     specialization = models.CharField(_("专业方向"), max_length=60, blank=True, default="")
     origin_division = models.CharField(_("生源地"), max_length=6, blank=True, default="")
     # Denormalised from origin_division so rates group by province without string functions.
@@ -70,6 +102,7 @@ class Graduate(TenantModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="mentees",
+        db_index=False,  # a partial index in Meta: imported graduates have no mentor yet
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -96,10 +129,28 @@ class Graduate(TenantModel):
                 fields=["institution", "cohort", "id_number_digest"],
                 name="graduate_unique_id_number_per_cohort",
             ),
+            # The cohort's institution key also vouches for the institution itself.
+            CompositeForeignKey(
+                fields=["institution", "cohort"],
+                to_fields=["institution", "id"],
+                name="graduate_cohort_same_institution",
+            ),
+            # The major's own composite key vouches for the department.
+            CompositeForeignKey(
+                fields=["institution", "department", "major"],
+                to_fields=["institution", "department", "id"],
+                name="graduate_major_same_department",
+            ),
         ]
+        # Few indexes on purpose: each costs every imported row. Lists and rates filter by
+        # institution and cohort first, which the unique constraints above already index.
         indexes = [
             models.Index(fields=["institution", "cohort", "department"]),
-            models.Index(fields=["institution", "cohort", "degree_level"]),
+            models.Index(
+                fields=["mentor"],
+                condition=models.Q(mentor__isnull=False),
+                name="graduate_mentor_assigned",
+            ),
         ]
 
     def __str__(self) -> str:

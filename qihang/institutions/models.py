@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qihang.institutions.roles import Role
 from qihang.institutions.scoping import ALL, Scope
+from qihang.lib.constraints import CompositeForeignKey
 
 
 class Institution(models.Model):
@@ -55,7 +56,9 @@ class Department(TenantModel):
         verbose_name_plural = _("院系")
         ordering = ["sort_order", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["institution", "name"], name="department_unique_name")
+            models.UniqueConstraint(fields=["institution", "name"], name="department_unique_name"),
+            # The target of tenant-consistent composite keys (see qihang.lib.constraints).
+            models.UniqueConstraint(fields=["institution", "id"], name="department_tenant_key"),
         ]
 
     def __str__(self) -> str:
@@ -65,7 +68,10 @@ class Department(TenantModel):
 class Major(TenantModel):
     """A major within one department and degree level (音乐表演 exists in several)."""
 
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="majors")
+    # Checked by the composite key below, which also requires the same institution.
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="majors", db_constraint=False
+    )
     degree_level = models.CharField(_("学历层次"), max_length=10, choices=DegreeLevel.choices)
     name = models.CharField(_("专业名称"), max_length=60)
     code = models.CharField(_("专业代码"), max_length=20, blank=True, default="")
@@ -80,7 +86,15 @@ class Major(TenantModel):
             models.UniqueConstraint(
                 fields=["institution", "department", "degree_level", "name"],
                 name="major_unique_per_department_level",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["institution", "department", "id"], name="major_tenant_key"
+            ),
+            CompositeForeignKey(
+                fields=["institution", "department"],
+                to_fields=["institution", "id"],
+                name="major_department_same_institution",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -100,7 +114,8 @@ class Cohort(TenantModel):
         verbose_name_plural = _("届别")
         ordering = ["-year"]
         constraints = [
-            models.UniqueConstraint(fields=["institution", "year"], name="cohort_unique_year")
+            models.UniqueConstraint(fields=["institution", "year"], name="cohort_unique_year"),
+            models.UniqueConstraint(fields=["institution", "id"], name="cohort_tenant_key"),
         ]
 
     def __str__(self) -> str:

@@ -424,7 +424,8 @@ def email(value: CellValue | object) -> str:
     s = normalize_text(value)
     if not s:
         raise FieldError("电子邮箱不能为空", "required")
-    s = s.translate(_CODE_TABLE)
+    if not s.isascii():
+        s = s.translate(_CODE_TABLE)
     if s[:7].lower() == "mailto:":
         s = s[7:]
     match = _EMAIL_RE.fullmatch(s)

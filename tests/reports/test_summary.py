@@ -127,7 +127,9 @@ def test_rolled_back_writes_leave_no_trace(world):
     before = summary.differences()
     with pytest.raises(RuntimeError), transaction.atomic():
         period(world.graduates[5], "80", at(2020, 8, 1))
-        Graduate.objects.filter(pk=world.graduates[1].pk).update(department=world.voice)
+        Graduate.objects.filter(pk=world.graduates[1].pk).update(
+            department=world.voice, major=world.school.majors[1]
+        )
         raise RuntimeError
     assert summary.differences() == before == {"flows": 0, "totals": 0, "roster": 0}
 
@@ -147,9 +149,9 @@ def test_random_histories_stay_exact(world):
             open_ = DestinationPeriod.objects.filter(graduate=who, kind=kind, valid_to=None)
             open_.update(valid_to=clock)
             period(who, rng.choice(codes), clock, kind=kind)
-        elif action < 0.85:  # a transfer
-            department = rng.choice(world.school.departments)
-            Graduate.objects.filter(pk=who.pk).update(department=department)
+        elif action < 0.85:  # a transfer: another major, perhaps of another department
+            major = rng.choice(world.school.majors)
+            Graduate.objects.filter(pk=who.pk).update(major=major, department=major.department)
         elif action < 0.95 and len(people) > 2:  # removed from the roster
             people.remove(who)
             who.delete()
