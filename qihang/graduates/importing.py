@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import DatabaseError, connection, models, transaction
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qihang.accounts.models import User
 from qihang.audit.services import audit_record
 from qihang.graduates.models import Gender, Graduate, GraduateKeyGroup, KeyGroupKind, Origin
 from qihang.graduates.services import id_number_digest
@@ -199,6 +200,9 @@ class _Plan:
     # student_no -> key group ids, for new graduates; graduate id -> ids for changed ones
     new_key_groups: dict[str, frozenset[int]] = field(default_factory=dict)
     replaced_key_groups: dict[int, frozenset[int]] = field(default_factory=dict)
+    # graduate id -> (stored e-mail, the file's e-mail), where the file changes it
+    email_changes: dict[int, tuple[str, str]] = field(default_factory=dict)
+    accounts_followed: int = 0  # accounts whose e-mail followed the roster's correction
 
 
 class _Abort(Exception):
@@ -379,6 +383,7 @@ class _RosterRun:
                 "created": plan.new,
                 "updated": len(plan.updates),
                 "unchanged": plan.unchanged,
+                "accounts_email_followed": plan.accounts_followed,
                 "create_missing": self.create_missing,
             },
         )
@@ -829,11 +834,14 @@ class _RosterRun:
             return
         if values[_AT_PHONE] is None:
             values[_AT_PHONE] = crypto.encrypt(phone) if phone and write is not None else ""
+        if values[_AT_EMAIL] != stored[_AT_EMAIL]:
+            plan.email_changes[same_cohort.pk] = (stored[_AT_EMAIL], values[_AT_EMAIL])
         plan.updates.append((same_cohort.pk, *values, self.now_db))
 
     # --- after every row passed ----------------------------------------------------------------
     def _apply(self, plan: _Plan) -> None:
         bulkwrite.update_rows(Graduate, _UPDATE_FIELDS, plan.updates)
+        plan.accounts_followed = self._follow_account_emails(plan.email_changes)
         replaced = plan.replaced_key_groups
         bulkwrite.delete_where_in(GraduateKeyGroup, "graduate", list(replaced))
         links: list[tuple[int, int, int]] = []
@@ -851,6 +859,31 @@ class _RosterRun:
             for student_no, kinds in plan.new_key_groups.items():
                 links.extend((institution_id, ids[student_no], kind) for kind in kinds)
         bulkwrite.insert_rows(GraduateKeyGroup, ("institution", "graduate", "kind"), links)
+
+    def _follow_account_emails(self, changes: dict[int, tuple[str, str]]) -> int:
+        """Accounts opened from the roster carry its e-mail address (accounts.services
+        graduate_accounts_provision); when the roster corrects the address, they follow. An
+        address the graduate chose themselves (not the old roster one) stays, and so does an
+        account whose new address another account already signs in with. Three queries."""
+        if not changes:
+            return 0
+        accounts = User.objects.filter(graduate__pk__in=list(changes)).only("pk", "email")
+        following: list[User] = []
+        for user in accounts.annotate(graduate_pk=models.F("graduate__pk")):
+            old, new = changes[user.graduate_pk]
+            new = new.strip().lower()
+            if new and user.email and user.email.lower() == old.strip().lower():
+                user.email = new
+                following.append(user)
+        taken = set(
+            User.objects.annotate(address=Lower("email"))
+            .filter(address__in={u.email for u in following})
+            .exclude(pk__in=[u.pk for u in following])
+            .values_list("address", flat=True)
+        )
+        following = [u for u in following if u.email not in taken]
+        User.objects.bulk_update(following, ["email"], batch_size=1000)
+        return len(following)
 
     def _link_new_key_groups(self, key_groups: dict[str, frozenset[int]]) -> None:
         """PostgreSQL: link new graduates to their key groups by 学号 in one statement, instead
@@ -886,6 +919,7 @@ def _remap(row: tuple[Any, ...], positions: tuple[int, ...], real: dict[int, int
 
 
 _AT_DIGEST = _UPDATE_COLUMNS.index("id_number_digest")
+_AT_EMAIL = _UPDATE_COLUMNS.index("email")
 _AT_PHONE = _UPDATE_COLUMNS.index("phone")
 
 
