@@ -135,11 +135,13 @@ class Graduate(TenantModel):
                 to_fields=["institution", "id"],
                 name="graduate_cohort_same_institution",
             ),
-            # The major's own composite key vouches for the department.
+            # The major is of this department and degree level (the rates by degree level count
+            # either column, so they must agree); its own composite key vouches for the
+            # department.
             CompositeForeignKey(
-                fields=["institution", "department", "major"],
-                to_fields=["institution", "department", "id"],
-                name="graduate_major_same_department",
+                fields=["institution", "department", "degree_level", "major"],
+                to_fields=["institution", "department", "degree_level", "id"],
+                name="graduate_major_consistent",
             ),
         ]
         # Few indexes on purpose: each costs every imported row. Lists and rates filter by

@@ -87,8 +87,10 @@ class Major(TenantModel):
                 fields=["institution", "department", "degree_level", "name"],
                 name="major_unique_per_department_level",
             ),
+            # What a graduate's composite key refers to (graduates.models.Graduate).
             models.UniqueConstraint(
-                fields=["institution", "department", "id"], name="major_tenant_key"
+                fields=["institution", "department", "degree_level", "id"],
+                name="major_tenant_key",
             ),
             CompositeForeignKey(
                 fields=["institution", "department"],

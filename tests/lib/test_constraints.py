@@ -48,6 +48,13 @@ def test_a_major_of_another_department_is_refused_by_the_database(school):
         _save_checked(graduate)
 
 
+def test_a_degree_level_other_than_the_majors_is_refused_by_the_database(school):
+    graduate = _graduate(school)
+    graduate.degree_level = "master"  # the major is a bachelor's programme
+    with pytest.raises(IntegrityError):
+        _save_checked(graduate)
+
+
 def test_another_institutions_major_is_refused_by_the_database(school, other_school):
     graduate = _graduate(school)
     foreign = other_school.majors[0]
