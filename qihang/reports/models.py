@@ -1,4 +1,4 @@
-"""Summaries that make the department rates and the weekly series fast at 100,000 graduates.
+"""Summaries that make the rates and the weekly series fast at 100,000 graduates.
 
 On PostgreSQL, database triggers (installed by this app's migration, see `summary.py`) keep
 these tables exact in the same transaction as every write to graduates and destination
@@ -8,10 +8,14 @@ periods, whoever writes them (services, bulk imports, the demo generator, raw SQ
   started (valid_from in that week) and how many ended (valid_to in that week). The number of
   graduates holding a code as of T is the sum of starts minus ends up to T, so any "as of" is a
   sum over a few thousand rows instead of a scan of every graduate.
-- PeriodTotal: the same summed over all weeks, i.e. the periods held now (if none is dated in
-  the future). "As of T" near now is this total less the few flows after T's week, so the
+- MajorPeriodFlow: the same per major too (rates by major or degree level).
+- PeriodTotal: the same per major, summed over all weeks, i.e. the periods held now (if none
+  is dated in the future). "As of T" near now is this total less the few flows after T's week, so the
   default "now" view reads a few hundred rows.
-- RosterCount: graduates per cohort and department (the denominators).
+- RosterCount: graduates per cohort, department and major (the denominators).
+
+A major belongs to one department and degree level, so rates by department, major and degree
+level all come from these tables.
 
 On SQLite (local and small installations) the tables stay empty and the selectors count
 directly from graduates and periods; the results are identical (tests compare the two paths).
@@ -51,11 +55,42 @@ class PeriodFlow(models.Model):
         return f"{self.cohort_id}/{self.kind}/{self.department_id}/{self.code}/{self.week}"
 
 
+class MajorPeriodFlow(models.Model):
+    """PeriodFlow per major as well (the graduate's current one): rates by major or degree."""
+
+    institution_id = models.BigIntegerField()
+    cohort_id = models.BigIntegerField()
+    kind = models.CharField(max_length=10)
+    department_id = models.BigIntegerField()
+    major_id = models.BigIntegerField()
+    code = models.CharField(max_length=4)
+    week = models.DateField()
+    starts = models.IntegerField(default=0)
+    ends = models.IntegerField(default=0)
+
+    scope = Scope(department="department_id", mentor=NONE, own=NONE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort_id", "kind", "department_id", "major_id", "code", "week"],
+                name="reports_majorperiodflow_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.cohort_id}/{self.kind}/{self.department_id}/{self.major_id}/{self.code}/"
+            f"{self.week}"
+        )
+
+
 class PeriodTotal(models.Model):
     institution_id = models.BigIntegerField()
     cohort_id = models.BigIntegerField()
     kind = models.CharField(max_length=10)
     department_id = models.BigIntegerField()
+    major_id = models.BigIntegerField()
     code = models.CharField(max_length=4)
     holding = models.IntegerField(default=0)  # sum of starts minus ends over all weeks
 
@@ -64,19 +99,23 @@ class PeriodTotal(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["cohort_id", "kind", "department_id", "code"],
+                fields=["cohort_id", "kind", "department_id", "major_id", "code"],
                 name="reports_periodtotal_unique",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.cohort_id}/{self.kind}/{self.department_id}/{self.code}: {self.holding}"
+        return (
+            f"{self.cohort_id}/{self.kind}/{self.department_id}/{self.major_id}/{self.code}: "
+            f"{self.holding}"
+        )
 
 
 class RosterCount(models.Model):
     institution_id = models.BigIntegerField()
     cohort_id = models.BigIntegerField()
     department_id = models.BigIntegerField()
+    major_id = models.BigIntegerField()
     graduates = models.IntegerField(default=0)
 
     scope = Scope(department="department_id", mentor=NONE, own=NONE)
@@ -84,9 +123,10 @@ class RosterCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["cohort_id", "department_id"], name="reports_rostercount_unique"
+                fields=["cohort_id", "department_id", "major_id"],
+                name="reports_rostercount_unique",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.cohort_id}/{self.department_id}: {self.graduates}"
+        return f"{self.cohort_id}/{self.department_id}/{self.major_id}: {self.graduates}"

@@ -11,10 +11,11 @@ grouping key and the period's code. Django's ORM cannot LEFT JOIN a table that h
 relation with extra conditions, so the statement wraps the SQL of the scoped graduate queryset:
 scoping stays in `scoped()`, only the join and the grouping are written here.
 
-On PostgreSQL, counts by department (and totals) and the weekly series come from summaries
-that database triggers keep exact (reports.models, reports.summary): the sum of weekly
-starts minus ends before T's week, corrected with the periods that started or ended in the
-part of that week on the cheaper side of T. Other groupings, and SQLite, count directly.
+On PostgreSQL, counts by department, major and degree level (and totals) and the weekly series
+come from summaries that database triggers keep exact (reports.models, reports.summary): the
+sum of weekly starts minus ends before T's week, corrected with the periods that started or
+ended in the part of that week on the cheaper side of T. Other groupings (gender, provinces,
+key groups), and SQLite, count directly.
 
 Grouping "key_group": a graduate in several key groups counts in each of them, so the rows do
 not add up to the total; graduates in none form the row "无". The total row always counts each
@@ -29,7 +30,7 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import TruncWeek
 from django.http import Http404
 from django.utils import timezone
@@ -43,7 +44,7 @@ from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor, scoped
 from qihang.lib.validators import FieldError, province_name
 from qihang.reports import stats, summary
-from qihang.reports.models import PeriodFlow, PeriodTotal, RosterCount
+from qihang.reports.models import MajorPeriodFlow, PeriodFlow, PeriodTotal, RosterCount
 from qihang.reports.stats import CodeRules
 
 # Groupings that are a column of the graduate row.
@@ -336,16 +337,16 @@ def _whole(counts: Counts, rules: CodeRules) -> dict[str, Any]:
 def _counts_many(actor: Actor, asks: list[_Ask], roster: Roster | None = None) -> list[Counts]:
     """Counts for each ask, in a constant number of queries.
 
-    On PostgreSQL, asks by department or in total come from the summaries, all of them
-    together in at most four queries (roster counts, all-time totals when counting back,
-    weekly flows, in-week correction); the others, and every ask on SQLite, are one direct
-    aggregate each.
+    On PostgreSQL, asks by department, major, degree level or in total come from the
+    summaries, all of them together in at most four queries (roster counts, all-time totals
+    when counting back, weekly flows, in-week correction; one more for the majors' degree
+    levels); the others, and every ask on SQLite, are one direct aggregate each.
     """
     results: dict[int, Counts] = {}
     fast = [
         (i, ask)
         for i, ask in enumerate(asks)
-        if summary.supported() and ask.by in ("department", None)
+        if summary.supported() and ask.by in _SUMMARY_GROUPINGS
     ]
     if fast:
         if roster is None:
@@ -414,7 +415,10 @@ def _counts_live(
     return counts
 
 
-type Roster = dict[int, dict[int, int]]  # cohort -> department -> graduates in the actor's scope
+type Cell = tuple[int, int]  # (department, major): the summaries' grain
+# cohort -> cell -> graduates in the actor's scope
+type Roster = dict[int, dict[Cell, int]]
+_SUMMARY_GROUPINGS = ("department", "major", "degree", None)
 
 
 def _roster(actor: Actor, cohorts: Iterable[Cohort]) -> Roster:
@@ -423,17 +427,20 @@ def _roster(actor: Actor, cohorts: Iterable[Cohort]) -> Roster:
         scoped(RosterCount, actor)
         .filter(cohort_id__in=[c.pk for c in cohorts])
         .order_by()
-        .values_list("cohort_id", "department_id", "graduates")
+        .values_list("cohort_id", "department_id", "major_id", "graduates")
     )
-    for cohort_id, department_id, graduates in rows:
-        roster[cohort_id][department_id] = graduates
+    for cohort_id, department_id, major_id, graduates in rows:
+        roster[cohort_id][(department_id, major_id)] = graduates
     return roster
 
 
 def _counts_from_summary(
     actor: Actor, batch: list[tuple[int, _Ask]], roster: Roster
 ) -> dict[int, Counts]:
-    """Department (or whole-scope) counts from the summaries: 2-3 queries for the whole batch.
+    """Counts by department, major, degree level or in total from the summaries: 2-3 queries
+    for the whole batch, and one for the majors' degree levels when a batch asks by degree.
+    Batches that ask by major or degree read the flows per major; the others the flows per
+    department (a quarter of the rows), everything else summed up to the department.
 
     The state at the boundary of T's week is either the weekly flows summed up to it
     ("forward"), or the all-time totals less the flows after it ("backward": the few rows
@@ -461,11 +468,12 @@ def _counts_from_summary(
             week = {"week__lte": monday} if after else {"week__lt": monday}
         through |= Q(cohort_id=key[0], kind=key[1], **week)
 
-    # (cohort, kind) -> department -> code -> graduates holding it at T
-    held: dict[tuple[int, str], dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    by_major = any(ask.by in ("major", "degree") for _i, ask in batch)
+    # (cohort, kind) -> (department, major or 0) -> code -> graduates holding it at T
+    held: dict[tuple[int, str], dict[Cell, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
 
-    def add(key: tuple[int, str], department_id: int, code: str, n: int) -> None:
-        bucket = held[key][department_id]
+    def add(key: tuple[int, str], department_id: int, major_id: int, code: str, n: int) -> None:
+        bucket = held[key][(department_id, major_id if by_major else 0)]
         bucket[code] = bucket.get(code, 0) + n
 
     if backward:
@@ -476,34 +484,55 @@ def _counts_from_summary(
             scoped(PeriodTotal, actor)
             .filter(totals)
             .order_by()
-            .values_list("cohort_id", "kind", "department_id", "code", "holding")
+            .values_list("cohort_id", "kind", "department_id", "major_id", "code", "holding")
         )
-        for cohort_id, kind, department_id, code, n in rows:
-            add((cohort_id, kind), department_id, code, n)
-    flows = (
-        scoped(PeriodFlow, actor)
-        .filter(through)
-        .order_by()
-        .values_list("cohort_id", "kind", "department_id", "code")
-        .annotate(n=Sum("starts") - Sum("ends"))
-    )
-    for cohort_id, kind, department_id, code, n in flows:
-        add((cohort_id, kind), department_id, code, -n if (cohort_id, kind) in backward else n)
-    for cohort_id, kind, department_id, code, n in _window_events(
-        actor, windows, by_department=True
+        for cohort_id, kind, department_id, major_id, code, n in rows:
+            add((cohort_id, kind), department_id, major_id, code, n)
+    if by_major:
+        flows = scoped(MajorPeriodFlow, actor).values_list(
+            "cohort_id", "kind", "department_id", "major_id", "code"
+        )
+    else:
+        flows = scoped(PeriodFlow, actor).values_list(
+            "cohort_id", "kind", "department_id", Value(0), "code"
+        )
+    flows = flows.filter(through).order_by().annotate(n=Sum("starts") - Sum("ends"))
+    for cohort_id, kind, department_id, major_id, code, n in flows:
+        sign = -1 if (cohort_id, kind) in backward else 1
+        add((cohort_id, kind), department_id, major_id, code, sign * n)
+    for cohort_id, kind, department_id, major_id, code, n in _window_events(
+        actor, windows, by_cell=True
     ):
         before_t = windows[(cohort_id, kind)][2]  # before T: add them; after T: take them off
-        add((cohort_id, kind), department_id, code, n if before_t else -n)
+        add((cohort_id, kind), department_id, major_id, code, n if before_t else -n)
 
+    levels: dict[int, str] = {}
+    if any(ask.by == "degree" for _i, ask in batch):
+        majors = {major for cells in roster.values() for _department, major in cells}
+        levels = dict(scoped(Major, actor).filter(pk__in=majors).values_list("pk", "degree_level"))
+    key_of: dict[str | None, Any] = {
+        "department": lambda cell: str(cell[0]),
+        "major": lambda cell: str(cell[1]),
+        "degree": lambda cell: levels.get(cell[1], _NONE_KEY),
+        None: lambda cell: _NONE_KEY,
+    }
+    cells: dict[int, dict[Cell, int]] = {}  # the roster at the batch's grain
+    for cohort_id, by_cell in roster.items():
+        if by_major:
+            cells[cohort_id] = by_cell
+            continue
+        cells[cohort_id] = defaultdict(int)
+        for (department_id, _major_id), graduates in by_cell.items():
+            cells[cohort_id][(department_id, 0)] += graduates
     results: dict[int, Counts] = {}
     for i, ask in batch:
-        by_department = held[(ask.cohort.pk, ask.kind)]
+        by_cell = held[(ask.cohort.pk, ask.kind)]
+        key = key_of[ask.by]
         counts: Counts = {}
-        for department_id, graduates in roster.get(ask.cohort.pk, {}).items():
-            key = str(department_id) if ask.by == "department" else _NONE_KEY
-            codes = counts.setdefault(key, {None: 0})
+        for cell, graduates in cells.get(ask.cohort.pk, {}).items():
+            codes = counts.setdefault(key(cell), {None: 0})
             codes[None] += graduates
-            for code, n in by_department.get(department_id, {}).items():
+            for code, n in by_cell.get(cell, {}).items():
                 if n:
                     codes[code] = codes.get(code, 0) + n
                     codes[None] -= n
@@ -522,18 +551,18 @@ def _window_events(
     actor: Actor,
     windows: dict[tuple[int, str], tuple[dt.datetime, dt.datetime, bool]],
     *,
-    by_department: bool,
+    by_cell: bool,
 ) -> list[tuple[Any, ...]]:
     """Per (cohort, kind) window (low, high, low included): periods started minus ended in it.
 
-    Returns rows (cohort_id, kind, [department_id,] code, difference). Written as SQL around
+    Returns rows (cohort_id, kind, [department_id, major_id,] code, difference). SQL around
     the scoped queryset, like `_counts_live`: building these OR-ed conditions with the ORM
     took longer than running them.
     """
     at = connection.ops.adapt_datetimefield_value
     columns = ["cohort_id", "kind", "code", "valid_from", "valid_to"]
-    if by_department:
-        columns.append("graduate__department_id")
+    if by_cell:
+        columns += ["graduate__department_id", "graduate__major_id"]
     inner = (
         scoped(DestinationPeriod, actor)
         .filter(cohort_id__in={c for c, _k in windows}, kind__in={k for _c, k in windows})
@@ -554,7 +583,9 @@ def _window_events(
 
     started, started_params = inside("valid_from")
     ended, ended_params = inside("valid_to")
-    group = "p.cohort_id, p.kind, " + ("p.graduate__department_id, " if by_department else "")
+    group = "p.cohort_id, p.kind, "
+    if by_cell:
+        group += "p.graduate__department_id, p.graduate__major_id, "
     group += "p.code"
     sql = (
         f"SELECT {group}, SUM(CASE WHEN {started} THEN 1 ELSE 0 END)"  # noqa: S608
@@ -796,7 +827,7 @@ def _weekly_deltas_from_summary(
         bucket = deltas[cohort_id][monday]
         bucket[code] = bucket.get(code, 0) + n
     windows = {(c, kind): (cutoff[c], week_to, False) for c, (_week_from, week_to) in weeks.items()}
-    for cohort_id, _kind, code, n in _window_events(actor, windows, by_department=False):
+    for cohort_id, _kind, code, n in _window_events(actor, windows, by_cell=False):
         bucket = deltas[cohort_id][stats.local(weeks[cohort_id][0]).date()]
         bucket[code] = bucket.get(code, 0) - n
     return deltas

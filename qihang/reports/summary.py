@@ -1,4 +1,4 @@
-"""PostgreSQL triggers that keep PeriodFlow, PeriodTotal and RosterCount exact (reports.models).
+"""PostgreSQL triggers that keep the rate summaries exact (reports.models).
 
 Statement-level triggers with transition tables: a bulk insert of 5,000 periods runs one
 grouped upsert, not 5,000. Every change is applied in the writer's transaction, so the
@@ -24,20 +24,36 @@ from django.conf import settings
 from django.db import connection, transaction
 
 FLOW = "reports_periodflow"
+MAJOR_FLOW = "reports_majorperiodflow"
 TOTAL = "reports_periodtotal"
 ROSTER = "reports_rostercount"
 PERIOD = "destinations_destinationperiod"
 GRADUATE = "graduates_graduate"
 
+# Weekly flows come at two grains: per department (what the department ranking, the weekly
+# series and totals read, a quarter of the rows) and per major (which also fixes the degree
+# level: rates by major or degree). Totals and the roster are per major; summed up they give
+# the department's.
 _FLOW_COLUMNS = "institution_id, cohort_id, kind, department_id, code, week"
-_TOTAL_COLUMNS = "institution_id, cohort_id, kind, department_id, code"
+_FLOW_KEY = "cohort_id, kind, department_id, code, week"
+_MAJOR_FLOW_COLUMNS = "institution_id, cohort_id, kind, department_id, major_id, code, week"
+_MAJOR_FLOW_KEY = "cohort_id, kind, department_id, major_id, code, week"
+_TOTAL_COLUMNS = "institution_id, cohort_id, kind, department_id, major_id, code"
+_TOTAL_KEY = "cohort_id, kind, department_id, major_id, code"
 
 
-def _flow_parts(source: str, sign: int, department: str = "g.department_id", join: str = "") -> str:
+def _flow_parts(
+    source: str,
+    sign: int,
+    department: str = "g.department_id",
+    major: str = "g.major_id",
+    join: str = "",
+) -> str:
     """Start and end contributions of the periods in `source` (aliased p), times `sign`."""
     join = join or f"JOIN {GRADUATE} g ON g.id = p.graduate_id"
     select = (
-        "SELECT p.institution_id, p.cohort_id, p.kind, {dept} AS department_id, p.code, "
+        "SELECT p.institution_id, p.cohort_id, p.kind, {dept} AS department_id, "
+        "{major} AS major_id, p.code, "
         "reports_week(p.{column}) AS week, {starts} AS starts, {ends} AS ends "
         "FROM {source} p {join}{where}"
     )
@@ -45,6 +61,7 @@ def _flow_parts(source: str, sign: int, department: str = "g.department_id", joi
         [
             select.format(
                 dept=department,
+                major=major,
                 column="valid_from",
                 starts=sign,
                 ends=0,
@@ -54,6 +71,7 @@ def _flow_parts(source: str, sign: int, department: str = "g.department_id", joi
             ),
             select.format(
                 dept=department,
+                major=major,
                 column="valid_to",
                 starts=0,
                 ends=sign,
@@ -65,38 +83,45 @@ def _flow_parts(source: str, sign: int, department: str = "g.department_id", joi
     )
 
 
-def _flow_upsert(parts: list[str], *, subtracts: bool = True) -> str:
-    """Add the parts' contributions; when some are negative, drop the rows left holding 0."""
-    union = " UNION ALL ".join(parts)
+def _flows_into(table: str, columns: str, key: str, union: str, *, subtracts: bool) -> str:
+    """Add the union's starts and ends to a flow table at its grain (`key`)."""
+    match = " AND ".join(f"f.{c} = t.{c}" for c in key.split(", "))
     sql = f"""
-    INSERT INTO {FLOW} AS f ({_FLOW_COLUMNS}, starts, ends)
-    SELECT {_FLOW_COLUMNS}, SUM(starts), SUM(ends) FROM ({union}) AS x
-     GROUP BY {_FLOW_COLUMNS}
+    INSERT INTO {table} AS f ({columns}, starts, ends)
+    SELECT {columns}, SUM(starts), SUM(ends) FROM ({union}) AS x
+     GROUP BY {columns}
     HAVING SUM(starts) <> 0 OR SUM(ends) <> 0
-     ORDER BY cohort_id, kind, department_id, code, week
-    ON CONFLICT (cohort_id, kind, department_id, code, week)
+     ORDER BY {key}
+    ON CONFLICT ({key})
     DO UPDATE SET starts = f.starts + EXCLUDED.starts, ends = f.ends + EXCLUDED.ends;
     """
     if subtracts:
         sql += f"""
-    DELETE FROM {FLOW} AS f
-     USING (SELECT DISTINCT cohort_id, kind, department_id, code, week FROM ({union}) AS y) AS t
-     WHERE f.cohort_id = t.cohort_id AND f.kind = t.kind AND f.department_id = t.department_id
-       AND f.code = t.code AND f.week = t.week AND f.starts = 0 AND f.ends = 0;
+    DELETE FROM {table} AS f
+     USING (SELECT DISTINCT {key} FROM ({union}) AS y) AS t
+     WHERE {match} AND f.starts = 0 AND f.ends = 0;
     """
+    return sql
+
+
+def _flow_upsert(parts: list[str], *, subtracts: bool = True) -> str:
+    """Add the parts' contributions; when some are negative, drop the rows left holding 0."""
+    union = " UNION ALL ".join(parts)
+    sql = _flows_into(FLOW, _FLOW_COLUMNS, _FLOW_KEY, union, subtracts=subtracts)
+    sql += _flows_into(MAJOR_FLOW, _MAJOR_FLOW_COLUMNS, _MAJOR_FLOW_KEY, union, subtracts=subtracts)
     # The totals over all weeks: starts minus ends (a closed period adds nothing).
     sql += f"""
     INSERT INTO {TOTAL} AS h ({_TOTAL_COLUMNS}, holding)
     SELECT {_TOTAL_COLUMNS}, SUM(starts) - SUM(ends) FROM ({union}) AS x
      GROUP BY {_TOTAL_COLUMNS}
     HAVING SUM(starts) - SUM(ends) <> 0
-     ORDER BY cohort_id, kind, department_id, code
-    ON CONFLICT (cohort_id, kind, department_id, code)
+     ORDER BY {_TOTAL_KEY}
+    ON CONFLICT ({_TOTAL_KEY})
     DO UPDATE SET holding = h.holding + EXCLUDED.holding;
     DELETE FROM {TOTAL} AS h
-     USING (SELECT DISTINCT cohort_id, kind, department_id, code FROM ({union}) AS y) AS t
+     USING (SELECT DISTINCT {_TOTAL_KEY} FROM ({union}) AS y) AS t
      WHERE h.cohort_id = t.cohort_id AND h.kind = t.kind AND h.department_id = t.department_id
-       AND h.code = t.code AND h.holding = 0;
+       AND h.major_id = t.major_id AND h.code = t.code AND h.holding = 0;
     """
     return sql
 
@@ -104,39 +129,41 @@ def _flow_upsert(parts: list[str], *, subtracts: bool = True) -> str:
 def _roster_upsert(parts: list[str], *, subtracts: bool = True) -> str:
     union = " UNION ALL ".join(parts)
     sql = f"""
-    INSERT INTO {ROSTER} AS r (institution_id, cohort_id, department_id, graduates)
-    SELECT institution_id, cohort_id, department_id, SUM(n) FROM ({union}) AS x
-     GROUP BY institution_id, cohort_id, department_id
+    INSERT INTO {ROSTER} AS r (institution_id, cohort_id, department_id, major_id, graduates)
+    SELECT institution_id, cohort_id, department_id, major_id, SUM(n) FROM ({union}) AS x
+     GROUP BY institution_id, cohort_id, department_id, major_id
     HAVING SUM(n) <> 0
-     ORDER BY cohort_id, department_id
-    ON CONFLICT (cohort_id, department_id)
+     ORDER BY cohort_id, department_id, major_id
+    ON CONFLICT (cohort_id, department_id, major_id)
     DO UPDATE SET graduates = r.graduates + EXCLUDED.graduates;
     """
     if subtracts:
         sql += f"""
     DELETE FROM {ROSTER} AS r
-     USING (SELECT DISTINCT cohort_id, department_id FROM ({union}) AS y) AS t
+     USING (SELECT DISTINCT cohort_id, department_id, major_id FROM ({union}) AS y) AS t
      WHERE r.cohort_id = t.cohort_id AND r.department_id = t.department_id
-       AND r.graduates = 0;
+       AND r.major_id = t.major_id AND r.graduates = 0;
     """
     return sql
 
 
 def _roster_part(source: str, sign: int) -> str:
-    return f"SELECT institution_id, cohort_id, department_id, {sign} AS n FROM {source}"
+    return f"SELECT institution_id, cohort_id, department_id, major_id, {sign} AS n FROM {source}"
 
 
-# Graduates whose department or cohort changed in an UPDATE statement.
+# Graduates whose department, major or cohort changed in an UPDATE statement.
 _MOVED = (
     "(SELECT o.id, o.institution_id, o.department_id AS old_department, "
-    "n.department_id AS new_department FROM old_rows o JOIN new_rows n ON n.id = o.id "
-    "WHERE o.department_id <> n.department_id)"
+    "o.major_id AS old_major, n.department_id AS new_department, n.major_id AS new_major "
+    "FROM old_rows o JOIN new_rows n ON n.id = o.id "
+    "WHERE o.department_id <> n.department_id OR o.major_id <> n.major_id)"
 )
 _MOVED_ROSTER = (
     "(SELECT o.institution_id, o.cohort_id AS old_cohort, o.department_id AS old_department, "
-    "n.cohort_id AS new_cohort, n.department_id AS new_department "
-    "FROM old_rows o JOIN new_rows n ON n.id = o.id "
-    "WHERE o.department_id <> n.department_id OR o.cohort_id <> n.cohort_id)"
+    "o.major_id AS old_major, n.cohort_id AS new_cohort, n.department_id AS new_department, "
+    "n.major_id AS new_major FROM old_rows o JOIN new_rows n ON n.id = o.id "
+    "WHERE o.department_id <> n.department_id OR o.major_id <> n.major_id "
+    "OR o.cohort_id <> n.cohort_id)"
 )
 
 
@@ -148,15 +175,19 @@ def _functions_sql(time_zone: str) -> str:
     moved_join = f"JOIN {_MOVED} m ON m.id = p.graduate_id"
     graduate_update = _flow_upsert(
         [
-            _flow_parts(PERIOD, -1, department="m.old_department", join=moved_join),
-            _flow_parts(PERIOD, 1, department="m.new_department", join=moved_join),
+            _flow_parts(
+                PERIOD, -1, department="m.old_department", major="m.old_major", join=moved_join
+            ),
+            _flow_parts(
+                PERIOD, 1, department="m.new_department", major="m.new_major", join=moved_join
+            ),
         ]
     ) + _roster_upsert(
         [
             "SELECT institution_id, old_cohort AS cohort_id, old_department AS department_id, "
-            f"-1 AS n FROM {_MOVED_ROSTER} mo",
+            f"old_major AS major_id, -1 AS n FROM {_MOVED_ROSTER} mo",
             "SELECT institution_id, new_cohort AS cohort_id, new_department AS department_id, "
-            f"1 AS n FROM {_MOVED_ROSTER} mn",
+            f"new_major AS major_id, 1 AS n FROM {_MOVED_ROSTER} mn",
         ]
     )
     deleted_join = "JOIN old_rows g ON g.id = p.graduate_id"
@@ -174,7 +205,7 @@ BEGIN
   IF TG_OP = 'INSERT' THEN {period_insert}
   ELSIF TG_OP = 'DELETE' THEN {period_delete}
   ELSIF TG_OP = 'UPDATE' THEN {period_update}
-  ELSIF TG_OP = 'TRUNCATE' THEN DELETE FROM {FLOW}; DELETE FROM {TOTAL};
+  ELSIF TG_OP = 'TRUNCATE' THEN DELETE FROM {FLOW}; DELETE FROM {MAJOR_FLOW}; DELETE FROM {TOTAL};
   END IF;
   RETURN NULL;
 END $body$;
@@ -184,7 +215,8 @@ BEGIN
   IF TG_OP = 'INSERT' THEN {_roster_upsert([_roster_part("new_rows", 1)], subtracts=False)}
   ELSIF TG_OP = 'DELETE' THEN {graduate_delete}
   ELSIF TG_OP = 'UPDATE' THEN {graduate_update}
-  ELSIF TG_OP = 'TRUNCATE' THEN DELETE FROM {ROSTER}; DELETE FROM {FLOW}; DELETE FROM {TOTAL};
+  ELSIF TG_OP = 'TRUNCATE' THEN
+    DELETE FROM {ROSTER}; DELETE FROM {FLOW}; DELETE FROM {MAJOR_FLOW}; DELETE FROM {TOTAL};
   END IF;
   RETURN NULL;
 END $body$;
@@ -221,17 +253,21 @@ def _rebuild_sql() -> str:
     return f"""
     LOCK TABLE {GRADUATE}, {PERIOD} IN SHARE MODE;
     DELETE FROM {FLOW};
+    DELETE FROM {MAJOR_FLOW};
     DELETE FROM {TOTAL};
     DELETE FROM {ROSTER};
+    INSERT INTO {MAJOR_FLOW} ({_MAJOR_FLOW_COLUMNS}, starts, ends)
+    SELECT {_MAJOR_FLOW_COLUMNS}, SUM(starts), SUM(ends) FROM ({_flow_parts(PERIOD, 1)}) AS x
+     GROUP BY {_MAJOR_FLOW_COLUMNS};
     INSERT INTO {FLOW} ({_FLOW_COLUMNS}, starts, ends)
-    SELECT {_FLOW_COLUMNS}, SUM(starts), SUM(ends) FROM ({_flow_parts(PERIOD, 1)}) AS x
-     GROUP BY {_FLOW_COLUMNS};
+    SELECT {_FLOW_COLUMNS}, SUM(starts), SUM(ends) FROM {MAJOR_FLOW}
+     GROUP BY {_FLOW_COLUMNS} HAVING SUM(starts) <> 0 OR SUM(ends) <> 0;
     INSERT INTO {TOTAL} ({_TOTAL_COLUMNS}, holding)
-    SELECT {_TOTAL_COLUMNS}, SUM(starts) - SUM(ends) FROM {FLOW}
+    SELECT {_TOTAL_COLUMNS}, SUM(starts) - SUM(ends) FROM {MAJOR_FLOW}
      GROUP BY {_TOTAL_COLUMNS} HAVING SUM(starts) - SUM(ends) <> 0;
-    INSERT INTO {ROSTER} (institution_id, cohort_id, department_id, graduates)
-    SELECT institution_id, cohort_id, department_id, COUNT(*) FROM {GRADUATE}
-     GROUP BY institution_id, cohort_id, department_id;
+    INSERT INTO {ROSTER} (institution_id, cohort_id, department_id, major_id, graduates)
+    SELECT institution_id, cohort_id, department_id, major_id, COUNT(*) FROM {GRADUATE}
+     GROUP BY institution_id, cohort_id, department_id, major_id;
     """
 
 
@@ -265,6 +301,7 @@ def install(conn: Any = None, *, time_zone: str | None = None) -> None:
     with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
         # Room in each page, so the counters' frequent updates stay HOT (no index writes).
         cursor.execute(f"ALTER TABLE {FLOW} SET (fillfactor = 80)")
+        cursor.execute(f"ALTER TABLE {MAJOR_FLOW} SET (fillfactor = 80)")
         cursor.execute(f"ALTER TABLE {ROSTER} SET (fillfactor = 80)")
         cursor.execute(f"ALTER TABLE {TOTAL} SET (fillfactor = 80)")
         cursor.execute(_functions_sql(time_zone or settings.TIME_ZONE))
@@ -302,13 +339,17 @@ def differences(conn: Any = None) -> dict[str, int]:
     conn = conn or connection
     if not supported(conn):
         return {"flows": 0, "totals": 0, "roster": 0}
-    flows = f"""
-    SELECT COUNT(*) FROM (
-      SELECT {_FLOW_COLUMNS}, SUM(starts) AS starts, SUM(ends) AS ends
-        FROM ({_flow_parts(PERIOD, 1)}) AS x GROUP BY {_FLOW_COLUMNS}
-    ) AS want FULL OUTER JOIN {FLOW} AS have USING ({_FLOW_COLUMNS})
+    flow_checks = " UNION ALL ".join(
+        f"""
+    SELECT COUNT(*) AS n FROM (
+      SELECT {columns}, SUM(starts) AS starts, SUM(ends) AS ends
+        FROM ({_flow_parts(PERIOD, 1)}) AS x GROUP BY {columns}
+    ) AS want FULL OUTER JOIN {table} AS have USING ({columns})
     WHERE have.starts IS DISTINCT FROM want.starts OR have.ends IS DISTINCT FROM want.ends
     """
+        for table, columns in ((FLOW, _FLOW_COLUMNS), (MAJOR_FLOW, _MAJOR_FLOW_COLUMNS))
+    )
+    flows = f"SELECT SUM(n) FROM ({flow_checks}) AS d"
     totals = f"""
     SELECT COUNT(*) FROM (
       SELECT {_TOTAL_COLUMNS}, SUM(starts) - SUM(ends) AS holding
@@ -319,14 +360,15 @@ def differences(conn: Any = None) -> dict[str, int]:
     """
     roster = f"""
     SELECT COUNT(*) FROM (
-      SELECT institution_id, cohort_id, department_id, COUNT(*) AS graduates FROM {GRADUATE}
-       GROUP BY institution_id, cohort_id, department_id
-    ) AS want FULL OUTER JOIN {ROSTER} AS have USING (institution_id, cohort_id, department_id)
+      SELECT institution_id, cohort_id, department_id, major_id, COUNT(*) AS graduates
+        FROM {GRADUATE} GROUP BY institution_id, cohort_id, department_id, major_id
+    ) AS want FULL OUTER JOIN {ROSTER} AS have
+      USING (institution_id, cohort_id, department_id, major_id)
     WHERE have.graduates IS DISTINCT FROM want.graduates
     """
     with conn.cursor() as cursor:
         cursor.execute(flows)
-        flow_count = cursor.fetchone()[0]
+        flow_count = int(cursor.fetchone()[0] or 0)  # SUM of counts: a numeric
         cursor.execute(totals)
         total_count = cursor.fetchone()[0]
         cursor.execute(roster)

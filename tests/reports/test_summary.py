@@ -10,6 +10,8 @@ from django.db import connection, transaction
 
 from qihang.destinations.models import DestinationPeriod
 from qihang.graduates.models import Graduate
+from qihang.institutions.models import DegreeLevel
+from qihang.institutions.services import major_get_or_create
 from qihang.reports import selectors, summary
 from tests.reports.conftest import T, at, graduate, period
 
@@ -38,7 +40,7 @@ def both_paths_agree(world, moments) -> None:
             selectors._Ask(cohort, by, moment, kind)
             for moment in moments
             for kind in ("official", "reported")
-            for by in ("department", None)
+            for by in selectors._SUMMARY_GROUPINGS
         ]
         together = selectors._counts_many(actor, asks)
         for ask, fast in zip(asks, together, strict=True):
@@ -139,6 +141,15 @@ def test_random_histories_stay_exact(world):
     rng = random.Random(2020)
     codes = ["10", "11", "12", "70", "71", "76", "80", "85"]
     people = list(world.graduates)
+    # A second major in the first department, at another level: transfers within a department.
+    majors = [
+        *world.school.majors,
+        major_get_or_create(
+            department=world.school.departments[0],
+            degree_level=DegreeLevel.MASTER,
+            name="钢琴演奏与教学",
+        ),
+    ]
     clock = at(2020, 7, 10, 8)  # after every period of the world
     for step in range(60):
         clock += dt.timedelta(hours=rng.randrange(1, 96))
@@ -150,8 +161,10 @@ def test_random_histories_stay_exact(world):
             open_.update(valid_to=clock)
             period(who, rng.choice(codes), clock, kind=kind)
         elif action < 0.85:  # a transfer: another major, perhaps of another department
-            major = rng.choice(world.school.majors)
-            Graduate.objects.filter(pk=who.pk).update(major=major, department=major.department)
+            major = rng.choice(majors)
+            Graduate.objects.filter(pk=who.pk).update(
+                major=major, department=major.department, degree_level=major.degree_level
+            )
         elif action < 0.95 and len(people) > 2:  # removed from the roster
             people.remove(who)
             who.delete()
@@ -159,7 +172,7 @@ def test_random_histories_stay_exact(world):
             people.append(
                 graduate(
                     world.school,
-                    rng.choice(world.school.majors),
+                    rng.choice(majors),
                     f"2021{step:03d}",
                     "插班",
                     male=True,

@@ -2,11 +2,9 @@ from django.db import migrations, models
 
 
 def install_triggers(apps, schema_editor):
-    # PostgreSQL only: triggers keep the summaries exact, and install() counts what is
-    # already there. On SQLite the tables stay empty (the selectors count directly).
-    from qihang.reports import summary
-
-    summary.install(schema_editor.connection)
+    # Superseded: 0003 installs the triggers for the current schema and recounts. (This
+    # migration used to install them; the current code expects columns 0003 adds.)
+    pass
 
 
 def drop_triggers(apps, schema_editor):
