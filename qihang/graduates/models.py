@@ -1,5 +1,7 @@
 """Graduates (生源信息) of a cohort, as the roster import and the career centre keep them."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -46,20 +48,19 @@ class KeyGroupKind(models.Model):
         return self.name
 
 
+def _composite_checked(to: type[models.Model], on_delete: Any, related_name: str) -> Any:
+    """A ForeignKey whose check and index are a composite key's and index's in Meta."""
+    return models.ForeignKey(
+        to, on_delete=on_delete, related_name=related_name, db_constraint=False, db_index=False
+    )
+
+
 class Graduate(TenantModel):
-    # The four keys below are checked by the two composite keys in Meta (one check per key
-    # instead of four per row, and the database refuses another institution's cohort or major),
-    # and indexed by the composite indexes there.
-    institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
-    cohort = models.ForeignKey(
-        Cohort,
-        on_delete=models.PROTECT,
-        related_name="graduates",
-        db_constraint=False,
-        db_index=False,
-    )
+    # These four keys are checked by the two composite keys in Meta (one check per key instead
+    # of four per row, and the database refuses another institution's cohort or major), and
+    # indexed by the composite indexes there.
+    institution = _composite_checked(Institution, models.CASCADE, "+")
+    cohort = _composite_checked(Cohort, models.PROTECT, "graduates")
     student_no = models.CharField(_("学号"), max_length=30)
     name = models.CharField(_("姓名"), max_length=60)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
@@ -69,20 +70,8 @@ class Graduate(TenantModel):
     ethnicity = models.CharField(_("民族"), max_length=20, blank=True, default="")
     political_status = models.CharField(_("政治面貌"), max_length=20, blank=True, default="")
     degree_level = models.CharField(_("学历层次"), max_length=10, choices=DegreeLevel.choices)
-    department = models.ForeignKey(
-        Department,
-        on_delete=models.PROTECT,
-        related_name="graduates",
-        db_constraint=False,
-        db_index=False,
-    )
-    major = models.ForeignKey(
-        Major,
-        on_delete=models.PROTECT,
-        related_name="graduates",
-        db_constraint=False,
-        db_index=False,
-    )
+    department = _composite_checked(Department, models.PROTECT, "graduates")
+    major = _composite_checked(Major, models.PROTECT, "graduates")
     specialization = models.CharField(_("专业方向"), max_length=60, blank=True, default="")
     origin_division = models.CharField(_("生源地"), max_length=6, blank=True, default="")
     # Denormalised from origin_division so rates group by province without string functions.

@@ -30,7 +30,7 @@ from django.db import models
 from qihang.institutions.scoping import NONE, Scope
 
 
-class PeriodFlow(models.Model):
+class _Flow(models.Model):
     institution_id = models.BigIntegerField()
     cohort_id = models.BigIntegerField()
     kind = models.CharField(max_length=10)
@@ -44,6 +44,11 @@ class PeriodFlow(models.Model):
     scope = Scope(department="department_id", mentor=NONE, own=NONE)
 
     class Meta:
+        abstract = True
+
+
+class PeriodFlow(_Flow):
+    class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["cohort_id", "kind", "department_id", "code", "week"],
@@ -55,20 +60,10 @@ class PeriodFlow(models.Model):
         return f"{self.cohort_id}/{self.kind}/{self.department_id}/{self.code}/{self.week}"
 
 
-class MajorPeriodFlow(models.Model):
+class MajorPeriodFlow(_Flow):
     """PeriodFlow per major as well (the graduate's current one): rates by major or degree."""
 
-    institution_id = models.BigIntegerField()
-    cohort_id = models.BigIntegerField()
-    kind = models.CharField(max_length=10)
-    department_id = models.BigIntegerField()
     major_id = models.BigIntegerField()
-    code = models.CharField(max_length=4)
-    week = models.DateField()
-    starts = models.IntegerField(default=0)
-    ends = models.IntegerField(default=0)
-
-    scope = Scope(department="department_id", mentor=NONE, own=NONE)
 
     class Meta:
         constraints = [
