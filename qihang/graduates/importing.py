@@ -845,7 +845,7 @@ class _RosterRun:
         replaced = plan.replaced_key_groups
         bulkwrite.delete_where_in(GraduateKeyGroup, "graduate", list(replaced))
         links: list[tuple[int, int, int]] = []
-        institution_id = self.institution.pk
+        institution_id = self.institution_id
         for graduate_id, kinds in replaced.items():
             links.extend((institution_id, graduate_id, kind) for kind in kinds)
         if plan.new_key_groups and connection.vendor == "postgresql":
@@ -863,8 +863,8 @@ class _RosterRun:
     def _follow_account_emails(self, changes: dict[int, tuple[str, str]]) -> int:
         """Accounts opened from the roster carry its e-mail address (accounts.services
         graduate_accounts_provision); when the roster corrects the address, they follow. An
-        address the graduate chose themselves (not the old roster one) stays, and so does an
-        account whose new address another account already signs in with. Three queries."""
+        address the graduate chose themselves (not the old roster one) stays, and so does one the
+        roster now leaves empty or another account already signs in with. Three queries."""
         if not changes:
             return 0
         accounts = User.objects.filter(graduate__pk__in=list(changes)).only("pk", "email")
@@ -898,7 +898,7 @@ class _RosterRun:
                 f"SELECT g.institution_id, g.id, k.kind "
                 f"FROM unnest(%s::varchar[], %s::bigint[]) AS k(student_no, kind) "
                 f"JOIN {graduates} g ON g.institution_id = %s AND g.student_no = k.student_no",
-                [numbers, kinds, self.institution.pk],
+                [numbers, kinds, self.institution_id],
             )
 
 
