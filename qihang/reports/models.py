@@ -8,14 +8,14 @@ periods, whoever writes them (services, bulk imports, the demo generator, raw SQ
   started (valid_from in that week) and how many ended (valid_to in that week). The number of
   graduates holding a code as of T is the sum of starts minus ends up to T, so any "as of" is a
   sum over a few thousand rows instead of a scan of every graduate.
-- MajorPeriodFlow: the same per major too (rates by major or degree level).
-- PeriodTotal: the same per major, summed over all weeks, i.e. the periods held now (if none
+- DetailedPeriodFlow: the same per major and gender too (rates by major, degree level, gender).
+- PeriodTotal: the same per major and gender, summed over all weeks, i.e. the periods held now (if none
   is dated in the future). "As of T" near now is this total less the few flows after T's week, so the
   default "now" view reads a few hundred rows.
-- RosterCount: graduates per cohort, department and major (the denominators).
+- RosterCount: graduates per cohort, department, major and gender (the denominators).
 
-A major belongs to one department and degree level, so rates by department, major and degree
-level all come from these tables.
+A major belongs to one department and degree level, so rates by department, major, degree
+level and gender all come from these tables.
 
 On SQLite (local and small installations) the tables stay empty and the selectors count
 directly from graduates and periods; the results are identical (tests compare the two paths).
@@ -60,23 +60,25 @@ class PeriodFlow(_Flow):
         return f"{self.cohort_id}/{self.kind}/{self.department_id}/{self.code}/{self.week}"
 
 
-class MajorPeriodFlow(_Flow):
-    """PeriodFlow per major as well (the graduate's current one): rates by major or degree."""
+class DetailedPeriodFlow(_Flow):
+    """PeriodFlow per major and gender as well (the graduate's current ones): rates by major,
+    degree level or gender."""
 
     major_id = models.BigIntegerField()
+    gender = models.CharField(max_length=1)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["cohort_id", "kind", "department_id", "major_id", "code", "week"],
-                name="reports_majorperiodflow_unique",
+                fields=["cohort_id", "kind", "department_id", "major_id", "gender", "code", "week"],
+                name="reports_detailedperiodflow_unique",
             )
         ]
 
     def __str__(self) -> str:
         return (
-            f"{self.cohort_id}/{self.kind}/{self.department_id}/{self.major_id}/{self.code}/"
-            f"{self.week}"
+            f"{self.cohort_id}/{self.kind}/{self.department_id}/{self.major_id}/{self.gender}/"
+            f"{self.code}/{self.week}"
         )
 
 
@@ -86,6 +88,7 @@ class PeriodTotal(models.Model):
     kind = models.CharField(max_length=10)
     department_id = models.BigIntegerField()
     major_id = models.BigIntegerField()
+    gender = models.CharField(max_length=1)
     code = models.CharField(max_length=4)
     holding = models.IntegerField(default=0)  # sum of starts minus ends over all weeks
 
@@ -94,14 +97,15 @@ class PeriodTotal(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["cohort_id", "kind", "department_id", "major_id", "code"],
+                fields=["cohort_id", "kind", "department_id", "major_id", "gender", "code"],
                 name="reports_periodtotal_unique",
             )
         ]
 
     def __str__(self) -> str:
         return (
-            f"{self.cohort_id}/{self.kind}/{self.department_id}/{self.major_id}/{self.code}: "
+            f"{self.cohort_id}/{self.kind}/{self.department_id}/{self.major_id}/{self.gender}/"
+            f"{self.code}: "
             f"{self.holding}"
         )
 
@@ -111,6 +115,7 @@ class RosterCount(models.Model):
     cohort_id = models.BigIntegerField()
     department_id = models.BigIntegerField()
     major_id = models.BigIntegerField()
+    gender = models.CharField(max_length=1)
     graduates = models.IntegerField(default=0)
 
     scope = Scope(department="department_id", mentor=NONE, own=NONE)
@@ -118,10 +123,12 @@ class RosterCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["cohort_id", "department_id", "major_id"],
+                fields=["cohort_id", "department_id", "major_id", "gender"],
                 name="reports_rostercount_unique",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.cohort_id}/{self.department_id}/{self.major_id}: {self.graduates}"
+        return (
+            f"{self.cohort_id}/{self.department_id}/{self.major_id}/{self.gender}: {self.graduates}"
+        )

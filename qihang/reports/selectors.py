@@ -11,11 +11,11 @@ grouping key and the period's code. Django's ORM cannot LEFT JOIN a table that h
 relation with extra conditions, so the statement wraps the SQL of the scoped graduate queryset:
 scoping stays in `scoped()`, only the join and the grouping are written here.
 
-On PostgreSQL, counts by department, major and degree level (and totals) and the weekly series
-come from summaries that database triggers keep exact (reports.models, reports.summary): the
-sum of weekly starts minus ends before T's week, corrected with the periods that started or
-ended in the part of that week on the cheaper side of T. Other groupings (gender, provinces,
-key groups), and SQLite, count directly.
+On PostgreSQL, counts by department, major, degree level and gender (and totals) and the weekly
+series come from summaries that database triggers keep exact (reports.models, reports.summary):
+the sum of weekly starts minus ends before T's week, corrected with the periods that started or
+ended in the part of that week on the cheaper side of T. Other groupings (provinces, key
+groups), and SQLite, count directly.
 
 Grouping "key_group": a graduate in several key groups counts in each of them, so the rows do
 not add up to the total; graduates in none form the row "无". The total row always counts each
@@ -44,7 +44,7 @@ from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor, scoped
 from qihang.lib.validators import FieldError, province_name
 from qihang.reports import stats, summary
-from qihang.reports.models import MajorPeriodFlow, PeriodFlow, PeriodTotal, RosterCount
+from qihang.reports.models import DetailedPeriodFlow, PeriodFlow, PeriodTotal, RosterCount
 from qihang.reports.stats import CodeRules
 
 # Groupings that are a column of the graduate row.
@@ -337,7 +337,7 @@ def _whole(counts: Counts, rules: CodeRules) -> dict[str, Any]:
 def _counts_many(actor: Actor, asks: list[_Ask], roster: Roster | None = None) -> list[Counts]:
     """Counts for each ask, in a constant number of queries.
 
-    On PostgreSQL, asks by department, major, degree level or in total come from the
+    On PostgreSQL, asks by department, major, degree level, gender or in total come from the
     summaries, all of them together in at most four queries (roster counts, all-time totals
     when counting back, weekly flows, in-week correction; one more for the majors' degree
     levels); the others, and every ask on SQLite, are one direct aggregate each.
@@ -415,10 +415,11 @@ def _counts_live(
     return counts
 
 
-type Cell = tuple[int, int]  # (department, major): the summaries' grain
+type Cell = tuple[int, int, str]  # (department, major, gender): the summaries' detailed grain
 # cohort -> cell -> graduates in the actor's scope
 type Roster = dict[int, dict[Cell, int]]
-_SUMMARY_GROUPINGS = ("department", "major", "degree", None)
+_SUMMARY_GROUPINGS = ("department", "major", "degree", "gender", None)
+_DETAILED_GROUPINGS = ("major", "degree", "gender")
 
 
 def _roster(actor: Actor, cohorts: Iterable[Cohort]) -> Roster:
@@ -427,20 +428,20 @@ def _roster(actor: Actor, cohorts: Iterable[Cohort]) -> Roster:
         scoped(RosterCount, actor)
         .filter(cohort_id__in=[c.pk for c in cohorts])
         .order_by()
-        .values_list("cohort_id", "department_id", "major_id", "graduates")
+        .values_list("cohort_id", "department_id", "major_id", "gender", "graduates")
     )
-    for cohort_id, department_id, major_id, graduates in rows:
-        roster[cohort_id][(department_id, major_id)] = graduates
+    for cohort_id, department_id, major_id, gender, graduates in rows:
+        roster[cohort_id][(department_id, major_id, gender)] = graduates
     return roster
 
 
 def _counts_from_summary(
     actor: Actor, batch: list[tuple[int, _Ask]], roster: Roster
 ) -> dict[int, Counts]:
-    """Counts by department, major, degree level or in total from the summaries: 2-3 queries
-    for the whole batch, and one for the majors' degree levels when a batch asks by degree.
-    Batches that ask by major or degree read the flows per major; the others the flows per
-    department (a quarter of the rows), everything else summed up to the department.
+    """Counts by department, major, degree level, gender or in total from the summaries: 2-3
+    queries for the whole batch, and one for the majors' degree levels when it asks by degree.
+    Batches that ask by major, degree or gender read the detailed flows; the others the flows
+    per department (an eighth of the rows), everything else summed up to the department.
 
     The state at the boundary of T's week is either the weekly flows summed up to it
     ("forward"), or the all-time totals less the flows after it ("backward": the few rows
@@ -468,12 +469,16 @@ def _counts_from_summary(
             week = {"week__lte": monday} if after else {"week__lt": monday}
         through |= Q(cohort_id=key[0], kind=key[1], **week)
 
-    by_major = any(ask.by in ("major", "degree") for _i, ask in batch)
-    # (cohort, kind) -> (department, major or 0) -> code -> graduates holding it at T
+    detailed = any(ask.by in _DETAILED_GROUPINGS for _i, ask in batch)
+
+    def cell(department_id: int, major_id: int, gender: str) -> Cell:
+        return (department_id, major_id, gender) if detailed else (department_id, 0, "")
+
+    # (cohort, kind) -> cell -> code -> graduates holding it at T
     held: dict[tuple[int, str], dict[Cell, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
 
-    def add(key: tuple[int, str], department_id: int, major_id: int, code: str, n: int) -> None:
-        bucket = held[key][(department_id, major_id if by_major else 0)]
+    def add(key: tuple[int, str], at: Cell, code: str, n: int) -> None:
+        bucket = held[key][at]
         bucket[code] = bucket.get(code, 0) + n
 
     if backward:
@@ -484,55 +489,56 @@ def _counts_from_summary(
             scoped(PeriodTotal, actor)
             .filter(totals)
             .order_by()
-            .values_list("cohort_id", "kind", "department_id", "major_id", "code", "holding")
+            .values_list(
+                "cohort_id", "kind", "department_id", "major_id", "gender", "code", "holding"
+            )
         )
-        for cohort_id, kind, department_id, major_id, code, n in rows:
-            add((cohort_id, kind), department_id, major_id, code, n)
-    if by_major:
-        flows = scoped(MajorPeriodFlow, actor).values_list(
-            "cohort_id", "kind", "department_id", "major_id", "code"
+        for cohort_id, kind, department_id, major_id, gender, code, n in rows:
+            add((cohort_id, kind), cell(department_id, major_id, gender), code, n)
+    if detailed:
+        flows = scoped(DetailedPeriodFlow, actor).values_list(
+            "cohort_id", "kind", "department_id", "major_id", "gender", "code"
         )
     else:
         flows = scoped(PeriodFlow, actor).values_list(
-            "cohort_id", "kind", "department_id", Value(0), "code"
+            "cohort_id", "kind", "department_id", Value(0), Value(""), "code"
         )
     flows = flows.filter(through).order_by().annotate(n=Sum("starts") - Sum("ends"))
-    for cohort_id, kind, department_id, major_id, code, n in flows:
+    for cohort_id, kind, department_id, major_id, gender, code, n in flows:
         sign = -1 if (cohort_id, kind) in backward else 1
-        add((cohort_id, kind), department_id, major_id, code, sign * n)
-    for cohort_id, kind, department_id, major_id, code, n in _window_events(
+        add((cohort_id, kind), cell(department_id, major_id, gender), code, sign * n)
+    for cohort_id, kind, department_id, major_id, gender, code, n in _window_events(
         actor, windows, by_cell=True
     ):
         before_t = windows[(cohort_id, kind)][2]  # before T: add them; after T: take them off
-        add((cohort_id, kind), department_id, major_id, code, n if before_t else -n)
+        at = cell(department_id, major_id, gender)
+        add((cohort_id, kind), at, code, n if before_t else -n)
 
     levels: dict[int, str] = {}
     if any(ask.by == "degree" for _i, ask in batch):
-        majors = {major for cells in roster.values() for _department, major in cells}
+        majors = {at[1] for cells in roster.values() for at in cells}
         levels = dict(scoped(Major, actor).filter(pk__in=majors).values_list("pk", "degree_level"))
     key_of: dict[str | None, Any] = {
-        "department": lambda cell: str(cell[0]),
-        "major": lambda cell: str(cell[1]),
-        "degree": lambda cell: levels.get(cell[1], _NONE_KEY),
-        None: lambda cell: _NONE_KEY,
+        "department": lambda at: str(at[0]),
+        "major": lambda at: str(at[1]),
+        "degree": lambda at: levels.get(at[1], _NONE_KEY),
+        "gender": lambda at: at[2],
+        None: lambda at: _NONE_KEY,
     }
     cells: dict[int, dict[Cell, int]] = {}  # the roster at the batch's grain
     for cohort_id, by_cell in roster.items():
-        if by_major:
-            cells[cohort_id] = by_cell
-            continue
         cells[cohort_id] = defaultdict(int)
-        for (department_id, _major_id), graduates in by_cell.items():
-            cells[cohort_id][(department_id, 0)] += graduates
+        for at, graduates in by_cell.items():
+            cells[cohort_id][cell(*at)] += graduates
     results: dict[int, Counts] = {}
     for i, ask in batch:
         by_cell = held[(ask.cohort.pk, ask.kind)]
         key = key_of[ask.by]
         counts: Counts = {}
-        for cell, graduates in cells.get(ask.cohort.pk, {}).items():
-            codes = counts.setdefault(key(cell), {None: 0})
+        for at, graduates in cells.get(ask.cohort.pk, {}).items():
+            codes = counts.setdefault(key(at), {None: 0})
             codes[None] += graduates
-            for code, n in by_cell.get(cell, {}).items():
+            for code, n in by_cell.get(at, {}).items():
                 if n:
                     codes[code] = codes.get(code, 0) + n
                     codes[None] -= n
@@ -555,14 +561,14 @@ def _window_events(
 ) -> list[tuple[Any, ...]]:
     """Per (cohort, kind) window (low, high, low included): periods started minus ended in it.
 
-    Returns rows (cohort_id, kind, [department_id, major_id,] code, difference). SQL around
-    the scoped queryset, like `_counts_live`: building these OR-ed conditions with the ORM
-    took longer than running them.
+    Returns rows (cohort_id, kind, [department_id, major_id, gender,] code, difference).
+    Written as SQL around the scoped queryset, like `_counts_live`: building these OR-ed
+    conditions with the ORM took longer than running them.
     """
     at = connection.ops.adapt_datetimefield_value
     columns = ["cohort_id", "kind", "code", "valid_from", "valid_to"]
     if by_cell:
-        columns += ["graduate__department_id", "graduate__major_id"]
+        columns += ["graduate__department_id", "graduate__major_id", "graduate__gender"]
     inner = (
         scoped(DestinationPeriod, actor)
         .filter(cohort_id__in={c for c, _k in windows}, kind__in={k for _c, k in windows})
@@ -585,7 +591,7 @@ def _window_events(
     ended, ended_params = inside("valid_to")
     group = "p.cohort_id, p.kind, "
     if by_cell:
-        group += "p.graduate__department_id, p.graduate__major_id, "
+        group += "p.graduate__department_id, p.graduate__major_id, p.graduate__gender, "
     group += "p.code"
     sql = (
         f"SELECT {group}, SUM(CASE WHEN {started} THEN 1 ELSE 0 END)"  # noqa: S608

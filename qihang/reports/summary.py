@@ -24,22 +24,26 @@ from django.conf import settings
 from django.db import connection, transaction
 
 FLOW = "reports_periodflow"
-MAJOR_FLOW = "reports_majorperiodflow"
+DETAIL_FLOW = "reports_detailedperiodflow"
 TOTAL = "reports_periodtotal"
 ROSTER = "reports_rostercount"
 PERIOD = "destinations_destinationperiod"
 GRADUATE = "graduates_graduate"
 
 # Weekly flows come at two grains: per department (what the department ranking, the weekly
-# series and totals read, a quarter of the rows) and per major (which also fixes the degree
-# level: rates by major or degree). Totals and the roster are per major; summed up they give
-# the department's.
+# series and totals read, an eighth of the rows) and per department, major and gender (the
+# "detailed" grain; a major also fixes the degree level: rates by major, degree or gender).
+# Totals and the roster are at the detailed grain; summed up they give the department's.
 _FLOW_COLUMNS = "institution_id, cohort_id, kind, department_id, code, week"
 _FLOW_KEY = "cohort_id, kind, department_id, code, week"
-_MAJOR_FLOW_COLUMNS = "institution_id, cohort_id, kind, department_id, major_id, code, week"
-_MAJOR_FLOW_KEY = "cohort_id, kind, department_id, major_id, code, week"
-_TOTAL_COLUMNS = "institution_id, cohort_id, kind, department_id, major_id, code"
-_TOTAL_KEY = "cohort_id, kind, department_id, major_id, code"
+_DETAIL_FLOW_COLUMNS = (
+    "institution_id, cohort_id, kind, department_id, major_id, gender, code, week"
+)
+_DETAIL_FLOW_KEY = "cohort_id, kind, department_id, major_id, gender, code, week"
+_TOTAL_COLUMNS = "institution_id, cohort_id, kind, department_id, major_id, gender, code"
+_TOTAL_KEY = "cohort_id, kind, department_id, major_id, gender, code"
+_ROSTER_COLUMNS = "institution_id, cohort_id, department_id, major_id, gender"
+_ROSTER_KEY = "cohort_id, department_id, major_id, gender"
 
 
 def _flow_parts(
@@ -47,13 +51,14 @@ def _flow_parts(
     sign: int,
     department: str = "g.department_id",
     major: str = "g.major_id",
+    gender: str = "g.gender",
     join: str = "",
 ) -> str:
     """Start and end contributions of the periods in `source` (aliased p), times `sign`."""
     join = join or f"JOIN {GRADUATE} g ON g.id = p.graduate_id"
     select = (
         "SELECT p.institution_id, p.cohort_id, p.kind, {dept} AS department_id, "
-        "{major} AS major_id, p.code, "
+        "{major} AS major_id, {gender} AS gender, p.code, "
         "reports_week(p.{column}) AS week, {starts} AS starts, {ends} AS ends "
         "FROM {source} p {join}{where}"
     )
@@ -62,6 +67,7 @@ def _flow_parts(
             select.format(
                 dept=department,
                 major=major,
+                gender=gender,
                 column="valid_from",
                 starts=sign,
                 ends=0,
@@ -72,6 +78,7 @@ def _flow_parts(
             select.format(
                 dept=department,
                 major=major,
+                gender=gender,
                 column="valid_to",
                 starts=0,
                 ends=sign,
@@ -108,7 +115,9 @@ def _flow_upsert(parts: list[str], *, subtracts: bool = True) -> str:
     """Add the parts' contributions; when some are negative, drop the rows left holding 0."""
     union = " UNION ALL ".join(parts)
     sql = _flows_into(FLOW, _FLOW_COLUMNS, _FLOW_KEY, union, subtracts=subtracts)
-    sql += _flows_into(MAJOR_FLOW, _MAJOR_FLOW_COLUMNS, _MAJOR_FLOW_KEY, union, subtracts=subtracts)
+    sql += _flows_into(
+        DETAIL_FLOW, _DETAIL_FLOW_COLUMNS, _DETAIL_FLOW_KEY, union, subtracts=subtracts
+    )
     # The totals over all weeks: starts minus ends (a closed period adds nothing).
     sql += f"""
     INSERT INTO {TOTAL} AS h ({_TOTAL_COLUMNS}, holding)
@@ -121,7 +130,8 @@ def _flow_upsert(parts: list[str], *, subtracts: bool = True) -> str:
     DELETE FROM {TOTAL} AS h
      USING (SELECT DISTINCT {_TOTAL_KEY} FROM ({union}) AS y) AS t
      WHERE h.cohort_id = t.cohort_id AND h.kind = t.kind AND h.department_id = t.department_id
-       AND h.major_id = t.major_id AND h.code = t.code AND h.holding = 0;
+       AND h.major_id = t.major_id AND h.gender = t.gender AND h.code = t.code
+       AND h.holding = 0;
     """
     return sql
 
@@ -129,41 +139,42 @@ def _flow_upsert(parts: list[str], *, subtracts: bool = True) -> str:
 def _roster_upsert(parts: list[str], *, subtracts: bool = True) -> str:
     union = " UNION ALL ".join(parts)
     sql = f"""
-    INSERT INTO {ROSTER} AS r (institution_id, cohort_id, department_id, major_id, graduates)
-    SELECT institution_id, cohort_id, department_id, major_id, SUM(n) FROM ({union}) AS x
-     GROUP BY institution_id, cohort_id, department_id, major_id
+    INSERT INTO {ROSTER} AS r ({_ROSTER_COLUMNS}, graduates)
+    SELECT {_ROSTER_COLUMNS}, SUM(n) FROM ({union}) AS x
+     GROUP BY {_ROSTER_COLUMNS}
     HAVING SUM(n) <> 0
-     ORDER BY cohort_id, department_id, major_id
-    ON CONFLICT (cohort_id, department_id, major_id)
+     ORDER BY {_ROSTER_KEY}
+    ON CONFLICT ({_ROSTER_KEY})
     DO UPDATE SET graduates = r.graduates + EXCLUDED.graduates;
     """
     if subtracts:
         sql += f"""
     DELETE FROM {ROSTER} AS r
-     USING (SELECT DISTINCT cohort_id, department_id, major_id FROM ({union}) AS y) AS t
+     USING (SELECT DISTINCT {_ROSTER_KEY} FROM ({union}) AS y) AS t
      WHERE r.cohort_id = t.cohort_id AND r.department_id = t.department_id
-       AND r.major_id = t.major_id AND r.graduates = 0;
+       AND r.major_id = t.major_id AND r.gender = t.gender AND r.graduates = 0;
     """
     return sql
 
 
 def _roster_part(source: str, sign: int) -> str:
-    return f"SELECT institution_id, cohort_id, department_id, major_id, {sign} AS n FROM {source}"
+    return f"SELECT {_ROSTER_COLUMNS}, {sign} AS n FROM {source}"
 
 
-# Graduates whose department, major or cohort changed in an UPDATE statement.
+# Graduates whose department, major, gender or cohort changed in an UPDATE statement.
+_CHANGED = "o.department_id <> n.department_id OR o.major_id <> n.major_id OR o.gender <> n.gender"
 _MOVED = (
     "(SELECT o.id, o.institution_id, o.department_id AS old_department, "
-    "o.major_id AS old_major, n.department_id AS new_department, n.major_id AS new_major "
-    "FROM old_rows o JOIN new_rows n ON n.id = o.id "
-    "WHERE o.department_id <> n.department_id OR o.major_id <> n.major_id)"
+    "o.major_id AS old_major, o.gender AS old_gender, n.department_id AS new_department, "
+    "n.major_id AS new_major, n.gender AS new_gender "
+    f"FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE {_CHANGED})"
 )
 _MOVED_ROSTER = (
     "(SELECT o.institution_id, o.cohort_id AS old_cohort, o.department_id AS old_department, "
-    "o.major_id AS old_major, n.cohort_id AS new_cohort, n.department_id AS new_department, "
-    "n.major_id AS new_major FROM old_rows o JOIN new_rows n ON n.id = o.id "
-    "WHERE o.department_id <> n.department_id OR o.major_id <> n.major_id "
-    "OR o.cohort_id <> n.cohort_id)"
+    "o.major_id AS old_major, o.gender AS old_gender, n.cohort_id AS new_cohort, "
+    "n.department_id AS new_department, n.major_id AS new_major, n.gender AS new_gender "
+    "FROM old_rows o JOIN new_rows n ON n.id = o.id "
+    f"WHERE {_CHANGED} OR o.cohort_id <> n.cohort_id)"
 )
 
 
@@ -176,18 +187,28 @@ def _functions_sql(time_zone: str) -> str:
     graduate_update = _flow_upsert(
         [
             _flow_parts(
-                PERIOD, -1, department="m.old_department", major="m.old_major", join=moved_join
+                PERIOD,
+                -1,
+                department="m.old_department",
+                major="m.old_major",
+                gender="m.old_gender",
+                join=moved_join,
             ),
             _flow_parts(
-                PERIOD, 1, department="m.new_department", major="m.new_major", join=moved_join
+                PERIOD,
+                1,
+                department="m.new_department",
+                major="m.new_major",
+                gender="m.new_gender",
+                join=moved_join,
             ),
         ]
     ) + _roster_upsert(
         [
             "SELECT institution_id, old_cohort AS cohort_id, old_department AS department_id, "
-            f"old_major AS major_id, -1 AS n FROM {_MOVED_ROSTER} mo",
+            f"old_major AS major_id, old_gender AS gender, -1 AS n FROM {_MOVED_ROSTER} mo",
             "SELECT institution_id, new_cohort AS cohort_id, new_department AS department_id, "
-            f"new_major AS major_id, 1 AS n FROM {_MOVED_ROSTER} mn",
+            f"new_major AS major_id, new_gender AS gender, 1 AS n FROM {_MOVED_ROSTER} mn",
         ]
     )
     deleted_join = "JOIN old_rows g ON g.id = p.graduate_id"
@@ -205,7 +226,7 @@ BEGIN
   IF TG_OP = 'INSERT' THEN {period_insert}
   ELSIF TG_OP = 'DELETE' THEN {period_delete}
   ELSIF TG_OP = 'UPDATE' THEN {period_update}
-  ELSIF TG_OP = 'TRUNCATE' THEN DELETE FROM {FLOW}; DELETE FROM {MAJOR_FLOW}; DELETE FROM {TOTAL};
+  ELSIF TG_OP = 'TRUNCATE' THEN DELETE FROM {FLOW}; DELETE FROM {DETAIL_FLOW}; DELETE FROM {TOTAL};
   END IF;
   RETURN NULL;
 END $body$;
@@ -216,7 +237,7 @@ BEGIN
   ELSIF TG_OP = 'DELETE' THEN {graduate_delete}
   ELSIF TG_OP = 'UPDATE' THEN {graduate_update}
   ELSIF TG_OP = 'TRUNCATE' THEN
-    DELETE FROM {ROSTER}; DELETE FROM {FLOW}; DELETE FROM {MAJOR_FLOW}; DELETE FROM {TOTAL};
+    DELETE FROM {ROSTER}; DELETE FROM {FLOW}; DELETE FROM {DETAIL_FLOW}; DELETE FROM {TOTAL};
   END IF;
   RETURN NULL;
 END $body$;
@@ -253,21 +274,20 @@ def _rebuild_sql() -> str:
     return f"""
     LOCK TABLE {GRADUATE}, {PERIOD} IN SHARE MODE;
     DELETE FROM {FLOW};
-    DELETE FROM {MAJOR_FLOW};
+    DELETE FROM {DETAIL_FLOW};
     DELETE FROM {TOTAL};
     DELETE FROM {ROSTER};
-    INSERT INTO {MAJOR_FLOW} ({_MAJOR_FLOW_COLUMNS}, starts, ends)
-    SELECT {_MAJOR_FLOW_COLUMNS}, SUM(starts), SUM(ends) FROM ({_flow_parts(PERIOD, 1)}) AS x
-     GROUP BY {_MAJOR_FLOW_COLUMNS};
+    INSERT INTO {DETAIL_FLOW} ({_DETAIL_FLOW_COLUMNS}, starts, ends)
+    SELECT {_DETAIL_FLOW_COLUMNS}, SUM(starts), SUM(ends) FROM ({_flow_parts(PERIOD, 1)}) AS x
+     GROUP BY {_DETAIL_FLOW_COLUMNS};
     INSERT INTO {FLOW} ({_FLOW_COLUMNS}, starts, ends)
-    SELECT {_FLOW_COLUMNS}, SUM(starts), SUM(ends) FROM {MAJOR_FLOW}
+    SELECT {_FLOW_COLUMNS}, SUM(starts), SUM(ends) FROM {DETAIL_FLOW}
      GROUP BY {_FLOW_COLUMNS} HAVING SUM(starts) <> 0 OR SUM(ends) <> 0;
     INSERT INTO {TOTAL} ({_TOTAL_COLUMNS}, holding)
-    SELECT {_TOTAL_COLUMNS}, SUM(starts) - SUM(ends) FROM {MAJOR_FLOW}
+    SELECT {_TOTAL_COLUMNS}, SUM(starts) - SUM(ends) FROM {DETAIL_FLOW}
      GROUP BY {_TOTAL_COLUMNS} HAVING SUM(starts) - SUM(ends) <> 0;
-    INSERT INTO {ROSTER} (institution_id, cohort_id, department_id, major_id, graduates)
-    SELECT institution_id, cohort_id, department_id, major_id, COUNT(*) FROM {GRADUATE}
-     GROUP BY institution_id, cohort_id, department_id, major_id;
+    INSERT INTO {ROSTER} ({_ROSTER_COLUMNS}, graduates)
+    SELECT {_ROSTER_COLUMNS}, COUNT(*) FROM {GRADUATE} GROUP BY {_ROSTER_COLUMNS};
     """
 
 
@@ -301,7 +321,7 @@ def install(conn: Any = None, *, time_zone: str | None = None) -> None:
     with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
         # Room in each page, so the counters' frequent updates stay HOT (no index writes).
         cursor.execute(f"ALTER TABLE {FLOW} SET (fillfactor = 80)")
-        cursor.execute(f"ALTER TABLE {MAJOR_FLOW} SET (fillfactor = 80)")
+        cursor.execute(f"ALTER TABLE {DETAIL_FLOW} SET (fillfactor = 80)")
         cursor.execute(f"ALTER TABLE {ROSTER} SET (fillfactor = 80)")
         cursor.execute(f"ALTER TABLE {TOTAL} SET (fillfactor = 80)")
         cursor.execute(_functions_sql(time_zone or settings.TIME_ZONE))
@@ -347,7 +367,7 @@ def differences(conn: Any = None) -> dict[str, int]:
     ) AS want FULL OUTER JOIN {table} AS have USING ({columns})
     WHERE have.starts IS DISTINCT FROM want.starts OR have.ends IS DISTINCT FROM want.ends
     """
-        for table, columns in ((FLOW, _FLOW_COLUMNS), (MAJOR_FLOW, _MAJOR_FLOW_COLUMNS))
+        for table, columns in ((FLOW, _FLOW_COLUMNS), (DETAIL_FLOW, _DETAIL_FLOW_COLUMNS))
     )
     flows = f"SELECT SUM(n) FROM ({flow_checks}) AS d"
     totals = f"""
@@ -360,10 +380,9 @@ def differences(conn: Any = None) -> dict[str, int]:
     """
     roster = f"""
     SELECT COUNT(*) FROM (
-      SELECT institution_id, cohort_id, department_id, major_id, COUNT(*) AS graduates
-        FROM {GRADUATE} GROUP BY institution_id, cohort_id, department_id, major_id
-    ) AS want FULL OUTER JOIN {ROSTER} AS have
-      USING (institution_id, cohort_id, department_id, major_id)
+      SELECT {_ROSTER_COLUMNS}, COUNT(*) AS graduates
+        FROM {GRADUATE} GROUP BY {_ROSTER_COLUMNS}
+    ) AS want FULL OUTER JOIN {ROSTER} AS have USING ({_ROSTER_COLUMNS})
     WHERE have.graduates IS DISTINCT FROM want.graduates
     """
     with conn.cursor() as cursor:

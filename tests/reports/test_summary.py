@@ -155,11 +155,15 @@ def test_random_histories_stay_exact(world):
         clock += dt.timedelta(hours=rng.randrange(1, 96))
         who = rng.choice(people)
         action = rng.random()
-        if action < 0.7:  # a new period of a kind, closing the open one
+        if action < 0.6:  # a new period of a kind, closing the open one
             kind = rng.choice(("official", "reported"))
             open_ = DestinationPeriod.objects.filter(graduate=who, kind=kind, valid_to=None)
             open_.update(valid_to=clock)
             period(who, rng.choice(codes), clock, kind=kind)
+        elif action < 0.7:  # the roster corrects a graduate's gender
+            Graduate.objects.filter(pk=who.pk).update(
+                gender="F" if Graduate.objects.get(pk=who.pk).gender == "M" else "M"
+            )
         elif action < 0.85:  # a transfer: another major, perhaps of another department
             major = rng.choice(majors)
             Graduate.objects.filter(pk=who.pk).update(

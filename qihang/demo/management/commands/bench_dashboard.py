@@ -372,6 +372,8 @@ class Command(BaseCommand):
             ("就业中心", data.centre, f"{url}?cohort={year}"),
             ("就业中心", data.centre, f"{url}?cohort={year}&as_of={mid_season}"),
             ("就业中心", data.centre, f"{url}?cohort={year}&by=major"),
+            ("就业中心", data.centre, f"{url}?cohort={year}&by=gender"),
+            ("就业中心", data.centre, f"{url}?cohort={year}&by=origin_province"),
             ("院系（2个院系）", data.dept_user, f"{url}?cohort={year}"),
             ("就业中心", data.centre, f"{export}?cohort={year}"),
         ]

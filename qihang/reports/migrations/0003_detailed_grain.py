@@ -1,6 +1,6 @@
-# Rates by major and by degree level come from the summaries too: weekly flows per major as
-# well as per department, totals and the roster per major. The triggers are reinstalled and
-# recount everything (PostgreSQL only).
+# Rates by major, degree level and gender come from the summaries too: weekly flows per
+# department, major and gender as well as per department, totals and the roster at that
+# detailed grain. The triggers are reinstalled and recount everything (PostgreSQL only).
 
 from django.db import migrations, models
 
@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="MajorPeriodFlow",
+            name="DetailedPeriodFlow",
             fields=[
                 (
                     "id",
@@ -39,6 +39,7 @@ class Migration(migrations.Migration):
                 ("kind", models.CharField(max_length=10)),
                 ("department_id", models.BigIntegerField()),
                 ("major_id", models.BigIntegerField()),
+                ("gender", models.CharField(max_length=1)),
                 ("code", models.CharField(max_length=4)),
                 ("week", models.DateField()),
                 ("starts", models.IntegerField(default=0)),
@@ -47,8 +48,16 @@ class Migration(migrations.Migration):
             options={
                 "constraints": [
                     models.UniqueConstraint(
-                        fields=("cohort_id", "kind", "department_id", "major_id", "code", "week"),
-                        name="reports_majorperiodflow_unique",
+                        fields=(
+                            "cohort_id",
+                            "kind",
+                            "department_id",
+                            "major_id",
+                            "gender",
+                            "code",
+                            "week",
+                        ),
+                        name="reports_detailedperiodflow_unique",
                     )
                 ],
             },
@@ -62,22 +71,34 @@ class Migration(migrations.Migration):
             preserve_default=False,
         ),
         migrations.AddField(
+            model_name="periodtotal",
+            name="gender",
+            field=models.CharField(default="", max_length=1),
+            preserve_default=False,
+        ),
+        migrations.AddField(
             model_name="rostercount",
             name="major_id",
             field=models.BigIntegerField(default=0),
             preserve_default=False,
         ),
+        migrations.AddField(
+            model_name="rostercount",
+            name="gender",
+            field=models.CharField(default="", max_length=1),
+            preserve_default=False,
+        ),
         migrations.AddConstraint(
             model_name="periodtotal",
             constraint=models.UniqueConstraint(
-                fields=("cohort_id", "kind", "department_id", "major_id", "code"),
+                fields=("cohort_id", "kind", "department_id", "major_id", "gender", "code"),
                 name="reports_periodtotal_unique",
             ),
         ),
         migrations.AddConstraint(
             model_name="rostercount",
             constraint=models.UniqueConstraint(
-                fields=("cohort_id", "department_id", "major_id"),
+                fields=("cohort_id", "department_id", "major_id", "gender"),
                 name="reports_rostercount_unique",
             ),
         ),
