@@ -1,0 +1,49 @@
+"""The benchmark commands the README and docs/benchmarks.md name keep working (tiny sizes: the
+figures themselves are not asserted, only that they are printed and nothing is left behind)."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from qihang.audit.models import AuditEvent
+from qihang.destinations.models import DestinationPeriod
+from qihang.graduates.models import Graduate
+from qihang.institutions.models import Institution
+from qihang.reports import summary
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (Institution, Graduate, DestinationPeriod, AuditEvent)
+    }
+
+
+def test_bench_import_prints_rows_per_second_and_cleans_up(tmp_path):
+    before = counts()
+    out = StringIO()
+    call_command("bench_import", rows=150, naive_rows=15, keep_file=tmp_path / "r.xlsx", stdout=out)
+    text = out.getvalue()
+    assert "批量导入：150 行" in text and "行/秒" in text
+    assert "倍数：" in text
+    assert (tmp_path / "r.xlsx").exists()  # kept for the next run, which reuses it
+    assert counts() == before
+
+
+# Real transactions: on PostgreSQL the command VACUUMs its data, which cannot run inside the
+# test's transaction. serialized_rollback restores the reference data the flush removes.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_bench_dashboard_times_every_page_and_cleans_up():
+    before = counts()
+    out = StringIO()
+    call_command("bench_dashboard", graduates=150, runs=1, stdout=out)
+    text = out.getvalue()
+    for page in ("GET /reports/?cohort=", "by=major", "by=gender", "export.xlsx"):
+        assert page in text
+    if summary.supported():  # PostgreSQL: the summaries were checked against a recount
+        assert "'flows': 0, 'totals': 0, 'roster': 0" in text
+    assert counts() == before
+    assert summary.differences() == {"flows": 0, "totals": 0, "roster": 0}
