@@ -11,6 +11,12 @@ the target, and ``to_fields`` name the target's columns in the same order (the l
 ``id``). The referenced columns need a unique constraint of their own (e.g. UniqueConstraint on
 Cohort(institution, id)). Like Django's own foreign keys, the constraint is DEFERRABLE
 INITIALLY DEFERRED and deletes are left to the ORM's on_delete.
+
+Refer only to small tables (cohorts, departments, majors). When a referenced row is deleted,
+PostgreSQL checks the key with a generic plan; against a large table whose statistics lag
+behind a bulk write, it picked an index on (institution, cohort, …) over the unique one, and
+deleting 100,000 graduates referenced by (institution, cohort, graduate) keys did not finish in
+15 minutes. Keys to Graduate stay single-column keys to its primary key.
 """
 
 from __future__ import annotations
