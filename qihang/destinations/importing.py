@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import DatabaseError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,11 +47,18 @@ from qihang.destinations.rules import diff as values_diff
 from qihang.destinations.rules import snapshot as values_snapshot
 from qihang.graduates.models import Graduate
 from qihang.imports import bulkwrite
-from qihang.imports.framework import ErrorCollector, ImportResult, ProgressCallback
+from qihang.imports.framework import (
+    Abort,
+    ErrorCollector,
+    ImportResult,
+    ProgressCallback,
+    read_sheet,
+    run_import,
+)
 from qihang.institutions.models import Cohort, Institution
 from qihang.lib import validators as v
 from qihang.lib.tabular import Source as TableSource
-from qihang.lib.tabular import TableError, read_table, resolve_columns
+from qihang.lib.tabular import read_bytes
 
 COLUMN_SPEC: dict[str, list[str]] = {
     "student_no": ["学号*", "Student No", "Student ID", "Student Number"],
@@ -193,10 +200,6 @@ class _Plan:
         return sum(1 for r in self.rows if r.existing is not None)
 
 
-class _Abort(Exception):
-    """Raised inside the transaction to roll it back when rows have errors."""
-
-
 def import_destinations(
     source: TableSource,
     *,
@@ -215,20 +218,13 @@ def import_destinations(
     """
     errors = ErrorCollector()
     try:
-        data = _read_bytes(source)
-        table = read_table(data, filename=filename)
-        columns = resolve_columns(table.headers, COLUMN_SPEC)
-        rows = list(table.rows)
-    except TableError as exc:
-        for message in exc.messages:
-            errors.add(1 if "列" in message else 0, "", "", message)
-        return errors.failed(0, dry_run=dry_run)
+        data = read_bytes(source)  # kept as the import's evidence
     except OSError as exc:
         errors.add(0, "", "", _("无法读取文件：%(error)s") % {"error": exc})
         return errors.failed(0, dry_run=dry_run)
-    if not rows:
-        errors.add(0, "", "", _("文件中没有数据行（第1行应为表头，数据从第2行开始）。"))
-        return errors.failed(0, dry_run=dry_run)
+    sheet = read_sheet(data, filename=filename, spec=COLUMN_SPEC, errors=errors, dry_run=dry_run)
+    if isinstance(sheet, ImportResult):
+        return sheet
     cohort = Cohort.objects.filter(institution=institution, year=cohort_year).first()
     if cohort is None:
         errors.add(
@@ -238,18 +234,19 @@ def import_destinations(
             _("%(name)s还没有%(year)s届毕业生，请先导入生源信息。")
             % {"name": institution.name, "year": cohort_year},
         )
-        return errors.failed(len(rows), dry_run=dry_run)
+        return errors.failed(len(sheet.rows), dry_run=dry_run)
 
     run = _DestinationRun(
         institution=institution,
         cohort=cohort,
-        headers=table.headers,
-        columns=columns,
-        rows=rows,
+        headers=sheet.headers,
+        columns=sheet.columns,
+        rows=sheet.rows,
         errors=errors,
         progress=progress,
     )
-    try:
+
+    def check_and_write() -> tuple[int, int, int]:
         if dry_run:
             plan = run.check(policy_preview(cohort))
         else:
@@ -258,7 +255,7 @@ def import_destinations(
                 Institution.objects.select_for_update().filter(pk=institution.pk).exists()
                 plan = run.check(policy_for(cohort))
                 if errors:
-                    raise _Abort
+                    raise Abort
                 run.write(
                     plan,
                     actor_id=actor_id,
@@ -267,33 +264,11 @@ def import_destinations(
                     evidence_path=evidence_path,
                     stored=stored,
                 )
-    except _Abort:
-        plan = None
-    except DatabaseError as exc:
-        # Only a concurrent change can get here: every constraint was checked beforehand.
-        errors.add(0, "", "", _("写入数据库失败，未写入任何数据：%(error)s") % {"error": exc})
-        plan = None
-    if plan is None or errors:
-        return errors.failed(len(rows), dry_run=dry_run)
-    if progress is not None:
-        progress(len(rows), len(rows))
-    return ImportResult(
-        ok=True,
-        created=plan.created,
-        updated=plan.updated,
-        unchanged=plan.unchanged,
-        rows=len(rows),
-        dry_run=dry_run,
+        return plan.created, plan.updated, plan.unchanged
+
+    return run_import(
+        check_and_write, rows=len(sheet.rows), errors=errors, dry_run=dry_run, progress=progress
     )
-
-
-def _read_bytes(source: TableSource) -> bytes:
-    if isinstance(source, bytes | bytearray | memoryview):
-        return bytes(source)
-    if isinstance(source, str) or hasattr(source, "__fspath__"):
-        with open(source, "rb") as handle:  # noqa: PTH123 - str or PathLike
-            return handle.read()
-    return source.read()  # type: ignore[union-attr]
 
 
 class _DestinationRun:

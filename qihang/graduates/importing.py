@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import DatabaseError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,13 +30,20 @@ from qihang.audit.services import audit_record
 from qihang.graduates.models import Gender, Graduate, GraduateKeyGroup, KeyGroupKind, Origin
 from qihang.graduates.services import id_number_digest
 from qihang.imports import bulkwrite
-from qihang.imports.framework import ErrorCollector, ImportResult, ProgressCallback
+from qihang.imports.framework import (
+    Abort,
+    ErrorCollector,
+    ImportResult,
+    ProgressCallback,
+    read_sheet,
+    run_import,
+)
 from qihang.institutions.models import Cohort, DegreeLevel, Department, Institution, Major
 from qihang.institutions.services import cohort_get_or_create
 from qihang.lib import crypto
 from qihang.lib import validators as v
 from qihang.lib.sensitive import mask_id_number, mask_phone
-from qihang.lib.tabular import Source, TableError, read_table, resolve_columns
+from qihang.lib.tabular import Source
 
 # --- The sheet --------------------------------------------------------------------------------
 # Field -> accepted headers; the first is the one we write, "*" marks a required column.
@@ -205,10 +212,6 @@ class _Plan:
     accounts_followed: int = 0  # accounts whose e-mail followed the roster's correction
 
 
-class _Abort(Exception):
-    """Raised inside the transaction to roll it back when rows have errors."""
-
-
 def import_roster(
     source: Source,
     *,
@@ -225,52 +228,26 @@ def import_roster(
     if not 1990 <= cohort_year <= 2100:
         errors.add(0, "", str(cohort_year), _("届别 %(year)s 不合理。") % {"year": cohort_year})
         return errors.failed(0, dry_run=dry_run)
-    try:
-        table = read_table(source, filename=filename)
-        rows = list(table.rows)
-    except TableError as exc:  # the file as a whole: row 0
-        for message in exc.messages:
-            errors.add(0, "", "", message)
-        return errors.failed(0, dry_run=dry_run)
-    try:
-        columns = resolve_columns(table.headers, COLUMN_SPEC)
-    except TableError as exc:  # the header row
-        for message in exc.messages:
-            errors.add(1, "", "", message)
-        return errors.failed(len(rows), dry_run=dry_run)
-    if not rows:
-        errors.add(0, "", "", _("文件中没有数据行（第1行应为表头，数据从第2行开始）。"))
-        return errors.failed(0, dry_run=dry_run)
-
+    sheet = read_sheet(source, filename=filename, spec=COLUMN_SPEC, errors=errors, dry_run=dry_run)
+    if isinstance(sheet, ImportResult):
+        return sheet
     run = _RosterRun(
         institution=institution,
         cohort_year=cohort_year,
-        headers=table.headers,
-        columns=columns,
-        rows=rows,
+        headers=sheet.headers,
+        columns=sheet.columns,
+        rows=sheet.rows,
         errors=errors,
         create_missing=create_missing,
         progress=progress,
     )
-    try:
+
+    def check_and_write() -> tuple[int, int, int]:
         plan = run.run(dry_run=dry_run, actor_id=actor_id, filename=filename)
-    except _Abort:
-        plan = None
-    except DatabaseError as exc:
-        # Only a concurrent change can get here: every constraint was checked beforehand.
-        errors.add(0, "", "", _("写入数据库失败，未写入任何数据：%(error)s") % {"error": exc})
-        plan = None
-    if plan is None or errors:
-        return errors.failed(len(rows), dry_run=dry_run)
-    if progress is not None:
-        progress(len(rows), len(rows))
-    return ImportResult(
-        ok=True,
-        created=plan.new,
-        updated=len(plan.updates),
-        unchanged=plan.unchanged,
-        rows=len(rows),
-        dry_run=dry_run,
+        return plan.new, len(plan.updates), plan.unchanged
+
+    return run_import(
+        check_and_write, rows=len(sheet.rows), errors=errors, dry_run=dry_run, progress=progress
     )
 
 
@@ -310,7 +287,7 @@ class _RosterRun:
 
     # --- the ways through -------------------------------------------------------------------------
     def run(self, *, dry_run: bool, actor_id: int | None, filename: str) -> _Plan:
-        """Check every row and, unless `dry_run`, write them all; raise _Abort on errors."""
+        """Check every row and, unless `dry_run`, write them all; raise Abort on errors."""
         if not dry_run and connection.vendor == "postgresql":
             return self._run_streaming(actor_id=actor_id, filename=filename)
         # Elsewhere check first, outside the transaction (so a job's progress is visible and
@@ -353,7 +330,7 @@ class _RosterRun:
             ) as write_new:
                 plan = self.check(write=write_new)
                 if self.errors:
-                    raise _Abort
+                    raise Abort
             self._finish(plan, actor_id=actor_id, filename=filename)
         return plan
 

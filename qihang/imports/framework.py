@@ -14,6 +14,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.db import DatabaseError
+from django.utils.translation import gettext as _
+
+from qihang.lib.tabular import Row, Source, TableError, read_table, resolve_columns
+
 ProgressCallback = Callable[[int, int], None]  # (rows done, rows total)
 
 MAX_REPORTED_ERRORS = 5000  # a wholly wrong file should not produce a 100,000-line report
@@ -98,3 +103,81 @@ class ErrorCollector:
             errors=sorted(self.errors, key=lambda e: (e.row, e.column)),
             errors_truncated=self.truncated,
         )
+
+
+class Abort(Exception):
+    """Raised inside an import's transaction to roll it back when rows have errors."""
+
+
+@dataclass
+class Sheet:
+    """A file's header, its columns mapped to the importer's fields, and its data rows."""
+
+    headers: list[str]
+    columns: dict[str, int]  # field -> column index
+    rows: list[tuple[int, Row]]  # (spreadsheet row number, cells)
+
+
+def read_sheet(
+    source: Source,
+    *,
+    filename: str,
+    spec: dict[str, list[str]],
+    errors: ErrorCollector,
+    dry_run: bool,
+) -> Sheet | ImportResult:
+    """Open the file and map its header to `spec` (field -> accepted headers); the failed
+    result instead when the file, its header or its lack of rows won't do (the file as a
+    whole is reported as row 0, the header as row 1)."""
+    try:
+        table = read_table(source, filename=filename)
+        rows = list(table.rows)
+    except TableError as exc:
+        for message in exc.messages:
+            errors.add(0, "", "", message)
+        return errors.failed(0, dry_run=dry_run)
+    except OSError as exc:
+        errors.add(0, "", "", _("无法读取文件：%(error)s") % {"error": exc})
+        return errors.failed(0, dry_run=dry_run)
+    try:
+        columns = resolve_columns(table.headers, spec)
+    except TableError as exc:
+        for message in exc.messages:
+            errors.add(1, "", "", message)
+        return errors.failed(len(rows), dry_run=dry_run)
+    if not rows:
+        errors.add(0, "", "", _("文件中没有数据行（第1行应为表头，数据从第2行开始）。"))
+        return errors.failed(0, dry_run=dry_run)
+    return Sheet(headers=table.headers, columns=columns, rows=rows)
+
+
+def run_import(
+    run: Callable[[], tuple[int, int, int]],
+    *,
+    rows: int,
+    errors: ErrorCollector,
+    dry_run: bool,
+    progress: ProgressCallback | None,
+) -> ImportResult:
+    """Run an importer's checks and writes, which return (created, updated, unchanged) or
+    raise Abort when rows have errors: the result, with nothing written unless it is ok."""
+    try:
+        created, updated, unchanged = run()
+    except Abort:
+        return errors.failed(rows, dry_run=dry_run)
+    except DatabaseError as exc:
+        # Only a concurrent change can get here: every constraint was checked beforehand.
+        errors.add(0, "", "", _("写入数据库失败，未写入任何数据：%(error)s") % {"error": exc})
+        return errors.failed(rows, dry_run=dry_run)
+    if errors:  # a dry run's errors
+        return errors.failed(rows, dry_run=dry_run)
+    if progress is not None:
+        progress(rows, rows)
+    return ImportResult(
+        ok=True,
+        created=created,
+        updated=updated,
+        unchanged=unchanged,
+        rows=rows,
+        dry_run=dry_run,
+    )

@@ -101,7 +101,7 @@ def read_table(source: Source, *, filename: str, header_row: int = 1) -> Table:
     if suffix in _WORKBOOK_SUFFIXES:
         sheet_name, raw_rows = _workbook_rows(source)
     elif suffix in _CSV_SUFFIXES:
-        sheet_name, raw_rows = None, _csv_rows(_read_bytes(source))
+        sheet_name, raw_rows = None, _csv_rows(read_bytes(source))
     elif not suffix:
         raise TableError("无法识别文件类型：文件名没有扩展名，请上传 .xlsx 或 .csv 文件")
     else:
@@ -125,7 +125,8 @@ def read_table(source: Source, *, filename: str, header_row: int = 1) -> Table:
     )
 
 
-def _read_bytes(source: Source) -> bytes:
+def read_bytes(source: Source) -> bytes:
+    """The whole upload as bytes, whether given as bytes, a path or an open file."""
     if isinstance(source, bytes | bytearray | memoryview):
         return bytes(source)
     if isinstance(source, str | os.PathLike):

@@ -216,7 +216,8 @@ def test_missing_columns_and_unknown_cohort(school, tmp_path):
     path = tmp_path / "no_code.csv"
     path.write_text("学号,单位名称\na2020001,某单位\n", encoding="utf-8")
     result = run(school, path)
-    assert [e.message for e in result.errors] == ["缺少必填列“毕业去向代码”"]
+    # The header is row 1, as in the roster import (tests/graduates: the same read_sheet).
+    assert [(e.row, e.message) for e in result.errors] == [(1, "缺少必填列“毕业去向代码”")]
     result = import_destinations(
         MESSY, filename=MESSY.name, institution=school.institution, cohort_year=2031
     )
