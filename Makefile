@@ -26,6 +26,9 @@ assets: node_modules/.package-lock.json
 
 setup: $(BIN)/qihang assets
 
+# Links in invitation e-mails point at the server these targets start, whatever HOST and PORT.
+demo serve: export QIHANG_BASE_URL = http://$(HOST):$(PORT)
+
 demo: setup
 	$(BIN)/qihang migrate --no-input
 	$(BIN)/qihang demo
@@ -33,6 +36,14 @@ demo: setup
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(BIN)/qihang db_worker --interval 0.5 >/dev/null 2>&1 & \
 	  $(BIN)/qihang runserver $(HOST):$(PORT)
+
+# The production server (gunicorn, hashed and compressed static files) on the demo's data, to try
+# locally what docs/deployment.md runs behind nginx. DEBUG off, no HTTPS: not for the internet.
+serve: setup
+	$(BIN)/qihang migrate --no-input
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(BIN)/qihang db_worker --interval 0.5 >/dev/null 2>&1 & \
+	  QIHANG_DEBUG=0 $(BIN)/qihang serve --collectstatic --bind $(HOST):$(PORT)
 
 test: setup
 	scripts/run_tests.sh
@@ -52,7 +63,7 @@ bench: setup
 	$(BIN)/qihang bench --rows 100000
 
 clean:
-	rm -rf $(VENV) node_modules qihang/static/vendor var test-artifacts
+	rm -rf $(VENV) node_modules qihang/static/vendor var test-artifacts .hypothesis
 
 constraints: $(BIN)/qihang
 	(echo "# Pinned versions for pip's -c (no registry addresses). Regenerate: make constraints"; \

@@ -62,6 +62,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight after the security headers, before sessions and CSP: they need
+    # neither, and `qihang serve` (gunicorn) has no other way to serve them.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -181,8 +184,25 @@ USE_TZ = True
 
 # --- Files ------------------------------------------------------------------------------------------
 STATIC_URL = "static/"
+# `qihang collectstatic` writes here; WhiteNoise serves it (nginx may too, see docs/deployment.md).
 STATIC_ROOT = Path(env_str("QIHANG_STATIC_ROOT") or DATA_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Without DEBUG nothing serves files from the source tree, so static files come from a
+# collectstatic run: hashed names (cached for ever) and gzip copies, both made by WhiteNoise's
+# storage. With DEBUG (runserver, tests) names stay plain and no collectstatic is needed.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# Decided here with the storage, not from DEBUG at request time (tests switch DEBUG off after
+# reading settings): with DEBUG, files come from the source tree as they change.
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG
+# Otherwise WhiteNoise's defaults are the right ones: hashed names are cached for ever
+# ("immutable"), anything requested by its plain name for 60 seconds.
 # Evidence and import files are private: they are served only through permission-checked views.
 MEDIA_ROOT = Path(env_str("QIHANG_MEDIA_ROOT") or DATA_DIR / "files")
 MEDIA_URL = "/files/"
@@ -214,6 +234,14 @@ else:
     }
 DEFAULT_FROM_EMAIL = env_str("QIHANG_FROM_EMAIL", "qihang@localhost")
 QIHANG_BASE_URL = env_str("QIHANG_BASE_URL", "http://127.0.0.1:8000")
+
+# --- Production server: `qihang serve` runs gunicorn with these (its options override them) -----
+# Behind nginx the app listens on the loopback only; 0 workers means 2 × CPU cores + 1.
+QIHANG_BIND = env_str("QIHANG_BIND", "127.0.0.1:8000")
+QIHANG_WORKERS = env_int("QIHANG_WORKERS", 0)
+# Seconds a request may take before its worker is replaced: imports run in the task worker, so
+# the slowest request is an export or a dashboard, far below this.
+QIHANG_WORKER_TIMEOUT = env_int("QIHANG_WORKER_TIMEOUT", 60)
 
 # --- Background work: django.tasks; the database backend needs `qihang db_worker` running ------------
 TASKS = {

@@ -1,6 +1,8 @@
 """Copy the front-end libraries installed by `npm ci` into qihang/static/vendor.
 
 The app serves them itself (no CDN): campus intranets often cannot reach the internet.
+Source maps travel with their files: the minified files name them, and the hashed-names
+storage of production (`collectstatic`) refuses a reference to a file that is not there.
 """
 
 import shutil
@@ -25,9 +27,15 @@ def main() -> int:
     if missing:
         print("missing (run `npm ci` first):", ", ".join(missing), file=sys.stderr)
         return 1
+    copied = 0
     for src, name in FILES.items():
         shutil.copyfile(modules / src, DEST / name)
-    print(f"copied {len(FILES)} files to {DEST.relative_to(ROOT)}")
+        source_map = modules / (src + ".map")
+        if source_map.exists():
+            shutil.copyfile(source_map, DEST / (name + ".map"))
+            copied += 1
+        copied += 1
+    print(f"copied {copied} files to {DEST.relative_to(ROOT)}")
     return 0
 
 
