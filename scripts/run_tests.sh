@@ -7,6 +7,10 @@ BIN=.venv/bin
 export QIHANG_DATA_DIR="${QIHANG_TEST_DATA_DIR:-$(mktemp -d -t qihang-test-XXXXXX)}"
 export QIHANG_TASKS_BACKEND=django.tasks.backends.immediate.ImmediateBackend
 mkdir -p test-artifacts
+# Hypothesis profile (tests/conftest.py): "ci" under CI=true (deterministic, no example database),
+# otherwise "default" (explores new examples, replays failures saved in .hypothesis/).
+if [ "${CI:-}" = true ]; then export HYPOTHESIS_PROFILE="${HYPOTHESIS_PROFILE:-ci}"; fi
+echo "== Hypothesis profile: ${HYPOTHESIS_PROFILE:-default}"
 
 echo "== ruff"
 $BIN/ruff check .

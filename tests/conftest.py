@@ -1,8 +1,30 @@
+import datetime
+import os
+
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from qihang import settings as project_settings
 from tests.factories import School, make_school
+
+# Hypothesis: local runs explore (random examples, failures replayed from .hypothesis/); CI runs
+# are deterministic. "ci" draws the same examples every run (derandomize), keeps no database of
+# failures between runs (a clone has none, and a stale one must not decide the next run), prints
+# the blob that reproduces a failure, and allows for a busy two-core machine: a generous
+# deadline, and no health check that depends on how fast data happens to be generated.
+hypothesis_settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    deadline=datetime.timedelta(seconds=5),
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "default")
+)
 
 # The smallest valid PNG (1×1 transparent pixel): evidence files in tests.
 TINY_PNG = bytes.fromhex(
