@@ -5,7 +5,6 @@ permission as the corresponding page, and reads through the same selectors and s
 object of another institution is a 404, a missing permission a 403, no or a bad token a 401.
 """
 
-import datetime
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -19,7 +18,16 @@ from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError
 
 from qihang.api.auth import TokenAuth, api_requires
-from qihang.api.schemas import ErrorOut, GraduateDetailOut, GraduatePage
+from qihang.api.schemas import (
+    ErrorOut,
+    GraduateDetailOut,
+    GraduatePage,
+    Grouping,
+    IsoDate,
+    Kind,
+    StatsOut,
+    ValidationErrorOut,
+)
 from qihang.graduates import selectors as graduate_selectors
 from qihang.graduates.models import Graduate
 from qihang.institutions.models import Cohort, Department
@@ -81,7 +89,10 @@ def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": "不存在或无权访问。"}, status=404)
 
 
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+# Every operation authenticates (401), checks a permission (403), looks objects up through
+# scoping (404) and validates its parameters (422): each says so in the OpenAPI document, which
+# tests/api/test_openapi.py compares with what the server really answers.
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 
 
 def _cohort(actor: Actor, year: int | None) -> Cohort:
@@ -187,7 +198,7 @@ def graduates_detail(request: HttpRequest, graduate_id: int) -> Any:
 
 @api.get(
     "/stats",
-    response={200: dict[str, Any], **ERRORS, 422: ErrorOut},
+    response={200: StatsOut, **ERRORS},
     summary="就业率统计（毕业去向落实率、签约率、去向知晓率）",
     tags=["统计"],
 )
@@ -195,17 +206,12 @@ def graduates_detail(request: HttpRequest, graduate_id: int) -> Any:
 def stats(
     request: HttpRequest,
     cohort: int | None = Query(None, description="届别；缺省为最近一届"),
-    by: str = Query(
-        "department", description="department / major / degree / gender / origin_province …"
-    ),
-    as_of: datetime.date | None = Query(None, description="截至日期（含），缺省为今天"),  # noqa: B008
-    kind: str = Query("official", description="official（已审批）或 reported（已填报）"),
+    by: Grouping = Query("department", description="分组方式"),
+    as_of: IsoDate | None = Query(None, description="截至日期（含），YYYY-MM-DD；缺省为今天"),
+    kind: Kind = Query("official", description="official（已审批）或 reported（已填报）"),
 ) -> Any:
     from qihang.reports.selectors import cohort_stats  # written alongside the dashboards
 
     actor: Actor = request.auth  # type: ignore[attr-defined]
     the_cohort = _cohort(actor, cohort)
-    try:
-        return cohort_stats(actor=actor, cohort=the_cohort, by=by, as_of=as_of, kind=kind)
-    except ValueError as exc:
-        raise HttpError(422, str(exc)) from exc
+    return cohort_stats(actor=actor, cohort=the_cohort, by=by, as_of=as_of, kind=kind)

@@ -1,13 +1,69 @@
-"""What the API returns. Sensitive values are always the masked form here."""
+"""What the API takes and returns. Sensitive values are always the masked form here.
+
+Parameters whose values are an enumeration in the code are enumerations in the schema too,
+built from the code's own table (qihang.reports.stats), so the two cannot drift apart.
+"""
 
 import datetime
-from typing import Any
+import re
+from typing import Annotated, Any, Literal
 
+from django.utils.translation import gettext
 from ninja import Schema
+from pydantic import BeforeValidator, ConfigDict, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from qihang.reports import stats
+
+# How /stats may group its rows and which destination periods it counts.
+Grouping = Literal[tuple(stats.GROUPINGS)]  # type: ignore[valid-type]
+Kind = Literal[stats.KINDS]  # type: ignore[valid-type]
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date_only(value: Any) -> Any:
+    """Accept only a real date written YYYY-MM-DD: pydantic alone would also read a number as
+    a Unix time (as_of=0 was 1970-01-01) and accept other spellings."""
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass  # 2020-02-30: the right form, no such day
+    raise PydanticCustomError(
+        "iso_date", gettext("日期须为 YYYY-MM-DD 格式（ISO 8601）的有效日期，例如 2020-07-15。")
+    )
+
+
+IsoDate = Annotated[
+    datetime.date,
+    BeforeValidator(_iso_date_only),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+]
 
 
 class ErrorOut(Schema):
-    detail: Any
+    """401, 403 and 404: what went wrong, in words."""
+
+    detail: str
+
+
+class ValidationErrorItem(Schema):
+    """One refused parameter, as pydantic reports it."""
+
+    model_config = ConfigDict(extra="allow")  # pydantic adds "input" and "ctx" where it can
+
+    type: str
+    loc: list[str | int]
+    msg: str
+
+
+class ValidationErrorOut(Schema):
+    """422: the parameters that were refused and why."""
+
+    detail: list[ValidationErrorItem]
 
 
 class NamedRef(Schema):
@@ -56,3 +112,40 @@ class GraduatePage(Schema):
     pages: int
     page_size: int
     results: list[GraduateOut]
+
+
+class InstitutionRef(Schema):
+    code: str
+    name: str
+
+
+class StatsRow(Schema):
+    """One row of figures (qihang.reports.stats.figures); rates are fractions to 4 places."""
+
+    model_config = ConfigDict(extra="allow")  # figures the reports add later pass through
+
+    key: str
+    label: str
+    total: int
+    known: int
+    placed: int
+    signed: int
+    placement_rate: float
+    signing_rate: float
+    knowledge_rate: float
+    by_code: dict[str, int]
+
+
+class StatsOut(Schema):
+    """qihang.reports.selectors.cohort_stats, as the dashboard and `qihang stats` show it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    institution: InstitutionRef
+    cohort: int
+    by: Grouping
+    as_of: Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]  # local time
+    kind: Kind
+    definitions: dict[str, Any]
+    rows: list[StatsRow]
+    total: StatsRow

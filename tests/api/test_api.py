@@ -1,5 +1,4 @@
 import datetime
-from unittest import mock
 
 import pytest
 from django.test import Client
@@ -57,25 +56,50 @@ def test_graduate_detail(school, other_school, token_for):
 
 
 @pytest.mark.django_db
-def test_stats_calls_the_reports_selector_with_the_tokens_actor(school, token_for):
+def test_stats_answer_for_the_tokens_actor_with_the_asked_grouping_day_and_kind(
+    school, other_school, token_for
+):
+    make_destination(school.graduates[0], "10")
     auth = token_for(school.leader, school)
-    fake = {"institution": school.institution.code, "rows": [], "total": {}}
-    with mock.patch(
-        "qihang.reports.selectors.cohort_stats", create=True, return_value=fake
-    ) as stats:
-        response = get("/stats", auth, cohort=2020, by="major", as_of="2020-07-01")
-    assert response.status_code == 200
-    assert response.json() == fake
-    kwargs = stats.call_args.kwargs
-    assert kwargs["actor"].user_id == school.leader.pk
-    assert kwargs["actor"].institution_id == school.institution.pk
-    assert kwargs["cohort"] == school.cohort
-    assert (kwargs["by"], kwargs["as_of"], kwargs["kind"]) == (
-        "major",
-        datetime.date(2020, 7, 1),
-        "official",
-    )
+    response = get("/stats", auth, cohort=2020, by="major", as_of="2020-07-01", kind="reported")
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert data["institution"] == {"code": "90001", "name": "东方音乐学院"}
+    assert (data["cohort"], data["by"], data["kind"]) == (2020, "major", "reported")
+    # The end of that day in the institution's time zone.
+    assert data["as_of"] == "2020-07-01T23:59:59.999999+08:00"
+    assert data["total"]["total"] == 3  # the other school's graduates are not counted
     assert get("/stats", token_for(school.teacher, school)).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "as_of", ["0", "1593532800", "20200701", "2020/07/01", "2020-7-1", "2020-02-30", "today"]
+)
+def test_stats_as_of_accepts_only_iso_dates(school, token_for, as_of):
+    """as_of=0 was read as a Unix time, 1970-01-01; only YYYY-MM-DD is a date here."""
+    response = get("/stats", token_for(school.centre, school), as_of=as_of)
+    assert response.status_code == 422, response.content
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["query", "as_of"]
+    assert error["type"] == "iso_date"
+    assert error["msg"] == "日期须为 YYYY-MM-DD 格式（ISO 8601）的有效日期，例如 2020-07-15。"
+
+
+@pytest.mark.django_db
+def test_stats_grouping_and_kind_are_enumerations_from_the_reports_tables(school, client_for):
+    from qihang.reports import stats
+
+    schema = client_for(school.centre).get(f"{API}/openapi.json").json()
+    parameters = {
+        p["name"]: p["schema"] for p in schema["paths"]["/api/v1/stats"]["get"]["parameters"]
+    }
+    assert parameters["by"]["enum"] == list(stats.GROUPINGS)
+    assert parameters["by"]["default"] == "department"
+    assert parameters["kind"]["enum"] == list(stats.KINDS)
+    assert parameters["kind"]["default"] == "official"
+    as_of = next(s for s in parameters["as_of"]["anyOf"] if s.get("type") == "string")
+    assert as_of == {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 
 
 @pytest.mark.django_db
