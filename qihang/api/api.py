@@ -19,12 +19,13 @@ from ninja.errors import AuthenticationError, HttpError
 
 from qihang.api.auth import TokenAuth, api_requires
 from qihang.api.schemas import (
+    REPORT_DAYS,
     ErrorOut,
     GraduateDetailOut,
     GraduatePage,
     Grouping,
-    IsoDate,
     Kind,
+    ReportDay,
     StatsOut,
     ValidationErrorOut,
 )
@@ -207,7 +208,10 @@ def stats(
     request: HttpRequest,
     cohort: int | None = Query(None, description="届别；缺省为最近一届"),
     by: Grouping = Query("department", description="分组方式"),
-    as_of: IsoDate | None = Query(None, description="截至日期（含），YYYY-MM-DD；缺省为今天"),
+    as_of: ReportDay | None = Query(
+        None,
+        description=f"截至日期（含），YYYY-MM-DD，{REPORT_DAYS[0]} 至 {REPORT_DAYS[1]}；缺省为今天",
+    ),
     kind: Kind = Query("official", description="official（已审批）或 reported（已填报）"),
 ) -> Any:
     from qihang.reports.selectors import cohort_stats  # written alongside the dashboards

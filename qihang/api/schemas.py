@@ -20,27 +20,43 @@ Grouping = Literal[tuple(stats.GROUPINGS)]  # type: ignore[valid-type]
 Kind = Literal[stats.KINDS]  # type: ignore[valid-type]
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# The days a report may be "as of". Beyond them the arithmetic breaks, not the data: the end of
+# 9999-12-31 is past the largest datetime (a 500), and before about 1901 the time zone database
+# gives Shanghai its local mean time (+08:05:43), which is no RFC 3339 offset.
+REPORT_DAYS = (datetime.date(1950, 1, 1), datetime.date(2099, 12, 31))
+# What the schema tells clients: the form and the years of REPORT_DAYS (tests check the two agree).
+REPORT_DAY_PATTERN = r"^(?:19[5-9]\d|20\d\d)-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$"
 
 
-def _iso_date_only(value: Any) -> Any:
-    """Accept only a real date written YYYY-MM-DD: pydantic alone would also read a number as
-    a Unix time (as_of=0 was 1970-01-01) and accept other spellings."""
+def _report_day(value: Any) -> datetime.date:
+    """Accept only a real date written YYYY-MM-DD, within REPORT_DAYS: pydantic alone would
+    also read a number as a Unix time (as_of=0 was 1970-01-01) and accept other spellings."""
+    day = None
     if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        day = value
+    elif isinstance(value, str) and _ISO_DATE.fullmatch(value):
         try:
-            return datetime.date.fromisoformat(value)
+            day = datetime.date.fromisoformat(value)
         except ValueError:
             pass  # 2020-02-30: the right form, no such day
-    raise PydanticCustomError(
-        "iso_date", gettext("日期须为 YYYY-MM-DD 格式（ISO 8601）的有效日期，例如 2020-07-15。")
-    )
+    if day is None:
+        raise PydanticCustomError(
+            "iso_date", gettext("日期须为 YYYY-MM-DD 格式（ISO 8601）的有效日期，例如 2020-07-15。")
+        )
+    first, last = REPORT_DAYS
+    if not first <= day <= last:
+        message = gettext("日期须在 %(first)s 至 %(last)s 之间。") % {
+            "first": first.isoformat(),
+            "last": last.isoformat(),
+        }
+        raise PydanticCustomError("date_range", message)
+    return day
 
 
-IsoDate = Annotated[
+ReportDay = Annotated[
     datetime.date,
-    BeforeValidator(_iso_date_only),
-    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+    BeforeValidator(_report_day),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": REPORT_DAY_PATTERN}),
 ]
 
 

@@ -1,9 +1,11 @@
 import datetime
+import re
 
 import pytest
 from django.test import Client
 
 from qihang.accounts.models import ApiToken
+from qihang.api.schemas import REPORT_DAYS
 from qihang.institutions.models import Membership
 from tests.graduates.test_views_list import make_destination
 
@@ -87,6 +89,27 @@ def test_stats_as_of_accepts_only_iso_dates(school, token_for, as_of):
 
 
 @pytest.mark.django_db
+def test_stats_as_of_is_within_the_days_a_report_can_be_as_of(school, token_for):
+    """9999-12-31 was a 500 (its end is past the largest datetime); 0479-05-27 answered with
+    Shanghai's local mean time, +08:05:43, which is no RFC 3339 offset."""
+    auth = token_for(school.centre, school)
+    for as_of in ("9999-12-31", "2100-01-01", "1949-12-31", "0479-05-27"):
+        response = get("/stats", auth, as_of=as_of)
+        assert response.status_code == 422, (as_of, response.content)
+        (error,) = response.json()["detail"]
+        assert (error["type"], error["msg"]) == (
+            "date_range",
+            "日期须在 1950-01-01 至 2099-12-31 之间。",
+        )
+    first = get("/stats", auth, as_of="1950-01-01").json()["as_of"]
+    last = get("/stats", auth, as_of="2099-12-31").json()["as_of"]
+    assert (first, last) == (
+        "1950-01-01T23:59:59.999999+08:00",
+        "2099-12-31T23:59:59.999999+08:00",
+    )
+
+
+@pytest.mark.django_db
 def test_stats_grouping_and_kind_are_enumerations_from_the_reports_tables(school, client_for):
     from qihang.reports import stats
 
@@ -99,7 +122,16 @@ def test_stats_grouping_and_kind_are_enumerations_from_the_reports_tables(school
     assert parameters["kind"]["enum"] == list(stats.KINDS)
     assert parameters["kind"]["default"] == "official"
     as_of = next(s for s in parameters["as_of"]["anyOf"] if s.get("type") == "string")
-    assert as_of == {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+    assert (as_of["type"], as_of["format"]) == ("string", "date")
+    # The pattern says which days the server takes: REPORT_DAYS, written YYYY-MM-DD.
+    pattern = re.compile(as_of["pattern"])
+    first, last = REPORT_DAYS
+    for day in (first, last, datetime.date(2020, 7, 15)):
+        assert pattern.fullmatch(day.isoformat()), day
+    for refused in (first - datetime.timedelta(days=1), last + datetime.timedelta(days=1)):
+        assert not pattern.fullmatch(refused.isoformat()), refused
+    for refused in ("0", "20200715", "2020/07/15", "2020-7-15", "2020-13-01", "2020-07-32"):
+        assert not pattern.fullmatch(refused), refused
 
 
 @pytest.mark.django_db

@@ -95,7 +95,7 @@ def refused_values(schema: dict[str, Any]) -> list[str]:
         if option.get("enum"):
             values.append("no-such-value")
         if option.get("format") == "date":
-            values += ["0", "2020/07/15", "2020-02-30"]
+            values += ["0", "2020/07/15", "2020-02-30", "9999-12-31"]
     return values
 
 
