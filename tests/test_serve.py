@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pytest
 
@@ -29,7 +29,29 @@ PASSWORD = "Qihang-test-2020"  # tests.factories.make_user's
 LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
 
 
-def production_env(tmp_path: Path) -> dict[str, str]:
+@pytest.fixture
+def database_url(tmp_path) -> Iterator[str]:
+    """The server's own database: on the PostgreSQL server of this run when there is one (a
+    fresh database, dropped afterwards), else an SQLite file."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        yield f"sqlite:///{tmp_path / 'serve.sqlite3'}"
+        return
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'qihang'}_serve_{secrets.token_hex(4)}"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def production_env(tmp_path: Path, database_url: str) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
@@ -45,7 +67,7 @@ def production_env(tmp_path: Path) -> dict[str, str]:
             "QIHANG_ALLOWED_HOSTS": "127.0.0.1",
             "QIHANG_BEHIND_PROXY": "1",
             "QIHANG_DATA_DIR": str(tmp_path / "data"),
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+            "DATABASE_URL": database_url,
             "QIHANG_TASKS_BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
         }
     )
@@ -97,8 +119,8 @@ class Browser:
 
 
 @pytest.fixture
-def server(tmp_path) -> Iterator[Browser]:
-    env = production_env(tmp_path)
+def server(tmp_path, database_url) -> Iterator[Browser]:
+    env = production_env(tmp_path, database_url)
     qihang(env, "migrate", "--no-input", "-v0")
     snippet = (
         "import django; django.setup();"
@@ -209,7 +231,7 @@ def test_serve_refuses_to_start_without_collected_static_files(tmp_path):
     result = subprocess.run(  # noqa: S603
         [sys.executable, "-m", "qihang", "serve", "--bind", "127.0.0.1:0"],
         cwd=ROOT,
-        env=production_env(tmp_path),
+        env=production_env(tmp_path, f"sqlite:///{tmp_path / 'serve.sqlite3'}"),
         capture_output=True,
         text=True,
         timeout=120,
