@@ -214,6 +214,15 @@ def test_production_server_serves_pages_static_files_and_signs_in(server):
     page = content.decode()
     assert "李明" in page and "s2020001" in page
 
+    # The API's docs load their own (hashed) Swagger UI files, no CDN.
+    response, content = server.request("GET", "/api/v1/docs")
+    assert response.status == 200
+    bundle = re.search(
+        r'src="(/static/ninja/swagger-ui-bundle\.[0-9a-f]{12}\.js)"', content.decode()
+    )
+    assert bundle, content.decode()
+    assert server.request("GET", bundle.group(1))[0].status == 200
+
     # Without the token the same form is refused: CSRF protection is on.
     anonymous = Browser(server.port)
     response, _ = anonymous.request(
