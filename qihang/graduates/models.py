@@ -191,9 +191,11 @@ class RosterPeriod(TenantModel):
     """
 
     graduate = models.ForeignKey(Graduate, on_delete=models.CASCADE, related_name="+")
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="+")
-    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
-    major = models.ForeignKey(Major, on_delete=models.CASCADE, related_name="+")
+    # History keeps its cohort, department and major: neither goes while a period names it
+    # (RESTRICT: deleting the whole institution or the graduate still takes the periods).
+    cohort = models.ForeignKey(Cohort, on_delete=models.RESTRICT, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.RESTRICT, related_name="+")
+    major = models.ForeignKey(Major, on_delete=models.RESTRICT, related_name="+")
     # Fixed by the major; kept here so rates by degree level need no join.
     degree_level = models.CharField(max_length=10, choices=DegreeLevel.choices)
     gender = models.CharField(max_length=1, choices=Gender.choices)

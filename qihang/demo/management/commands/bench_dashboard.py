@@ -259,7 +259,9 @@ class BenchData:
             return
         # Plain DELETE statements: the ORM's cascade collector would load every row first.
         with transaction.atomic():
-            for model in (DestinationPeriod, GraduateKeyGroup, Graduate, CohortPolicy):
+            for model in (
+                DestinationPeriod, RosterPeriod, GraduateKeyGroup, Graduate, CohortPolicy
+            ):  # fmt: skip
                 model.objects.filter(institution=inst)._raw_delete(model.objects.db)
             Membership.objects.filter(institution=inst).delete()
             Major.objects.filter(institution=inst).delete()
