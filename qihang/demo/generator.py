@@ -1502,6 +1502,7 @@ def delete_institution(institution: Institution) -> None:
             DestinationPeriod,
             Destination,
             GraduateKeyGroup,
+            RosterPeriod,
             ImportJob,
             Graduate,
             CohortPolicy,
