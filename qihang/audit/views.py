@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qihang.audit.models import AuditEvent, SensitiveRead
 from qihang.institutions.roles import Perm
-from qihang.institutions.scoping import actor_of, requires, scoped
+from qihang.institutions.scoping import actor_of, requires, scoped, takes_ids
 
 PAGE_SIZE = 50
 
@@ -48,6 +48,7 @@ def _by_person(qs: QuerySet[Any], who: str) -> QuerySet[Any]:
     )
 
 
+@takes_ids()
 @requires(Perm.AUDIT_VIEW)
 def events(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
@@ -83,6 +84,7 @@ def events(request: HttpRequest) -> HttpResponse:
     )
 
 
+@takes_ids()
 @requires(Perm.AUDIT_VIEW)
 def sensitive_reads(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)

@@ -229,12 +229,13 @@ def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
 class ObjectId:
     """What one request parameter names: a row of `model` ("app_label.Model") by `field`.
 
-    `fmt` says how the walk writes a value ("{}" by default; bulk approval sends "id:version").
+    `fmt` says how a value is written, from the row `obj` and its `value` ("{value}" by
+    default; bulk approval sends "{obj.pk}:{obj.version}").
     """
 
     model: str
     field: str = "pk"
-    fmt: str = "{}"
+    fmt: str = "{value}"
 
 
 def takes_ids(**parameters: ObjectId) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

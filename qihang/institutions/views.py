@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from qihang.institutions.forms import InstitutionForm
 from qihang.institutions.models import Institution
-from qihang.institutions.scoping import SESSION_INSTITUTION_KEY, signed_in
+from qihang.institutions.scoping import SESSION_INSTITUTION_KEY, ObjectId, signed_in, takes_ids
 from qihang.institutions.selectors import (
     SESSION_INSTITUTIONS_KEY,
     can_act_in,
@@ -64,6 +64,7 @@ def _safe_next(request: HttpRequest, fallback: str = "web:home") -> str:
     return reverse(fallback)
 
 
+@takes_ids(institution=ObjectId("institutions.Institution"))
 @signed_in
 @require_POST
 def switch(request: HttpRequest) -> HttpResponse:
@@ -81,6 +82,7 @@ def switch(request: HttpRequest) -> HttpResponse:
     return redirect("web:home")
 
 
+@takes_ids()
 @signed_in
 @platform_admin_only
 def platform_list(request: HttpRequest) -> HttpResponse:
