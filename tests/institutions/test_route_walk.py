@@ -26,6 +26,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from qihang.accounts.models import User
+from qihang.accounts.services import api_token_create
 from qihang.audit.models import AuditEvent
 from qihang.institutions.models import Membership
 from qihang.institutions.roles import ROLE_PERMISSIONS, Role
@@ -401,6 +402,8 @@ def people(world):
             user.display_name = f"{tag}{role}人"
             user.email = f"{role}@{school.institution.code}.example"
             user.save(update_fields=["display_name", "email"])
+        # Something for token revocation to name.
+        api_token_create(actor=build_actor(school.centre, school.institution.pk), name="走查")
     return world
 
 
