@@ -531,6 +531,7 @@ def staff_create(
                 departments=role_departments,
                 title=title.strip(),
                 actor_id=actor.user_id,
+                audit=False,
             )
     audit_record(
         institution_id=actor.institution_id,
@@ -593,7 +594,17 @@ def staff_invitation_notify(*, actor: Actor, user: User) -> bool:
         mailers.default.send_messages([message])
     except OSError as exc:
         raise InvitationError(str(exc)) from exc
-    Membership.objects.filter(pk__in=[m.pk for m in pending]).update(invited_at=timezone.now())
+    with transaction.atomic():
+        Membership.objects.filter(pk__in=[m.pk for m in pending]).update(invited_at=timezone.now())
+        # The same row as a set-password invitation: this log must not tell the two apart.
+        audit_record(
+            institution_id=actor.institution_id,
+            actor_id=actor.user_id,
+            action="account.invite",
+            target=user,
+            summary=_("发送账号邀请 %(n)s 封") % {"n": 1},
+            data={"users": [user.pk]},
+        )
     return True
 
 

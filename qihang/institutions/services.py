@@ -79,7 +79,11 @@ def membership_grant(
     departments: list[Department] | None = None,
     title: str = "",
     actor_id: int | None = None,
+    audit: bool = True,
 ) -> Membership:
+    """Give `user` a role in force. `audit=False` when the caller writes the audit row of the
+    whole action itself (adding staff: one row that reads the same whether or not the person
+    had an account)."""
     if role == Role.DEPARTMENT_STAFF and not departments:
         raise ValidationError({"departments": _("院系工作人员至少要负责一个院系。")})
     for department in departments or []:
@@ -93,6 +97,8 @@ def membership_grant(
     )
     if departments is not None:
         membership.departments.set(departments)
+    if not audit:
+        return membership
     audit_record(
         institution_id=institution.pk,
         actor_id=actor_id,

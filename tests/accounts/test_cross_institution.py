@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from qihang.accounts.models import User
 from qihang.accounts.services import StaffAddOutcome, staff_create, staff_update
 from qihang.audit.models import AuditEvent
 from qihang.institutions.models import Membership, MembershipInvitation
@@ -79,15 +80,25 @@ def test_adding_an_account_held_elsewhere_invites_and_changes_nothing(
     # Both institutions see the event in their own logs.
     assert list(
         AuditEvent.objects.filter(target_type="accounts.user", target_id=str(lin.pk))
-        .order_by("institution__code")
+        .order_by("institution__code", "action")
         .values_list("institution__code", "action")
-    ) == [("90001", "membership.invited_elsewhere"), ("90002", "staff.create")]
+    ) == [
+        ("90001", "membership.invited_elsewhere"),
+        ("90002", "account.invite"),
+        ("90002", "staff.create"),
+    ]
 
 
 @pytest.mark.django_db
 def test_the_answer_is_the_same_whether_or_not_the_address_has_an_account(
     school, other_school, lin, client_for
 ):
+    def grants() -> int:
+        return AuditEvent.objects.filter(
+            institution=other_school.institution, action="membership.grant"
+        ).count()
+
+    grants_before = grants()
     held = add(client_for(other_school.centre), "centre@dfcm.example", name="甲")
     fresh = add(client_for(other_school.centre), "nobody-yet@dfcm.example", name="甲")
     client = client_for(other_school.centre)
@@ -103,6 +114,19 @@ def test_the_answer_is_the_same_whether_or_not_the_address_has_an_account(
     assert len(normalised) == 2
     assert normalised[0] == normalised[1]
     assert "已邀请，未设密码" in normalised[0]
+    # The audit log here reads the same for both.
+    logged = [
+        list(
+            AuditEvent.objects.filter(
+                institution=other_school.institution,
+                target_type="accounts.user",
+                target_id=str(user.pk),
+            ).values_list("action", "summary")
+        )
+        for user in (lin, User.objects.get(email="nobody-yet@dfcm.example"))
+    ]
+    assert logged[0] == [(a, t.replace("nobody-yet", "centre")) for a, t in logged[1]]
+    assert grants() == grants_before  # no per-role rows that would differ between the two
     # Searching by the real name finds nothing.
     assert client.get(LIST, {"q": "林晓岚"}).context["total"] == 0
     # Adding either again is refused with the same words.
