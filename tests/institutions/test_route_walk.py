@@ -45,6 +45,17 @@ OBJECT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "cohort_year": lambda s: s.fixtures.get("cohort_year", s.cohort.year),
 }
 
+# The same parameters naming an object of the school's second department (声乐歌剧系), for a
+# department officer of the first; every object parameter is listed here or in
+# NOT_DEPARTMENT_OBJECTS, so whoever adds one decides whether departments narrow it.
+OTHER_DEPARTMENT_PARAMETERS: dict[str, Callable[[School], Any]] = {
+    "graduate_id": lambda s: s.graduates[2].pk,
+    "destination_id": lambda s: s.fixtures["other_department_destination"].pk,
+    "evidence_id": lambda s: s.fixtures["other_department_evidence"].pk,
+    "department_id": lambda s: s.departments[1].pk,
+}
+NOT_DEPARTMENT_OBJECTS = {"job_id", "membership_id", "cohort_year"}
+
 # Parameters that are not objects of a tenant (formats, tokens): a fixed, valid value.
 PLAIN_PARAMETERS: dict[str, str] = {
     "uidb64": "MQ",
@@ -534,3 +545,60 @@ def test_get_never_writes(people, client_for):
         url = build(pattern, mine)
         status = client.get(url).status_code
         assert everything() == before, f"GET {url} ({status}) wrote to the database"
+
+
+def test_every_object_parameter_says_whether_departments_narrow_it():
+    decided = set(OTHER_DEPARTMENT_PARAMETERS) | NOT_DEPARTMENT_OBJECTS
+    assert sorted(set(OBJECT_PARAMETERS) - decided) == []
+
+
+@pytest.fixture
+def other_department(world):
+    """A record with evidence in the school's second department, which its first department's
+    officer must not reach."""
+    from django.core.files.base import ContentFile
+
+    from qihang.destinations.services import destination_record
+    from tests.conftest import TINY_PNG
+
+    mine, _theirs = world
+    destination = destination_record(
+        actor=build_actor(mine.centre, mine.institution.pk),
+        graduate=mine.graduates[2],
+        data={"code": "76", "note": "自由职业演奏"},
+        evidence_files=[("statement", ContentFile(TINY_PNG, name="声明.png"))],
+    )
+    mine.fixtures["other_department_destination"] = destination
+    mine.fixtures["other_department_evidence"] = destination.evidence.get()
+    return world
+
+
+@pytest.mark.django_db
+def test_a_department_officer_gets_404_for_objects_of_another_department(
+    other_department, client_for
+):
+    mine, _theirs = other_department
+    client = client_for(mine.dept_staff)  # 钢琴系 only
+    checked = []
+    for pattern, entry in routes():
+        names = [m.group(2) for m in PARAMETER.finditer(pattern)]
+        if not any(n in OTHER_DEPARTMENT_PARAMETERS for n in names):
+            continue
+        permission = getattr(view_of(entry), "required_permission", None)
+        expected = (
+            403
+            if permission is not None and permission not in ROLE_PERMISSIONS[Role.DEPARTMENT_STAFF]
+            else 404
+        )
+
+        def fill(match: re.Match[str]) -> str:
+            name = match.group(2)
+            if name in OTHER_DEPARTMENT_PARAMETERS:
+                return str(OTHER_DEPARTMENT_PARAMETERS[name](mine))
+            return str(OBJECT_PARAMETERS.get(name, lambda s: PLAIN_PARAMETERS[name])(mine))
+
+        url = "/" + PARAMETER.sub(fill, pattern)
+        status = request(client, url)
+        assert status == expected, f"{url} ({pattern}) answered {status}, expected {expected}"
+        checked.append(url)
+    assert len(checked) > 5
