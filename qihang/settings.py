@@ -144,6 +144,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# Failures count per account, not per spelling: "Voice@…" and "90001:学号" reach the same account
+# as "voice@…" and "学号", so they must share one counter.
+AXES_USERNAME_CALLABLE = "qihang.accounts.backends.lockout_username"
 
 # --- Security headers, cookies, CSP ---------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -233,7 +236,16 @@ else:
         }
     }
 DEFAULT_FROM_EMAIL = env_str("QIHANG_FROM_EMAIL", "qihang@localhost")
-QIHANG_BASE_URL = env_str("QIHANG_BASE_URL", "http://127.0.0.1:8000")
+# Where people reach this deployment: invitation and set-password links are built from it, since
+# a background task or a command has no request to take the host and port from.
+QIHANG_BASE_URL = env_str("QIHANG_BASE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+if (
+    not QIHANG_BASE_URL.startswith(("http://", "https://"))
+    or "/" in QIHANG_BASE_URL.split("//", 1)[1]
+):
+    raise ImproperlyConfigured(
+        f"QIHANG_BASE_URL must be a scheme and host (http://host:port), got {QIHANG_BASE_URL!r}"
+    )
 
 # --- Production server: `qihang serve` runs gunicorn with these (its options override them) -----
 # Behind nginx the app listens on the loopback only; 0 workers means 2 × CPU cores + 1.

@@ -35,6 +35,39 @@ def find_user(identifier: str, institution_code: str = "") -> User | None:
     return User.objects.filter(pk=user_ids[0]).first()
 
 
+# Prefix of lockout keys for identifiers that name no account, so that no spelling typed at the
+# form can share a counter with a real account's internal username.
+UNKNOWN_PREFIX = "?"
+
+
+def lockout_username(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str:
+    """The key django-axes counts login failures under (AXES_USERNAME_CALLABLE).
+
+    The account the identifier resolves to (its internal username), whatever spelling was typed,
+    so five failures lock the account and not only one way of writing it. An identifier that
+    names no account is counted per normalised spelling (trimmed, lower case, with the school).
+    Axes calls this with the typed identifier on a failure and with the internal username on a
+    success (to reset the count), so an exact username is recognised first.
+    """
+    credentials = credentials or {}
+    raw = str(credentials.get("username") or "")
+    if not raw and request is not None:
+        raw = str(getattr(request, "POST", {}).get("username", ""))
+    institution = str(credentials.get("institution") or "")
+    if not institution and request is not None:
+        institution = str(getattr(request, "POST", {}).get("institution", ""))
+    identifier = raw.strip()
+    user = User.objects.filter(username=identifier).only("username").first()
+    if user is None:
+        user = find_user(identifier, institution)
+    if user is not None:
+        return user.username
+    spelling = identifier.lower()
+    if institution and ":" not in spelling and "@" not in spelling:
+        spelling = f"{institution.strip()}:{spelling}"
+    return f"{UNKNOWN_PREFIX}{spelling}"[:255]
+
+
 class IdentifierBackend(ModelBackend):
     def authenticate(
         self,

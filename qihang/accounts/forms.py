@@ -5,12 +5,13 @@ from typing import Any
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from qihang.accounts.models import User
 from qihang.accounts.services import STAFF_ROLES
-from qihang.institutions.models import Department, Institution, Membership
+from qihang.institutions.models import Department, Institution, Membership, MembershipInvitation
 from qihang.institutions.roles import Role
 from qihang.institutions.scoping import Actor, scoped
 
@@ -84,9 +85,12 @@ class LoginForm(BootstrapMixin, forms.Form):
         )
         if user is None:
             raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+        # Someone whose only open business is an invitation may sign in to answer it.
         if (
             not user.is_platform_admin
-            and not Membership.objects.filter(user=user, is_active=True).exists()
+            and not Membership.objects.filter(user=user)
+            .filter(Q(is_active=True) | Q(invitation=MembershipInvitation.PENDING))
+            .exists()
         ):
             raise forms.ValidationError(self.error_messages["inactive"], code="inactive")
         self.user_cache = user

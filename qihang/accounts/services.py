@@ -13,6 +13,8 @@ import hmac
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
@@ -20,6 +22,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, mailers
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -30,10 +33,17 @@ from django.utils.translation import gettext as _
 from qihang.accounts.models import ApiToken, User
 from qihang.audit.services import audit_record
 from qihang.graduates.models import Graduate
-from qihang.institutions.models import Cohort, Department, Institution, Membership
+from qihang.institutions.models import (
+    Cohort,
+    Department,
+    Institution,
+    Membership,
+    MembershipInvitation,
+)
 from qihang.institutions.roles import Perm, Role
 from qihang.institutions.scoping import Actor, scoped
-from qihang.institutions.services import membership_grant
+from qihang.institutions.selectors import account_holders, account_is_shared, shared_account_ids
+from qihang.institutions.services import audit_for_holders, membership_grant, membership_invite
 
 # Roles the career centre hands out to staff; the graduate role comes only from the roster.
 STAFF_ROLES: tuple[Role, ...] = (
@@ -169,6 +179,9 @@ class InvitationError(Exception):
 class InvitationResult:
     sent: int = 0
     without_email: int = 0
+    # Accounts another institution holds too (or platform administrators): their password is
+    # not this institution's to reset, so no set-password link goes to them from here.
+    shared: int = 0
     recipients: list[str] = field(default_factory=list)
 
 
@@ -227,10 +240,12 @@ def invitations_send(*, actor: Actor, users: Iterable[User]) -> InvitationResult
     """Send set-password links to accounts of the actor's institution, over one connection.
 
     Graduates whose roster e-mail is used by another account get the link at the roster address.
+    Accounts another institution also holds are left out (counted in `shared`).
     """
     actor.require(Perm.STAFF_MANAGE)
     users = list(users)
     ids = [u.pk for u in users]
+    shared = shared_account_ids(ids, actor.institution_id)
     members = set(
         scoped(Membership, actor).filter(user_id__in=ids).values_list("user_id", flat=True)
     )
@@ -247,6 +262,9 @@ def invitations_send(*, actor: Actor, users: Iterable[User]) -> InvitationResult
     for user in users:
         if user.pk not in members:
             raise PermissionDenied("account of another institution")
+        if user.pk in shared:
+            result.shared += 1
+            continue
         roster_email, student_no = roster.get(user.pk, ("", None))
         to = user.email or roster_email.strip()
         if not to:
@@ -401,6 +419,43 @@ def _check_departments(actor: Actor, roles: list[Role], departments: Sequence[De
         raise ValidationError({"departments": _("院系不属于本校。")})
 
 
+class StaffAddOutcome(StrEnum):
+    CREATED = "created"  # a new account: the caller sends the set-password invitation
+    ATTACHED = "attached"  # an account this institution holds alone (or a platform admin acted)
+    INVITED = "invited"  # an account held elsewhere: a pending invitation it must accept
+
+
+@dataclass
+class StaffAdded:
+    user: User
+    outcome: StaffAddOutcome
+
+
+def _institution_holds(actor: Actor, user: User) -> bool:
+    """May the actor's institution give `user` roles without asking them?
+
+    Yes when it has held the account (an accepted membership, even ended), when nobody else
+    holds it, or when the actor is a platform administrator.
+    """
+    if actor.is_platform_admin:
+        return True
+    if Membership.objects.filter(
+        user=user, institution_id=actor.institution_id, invitation=MembershipInvitation.ACCEPTED
+    ).exists():
+        return True
+    return not account_is_shared(user.pk, actor.institution_id)
+
+
+def _may_change_account(actor: Actor, user: User) -> bool:
+    """Global fields (name, e-mail, password, set-password mail) belong to the account holder:
+    an institution changes them only for an account no other institution holds."""
+    return actor.is_platform_admin or not account_is_shared(user.pk, actor.institution_id)
+
+
+def _roles_summary(roles: Iterable[Role]) -> str:
+    return "、".join(str(Role(r).label) for r in roles)
+
+
 @transaction.atomic
 def staff_create(
     *,
@@ -410,10 +465,14 @@ def staff_create(
     roles: Iterable[str],
     departments: Sequence[Department] = (),
     title: str = "",
-) -> tuple[User, bool]:
-    """Open a staff account (or add roles to an existing account with this e-mail).
+) -> StaffAdded:
+    """Add a person to the institution's staff by e-mail.
 
-    Returns (user, created). The caller sends the invitation once the transaction committed.
+    A new address opens an account (the caller sends its set-password invitation). An address
+    whose account another institution holds (or a platform administrator's) gets a pending
+    invitation the person accepts after signing in; nothing of that account changes and the
+    actor learns nothing about it: the audit row here reads the same in every case, and each
+    institution holding the account gets its own row.
     """
     actor.require(Perm.STAFF_MANAGE)
     chosen = _normalise_roles(roles)
@@ -423,7 +482,6 @@ def staff_create(
     if not email:
         raise ValidationError({"email": _("请填写电子邮箱。")})
     user = User.objects.filter(email__iexact=email).first()
-    created = user is None
     if user is None:
         user = User(
             username=email[:150],
@@ -433,33 +491,127 @@ def staff_create(
         )
         user.full_clean(exclude=["password"])
         user.save()
-    elif (
-        scoped(Membership, actor)
-        .filter(user=user, is_active=True)
-        .exclude(role=Role.GRADUATE)
-        .exists()
-    ):
-        raise ValidationError(
-            {"email": _("%(email)s 已是本校工作人员，请在列表中修改其角色。") % {"email": email}}
+        outcome = StaffAddOutcome.CREATED
+    else:
+        listed = (
+            scoped(Membership, actor)
+            .filter(user=user, role__in=STAFF_ROLES)
+            .filter(Q(is_active=True) | Q(invitation=MembershipInvitation.PENDING))
+            .exists()
+        )
+        if listed:
+            # Said for a new account and a pending invitation alike: both are on the list.
+            raise ValidationError(
+                {
+                    "email": _("%(email)s 已在本校人员名单中（含已邀请），请在列表中修改其角色。")
+                    % {"email": email}
+                }
+            )
+        outcome = (
+            StaffAddOutcome.ATTACHED if _institution_holds(actor, user) else StaffAddOutcome.INVITED
         )
     institution = Institution.objects.get(pk=actor.institution_id)
     for role in chosen:
-        membership_grant(
-            institution=institution,
-            user=user,
-            role=role,
-            departments=list(departments) if role == Role.DEPARTMENT_STAFF else [],
-            title=title.strip(),
-            actor_id=actor.user_id,
-        )
+        role_departments = list(departments) if role == Role.DEPARTMENT_STAFF else []
+        if outcome == StaffAddOutcome.INVITED:
+            membership_invite(
+                institution=institution,
+                user=user,
+                role=role,
+                departments=role_departments,
+                title=title.strip(),
+                invited_name=display_name or email,
+                actor_id=actor.user_id,
+            )
+        else:
+            membership_grant(
+                institution=institution,
+                user=user,
+                role=role,
+                departments=role_departments,
+                title=title.strip(),
+                actor_id=actor.user_id,
+                audit=False,
+            )
     audit_record(
         institution_id=actor.institution_id,
         actor_id=actor.user_id,
         action="staff.create",
         target=user,
-        summary=f"{display_name or email} {','.join(chosen)}",
+        summary=f"{display_name or email} <{email}> {','.join(chosen)}",
+        data={"email": email, "roles": [str(r) for r in chosen]},
     )
-    return user, created
+    others = account_holders(user.pk) - {actor.institution_id}
+    if others:
+        audit_for_holders(
+            user=user,
+            institution_ids=[],
+            actor_id=actor.user_id,
+            action=(
+                "membership.invited_elsewhere"
+                if outcome == StaffAddOutcome.INVITED
+                else "membership.granted_elsewhere"
+            ),
+            summary=_("%(institution)s：%(email)s，%(roles)s")
+            % {"institution": institution.name, "email": email, "roles": _roles_summary(chosen)},
+            data={
+                "institution": actor.institution_id,
+                "roles": [str(r) for r in chosen],
+                "pending": outcome == StaffAddOutcome.INVITED,
+            },
+        )
+    return StaffAdded(user=user, outcome=outcome)
+
+
+def staff_invitation_notify(*, actor: Actor, user: User) -> bool:
+    """Tell the holder of an account that the actor's institution invites them (no link that
+    signs in or sets a password: they sign in as usual and answer on their invitations page)."""
+    actor.require(Perm.STAFF_MANAGE)
+    pending = list(
+        scoped(Membership, actor).filter(user=user, invitation=MembershipInvitation.PENDING)
+    )
+    if not pending or not user.email:
+        return False
+    institution = Institution.objects.only("name").get(pk=actor.institution_id).name
+    context = {
+        "institution": institution,
+        "roles": _roles_summary(m.role for m in pending),
+        "link": settings.QIHANG_BASE_URL.rstrip("/") + reverse("accounts:invitations"),
+    }
+    message = EmailMessage(
+        subject=_("【启航】%(institution)s邀请您加入") % context,
+        body=_(
+            "您好：\n\n"
+            "%(institution)s邀请您在“启航”就业创业工作平台担任：%(roles)s。\n"
+            "请用您现有的账号登录后，在下面的页面接受或谢绝：\n\n"
+            "%(link)s\n\n"
+            "在您接受之前，对方看不到您的账号信息。如不认识该单位，请谢绝。\n"
+        )
+        % context,
+        to=[user.email],
+    )
+    try:
+        mailers.default.send_messages([message])
+    except OSError as exc:
+        raise InvitationError(str(exc)) from exc
+    with transaction.atomic():
+        Membership.objects.filter(pk__in=[m.pk for m in pending]).update(invited_at=timezone.now())
+        # The same row as a set-password invitation: this log must not tell the two apart.
+        audit_record(
+            institution_id=actor.institution_id,
+            actor_id=actor.user_id,
+            action="account.invite",
+            target=user,
+            summary=_("发送账号邀请 %(n)s 封") % {"n": 1},
+            data={"users": [user.pk]},
+        )
+    return True
+
+
+def staff_name_editable(*, actor: Actor, member: Any) -> bool:
+    """Whether the staff form offers the name: the invited name while an invitation is
+    pending, the account's own name only for an account this institution holds alone."""
+    return member.is_pending or _may_change_account(actor, member.user)
 
 
 @transaction.atomic
@@ -472,7 +624,12 @@ def staff_update(
     departments: Sequence[Department] = (),
     title: str = "",
 ) -> None:
-    """Set a staff member's roles at the actor's institution; roles left out are deactivated."""
+    """Set a staff member's roles at the actor's institution; roles left out are deactivated.
+
+    Only this institution's memberships change. The display name is the account's, shown by
+    every institution: it changes only for an account this institution holds alone. While an
+    invitation is pending, the name is the one typed for the invitation.
+    """
     actor.require(Perm.STAFF_MANAGE)
     chosen = _normalise_roles(roles)
     _check_departments(actor, chosen, departments)
@@ -484,25 +641,46 @@ def staff_update(
     current = {m.role: m for m in scoped(Membership, actor).filter(user=user)}
     if not any(m.role != Role.GRADUATE for m in current.values()):
         raise PermissionDenied("not staff of this institution")
+    display_name = display_name.strip()
+    invite = not _institution_holds(actor, user)
     institution = Institution.objects.get(pk=actor.institution_id)
     for role in chosen:
-        membership_grant(
-            institution=institution,
-            user=user,
-            role=role,
-            departments=list(departments) if role == Role.DEPARTMENT_STAFF else [],
-            title=title.strip(),
-            actor_id=actor.user_id,
-        )
+        role_departments = list(departments) if role == Role.DEPARTMENT_STAFF else []
+        if invite:
+            previous = next((m.invited_name for m in current.values() if m.invited_name), "")
+            membership_invite(
+                institution=institution,
+                user=user,
+                role=role,
+                departments=role_departments,
+                title=title.strip(),
+                invited_name=display_name or previous,
+                actor_id=actor.user_id,
+            )
+        else:
+            membership_grant(
+                institution=institution,
+                user=user,
+                role=role,
+                departments=role_departments,
+                title=title.strip(),
+                actor_id=actor.user_id,
+            )
     dropped = [
         m.pk
         for role, m in current.items()
-        if role in STAFF_ROLES and role not in chosen and m.is_active
+        if role in STAFF_ROLES and role not in chosen and (m.is_active or m.is_pending)
     ]
     if dropped:
+        Membership.objects.filter(pk__in=dropped, invitation=MembershipInvitation.PENDING).update(
+            invitation=MembershipInvitation.DECLINED
+        )
         Membership.objects.filter(pk__in=dropped).update(is_active=False)
-    display_name = display_name.strip()
-    if display_name and display_name != user.display_name:
+    if display_name and display_name != user.display_name and not invite:
+        if not _may_change_account(actor, user):
+            raise ValidationError(
+                {"display_name": _("此账号也在其他单位使用，姓名只能由本人或平台管理员修改。")}
+            )
         user.display_name = display_name
         user.save(update_fields=["display_name"])
     audit_record(
@@ -510,30 +688,31 @@ def staff_update(
         actor_id=actor.user_id,
         action="staff.update",
         target=user,
-        summary=f"{user} {','.join(chosen)}",
+        summary=f"{display_name or user.email} {','.join(chosen)}",
         data={"roles": [str(r) for r in chosen], "departments": [d.pk for d in departments]},
     )
 
 
 @transaction.atomic
 def staff_deactivate(*, actor: Actor, user: User) -> int:
-    """End every staff role of `user` at the actor's institution. The account itself stays (the
-    person may work at another institution or be a graduate too)."""
+    """End every staff role of `user` at the actor's institution (a pending invitation is
+    withdrawn). The account itself stays (the person may work at another institution or be a
+    graduate too)."""
     actor.require(Perm.STAFF_MANAGE)
     if user.pk == actor.user_id:
         raise ValidationError(_("不能停用自己的账号。"))
-    count = (
-        scoped(Membership, actor)
-        .filter(user=user, role__in=STAFF_ROLES, is_active=True)
-        .update(is_active=False)
+    mine = scoped(Membership, actor).filter(user=user, role__in=STAFF_ROLES)
+    withdrawn = mine.filter(invitation=MembershipInvitation.PENDING).update(
+        invitation=MembershipInvitation.DECLINED
     )
+    count = mine.filter(is_active=True).update(is_active=False) + withdrawn
     if count:
         audit_record(
             institution_id=actor.institution_id,
             actor_id=actor.user_id,
             action="staff.deactivate",
             target=user,
-            summary=str(user),
+            summary=user.email or str(user.pk),
         )
     return count
 

@@ -23,6 +23,8 @@ urlpatterns = [
         name="staff_deactivate",
     ),
     path("staff/<int:membership_id>/invite/", views.staff_invite, name="staff_invite"),
+    path("invitations/", views.invitations, name="invitations"),
+    path("invitations/respond/", views.invitation_respond, name="invitation_respond"),
     path("tokens/", views.api_tokens, name="api_tokens"),
     path("tokens/revoke/", views.api_token_revoke, name="api_token_revoke"),
 ]

@@ -10,9 +10,9 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN, PasswordResetConfirmView
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -34,9 +34,10 @@ from qihang.accounts.forms import (
     StaffForm,
 )
 from qihang.accounts.models import User
-from qihang.institutions.models import Institution, Membership
+from qihang.institutions import services as institution_services
+from qihang.institutions.models import Institution, Membership, MembershipInvitation
 from qihang.institutions.roles import Perm
-from qihang.institutions.scoping import actor_of, public, requires
+from qihang.institutions.scoping import ObjectId, actor_of, public, requires, signed_in, takes_ids
 from qihang.institutions.views import begin_session
 
 IDENTIFIER_BACKEND = "qihang.accounts.backends.IdentifierBackend"
@@ -55,8 +56,11 @@ def _landing(request: HttpRequest, user: User) -> str:
     """Where a person goes after signing in: the page they asked for, or their home page."""
     if target := _next_url(request):
         return target
-    if user.is_platform_admin and not user.memberships.filter(is_active=True).exists():
-        return reverse("institutions:platform_list")
+    if not user.memberships.filter(is_active=True).exists():
+        if user.memberships.filter(invitation=MembershipInvitation.PENDING).exists():
+            return reverse("accounts:invitations")
+        if user.is_platform_admin:
+            return reverse("institutions:platform_list")
     return reverse("web:home")
 
 
@@ -143,6 +147,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
 
 
 # --- One's own account ----------------------------------------------------------------------------------
+@takes_ids()
 @requires(None)
 def account(request: HttpRequest) -> HttpResponse:
     memberships = (
@@ -151,13 +156,21 @@ def account(request: HttpRequest) -> HttpResponse:
         .prefetch_related("departments")
         .order_by("institution__code", "role")
     )
+    pending = Membership.objects.filter(
+        user=request.user, invitation=MembershipInvitation.PENDING
+    ).values("institution_id")
     return render(
         request,
         "accounts/account.html",
-        {"memberships": memberships, "actor": actor_of(request)},
+        {
+            "memberships": memberships,
+            "actor": actor_of(request),
+            "pending_invitations": pending.distinct().count(),
+        },
     )
 
 
+@takes_ids()
 @requires(None)
 @sensitive_post_parameters()
 def password_change(request: HttpRequest) -> HttpResponse:
@@ -178,6 +191,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 STAFF_PAGE_SIZE = 50
 
 
+@takes_ids()
 @requires(Perm.STAFF_MANAGE)
 def staff_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
@@ -204,26 +218,45 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _send_invitation(request: HttpRequest, user: User) -> None:
+def _send_invitation(request: HttpRequest, member: selectors.StaffMember) -> None:
+    """(Re)send what the person needs: a set-password link for an account this institution
+    holds, a notice of the pending invitation otherwise. The same words either way."""
+    actor = actor_of(request)
+    user = member.user
     try:
-        sent = services.invitation_send(actor=actor_of(request), user=user)
+        if member.is_pending:
+            sent = services.staff_invitation_notify(actor=actor, user=user)
+            shared = False
+        else:
+            result = services.invitations_send(actor=actor, users=[user])
+            sent, shared = result.sent == 1, result.shared == 1
     except services.InvitationError:
         messages.error(request, _("邀请邮件发送失败：邮件服务器暂时无法连接，请稍后重新发送。"))
         return
     if sent:
         messages.success(request, _("已向 %(email)s 发送邀请邮件。") % {"email": user.email})
+    elif shared:
+        messages.warning(
+            request,
+            _("此账号也在其他单位使用，不能由本校重设密码；请本人在登录页用“忘记密码”设置。"),
+        )
     else:
-        messages.warning(request, _("%(user)s 没有电子邮箱，无法发送邀请。") % {"user": user})
+        messages.warning(
+            request, _("%(user)s 没有电子邮箱，无法发送邀请。") % {"user": member.name}
+        )
 
 
+@takes_ids(departments=ObjectId("institutions.Department"))
 @requires(Perm.STAFF_MANAGE)
 def staff_create(request: HttpRequest) -> HttpResponse:
+    """Add a person by e-mail. The answer is the same whether the address is new, an account
+    of this institution, or one held elsewhere (which gets an invitation to accept)."""
     actor = actor_of(request)
     form = StaffForm(request.POST or None, actor=actor)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user, created = services.staff_create(
+            added = services.staff_create(
                 actor=actor,
                 display_name=data["display_name"],
                 email=data["email"],
@@ -234,13 +267,22 @@ def staff_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            if user.has_usable_password():
-                messages.success(
+            try:
+                if added.outcome == services.StaffAddOutcome.INVITED:
+                    services.staff_invitation_notify(actor=actor, user=added.user)
+                elif not added.user.has_usable_password():
+                    services.invitations_send(actor=actor, users=[added.user])
+            except services.InvitationError:
+                messages.error(
                     request,
-                    _("%(user)s 已有账号，已授予本校角色；其可用原密码登录。") % {"user": user},
+                    _("已添加，但邀请邮件发送失败：邮件服务器暂时无法连接，请稍后重新发送。"),
                 )
             else:
-                _send_invitation(request, user)
+                messages.success(
+                    request,
+                    _("已添加 %(email)s。需要对方操作的，邀请邮件已发出。")
+                    % {"email": data["email"].strip().lower()},
+                )
             return redirect("accounts:staff_list")
     return render(request, "accounts/staff_form.html", {"form": form, "member": None})
 
@@ -253,25 +295,28 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+@takes_ids(departments=ObjectId("institutions.Department"))
 @requires(Perm.STAFF_MANAGE)
 def staff_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
     actor = actor_of(request)
     member = selectors.staff_member(actor=actor, membership_id=membership_id)
     active = member.active_memberships
     initial = {
-        "display_name": member.user.display_name,
+        "display_name": member.name,
         "roles": [m.role for m in active],
         "departments": member.departments,
         "title": member.title,
     }
     form = StaffEditForm(request.POST or None, actor=actor, initial=initial)
+    if not services.staff_name_editable(actor=actor, member=member):
+        del form.fields["display_name"]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.staff_update(
                 actor=actor,
                 user=member.user,
-                display_name=data["display_name"],
+                display_name=data.get("display_name", ""),
                 roles=data["roles"],
                 departments=list(data["departments"]),
                 title=data["title"],
@@ -279,7 +324,7 @@ def staff_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, _("已保存 %(user)s 的角色。") % {"user": member.user})
+            messages.success(request, _("已保存 %(user)s 的角色。") % {"user": member.name})
             return redirect("accounts:staff_list")
     return render(
         request,
@@ -288,6 +333,7 @@ def staff_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
     )
 
 
+@takes_ids()
 @requires(Perm.STAFF_MANAGE)
 @require_POST
 def staff_deactivate(request: HttpRequest, membership_id: int) -> HttpResponse:
@@ -298,19 +344,62 @@ def staff_deactivate(request: HttpRequest, membership_id: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("已停用 %(user)s 在本校的全部角色。") % {"user": member.user})
+        messages.success(request, _("已停用 %(user)s 在本校的全部角色。") % {"user": member.name})
     return redirect("accounts:staff_list")
 
 
+@takes_ids()
 @requires(Perm.STAFF_MANAGE)
 @require_POST
 def staff_invite(request: HttpRequest, membership_id: int) -> HttpResponse:
     member = selectors.staff_member(actor=actor_of(request), membership_id=membership_id)
-    _send_invitation(request, member.user)
+    _send_invitation(request, member)
     return redirect("accounts:staff_list")
 
 
+# --- One's invitations from other institutions ----------------------------------------------------
+@takes_ids()
+@signed_in
+def invitations(request: HttpRequest) -> HttpResponse:
+    """Invitations waiting for the person's answer, and what was done to their account."""
+    return render(
+        request,
+        "accounts/invitations.html",
+        {
+            "pending": selectors.invitations_by_institution(request.user),
+            "events": selectors.account_events(request.user),
+        },
+    )
+
+
+@takes_ids(institution=ObjectId("institutions.Institution"))
+@signed_in
+@require_POST
+def invitation_respond(request: HttpRequest) -> HttpResponse:
+    answer = request.POST.get("answer", "")
+    try:
+        institution_id = int(request.POST.get("institution", ""))
+    except ValueError as exc:
+        raise Http404 from exc
+    if answer not in {"accept", "decline"}:
+        raise Http404
+    try:
+        institution_services.membership_invitation_respond(
+            user=request.user, institution_id=institution_id, accept=answer == "accept"
+        )
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc  # not invited there (or already answered): nothing to show
+    name = Institution.objects.values_list("name", flat=True).get(pk=institution_id)
+    if answer == "accept":
+        begin_session(request, request.user, institution_id)
+        messages.success(request, _("已加入%(name)s。") % {"name": name})
+        return redirect("web:home")
+    messages.info(request, _("已谢绝%(name)s的邀请。") % {"name": name})
+    return redirect("accounts:invitations")
+
+
 # --- API tokens -------------------------------------------------------------------------------------------------
+@takes_ids()
 @requires(Perm.ROSTER_VIEW)
 def api_tokens(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
@@ -338,6 +427,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@takes_ids(token=ObjectId("accounts.ApiToken"))
 @requires(Perm.ROSTER_VIEW)
 @require_POST
 def api_token_revoke(request: HttpRequest) -> HttpResponse:

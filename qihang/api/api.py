@@ -33,7 +33,7 @@ from qihang.graduates import selectors as graduate_selectors
 from qihang.graduates.models import Graduate
 from qihang.institutions.models import Cohort, Department
 from qihang.institutions.roles import Perm
-from qihang.institutions.scoping import Actor, actor_of, scoped
+from qihang.institutions.scoping import Actor, ObjectId, actor_of, scoped, takes_ids
 
 PAGE_SIZE = 50
 
@@ -148,6 +148,9 @@ def _graduate(graduate: Graduate) -> dict[str, Any]:
     tags=["毕业生"],
 )
 @api_requires(Perm.ROSTER_VIEW)
+@takes_ids(
+    cohort=ObjectId("institutions.Cohort", "year"), department=ObjectId("institutions.Department")
+)
 def graduates_list(
     request: HttpRequest,
     cohort: int | None = Query(None, description="届别，如 2020；缺省为最近一届"),
@@ -181,6 +184,7 @@ def graduates_list(
     tags=["毕业生"],
 )
 @api_requires(Perm.ROSTER_VIEW)
+@takes_ids()
 def graduates_detail(request: HttpRequest, graduate_id: int) -> Any:
     actor: Actor = request.auth  # type: ignore[attr-defined]
     graduate = graduate_selectors.graduate_detail(actor=actor, graduate_id=graduate_id)
@@ -204,6 +208,7 @@ def graduates_detail(request: HttpRequest, graduate_id: int) -> Any:
     tags=["统计"],
 )
 @api_requires(Perm.STATS_VIEW)
+@takes_ids(cohort=ObjectId("institutions.Cohort", "year"))
 def stats(
     request: HttpRequest,
     cohort: int | None = Query(None, description="届别；缺省为最近一届"),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qihang.audit.models import AuditEvent, SensitiveRead
 from qihang.institutions.roles import Perm
-from qihang.institutions.scoping import actor_of, requires, scoped
+from qihang.institutions.scoping import actor_of, requires, scoped, takes_ids
 
 PAGE_SIZE = 50
 
@@ -48,6 +48,7 @@ def _by_person(qs: QuerySet[Any], who: str) -> QuerySet[Any]:
     )
 
 
+@takes_ids()
 @requires(Perm.AUDIT_VIEW)
 def events(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
@@ -83,6 +84,7 @@ def events(request: HttpRequest) -> HttpResponse:
     )
 
 
+@takes_ids()
 @requires(Perm.AUDIT_VIEW)
 def sensitive_reads(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
@@ -121,6 +123,10 @@ ACTION_LABELS: dict[str, Any] = {
     "staff.update": _("修改工作人员角色"),
     "staff.deactivate": _("停用工作人员"),
     "account.invite": _("发送账号邀请"),
+    "membership.invited_elsewhere": _("本校人员被其他单位邀请"),
+    "membership.granted_elsewhere": _("其他单位授予本校人员角色"),
+    "membership.invitation_accept": _("接受单位邀请"),
+    "membership.invitation_decline": _("谢绝单位邀请"),
     "account.set_password": _("通过链接设置密码"),
     "account.password_change": _("修改密码"),
     "account.password_reset_request": _("申请重设密码"),

@@ -39,7 +39,15 @@ from qihang.destinations.rules import Reference
 from qihang.graduates.models import Graduate
 from qihang.institutions.models import Cohort
 from qihang.institutions.roles import Perm
-from qihang.institutions.scoping import Actor, actor_of, get_scoped_or_404, requires, scoped
+from qihang.institutions.scoping import (
+    Actor,
+    ObjectId,
+    actor_of,
+    get_scoped_or_404,
+    requires,
+    scoped,
+    takes_ids,
+)
 from qihang.lib.validators import FieldError, division_name
 
 QUEUE_TEMPLATE = "destinations/review_queue.html"
@@ -102,6 +110,7 @@ def _record_context(destination: Destination | None, ref: Reference) -> dict[str
 
 
 # --- The graduate's own record -------------------------------------------------------------------
+@takes_ids()
 @requires(Perm.DESTINATION_REPORT_OWN)
 def mine(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
@@ -181,6 +190,9 @@ def _queue_filters(request: HttpRequest, actor: Actor, cohorts: list[Cohort]) ->
     return filters
 
 
+@takes_ids(
+    cohort=ObjectId("institutions.Cohort", "year"), department=ObjectId("institutions.Department")
+)
 @requires(Perm.DESTINATION_REVIEW)
 def review_queue(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
@@ -254,12 +266,14 @@ def _after_action(
     return redirect(_safe_next(request, reverse("destinations:detail", args=[destination_id])))
 
 
+@takes_ids()
 @requires(Perm.DESTINATION_REVIEW)
 def row(request: HttpRequest, destination_id: int) -> HttpResponse:
     """One queue row (htmx: "cancel" of the return form puts the row back)."""
     return _row_response(request, actor_of(request), destination_id)
 
 
+@takes_ids()
 @requires(Perm.DESTINATION_REVIEW)
 @require_POST
 def review(request: HttpRequest, destination_id: int) -> HttpResponse:
@@ -275,6 +289,7 @@ def review(request: HttpRequest, destination_id: int) -> HttpResponse:
     return _after_action(request, actor, destination_id, done=_("已审核通过。"), error=error)
 
 
+@takes_ids()
 @requires(Perm.DESTINATION_APPROVE)
 @require_POST
 def approve(request: HttpRequest, destination_id: int) -> HttpResponse:
@@ -290,6 +305,7 @@ def approve(request: HttpRequest, destination_id: int) -> HttpResponse:
     return _after_action(request, actor, destination_id, done=_("已审批通过。"), error=error)
 
 
+@takes_ids()
 @requires(Perm.DESTINATION_REVIEW)
 def return_view(request: HttpRequest, destination_id: int) -> HttpResponse:
     """GET (htmx): the row asking for a reason; POST: return the record with that reason."""
@@ -318,6 +334,7 @@ def return_view(request: HttpRequest, destination_id: int) -> HttpResponse:
     return _after_action(request, actor, destination_id, done=_("已退回。"), error=error)
 
 
+@takes_ids(items=ObjectId("destinations.Destination", fmt="{obj.pk}:{obj.version}"))
 @requires(Perm.DESTINATION_APPROVE)
 @require_POST
 def bulk_approve(request: HttpRequest) -> HttpResponse:
@@ -348,6 +365,7 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
 
 
 # --- One record ------------------------------------------------------------------------------------
+@takes_ids()
 @requires(Perm.DESTINATION_VIEW)
 def detail(request: HttpRequest, destination_id: int) -> HttpResponse:
     actor = actor_of(request)
@@ -369,6 +387,7 @@ def detail(request: HttpRequest, destination_id: int) -> HttpResponse:
     )
 
 
+@takes_ids()
 @requires(Perm.DESTINATION_RECORD)
 def record(request: HttpRequest, graduate_id: int) -> HttpResponse:
     """Staff record (or correct) a graduate's destination on their behalf."""
@@ -418,6 +437,7 @@ def record(request: HttpRequest, graduate_id: int) -> HttpResponse:
     )
 
 
+@takes_ids()
 @requires(Perm.DESTINATION_RECORD)
 def record_lookup(request: HttpRequest) -> HttpResponse:
     """Find a graduate by 学号 or name to record for them."""
@@ -440,6 +460,7 @@ def record_lookup(request: HttpRequest) -> HttpResponse:
 
 
 # --- Evidence --------------------------------------------------------------------------------------
+@takes_ids()
 @requires(None)
 @require_POST
 def evidence_upload(request: HttpRequest, destination_id: int) -> HttpResponse:
@@ -475,6 +496,7 @@ def evidence_upload(request: HttpRequest, destination_id: int) -> HttpResponse:
     return redirect(back)
 
 
+@takes_ids()
 @requires(None)
 def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponse:
     """A file, to the graduate it belongs to and to staff whose scope covers the graduate.
@@ -520,6 +542,7 @@ def _quote(filename: str) -> str:
 
 
 # --- The cohort's policy ---------------------------------------------------------------------------
+@takes_ids()
 @requires(Perm.SETTINGS_MANAGE)
 def policy(request: HttpRequest, cohort_year: int) -> HttpResponse:
     actor = actor_of(request)

@@ -31,7 +31,15 @@ from qihang.graduates.models import Gender, Graduate
 from qihang.graduates.services import graduate_mentor_assign, graduate_roster_status_set
 from qihang.institutions.models import Cohort, DegreeLevel
 from qihang.institutions.roles import Perm
-from qihang.institutions.scoping import Actor, actor_of, get_scoped_or_404, requires, scoped
+from qihang.institutions.scoping import (
+    Actor,
+    ObjectId,
+    actor_of,
+    get_scoped_or_404,
+    requires,
+    scoped,
+    takes_ids,
+)
 
 PAGE_SIZE = 50
 
@@ -60,6 +68,11 @@ def _account_summary(actor: Actor, cohort: Cohort) -> dict[str, int]:
     )
 
 
+@takes_ids(
+    cohort=ObjectId("institutions.Cohort", "year"),
+    department=ObjectId("institutions.Department"),
+    major=ObjectId("institutions.Major"),
+)
 @requires(Perm.ROSTER_VIEW)
 def graduate_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
@@ -94,6 +107,7 @@ def graduate_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@takes_ids()
 @requires(Perm.ROSTER_VIEW)
 def graduate_detail(request: HttpRequest, graduate_id: int) -> HttpResponse:
     actor = actor_of(request)
@@ -132,6 +146,7 @@ def _detail(
     )
 
 
+@takes_ids()
 @requires(Perm.ROSTER_IMPORT)
 @require_POST
 def roster_status(request: HttpRequest, graduate_id: int) -> HttpResponse:
@@ -160,6 +175,7 @@ def roster_status(request: HttpRequest, graduate_id: int) -> HttpResponse:
     return _detail(request, actor, graduate, status_form=form)
 
 
+@takes_ids()
 @requires(Perm.SENSITIVE_REVEAL)
 @require_POST
 def graduate_reveal(request: HttpRequest, graduate_id: int) -> HttpResponse:
@@ -209,6 +225,7 @@ def _back(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
+@takes_ids(graduates=ObjectId("graduates.Graduate"), mentor=ObjectId("accounts.User"))
 @requires(Perm.MENTOR_ASSIGN)
 @require_POST
 def mentor_assign(request: HttpRequest) -> HttpResponse:
@@ -261,6 +278,7 @@ def _invitation_messages(
     messages.success(request, " ".join(parts))
 
 
+@takes_ids(cohort=ObjectId("institutions.Cohort", "year"))
 @requires(Perm.STAFF_MANAGE)
 @require_POST
 def invite_cohort(request: HttpRequest) -> HttpResponse:
@@ -279,6 +297,7 @@ def invite_cohort(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('graduates:list')}?cohort={cohort.year}")
 
 
+@takes_ids()
 @requires(Perm.STAFF_MANAGE)
 @require_POST
 def invite(request: HttpRequest, graduate_id: int) -> HttpResponse:

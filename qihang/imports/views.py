@@ -20,7 +20,15 @@ from qihang.imports.forms import ImportForm
 from qihang.imports.models import ImportJob, ImportKind, ImportStatus
 from qihang.institutions.models import Cohort
 from qihang.institutions.roles import Perm
-from qihang.institutions.scoping import Actor, actor_of, get_scoped_or_404, requires, scoped
+from qihang.institutions.scoping import (
+    Actor,
+    ObjectId,
+    actor_of,
+    get_scoped_or_404,
+    requires,
+    scoped,
+    takes_ids,
+)
 from qihang.lib.tabular import TableError, read_table, write_annotated_xlsx, write_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -52,6 +60,7 @@ def _visible_kinds(actor: Actor) -> list[str]:
     return [k.value for k, perm in services.KIND_PERMISSIONS.items() if actor.has(perm)]
 
 
+@takes_ids()
 @requires(Perm.ROSTER_IMPORT)
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
@@ -65,6 +74,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
     return render(request, "imports/job_list.html", {"jobs": jobs, "kinds": ImportKind})
 
 
+@takes_ids(cohort_year=ObjectId("institutions.Cohort", "year"))
 @requires(Perm.ROSTER_IMPORT)
 @require_http_methods(["GET", "POST"])
 def job_new(request: HttpRequest) -> HttpResponse:
@@ -111,6 +121,7 @@ def _job_context(job: ImportJob) -> dict[str, object]:
     }
 
 
+@takes_ids()
 @requires(Perm.ROSTER_IMPORT)
 @require_GET
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
@@ -118,6 +129,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     return render(request, "imports/job_detail.html", _job_context(job))
 
 
+@takes_ids()
 @requires(Perm.ROSTER_IMPORT)
 @require_GET
 def job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
@@ -126,6 +138,7 @@ def job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     return render(request, "imports/job_detail.html#progress", _job_context(job))
 
 
+@takes_ids()
 @requires(Perm.ROSTER_IMPORT)
 @require_GET
 def job_annotated(request: HttpRequest, job_id: int) -> HttpResponse:
@@ -156,6 +169,7 @@ def job_annotated(request: HttpRequest, job_id: int) -> HttpResponse:
     )
 
 
+@takes_ids()
 @requires(Perm.ROSTER_IMPORT)
 @require_GET
 def template_download(request: HttpRequest) -> HttpResponse:
@@ -176,6 +190,7 @@ def template_download(request: HttpRequest) -> HttpResponse:
 
 
 # --- exports ---------------------------------------------------------------------------------------
+@takes_ids()
 @requires(Perm.ROSTER_EXPORT)
 @require_GET
 def export_page(request: HttpRequest) -> HttpResponse:
@@ -194,6 +209,7 @@ def _export_cohort(request: HttpRequest) -> Cohort:
     return cohort
 
 
+@takes_ids(cohort=ObjectId("institutions.Cohort", "year"))
 @requires(Perm.ROSTER_EXPORT)
 @require_GET
 def export_roster(request: HttpRequest) -> HttpResponse:
@@ -202,6 +218,7 @@ def export_roster(request: HttpRequest) -> HttpResponse:
     return _xlsx_response(data, exporting.roster_filename(cohort))
 
 
+@takes_ids(cohort=ObjectId("institutions.Cohort", "year"))
 @requires(Perm.ROSTER_EXPORT)
 @require_GET
 def export_destinations(request: HttpRequest) -> HttpResponse:

@@ -124,6 +124,19 @@ class Cohort(TenantModel):
         return _("%(year)s届") % {"year": self.year}
 
 
+class MembershipInvitation(models.TextChoices):
+    """Whether the person agreed to a membership.
+
+    An institution may not give roles to an account that another institution (or the platform)
+    also holds: it invites, and the membership stays inactive until the person accepts it after
+    signing in. Only accepted memberships ("") make an institution one of the account's holders.
+    """
+
+    ACCEPTED = "", _("已接受")
+    PENDING = "pending", _("待接受")
+    DECLINED = "declined", _("已谢绝或撤回")
+
+
 class Membership(TenantModel):
     """A user's role at one institution. A user may hold several roles (a counsellor is often
     department staff and mentor); department staff are limited to `departments`."""
@@ -136,6 +149,24 @@ class Membership(TenantModel):
     title = models.CharField(_("职务"), max_length=60, blank=True, default="")
     is_active = models.BooleanField(_("有效"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    invitation = models.CharField(
+        _("邀请"),
+        max_length=10,
+        choices=MembershipInvitation.choices,
+        blank=True,
+        default=MembershipInvitation.ACCEPTED,
+    )
+    # The name the inviting institution typed: what it sees until the person accepts, so that
+    # inviting an address never tells it the name the account holder uses elsewhere.
+    invited_name = models.CharField(_("邀请时填写的姓名"), max_length=100, blank=True, default="")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    invited_at = models.DateTimeField(_("邀请时间"), null=True, blank=True)
 
     scope = Scope(own="user")
 
@@ -145,8 +176,17 @@ class Membership(TenantModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["institution", "user", "role"], name="membership_unique_role"
-            )
+            ),
+            # A membership nobody accepted grants nothing.
+            models.CheckConstraint(
+                condition=models.Q(invitation="") | models.Q(is_active=False),
+                name="membership_unaccepted_is_inactive",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.invitation == MembershipInvitation.PENDING

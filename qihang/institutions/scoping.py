@@ -207,3 +207,49 @@ def public(view: Callable[..., Any]) -> Callable[..., Any]:
     """Mark a view as reachable without signing in (login, invitation, static pages)."""
     view.is_public = True  # type: ignore[attr-defined]
     return view
+
+
+def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Sign-in required, but no actor in the current institution (switching, platform pages,
+    one's own invitations). Like `requires(None)` for the route walk; such views check the
+    person themselves."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    wrapper.required_permission = None  # type: ignore[attr-defined]
+    return wrapper
+
+
+# --- Object ids a view reads from its POST body or query string ----------------------------------
+@dataclass(frozen=True)
+class ObjectId:
+    """What one request parameter names: a row of `model` ("app_label.Model") by `field`.
+
+    `fmt` says how a value is written, from the row `obj` and its `value` ("{value}" by
+    default; bulk approval sends "{obj.pk}:{obj.version}").
+    """
+
+    model: str
+    field: str = "pk"
+    fmt: str = "{value}"
+
+
+def takes_ids(**parameters: ObjectId) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare the object ids a view reads from request.POST or request.GET.
+
+    `tests/institutions/test_route_walk.py` reads the declaration and sends each parameter as
+    another institution's and another department's object; a view without a declaration (use
+    `@takes_ids()` for none) fails the walk, so whoever adds a view says what it accepts.
+    Any position among the decorators works: `requires` and Django's decorators keep it
+    (functools.wraps copies the attribute).
+    """
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        view.object_ids = dict(parameters)  # type: ignore[attr-defined]
+        return view
+
+    return decorator

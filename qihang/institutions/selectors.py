@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count
 
-from qihang.institutions.models import Institution, Membership
+from qihang.institutions.models import Institution, Membership, MembershipInvitation
 from qihang.institutions.roles import Role
 
 # The institutions a user may switch between, kept in the session at sign-in so the header's
@@ -65,3 +66,47 @@ def platform_overview() -> list[Institution]:
         institution.staff_count = staff.get(institution.pk, 0)
         institution.graduate_count = graduates.get(institution.pk, 0)
     return institutions
+
+
+# --- Who holds an account ------------------------------------------------------------------------
+def account_holders(user_id: int) -> set[int]:
+    """Institutions that hold the account: those where the person has a membership they
+    accepted (in force or ended). An invitation nobody accepted makes no holder."""
+    return set(
+        Membership.objects.filter(user_id=user_id, invitation=MembershipInvitation.ACCEPTED)
+        .values_list("institution_id", flat=True)
+        .distinct()
+    )
+
+
+def shared_account_ids(user_ids: Iterable[int], institution_id: int) -> set[int]:
+    """The accounts among `user_ids` that `institution_id` does not hold alone: another
+    institution holds them too, or they are platform administrators. Their global fields (name,
+    e-mail, password, active flag, set-password mail) are not this institution's to change."""
+    from qihang.accounts.models import User
+
+    ids = list(user_ids)
+    elsewhere = set(
+        Membership.objects.filter(user_id__in=ids, invitation=MembershipInvitation.ACCEPTED)
+        .exclude(institution_id=institution_id)
+        .values_list("user_id", flat=True)
+    )
+    admins = set(
+        User.objects.filter(pk__in=ids, is_platform_admin=True).values_list("pk", flat=True)
+    )
+    return elsewhere | admins
+
+
+def account_is_shared(user_id: int, institution_id: int) -> bool:
+    return bool(shared_account_ids([user_id], institution_id))
+
+
+def pending_invitations(user: Any) -> list[Membership]:
+    """The person's own invitations awaiting an answer, across institutions (not tenant data:
+    they are read by the invitee only)."""
+    return list(
+        Membership.objects.filter(user=user, invitation=MembershipInvitation.PENDING)
+        .select_related("institution", "invited_by")
+        .prefetch_related("departments")
+        .order_by("institution__code", "role")
+    )

@@ -1,7 +1,10 @@
 """Writes for institutions, their structure and memberships."""
 
-from django.core.exceptions import ValidationError
+from collections.abc import Iterable
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qihang.accounts.models import User
@@ -13,8 +16,10 @@ from qihang.institutions.models import (
     Institution,
     Major,
     Membership,
+    MembershipInvitation,
 )
 from qihang.institutions.roles import Role
+from qihang.institutions.selectors import account_holders
 
 
 @transaction.atomic
@@ -74,7 +79,11 @@ def membership_grant(
     departments: list[Department] | None = None,
     title: str = "",
     actor_id: int | None = None,
+    audit: bool = True,
 ) -> Membership:
+    """Give `user` a role in force. `audit=False` when the caller writes the audit row of the
+    whole action itself (adding staff: one row that reads the same whether or not the person
+    had an account)."""
     if role == Role.DEPARTMENT_STAFF and not departments:
         raise ValidationError({"departments": _("院系工作人员至少要负责一个院系。")})
     for department in departments or []:
@@ -84,10 +93,12 @@ def membership_grant(
         institution=institution,
         user=user,
         role=role,
-        defaults={"title": title, "is_active": True},
+        defaults={"title": title, "is_active": True, "invitation": MembershipInvitation.ACCEPTED},
     )
     if departments is not None:
         membership.departments.set(departments)
+    if not audit:
+        return membership
     audit_record(
         institution_id=institution.pk,
         actor_id=actor_id,
@@ -96,3 +107,91 @@ def membership_grant(
         summary=f"{user} {role}",
     )
     return membership
+
+
+def audit_for_holders(
+    *,
+    user: User,
+    institution_ids: Iterable[int],
+    actor_id: int | None,
+    action: str,
+    summary: str,
+    data: dict[str, object],
+) -> None:
+    """One audit row in each institution concerned by an event on `user`'s account: the ones
+    named and every institution that holds the account, so each sees it in its own log."""
+    for institution_id in sorted(set(institution_ids) | account_holders(user.pk)):
+        audit_record(
+            institution_id=institution_id,
+            actor_id=actor_id,
+            action=action,
+            target=user,
+            summary=summary,
+            data=data,
+        )
+
+
+@transaction.atomic
+def membership_invite(
+    *,
+    institution: Institution,
+    user: User,
+    role: Role | str,
+    departments: list[Department] | None = None,
+    title: str = "",
+    invited_name: str = "",
+    actor_id: int | None = None,
+) -> Membership:
+    """A membership that waits for the person's consent: inactive until they accept it."""
+    if role == Role.DEPARTMENT_STAFF and not departments:
+        raise ValidationError({"departments": _("院系工作人员至少要负责一个院系。")})
+    for department in departments or []:
+        if department.institution_id != institution.pk:
+            raise ValidationError({"departments": _("院系不属于该学校。")})
+    membership, _created = Membership.objects.update_or_create(
+        institution=institution,
+        user=user,
+        role=role,
+        defaults={
+            "title": title,
+            "is_active": False,
+            "invitation": MembershipInvitation.PENDING,
+            "invited_name": invited_name[:100],
+            "invited_by_id": actor_id,
+            "invited_at": timezone.now(),
+        },
+    )
+    if departments is not None:
+        membership.departments.set(departments)
+    return membership
+
+
+@transaction.atomic
+def membership_invitation_respond(*, user: User, institution_id: int, accept: bool) -> int:
+    """The invitee accepts (the memberships come into force) or declines an institution's
+    invitation. Raises ObjectDoesNotExist when there is nothing pending there for them."""
+    pending = Membership.objects.select_for_update().filter(
+        user=user, institution_id=institution_id, invitation=MembershipInvitation.PENDING
+    )
+    roles = sorted(pending.values_list("role", flat=True))
+    if not roles:
+        raise ObjectDoesNotExist("no pending invitation")
+    if accept:
+        pending.update(is_active=True, invitation=MembershipInvitation.ACCEPTED)
+    else:
+        pending.update(is_active=False, invitation=MembershipInvitation.DECLINED)
+    name = Institution.objects.values_list("name", flat=True).get(pk=institution_id)
+    audit_for_holders(
+        user=user,
+        institution_ids=[institution_id],
+        actor_id=user.pk,
+        action="membership.invitation_accept" if accept else "membership.invitation_decline",
+        summary=(
+            _("%(user)s 接受了%(institution)s的邀请")
+            if accept
+            else _("%(user)s 谢绝了%(institution)s的邀请")
+        )
+        % {"user": user.email or user.username, "institution": name},
+        data={"institution": institution_id, "roles": roles},
+    )
+    return len(roles)

@@ -7,7 +7,6 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from qihang.institutions.forms import InstitutionForm
 from qihang.institutions.models import Institution
-from qihang.institutions.scoping import SESSION_INSTITUTION_KEY
+from qihang.institutions.scoping import SESSION_INSTITUTION_KEY, ObjectId, signed_in, takes_ids
 from qihang.institutions.selectors import (
     SESSION_INSTITUTIONS_KEY,
     can_act_in,
@@ -44,22 +43,6 @@ def begin_session(request: HttpRequest, user: Any, institution_id: int | None = 
         del request.actor  # built for the previous institution
 
 
-def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Sign-in required, but no actor in the current institution (switching, platform pages).
-
-    Like `requires(None)` for the route walk; such views check the person themselves.
-    """
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    wrapper.required_permission = None  # type: ignore[attr-defined]
-    return wrapper
-
-
 def platform_admin_only(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
@@ -81,6 +64,7 @@ def _safe_next(request: HttpRequest, fallback: str = "web:home") -> str:
     return reverse(fallback)
 
 
+@takes_ids(institution=ObjectId("institutions.Institution"))
 @signed_in
 @require_POST
 def switch(request: HttpRequest) -> HttpResponse:
@@ -98,6 +82,7 @@ def switch(request: HttpRequest) -> HttpResponse:
     return redirect("web:home")
 
 
+@takes_ids()
 @signed_in
 @platform_admin_only
 def platform_list(request: HttpRequest) -> HttpResponse:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from qihang.destinations.models import PeriodKind
 from qihang.institutions.roles import Perm
-from qihang.institutions.scoping import actor_of, requires
+from qihang.institutions.scoping import ObjectId, actor_of, requires, takes_ids
 from qihang.reports import exporting, selectors, stats
 from qihang.reports.forms import StatsFilterForm, StatsQuery
 
@@ -28,6 +28,7 @@ def _query(request: HttpRequest) -> tuple[StatsFilterForm, StatsQuery | None]:
     return form, form.query()
 
 
+@takes_ids(cohort=ObjectId("institutions.Cohort", "year"))
 @requires(Perm.STATS_VIEW)
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, query = _query(request)
@@ -63,6 +64,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/dashboard.html", context)
 
 
+@takes_ids(cohort=ObjectId("institutions.Cohort", "year"))
 @requires(Perm.STATS_VIEW)
 def export(request: HttpRequest) -> HttpResponse:
     """The table the dashboard shows (same filters and order), as an xlsx workbook."""

@@ -2,9 +2,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from qihang.institutions.roles import Perm
-from qihang.institutions.scoping import actor_of, requires
+from qihang.institutions.scoping import actor_of, requires, takes_ids
 
 
+@takes_ids()
 @requires(None)
 def home(request: HttpRequest) -> HttpResponse:
     """Send each person to where their work is."""

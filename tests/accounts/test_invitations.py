@@ -1,4 +1,7 @@
+import os
 import re
+import subprocess
+import sys
 from unittest import mock
 from urllib.parse import urlsplit
 
@@ -100,9 +103,10 @@ def test_provision_reattaches_an_orphaned_account(school):
 #  provisioning (in a savepoint): graduates without account, count of those with one,
 #  institution code, orphaned accounts, taken usernames, taken e-mails, insert users,
 #  update graduates, insert memberships, audit row;  never-invited accounts;
-#  sending: memberships check, roster e-mails, institution name; then (in a savepoint)
-#  mark invited_at and the audit row.  = 16 + 4 savepoint statements.
-COHORT_INVITE_QUERIES = 20
+#  sending: accounts held elsewhere (memberships, platform administrators), memberships
+#  check, roster e-mails, institution name; then (in a savepoint) mark invited_at and the
+#  audit row.  = 18 + 4 savepoint statements.
+COHORT_INVITE_QUERIES = 22
 
 
 @pytest.mark.django_db
@@ -250,3 +254,40 @@ def test_graduates_without_email_get_an_account_but_no_mail(school, client_for):
     assert len(mail.outbox) == 1  # graduates[1] only
     assert Graduate.objects.get(pk=school.graduates[2].pk).user is not None
     assert "1 人没有电子邮箱" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_invitation_links_use_the_configured_base_url(school, settings):
+    settings.QIHANG_BASE_URL = "https://jobs.dfcm.example:8443"
+    graduate = school.graduates[1]
+    actor = centre_actor(school)
+    user = graduate_accounts_provision(
+        actor=actor, cohort=school.cohort, graduates=[graduate]
+    ).users[0]
+    invitation_send(actor=actor, user=user)
+    link = re.search(r"\S+/accounts/invitation/\S+/", mail.outbox[0].body).group(0)
+    assert link == "https://jobs.dfcm.example:8443" + link_in(mail.outbox[0])
+    assert "127.0.0.1" not in mail.outbox[0].body
+
+
+def settings_value(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("QIHANG_BASE_URL")}
+    clean.update(env, DJANGO_SETTINGS_MODULE="qihang.settings")
+    return subprocess.run(  # noqa: S603 — our own interpreter and a fixed snippet
+        [sys.executable, "-c", "from django.conf import settings; print(settings.QIHANG_BASE_URL)"],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_base_url_comes_from_the_environment_and_is_checked():
+    default = settings_value({})
+    assert (default.returncode, default.stdout.strip()) == (0, "http://127.0.0.1:8000")
+    custom = settings_value({"QIHANG_BASE_URL": "http://127.0.0.1:8123/"})
+    assert (custom.returncode, custom.stdout.strip()) == (0, "http://127.0.0.1:8123")
+    for bad in ("127.0.0.1:8123", "http://host/qihang/", "ftp://host"):
+        refused = settings_value({"QIHANG_BASE_URL": bad})
+        assert refused.returncode == 1, bad
+        assert "QIHANG_BASE_URL must be a scheme and host" in refused.stderr

@@ -128,7 +128,67 @@ def test_five_failures_lock_the_account_on_this_address(school):
     # …while another account on the same address is not affected.
     other = post_login(Client(), school.centre.username)
     assert other.status_code == 302
-    assert AccessAttempt.objects.filter(username=student_no).exists()
+    # Counted under the account, not under the spelling typed.
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == [
+        school.graduate_user.username
+    ]
+
+
+def assert_locked(response) -> None:
+    assert response.status_code == 429
+    assert "登录已暂时锁定" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_failures_in_several_spellings_of_an_email_lock_the_account(school):
+    school.dept_staff.email = "voice@jccm.example"
+    school.dept_staff.save(update_fields=["email"])
+    client = Client()
+    spellings = [
+        "voice@jccm.example",
+        "Voice@jccm.example",
+        "VOICE@JCCM.EXAMPLE",
+        " voice@Jccm.example ",
+        "vOice@jccm.example",
+    ]
+    for spelling in spellings[:4]:
+        response = post_login(client, spelling, "wrong-password")
+        assert response.status_code == 200
+    assert_locked(post_login(client, spellings[4], "wrong-password"))
+    # A sixth spelling, or the internal username, with the right password: still locked.
+    assert_locked(post_login(client, "VoIcE@jccm.example"))
+    assert_locked(post_login(client, school.dept_staff.username))
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_failures_in_several_spellings_of_a_student_no_lock_the_account(school):
+    client = Client()
+    student_no = school.graduates[0].student_no
+    code = school.institution.code
+    typed = [
+        (student_no, {}),
+        (f"{code}:{student_no}", {}),
+        (f" {student_no} ", {"institution": code}),
+        (school.graduate_user.username, {}),
+    ]
+    for identifier, extra in typed:
+        response = post_login(client, identifier, "wrong-password", **extra)
+        assert response.status_code == 200
+    assert_locked(post_login(client, f"{code}:{student_no}", "wrong-password"))
+    assert_locked(post_login(client, student_no, institution=code))
+    assert_locked(post_login(client, student_no))
+
+
+@pytest.mark.django_db
+def test_unknown_identifiers_are_counted_per_normalised_spelling(school):
+    client = Client()
+    for spelling in ["Nobody@x.example", "nobody@x.example", " NOBODY@x.example"] * 2:
+        response = post_login(client, spelling, "wrong-password")
+    assert_locked(response)
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["?nobody@x.example"]
+    # Real accounts are not affected by the stranger's failures.
+    assert post_login(Client(), school.centre.username).status_code == 302
 
 
 @pytest.mark.django_db

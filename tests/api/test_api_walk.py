@@ -1,20 +1,31 @@
 """Walk every operation of the API as nobody, as a forger, as an outsider and as lower roles.
 
 Operations are found through the ninja API's routers, so a new route is covered without editing
-this file. Each must declare its permission with `qihang.api.auth.api_requires(...)`; its path
-parameters are filled from the route walk's OBJECT_PARAMETERS.
+this file. Each must declare its permission with `qihang.api.auth.api_requires(...)` and the
+object ids it reads from the query string with `scoping.takes_ids(...)`; its path parameters are
+filled from the route walk's OBJECT_PARAMETERS, and each declared id is tried as another
+institution's object (404, like a path parameter) and another department's.
 """
 
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
+from django.apps import apps
 from django.test import Client
 
 from qihang.api.api import api
 from qihang.institutions.roles import ROLE_PERMISSIONS, Role
-from tests.institutions.test_route_walk import OBJECT_PARAMETERS
+from tests.institutions.test_route_walk import (
+    OBJECT_PARAMETERS,
+    allowed_methods,
+    department_path,
+    has_institution,
+    rows_of,
+    value_of,
+)
 
 PREFIX = "/api/v1"
 PARAMETER = re.compile(r"{(?:\w+:)?(\w+)}|<(?:\w+:)?(\w+)>")
@@ -55,8 +66,10 @@ def has_object_parameter(path: str) -> bool:
     return bool(PARAMETER.search(path))
 
 
-def call(method: str, url: str, auth: str | None):
+def call(method: str, url: str, auth: str | None, query: dict[str, str] | None = None):
     headers = {"Authorization": auth} if auth else {}
+    if query:
+        url = f"{url}?{urlencode(query)}"
     return Client().generic(method, url, headers=headers)
 
 
@@ -123,4 +136,55 @@ def test_lower_roles_get_403(world, token_for):
             response = call(method, build(path, mine), tokens[role])
             assert response.status_code == 403, f"{method} {path} as {role}: {response.status_code}"
             checked += 1
+    assert checked > 0
+
+
+def test_every_operation_declares_the_ids_it_reads():
+    undeclared = [f"{m} {p}" for p, m, f in operations() if getattr(f, "object_ids", None) is None]
+    assert undeclared == [], f"API operations without scoping.takes_ids(...): {undeclared}"
+
+
+def test_the_api_has_no_operation_limited_by_method_decorators():
+    # ninja routes by method itself; a Django method decorator inside would be dead code.
+    assert [p for p, _m, f in operations() if allowed_methods(f) is not None] == []
+
+
+@pytest.mark.django_db
+def test_query_ids_of_another_institution_are_404(world, token_for):
+    mine, theirs = world
+    auth = token_for(mine.centre, mine)
+    marks = [g.student_no for g in theirs.graduates]
+    checked = 0
+    for path, method, view in operations():
+        for name, decl in view.object_ids.items():
+            for obj in rows_of(decl, theirs, unlike=mine):
+                response = call(method, build(path, mine), auth, {name: value_of(decl, obj)})
+                where = f"{method} {path}?{name}={value_of(decl, obj)}"
+                assert response.status_code == 404, f"{where}: {response.status_code}"
+                assert [m for m in marks if m in response.content.decode()] == [], where
+                checked += 1
+    assert checked > 2
+
+
+@pytest.mark.django_db
+def test_query_ids_of_another_department_show_nothing_of_it(world, token_for):
+    mine, _theirs = world
+    auth = token_for(mine.dept_staff, mine)  # 钢琴系 only
+    other = mine.departments[1]
+    marks = [g.student_no for g in mine.graduates if g.department_id == other.pk]
+    checked = 0
+    for path, method, view in operations():
+        for name, decl in view.object_ids.items():
+            model = apps.get_model(decl.model)
+            path_to_department = department_path(model) if has_institution(model) else None
+            if path_to_department is None:
+                continue
+            for obj in model._default_manager.filter(
+                institution=mine.institution, **{path_to_department: other.pk}
+            ):
+                response = call(method, build(path, mine), auth, {name: value_of(decl, obj)})
+                where = f"{method} {path}?{name}={value_of(decl, obj)}"
+                assert response.status_code == 404, f"{where}: {response.status_code}"
+                assert [m for m in marks if m in response.content.decode()] == [], where
+                checked += 1
     assert checked > 0

@@ -94,3 +94,25 @@ def test_audit_list_queries_are_constant(school, client_for, django_assert_num_q
         reveal(school, graduate, "多次")
     with django_assert_num_queries(7):
         client.get(READS)
+
+
+@pytest.mark.django_db
+def test_an_invitation_by_another_institution_shows_in_the_holders_log(
+    school, other_school, client_for
+):
+    school.teacher.email = "teacher@dfcm.example"
+    school.teacher.save(update_fields=["email"])
+    response = client_for(other_school.centre).post(
+        "/accounts/staff/new/",
+        {"display_name": "甲", "email": "teacher@dfcm.example", "roles": ["leadership"]},
+    )
+    assert response.status_code == 302
+    html = client_for(school.centre).get(EVENTS, {"action": "membership.invited_elsewhere"})
+    page = html.content.decode()
+    assert "本校人员被其他单位邀请" in page
+    assert "江城音乐学院：teacher@dfcm.example，校领导" in page
+    assert str(other_school.centre) in page  # who invited
+    # The inviting institution's log has its own row; neither sees the other's.
+    theirs = client_for(other_school.centre).get(EVENTS).content.decode()
+    assert "本校人员被其他单位邀请" not in theirs
+    assert "添加工作人员" in theirs

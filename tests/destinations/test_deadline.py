@@ -24,9 +24,10 @@ def set_deadline(school, deadline):
 
 def test_today_is_the_last_day(school):
     set_deadline(school, timezone.localdate())
-    services.destination_submit(
+    destination = services.destination_submit(
         actor=actor(school.graduate_user, school), graduate=school.graduates[0], data=employment()
     )
+    assert (destination.graduate_id, destination.version) == (school.graduates[0].pk, 1)
 
 
 def test_graduate_cannot_change_after_the_deadline(school, client_for):
