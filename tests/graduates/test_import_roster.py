@@ -227,7 +227,14 @@ def test_a_database_conflict_is_reported_and_writes_nothing(school, tmp_path, mo
     result = run(school, write_csv(tmp_path / "conflict.csv", rows), create_missing=True)
     assert not result.ok
     (error,) = result.errors
-    assert error.row == 0 and error.message.startswith("写入数据库失败，未写入任何数据")
+    # Words and the row, never the database's message.
+    student_no = school.graduates[0].student_no
+    assert (error.row, error.column, error.value) == (14, "学号", student_no)
+    assert error.message == (
+        f"另一个导入或另一位用户同时写入了学号 {student_no} 的数据；"
+        "本次导入未写入任何数据，请重新导入。"
+    )
+    assert "UNIQUE" not in result.as_json() and "duplicate key" not in result.as_json()
     assert counts() == before
 
 
@@ -236,8 +243,11 @@ def test_missing_columns_and_unreadable_files(school, tmp_path):
     result = run(school, path)
     assert not result.ok
     messages = [(e.row, e.message) for e in result.errors]
-    assert (1, "无法识别的列“备注”（C列）") in messages
     assert (1, "缺少必填列“身份证号”") in messages
+    # A column the importer does not know is left out, with a warning, not an error.
+    assert [(w.row, w.column, w.message, w.action) for w in result.warnings] == [
+        (1, "备注", "无法识别的列（C列），该列未导入", "dropped")
+    ]
     bogus = tmp_path / "roster.xlsx"
     bogus.write_bytes(b"not a workbook")
     result = run(school, bogus)
