@@ -307,6 +307,12 @@ def check_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
         infos = archive.infolist()
         if len(infos) > 10_000:
             raise TableError(f"Excel文件包含{len(infos)}个部件，不像正常的工作簿")
+        for info in infos:
+            if info.file_size > limits.part_bytes:
+                raise TableError(
+                    f"Excel文件中的“{info.filename}”解压后有{limits.megabytes(info.file_size)}，"
+                    f"超过上限{limits.megabytes(limits.part_bytes)}"
+                )
         declared = sum(info.file_size for info in infos)
         if declared > limits.uncompressed_bytes:
             raise TableError(
@@ -321,7 +327,7 @@ def check_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
             size = 0
             # Trust the stream, not the directory: read until it really ends (or the limit).
             probe = copy.copy(info)
-            probe.file_size = limits.part_bytes + 1
+            probe.file_size = 1 << 62  # never the end: the limit below stops it first
             carry = b""
             try:
                 with archive.open(probe) as member:
@@ -346,6 +352,8 @@ def check_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
                                 cut = max(len(piece) - 64, 0) if cut <= 0 else len(piece)
                             extent.feed(piece[:cut])
                             carry = piece[cut:]
+            except TableError:
+                raise
             except (zipfile.BadZipFile, NotImplementedError, EOFError, OSError, ValueError):
                 return  # damaged or unusual: python-calamine refuses it with its own words
             if extent is None:
