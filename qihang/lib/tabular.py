@@ -10,6 +10,7 @@ Django-free on purpose; messages are plain Simplified Chinese strings.
 
 import copy
 import csv
+import html
 import io
 import itertools
 import os
@@ -135,13 +136,18 @@ def read_table(
     xlsx before python-calamine sees it, rows and cells as they are read.
     """
     suffix = Path(filename).suffix.lower()
+    # Cell lengths are checked in the file's own bytes where that is cheaper (xlsx, most CSV)
+    # than in every cell of every row (a tenth of a 100,000-row import).
+    check_cells = True
     if suffix in _WORKBOOK_SUFFIXES:
         if suffix != ".xls":  # the binary .xls format is not a zip; its size is the upload's
             source = read_bytes(source)
             check_workbook(source, limits)
+            check_cells = False
         sheet_name, raw_rows = _workbook_rows(source)
     elif suffix in _CSV_SUFFIXES:
-        sheet_name, raw_rows = None, _csv_rows(read_bytes(source), limits)
+        raw_rows, check_cells = _csv_rows(read_bytes(source), limits)
+        sheet_name = None
     elif not suffix:
         raise TableError("无法识别文件类型：文件名没有扩展名，请上传 .xlsx 或 .csv 文件")
     else:
@@ -161,7 +167,7 @@ def read_table(
         raise TableError(f"表头有{len(headers)}列，超过上限{limits.columns}列（第{header_row}行）")
     return Table(
         headers=headers,
-        rows=_data_rows(raw_rows, len(headers), limits),
+        rows=_data_rows(raw_rows, len(headers), limits, check_cells=check_cells),
         sheet_name=sheet_name,
         header_row=header_row,
     )
@@ -185,7 +191,7 @@ def _is_blank_row(row: Row) -> bool:
 
 
 def _data_rows(
-    raw_rows: Iterator[tuple[int, Row]], width: int, limits: Limits
+    raw_rows: Iterator[tuple[int, Row]], width: int, limits: Limits, *, check_cells: bool
 ) -> Iterator[tuple[int, Row]]:
     # Per row of a 100,000-row sheet, so the common cases stay in C: a few blank cells ("")
     # replaced in place, and a first cell of plain printable text deciding the row isn't blank.
@@ -194,7 +200,7 @@ def _data_rows(
         if row_number > max_rows:
             raise TableError(f"文件超过{max_rows}行的上限（第{row_number}行）")
         row = cells[:width]
-        if max(map(_text_length, row), default=0) > max_chars:
+        if check_cells and max(map(_text_length, row), default=0) > max_chars:
             index = next(i for i, c in enumerate(row) if _text_length(c) > max_chars)
             raise TableError(
                 f"第{row_number}行{column_letter(index)}列的内容有{len(row[index])}个字符，"
@@ -220,6 +226,7 @@ def _text_length(value: CellValue) -> int:
 _READ_CHUNK = 1024 * 1024
 _MAX_CARRY = 4 * 1024 * 1024
 _ROW_REF_RE = re.compile(rb'<row r="(\d{1,9})"')
+_CELL_AT_RE = re.compile(rb'<c\s[^>]*?\br="([A-Z]{1,4}\d{1,9})"')
 _LONG_CELL_REF_RE = re.compile(rb'<c r="([A-Z]{2,4})\d')
 
 
@@ -292,6 +299,36 @@ class _SheetExtent:
         )
 
 
+def _long_text(piece: bytes, cell_chars: int) -> int | None:
+    """The offset of a text node in `piece` longer than `cell_chars` characters, or None.
+
+    Searched as bytes: only nodes of more bytes than the limit can be longer (a character is
+    one to four bytes, an entity several), and those few are decoded and counted."""
+    pattern = _LONG_TEXT_RES.get(cell_chars)
+    if pattern is None:
+        pattern = _LONG_TEXT_RES[cell_chars] = re.compile(
+            rb"<t(?:\s[^>]*)?>([^<]{%d,})" % (cell_chars + 1)
+        )
+    for match in pattern.finditer(piece):
+        text = html.unescape(match.group(1).decode("utf-8", "replace"))
+        if len(text) > cell_chars:
+            return match.start()
+    return None
+
+
+_LONG_TEXT_RES: dict[int, re.Pattern[bytes]] = {}
+
+
+def _too_long(where: str, piece: bytes, at: int, cell_chars: int) -> TableError:
+    start = piece.rfind(b"<c ", 0, at)
+    cell = _CELL_AT_RE.match(piece, start) if start >= 0 else None
+    if cell is None:  # the shared strings: no cell to name
+        return TableError(f"{where}中有内容超过单元格上限{cell_chars}个字符")
+    return TableError(
+        f"{where}的{cell.group(1).decode()}单元格内容超过单元格上限{cell_chars}个字符"
+    )
+
+
 def check_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
     """Refuse an xlsx whose members expand beyond ``limits`` or whose worksheets reach
     further than ``limits`` allows (TableError naming the limit and the member).
@@ -324,6 +361,9 @@ def check_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
             name = info.filename
             is_sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
             extent = _SheetExtent() if is_sheet else None
+            where = f"工作表“{name.rsplit('/', 1)[-1]}”" if is_sheet else f"“{name}”"
+            # Where cells' text lives: inline in the sheets, or in the shared strings.
+            has_text = is_sheet or name == "xl/sharedStrings.xml"
             size = 0
             # Trust the stream, not the directory: read until it really ends (or the limit).
             probe = copy.copy(info)
@@ -344,24 +384,32 @@ def check_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
                                 f"Excel文件解压后超过上限"
                                 f"{limits.megabytes(limits.uncompressed_bytes)}（在“{name}”处）"
                             )
-                        if extent is not None:
+                        if has_text:
                             piece = carry + chunk
-                            # Whole tags per piece: cut before the last row's start.
-                            cut = piece.rfind(b"<row")
+                            # Whole elements per piece: cut before the last row (or string).
+                            cut = piece.rfind(b"<row" if is_sheet else b"<si")
                             if cut <= 0 or len(piece) - cut > _MAX_CARRY:
                                 cut = max(len(piece) - 64, 0) if cut <= 0 else len(piece)
-                            extent.feed(piece[:cut])
+                            whole = piece[:cut]
                             carry = piece[cut:]
+                            if extent is not None:
+                                extent.feed(whole)
+                            at = _long_text(whole, limits.cell_chars)
+                            if at is not None:
+                                raise _too_long(where, whole, at, limits.cell_chars)
             except TableError:
                 raise
             except (zipfile.BadZipFile, NotImplementedError, EOFError, OSError, ValueError):
                 return  # damaged or unusual: python-calamine refuses it with its own words
+            if carry and has_text:
+                at = _long_text(carry, limits.cell_chars)
+                if at is not None:
+                    raise _too_long(where, carry, at, limits.cell_chars)
             if extent is None:
                 continue
             if carry:
                 extent.feed(carry)
             rows, columns = extent.bounds()
-            where = f"工作表“{name.rsplit('/', 1)[-1]}”"
             if rows > limits.rows:
                 raise TableError(f"{where}的数据可达第{rows}行，超过上限{limits.rows}行")
             if columns > limits.columns:
@@ -429,23 +477,28 @@ def _decode(data: bytes) -> str:
         raise TableError("无法识别CSV文件的编码，请另存为“CSV UTF-8”格式后重新上传") from None
 
 
-def _check_lines(text: str, limits: Limits) -> None:
-    start, number, limit = 0, 1, limits.line_chars
+def _longest_line(text: str, limits: Limits) -> int:
+    start, number, limit, longest = 0, 1, limits.line_chars, 0
     while True:
         end = text.find("\n", start)
         length = (len(text) if end < 0 else end) - start
         if length > limit:
             raise TableError(f"CSV文件第{number}行有{length}个字符，超过一行{limit}个字符的上限")
+        longest = max(longest, length)
         if end < 0:
-            return
+            return longest
         start, number = end + 1, number + 1
 
 
-def _csv_rows(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Iterator[tuple[int, Row]]:
+def _csv_rows(
+    data: bytes, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Iterator[tuple[int, Row]], bool]:
+    """The records, and whether their cells' lengths still need checking: only when a line
+    is longer than a cell may be, or quotes may make one cell of several lines."""
     text = _decode(data)
     if "\x00" in text:
         raise TableError("CSV文件包含无效字符，可能不是文本文件")
-    _check_lines(text, limits)
+    check_cells = _longest_line(text, limits) > limits.cell_chars or '"' in text
     first_line = text[: text.find("\n")] if "\n" in text else text
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -457,7 +510,7 @@ def _csv_rows(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Iterator[tuple[in
         except csv.Error as exc:
             raise TableError(f"CSV文件第{reader.line_num}行格式错误：{exc}") from None
 
-    return rows()
+    return rows(), check_cells
 
 
 # --- header mapping ------------------------------------------------------------------

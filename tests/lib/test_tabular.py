@@ -455,10 +455,11 @@ def test_a_600_mb_cell_in_a_small_workbook_is_refused_within_a_memory_bound(tmp_
         "Excel文件中的“xl/worksheets/sheet1.xml”解压后有600 MB，超过上限200 MB"
     )
     assert outcome["peak_mb"] < MEMORY_BOUND_MB
-    # The same file lying that the member is small: measured as it expands, and stopped.
+    # The same file lying that the member is small: read as it expands, the cell is seen to
+    # pass Excel's limit within its first megabytes.
     lie_about_size(path, "xl/worksheets/sheet1.xml", 4096)
     outcome = read_in_subprocess(path)
-    assert outcome["message"] == "Excel文件中的“xl/worksheets/sheet1.xml”解压后超过上限200 MB"
+    assert outcome["message"] == "工作表“sheet1.xml”的A1单元格内容超过单元格上限32767个字符"
     assert outcome["peak_mb"] < MEMORY_BOUND_MB
 
 
@@ -543,7 +544,26 @@ def test_a_cell_longer_than_excel_allows_is_refused(tmp_path):
     )
     with pytest.raises(TableError) as refused:
         read_all(path, "long.xlsx")
-    assert refused.value.messages == ["第2行B列的内容有32768个字符，超过单元格上限32767个字符"]
+    assert refused.value.messages == ["工作表“sheet1.xml”的B2单元格内容超过单元格上限32767个字符"]
+    shared = tmp_path / "shared.xlsx"
+    hostile_xlsx(
+        shared,
+        b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>',
+        extra=[("xl/sharedStrings.xml", b"<sst><si><t>" + b"x" * 40_000 + b"</t></si></sst>")],
+    )
+    with pytest.raises(TableError) as refused:
+        read_all(shared, "shared.xlsx")
+    assert refused.value.messages == ["“xl/sharedStrings.xml”中有内容超过单元格上限32767个字符"]
+    # Characters, not bytes: 32,767 three-byte characters are within the limit.
+    fits = tmp_path / "fits.xlsx"
+    hostile_xlsx(
+        fits,
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>No</t></is></c></row>'
+        b'<row r="2"><c r="A2" t="inlineStr"><is><t>'
+        + "长".encode() * 32_767
+        + b"</t></is></c></row>",
+    )
+    assert len(read_all(fits, "fits.xlsx")[1][0][1][0]) == 32_767
     csv_data = ("学号,备注\n1," + "长" * 32_768 + "\n").encode()
     with pytest.raises(TableError) as refused:
         read_all(csv_data, "long.csv")
