@@ -538,6 +538,45 @@ def test_command_success_text_and_json(school):
     )
 
 
+def test_command_reports_warnings_beside_errors_without_blocking(school, tmp_path):
+    # An office's own column (备注) is no reason to refuse a roster: a warning, in text and JSON.
+    rows = [[*r.values(), "转专业"] for r in roster_rows(3, seed=21)]
+    path = write_csv(tmp_path / "with_note.csv", rows, headers=[*HEADERS, "备注"])
+    out = io.StringIO()
+    call_command(
+        "import_roster",
+        str(path),
+        "--json",
+        "--create-missing",
+        institution=school.institution.code,
+        cohort=2020,
+        stdout=out,
+    )
+    report = json.loads(out.getvalue())
+    assert (report["ok"], report["created"], report["errors"]) == (True, 3, [])
+    assert report["warnings"] == [
+        {
+            "row": 1,
+            "column": "备注",
+            "value": "",
+            "message": f"无法识别的列（{chr(ord('A') + len(HEADERS))}列），该列未导入",
+            "action": "dropped",
+        }
+    ]
+    again = io.StringIO()
+    call_command(
+        "import_roster",
+        str(path),
+        institution=school.institution.code,
+        cohort=2020,
+        stdout=again,
+    )
+    assert again.getvalue().splitlines()[1:] == [
+        "提示1处（不影响导入）：",
+        f"第1行，备注列：无法识别的列（{chr(ord('A') + len(HEADERS))}列），该列未导入（已忽略）",
+    ]
+
+
 def test_command_unknown_institution(db):
     with pytest.raises(CommandError):
         call_command(
