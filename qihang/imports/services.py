@@ -256,3 +256,28 @@ def import_files_purge(*, now: datetime.datetime | None = None) -> int:
         done.append(job.pk)
     ImportJob.objects.filter(pk__in=done).update(file="", file_purged_at=now)
     return purged
+
+
+def import_files_seal_legacy() -> int:
+    """Seal the uploads stored in plaintext before encryption was introduced (and drop their
+    cached annotated copies), so no plaintext upload outlives the upgrade. The number sealed."""
+    from qihang.lib import crypto
+
+    sealed = 0
+    for job in ImportJob.objects.exclude(file="").filter(file_purged_at__isnull=True).iterator():
+        storage = job.file.storage
+        name = job.file.name
+        if not storage.exists(name):
+            continue
+        with storage.open(name, "rb") as handle:
+            data = handle.read()
+        cached = f"{name}.annotated.xlsx"
+        if storage.exists(cached):
+            storage.delete(cached)
+        if crypto.is_encrypted_bytes(data):
+            continue
+        new_name = storage.save(f"{name}.enc", ContentFile(seal(data)))
+        ImportJob.objects.filter(pk=job.pk).update(file=new_name)
+        storage.delete(name)
+        sealed += 1
+    return sealed

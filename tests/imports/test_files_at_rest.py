@@ -232,3 +232,31 @@ def test_a_hostile_workbook_fails_its_job_with_the_limit_named(
         }
     ]
     assert Graduate.objects.count() == before
+
+
+def test_uploads_stored_in_plaintext_before_are_sealed_by_the_command(school, media_root):
+    from django.core.files.base import ContentFile
+
+    data = (FIXTURES / "roster_utf8_bom.csv").read_bytes()
+    job = ImportJob(
+        institution=school.institution,
+        kind="roster",
+        cohort=school.cohort,
+        original_name="old.csv",
+        status=ImportStatus.FAILED,
+        finished_at=timezone.now(),
+    )
+    job.file.save("old-roster.csv", ContentFile(data), save=False)
+    job.save()
+    cached = Path(settings.MEDIA_ROOT, f"{job.file.name}.annotated.xlsx")
+    cached.write_bytes(b"an old cached copy")
+    out = io.StringIO()
+    call_command("purge_import_files", stdout=out)
+    assert out.getvalue().splitlines()[1] == "已加密1个加密功能启用前以明文保存的导入文件。"
+    job.refresh_from_db()
+    assert job.file.name.endswith("old-roster.csv.enc")
+    assert import_job_file_bytes(job) == data
+    assert not cached.exists()
+    secrets = sensitive_values(data, "old.csv")
+    for content in every_file_under(media_root).values():
+        assert not [s for s in secrets if s.encode() in content]
