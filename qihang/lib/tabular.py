@@ -829,7 +829,11 @@ def write_annotated_xlsx(
             for i, h in enumerate(headers)
         ]
         + [writer.cell(ERROR_HEADER, fill=_ERROR_FILL, font=_HEADER_FONT)]
-        + ([writer.cell(WARNING_HEADER, fill=_WARNING_FILL, font=_HEADER_FONT)] * with_warnings)
+        + (
+            [writer.cell(WARNING_HEADER, fill=_WARNING_FILL, font=_HEADER_FONT)]
+            if with_warnings
+            else []
+        )
     )
     for row_number, values in rows:
         row_errors = error_rows.get(row_number, [])

@@ -330,6 +330,37 @@ def test_write_annotated_xlsx_only_errors():
     ]
 
 
+def test_write_annotated_xlsx_marks_warnings_in_amber_with_a_legend():
+    stream = io.BytesIO()
+    rows = [(2, ["a", 1, "2020-04-01"]), (3, ["b", 2, None])]
+    errors = [{"row": 3, "column": 1, "message": "超出范围"}]
+    warnings = [
+        {"row": 1, "column": 2, "message": "无法识别的列", "action": "dropped"},
+        {"row": 2, "column": "日期", "message": "没有意义", "action": "dropped"},
+        {"row": 3, "column": 0, "message": "空格已去掉", "action": "normalised"},
+    ]
+    tabular.write_annotated_xlsx(stream, ["名称", "数值", "日期"], rows, errors, warnings=warnings)
+    workbook = load_workbook(io.BytesIO(stream.getvalue()))
+    ws = workbook.worksheets[0]
+    assert [[c.value for c in r] for r in ws.iter_rows()] == [
+        ["名称", "数值", "日期", tabular.ERROR_HEADER, tabular.WARNING_HEADER],
+        ["a", 1, "2020-04-01", None, "日期：没有意义（已忽略）"],
+        ["b", 2, None, "数值：超出范围", "名称：空格已去掉（已规范化）"],
+    ]
+    amber, red = "FFFFEB9C", "FFFFC7CE"
+    assert ws["C1"].fill.fgColor.rgb == amber and ws["C1"].comment.text == "无法识别的列（已忽略）"
+    assert ws["C2"].fill.fgColor.rgb == amber and ws["C2"].comment.text == "没有意义（已忽略）"
+    assert (ws["A3"].fill.fgColor.rgb, ws["B3"].fill.fgColor.rgb) == (amber, red)
+    assert [[c.value for c in r][:1] for r in workbook[tabular.LEGEND_TITLE].iter_rows()] == [
+        [tabular.ERROR_HEADER],
+        [tabular.WARNING_HEADER],
+    ]
+    # Re-uploaded, the first sheet is read and the 错误 and 提示 columns are ignored.
+    table = read_table(stream.getvalue(), filename="again.xlsx")
+    spec = {"name": ["名称"], "value": ["数值"], "date": ["日期"]}
+    assert resolve_columns(table.headers, spec) == {"name": 0, "value": 1, "date": 2}
+
+
 def test_column_letter():
     assert tabular.column_letter(0) == "A"
     assert tabular.column_letter(26) == "AA"
