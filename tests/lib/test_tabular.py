@@ -450,14 +450,16 @@ def read_in_subprocess(path) -> dict:
     from pathlib import Path
 
     code = (
-        "import json, resource, sys\n"
+        "import json, sys\n"
         "from qihang.lib.tabular import TableError, read_table\n"
         "try:\n"
         "    table = read_table(sys.argv[1], filename=sys.argv[1])\n"
         "    rows, message = sum(1 for _ in table.rows), None\n"
         "except TableError as exc:\n"
         "    rows, message = None, str(exc)\n"
-        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        # VmHWM is this program's own peak: ru_maxrss would include the forking parent's.
+        "status = open('/proc/self/status').read().split('VmHWM:')[1].split()[0]\n"
+        "peak = int(status) / 1024\n"
         "print(json.dumps({'rows': rows, 'message': message, 'peak_mb': peak}))\n"
     )
     root = Path(tabular.__file__).resolve().parents[2]
