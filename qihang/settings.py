@@ -213,6 +213,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 QIHANG_MAX_IMPORT_BYTES = env_int("QIHANG_MAX_IMPORT_BYTES", 50 * 1024 * 1024)
 QIHANG_MAX_EVIDENCE_BYTES = env_int("QIHANG_MAX_EVIDENCE_BYTES", 10 * 1024 * 1024)
+# What an import file may expand to once read (qihang.lib.tabular.Limits): beyond it, refused.
+QIHANG_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("QIHANG_IMPORT_MAX_UNCOMPRESSED_BYTES", 400 << 20)
+QIHANG_IMPORT_MAX_PART_BYTES = env_int("QIHANG_IMPORT_MAX_PART_BYTES", 200 << 20)
+QIHANG_IMPORT_MAX_ROWS = env_int("QIHANG_IMPORT_MAX_ROWS", 300_000)
+QIHANG_IMPORT_MAX_COLUMNS = env_int("QIHANG_IMPORT_MAX_COLUMNS", 1_000)
+QIHANG_IMPORT_MAX_CELLS = env_int("QIHANG_IMPORT_MAX_CELLS", 10_000_000)
+QIHANG_IMPORT_MAX_CELL_CHARS = env_int("QIHANG_IMPORT_MAX_CELL_CHARS", 32_767)
+# Uploaded import files (encrypted) are deleted this many days after their job finished;
+# the job keeps its report (`qihang purge_import_files`, also run after every import job).
+QIHANG_IMPORT_RETENTION_DAYS = env_int("QIHANG_IMPORT_RETENTION_DAYS", 30)
 
 # --- E-mail (invitations): SMTP in production, files in the data directory locally --------------
 if PRODUCTION or env_str("QIHANG_EMAIL_HOST"):

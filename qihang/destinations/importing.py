@@ -17,6 +17,22 @@ idempotent: no new versions, history, periods or evidence. The 备注 of an exis
 
 The number of queries does not depend on the number of rows: everything the checks need is read
 up front, and the writes go through qihang.imports.bulkwrite.
+
+Errors and warnings (qihang.imports.framework). An error means the row cannot be right, and the
+file is refused; a warning reports a value the import did not take as written, and never blocks:
+- errors: 学号 empty, repeated in the file, not a graduate of the institution or of this cohort;
+  毕业去向代码 missing or not in the cohort's code set; a field the code requires left blank
+  (10: employer, credit code, nature, location, agreement number, signing date …); on a row
+  that carries an employer, an invalid 统一社会信用代码, 单位性质, 单位所在地, 协议书编号 or
+  签约日期 (unreadable, in the future, before the cohort's first signing year), a value too long;
+  an agreement number repeated in the file or already another graduate's. Each of these would
+  store a record that is false or incomplete.
+- warnings, value dropped: any employer field (单位名称, 统一社会信用代码, 单位性质, 单位所在地,
+  协议书编号, 签约日期) on a row whose code carries no employer (70, 71, 72 and any other
+  not-placed code): provincial exports keep such dates from an earlier record; the value has no
+  meaning for the row, is not checked and is not stored (the pages still refuse it, where the
+  person typing can correct it); a column the import does not know (姓名, 院系 …).
+- warnings, value normalised: spaces inside a 学号 or 协议书编号, removed.
 """
 
 from __future__ import annotations
@@ -42,7 +58,13 @@ from qihang.destinations.models import (
     Source,
 )
 from qihang.destinations.policy import policy_for, policy_preview
-from qihang.destinations.rules import LABELS, DestinationInvalid, Reference, clean_destination
+from qihang.destinations.rules import (
+    EMPLOYER_FIELDS,
+    LABELS,
+    DestinationInvalid,
+    Reference,
+    clean_destination,
+)
 from qihang.destinations.rules import diff as values_diff
 from qihang.destinations.rules import snapshot as values_snapshot
 from qihang.graduates.models import Graduate
@@ -52,6 +74,7 @@ from qihang.imports.framework import (
     ErrorCollector,
     ImportResult,
     ProgressCallback,
+    WarningAction,
     read_sheet,
     run_import,
 )
@@ -267,7 +290,12 @@ def import_destinations(
         return plan.created, plan.updated, plan.unchanged
 
     return run_import(
-        check_and_write, rows=len(sheet.rows), errors=errors, dry_run=dry_run, progress=progress
+        check_and_write,
+        rows=len(sheet.rows),
+        errors=errors,
+        dry_run=dry_run,
+        progress=progress,
+        conflicts=run.conflicts,
     )
 
 
@@ -294,6 +322,7 @@ class _DestinationRun:
         self.progress = progress
         self.now = timezone.now()
         self.today = timezone.localdate(self.now)
+        self.plan = _Plan()
 
     # --- reading what the checks need: a fixed number of queries ------------------------------
     def _load(self, policy: Any) -> None:
@@ -353,7 +382,7 @@ class _DestinationRun:
     # --- checking -------------------------------------------------------------------------------
     def check(self, policy: Any) -> _Plan:
         self._load(policy)
-        plan = _Plan()
+        plan = self.plan = _Plan()
         seen: dict[str, int] = {}
         seen_agreements: dict[str, int] = {}
         total = len(self.rows)
@@ -372,6 +401,22 @@ class _DestinationRun:
                 plan.rows.append(row)
         return plan
 
+    def conflicts(self) -> list[tuple[int, str, str]]:
+        """Rows whose record someone else created or changed since the checks read it (asked
+        by run_import after the database refused the write)."""
+        now = dict(
+            Destination.objects.filter(
+                institution=self.institution, cohort=self.cohort
+            ).values_list("graduate_id", "version")
+        )
+        index = self.columns["student_no"]
+        header = self.headers[index]
+        return [
+            (row.number, header, row.student_no)
+            for row in self.plan.rows
+            if now.get(row.graduate_id) != (row.existing.version if row.existing else None)
+        ]
+
     def _cell(self, cells: list[Any], name: str) -> Any:
         index = self.columns.get(name)
         return cells[index] if index is not None else None
@@ -380,6 +425,30 @@ class _DestinationRun:
         index = self.columns.get(name)
         header = self.headers[index] if index is not None else str(LABELS.get(name, name))
         self.errors.add(number, header, v.normalize_text(raw), message)
+
+    def _warn(self, number: int, name: str, raw: object, message: str, action: str) -> None:
+        index = self.columns.get(name)
+        header = self.headers[index] if index is not None else str(LABELS.get(name, name))
+        self.errors.warn(number, header, v.normalize_text(raw), message, action=action)
+
+    def _drop_meaningless(self, number: int, raw: dict[str, Any]) -> None:
+        """Blank the employer fields of a row whose code carries no employer, with a warning
+        for each one that was filled (see the module docstring)."""
+        code = self.ref.find_code(" ".join(v.normalize_text(raw.get("code")).split()))
+        if code is None or code.carries_employer:
+            return
+        for name in EMPLOYER_FIELDS:
+            if v.is_blank(raw.get(name)):
+                continue
+            self._warn(
+                number,
+                name,
+                raw[name],
+                _("毕业去向为“%(code)s”时%(label)s没有意义，未导入该值")
+                % {"code": f"{code.code} {code.name}", "label": LABELS[name]},
+                WarningAction.DROPPED,
+            )
+            raw[name] = None
 
     def _row(
         self,
@@ -432,6 +501,7 @@ class _DestinationRun:
                 graduate_id = found[0]
 
         raw = {name: self._cell(cells, name) for name in COLUMN_SPEC if name != "student_no"}
+        self._drop_meaningless(number, raw)
         try:
             values = clean_destination(raw, self.ref, today=self.today, require_confirmation=False)
         except DestinationInvalid as exc:
@@ -441,6 +511,22 @@ class _DestinationRun:
             return None
         if failed or graduate_id is None:
             return None
+        if " " in v.normalize_text(raw_student_no).strip():
+            self._warn(
+                number,
+                "student_no",
+                raw_student_no,
+                _("学号中的空格已去掉：%(no)s") % {"no": student_no},
+                WarningAction.NORMALISED,
+            )
+        if values["agreement_no"] and " " in v.normalize_text(raw.get("agreement_no")).strip():
+            self._warn(
+                number,
+                "agreement_no",
+                raw.get("agreement_no"),
+                _("协议书编号中的空格已去掉：%(no)s") % {"no": values["agreement_no"]},
+                WarningAction.NORMALISED,
+            )
 
         agreement = values["agreement_no"]
         if agreement:

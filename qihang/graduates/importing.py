@@ -273,7 +273,12 @@ def import_roster(
         return plan.new, len(plan.updates), plan.unchanged
 
     return run_import(
-        check_and_write, rows=len(sheet.rows), errors=errors, dry_run=dry_run, progress=progress
+        check_and_write,
+        rows=len(sheet.rows),
+        errors=errors,
+        dry_run=dry_run,
+        progress=progress,
+        conflicts=run.conflicts,
     )
 
 
@@ -411,6 +416,21 @@ class _RosterRun:
                 continue
             self._plan_row(number, cells, row, plan, None if self.errors else write)
         return plan
+
+    def conflicts(self) -> list[tuple[int, str, str]]:
+        """Rows whose 学号 the database holds now though the checks found it new: what
+        another writer stored meanwhile (asked by run_import after a refused write)."""
+        stored = set(
+            Graduate.objects.filter(institution=self.institution).values_list(
+                "student_no", flat=True
+            )
+        )
+        header = self.headers[self.columns["student_no"]]
+        return [
+            (row, header, student_no)
+            for student_no, row in self.seen.items()
+            if student_no in stored and student_no not in self.existing
+        ]
 
     # --- reference data --------------------------------------------------------------------------
     def _load(self) -> None:

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from qihang.imports.storage import private_storage
 from qihang.institutions.models import Cohort, TenantModel
 from qihang.institutions.scoping import Scope
 
@@ -29,7 +30,11 @@ def import_path(instance: "ImportJob", filename: str) -> str:
 class ImportJob(TenantModel):
     kind = models.CharField(_("类型"), max_length=20, choices=ImportKind.choices)
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="+")
-    file = models.FileField(upload_to=import_path, max_length=300)
+    # Encrypted (imports.storage); emptied when the retention period ends (file_purged_at).
+    file = models.FileField(
+        upload_to=import_path, storage=private_storage, max_length=300, blank=True
+    )
+    file_purged_at = models.DateTimeField(null=True, blank=True)
     original_name = models.CharField(_("文件名"), max_length=200)
     options = models.JSONField(default=dict, blank=True)  # create_missing, dry_run
     status = models.CharField(
@@ -40,6 +45,8 @@ class ImportJob(TenantModel):
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)  # [{"row","column","value","message"}]
+    # [{"row","column","value","message","action"}]: reported, never blocking (framework.py)
+    warnings = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -13,7 +13,12 @@ from django.utils.translation import gettext as _
 
 from qihang.imports.framework import ImportResult, ProgressCallback
 from qihang.imports.models import ImportJob, ImportKind, ImportStatus
-from qihang.imports.services import import_job_finish, import_job_finish_with_error
+from qihang.imports.services import (
+    import_files_purge,
+    import_job_file_bytes,
+    import_job_finish,
+    import_job_finish_with_error,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -92,34 +97,55 @@ def run_import(job_id: int) -> None:
         return
     import_job_finish(job_id=job_id, result=result)
     logger.info("import job %s finished in %.1fs", job_id, time.monotonic() - started)
+    purge_expired_files()
+
+
+def purge_expired_files() -> int:
+    """Delete the uploads past their retention period (see imports.storage); a courtesy after
+    each job, as `qihang purge_import_files` is for a timer: a failure must not fail the job."""
+    try:
+        purged = import_files_purge()
+    except Exception:
+        logger.warning("could not purge expired import files", exc_info=True)
+        return 0
+    if purged:
+        logger.info("purged %s expired import files", purged)
+    return purged
+
+
+@task()
+def purge_import_files() -> int:
+    """The same as a task, for deployments that schedule tasks rather than commands."""
+    return import_files_purge()
 
 
 def _run(job: ImportJob, *, progress: ProgressCallback | None) -> ImportResult:
     options: dict[str, Any] = job.options or {}
-    with job.file.open("rb") as source:
-        if job.kind == ImportKind.ROSTER:
-            from qihang.graduates.importing import import_roster
+    source = import_job_file_bytes(job)  # decrypted in memory only
+    if job.kind == ImportKind.ROSTER:
+        from qihang.graduates.importing import import_roster
 
-            return import_roster(
-                source,
-                filename=job.original_name,
-                institution=job.institution,
-                cohort_year=job.cohort.year,
-                create_missing=bool(options.get("create_missing")),
-                dry_run=bool(options.get("dry_run")),
-                actor_id=job.created_by_id,
-                progress=progress,
-            )
-        # Imported here: the destinations importer is another app's and loads its own models.
-        from qihang.destinations.importing import import_destinations
-
-        return import_destinations(
+        return import_roster(
             source,
             filename=job.original_name,
             institution=job.institution,
             cohort_year=job.cohort.year,
+            create_missing=bool(options.get("create_missing")),
             dry_run=bool(options.get("dry_run")),
             actor_id=job.created_by_id,
             progress=progress,
-            evidence_path=job.file.name,  # the upload itself is the import's evidence
         )
+    # Imported here: the destinations importer is another app's and loads its own models.
+    from qihang.destinations.importing import import_destinations
+
+    return import_destinations(
+        source,
+        filename=job.original_name,
+        institution=job.institution,
+        cohort_year=job.cohort.year,
+        dry_run=bool(options.get("dry_run")),
+        actor_id=job.created_by_id,
+        progress=progress,
+        # The evidence is a copy of its own: the job's upload is sealed and, after the
+        # retention period, deleted, while evidence is kept as long as the records.
+    )

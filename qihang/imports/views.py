@@ -7,8 +7,7 @@ import io
 from urllib.parse import quote
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +28,7 @@ from qihang.institutions.scoping import (
     scoped,
     takes_ids,
 )
-from qihang.lib.tabular import TableError, read_table, write_annotated_xlsx, write_xlsx
+from qihang.lib.tabular import TableError, write_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FINISHED = {ImportStatus.SUCCEEDED, ImportStatus.FAILED, ImportStatus.CHECKED}
@@ -105,9 +104,10 @@ def job_new(request: HttpRequest) -> HttpResponse:
 QUEUE_PATIENCE = datetime.timedelta(seconds=30)
 
 
-def _job_context(job: ImportJob) -> dict[str, object]:
+def _job_context(job: ImportJob, actor: Actor, **extra: object) -> dict[str, object]:
     result = (job.options or {}).get("result", {})
     errors = job.errors or []
+    warnings = job.warnings or []
     return {
         "job": job,
         "finished": job.status in FINISHED,
@@ -118,6 +118,13 @@ def _job_context(job: ImportJob) -> dict[str, object]:
         "errors_truncated": result.get("errors_truncated", False),
         "errors": errors,
         "row_errors": any(e.get("row", 0) >= 2 for e in errors),
+        "warnings": warnings,
+        "warnings_truncated": result.get("warnings_truncated", False),
+        # The annotated sheet marks rows' errors and warnings (and the header's warnings).
+        "annotated": bool(job.file)
+        and (any(e.get("row", 0) >= 2 for e in errors) or bool(warnings)),
+        "can_reveal": actor.has(Perm.SENSITIVE_REVEAL) and job.kind == ImportKind.ROSTER,
+        **extra,
     }
 
 
@@ -126,7 +133,7 @@ def _job_context(job: ImportJob) -> dict[str, object]:
 @require_GET
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job_for(request, job_id)
-    return render(request, "imports/job_detail.html", _job_context(job))
+    return render(request, "imports/job_detail.html", _job_context(job, actor_of(request)))
 
 
 @takes_ids()
@@ -135,38 +142,37 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 def job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     """The polled fragment; once the job is finished it comes back without its poll trigger."""
     job = _job_for(request, job_id)
-    return render(request, "imports/job_detail.html#progress", _job_context(job))
+    return render(request, "imports/job_detail.html#progress", _job_context(job, actor_of(request)))
 
 
 @takes_ids()
 @requires(Perm.ROSTER_IMPORT)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def job_annotated(request: HttpRequest, job_id: int) -> HttpResponse:
-    """The uploaded sheet with every error marked: red cell, a comment, and a 错误 column.
+    """The uploaded sheet with every error (red) and warning (amber) marked.
 
-    Made on the first request and kept beside the upload: for a large sheet it takes a while.
+    GET: sensitive columns masked. POST with a reason: unmasked, for those who may unmask
+    (403 otherwise), recorded as a sensitive read. Every download is audited.
     """
+    actor = actor_of(request)
     job = _job_for(request, job_id)
-    if job.status != ImportStatus.FAILED or not job.errors:
+    context = _job_context(job, actor)
+    if not context["annotated"]:
         raise Http404
-    storage = job.file.storage
-    name = f"{job.file.name}.annotated.xlsx"
-    if not storage.exists(name):
-        try:
-            with job.file.open("rb") as source:
-                table = read_table(source, filename=job.original_name)
-                buffer = io.BytesIO()
-                write_annotated_xlsx(buffer, table.headers, table.rows, job.errors)
-        except (OSError, TableError) as exc:
-            raise Http404(_("原文件无法读取。")) from exc
-        name = storage.save(name, ContentFile(buffer.getvalue()))
+    reveal = request.method == "POST"
+    try:
+        data = services.import_job_annotated(
+            actor=actor, job=job, reveal=reveal, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        context["reveal_error"] = "；".join(exc.messages)
+        return render(request, "imports/job_detail.html", context, status=400)
+    except (OSError, TableError) as exc:
+        raise Http404(_("原文件无法读取。")) from exc
     stem = job.original_name.rsplit(".", 1)[0]
-    return FileResponse(
-        storage.open(name, "rb"),
-        as_attachment=True,
-        filename=f"{stem}（错误标注）.xlsx",
-        content_type=XLSX,
-    )
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = _attachment(f"{stem}（标注）.xlsx")
+    return response
 
 
 @takes_ids()

@@ -1,6 +1,7 @@
 """The benchmark commands the README and docs/benchmarks.md name keep working (tiny sizes: the
 figures themselves are not asserted, only that they are printed and nothing is left behind)."""
 
+import re
 from io import StringIO
 
 import pytest
@@ -29,6 +30,9 @@ def test_bench_import_prints_rows_per_second_and_cleans_up(tmp_path):
     text = out.getvalue()
     assert "批量导入：150 行" in text and "行/秒" in text
     assert "倍数：" in text
+    # The peak memory of the import itself (issue 6 §1: at most 500 MB for 100,000 rows).
+    peak = re.search(r"峰值内存（RSS，导入期间）：(\d+) MB", text)
+    assert peak is not None and 0 < int(peak.group(1)) <= 500
     assert (tmp_path / "r.xlsx").exists()  # kept for the next run, which reuses it
     assert counts() == before
 

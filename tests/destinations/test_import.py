@@ -172,13 +172,14 @@ def test_bad_file_reports_every_error_and_writes_nothing(school, media_root):
     assert found == [
         (2, "统一社会信用代码", "统一社会信用代码校验码错误"),
         (3, "学号", "学号a9999999不在2020届毕业生名单中"),
-        (4, "单位名称", "毕业去向为“71 不就业拟升学”时不填写单位名称。"),
         (5, "单位名称", "毕业去向为“11 签劳动合同形式就业”时必须填写单位名称。"),
         (6, "学号", "学号与第2行重复"),
         (7, "学号", "学号与第4行重复"),
         (7, "签约日期", "签约日期不能晚于今天。"),
     ]
     assert result.errors[1].value == "a9999999"
+    # An employer on a not-placed row is no error: it has no meaning there, and is dropped.
+    assert [(w.row, w.column, w.action) for w in result.warnings] == [(4, "单位名称", "dropped")]
     assert not Destination.objects.exists()
     assert not DestinationChange.objects.exists()
     assert not DestinationPeriod.objects.exists()

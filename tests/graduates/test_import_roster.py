@@ -227,7 +227,14 @@ def test_a_database_conflict_is_reported_and_writes_nothing(school, tmp_path, mo
     result = run(school, write_csv(tmp_path / "conflict.csv", rows), create_missing=True)
     assert not result.ok
     (error,) = result.errors
-    assert error.row == 0 and error.message.startswith("写入数据库失败，未写入任何数据")
+    # Words and the row, never the database's message.
+    student_no = school.graduates[0].student_no
+    assert (error.row, error.column, error.value) == (14, "学号", student_no)
+    assert error.message == (
+        f"另一个导入或另一位用户同时写入了学号 {student_no} 的数据；"
+        "本次导入未写入任何数据，请重新导入。"
+    )
+    assert "UNIQUE" not in result.as_json() and "duplicate key" not in result.as_json()
     assert counts() == before
 
 
@@ -236,8 +243,11 @@ def test_missing_columns_and_unreadable_files(school, tmp_path):
     result = run(school, path)
     assert not result.ok
     messages = [(e.row, e.message) for e in result.errors]
-    assert (1, "无法识别的列“备注”（C列）") in messages
     assert (1, "缺少必填列“身份证号”") in messages
+    # A column the importer does not know is left out, with a warning, not an error.
+    assert [(w.row, w.column, w.message, w.action) for w in result.warnings] == [
+        (1, "备注", "无法识别的列（C列），该列未导入", "dropped")
+    ]
     bogus = tmp_path / "roster.xlsx"
     bogus.write_bytes(b"not a workbook")
     result = run(school, bogus)
@@ -527,6 +537,47 @@ def test_command_success_text_and_json(school):
         6,
         [],
     )
+
+
+def test_command_reports_warnings_beside_errors_without_blocking(school, tmp_path):
+    # An office's own column (备注) is no reason to refuse a roster: a warning, in text and JSON.
+    rows = [[*r.values(), "转专业"] for r in roster_rows(3, seed=21)]
+    file_headers = [*HEADERS[: len(rows[0]) - 1], "备注"]  # without the optional status columns
+    path = write_csv(tmp_path / "with_note.csv", rows, headers=file_headers)
+    letter = chr(ord("A") + len(file_headers) - 1)
+    out = io.StringIO()
+    call_command(
+        "import_roster",
+        str(path),
+        "--json",
+        "--create-missing",
+        institution=school.institution.code,
+        cohort=2020,
+        stdout=out,
+    )
+    report = json.loads(out.getvalue())
+    assert (report["ok"], report["created"], report["errors"]) == (True, 3, [])
+    assert report["warnings"] == [
+        {
+            "row": 1,
+            "column": "备注",
+            "value": "",
+            "message": f"无法识别的列（{letter}列），该列未导入",
+            "action": "dropped",
+        }
+    ]
+    again = io.StringIO()
+    call_command(
+        "import_roster",
+        str(path),
+        institution=school.institution.code,
+        cohort=2020,
+        stdout=again,
+    )
+    assert again.getvalue().splitlines()[1:] == [
+        "提示1处（不影响导入）：",
+        f"第1行，备注列：无法识别的列（{letter}列），该列未导入（已忽略）",
+    ]
 
 
 def test_command_unknown_institution(db):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from qihang.audit.models import AuditEvent
 from qihang.graduates.importing import HEADERS as ROSTER_HEADERS
 from qihang.graduates.models import Graduate
 from qihang.imports.models import ImportJob, ImportKind, ImportStatus
@@ -141,12 +142,14 @@ def test_csv_upload_gets_an_xlsx_annotation(
         centre.post(reverse("imports:new"), data)
     job = ImportJob.objects.get()
     assert job.status == ImportStatus.FAILED
-    for _attempt in range(2):  # made once, then served from storage
+    for _attempt in range(2):  # made per download (masking depends on who asks)
         response = centre.get(reverse("imports:annotated", args=[job.pk]))
         sheet = load_workbook(io.BytesIO(response.getvalue())).active
         cell = sheet.cell(row=2, column=FIXTURE_HEADERS.index("院系") + 1)
         assert cell.value == "舞蹈系" and cell.fill.fgColor.rgb == RED
-    assert job.file.storage.exists(f"{job.file.name}.annotated.xlsx")
+    # Nothing derived from the upload is stored beside it; every download is audited.
+    assert not job.file.storage.exists(f"{job.file.name}.annotated.xlsx")
+    assert AuditEvent.objects.filter(action="import.annotated_download").count() == 2
 
 
 def test_dry_run_checks_without_writing(school, centre, django_capture_on_commit_callbacks):

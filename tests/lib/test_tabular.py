@@ -330,6 +330,297 @@ def test_write_annotated_xlsx_only_errors():
     ]
 
 
+def test_write_annotated_xlsx_marks_warnings_in_amber_with_a_legend():
+    stream = io.BytesIO()
+    rows = [(2, ["a", 1, "2020-04-01"]), (3, ["b", 2, None])]
+    errors = [{"row": 3, "column": 1, "message": "超出范围"}]
+    warnings = [
+        {"row": 1, "column": 2, "message": "无法识别的列", "action": "dropped"},
+        {"row": 2, "column": "日期", "message": "没有意义", "action": "dropped"},
+        {"row": 3, "column": 0, "message": "空格已去掉", "action": "normalised"},
+    ]
+    tabular.write_annotated_xlsx(stream, ["名称", "数值", "日期"], rows, errors, warnings=warnings)
+    workbook = load_workbook(io.BytesIO(stream.getvalue()))
+    ws = workbook.worksheets[0]
+    assert [[c.value for c in r] for r in ws.iter_rows()] == [
+        ["名称", "数值", "日期", tabular.ERROR_HEADER, tabular.WARNING_HEADER],
+        ["a", 1, "2020-04-01", None, "日期：没有意义（已忽略）"],
+        ["b", 2, None, "数值：超出范围", "名称：空格已去掉（已规范化）"],
+    ]
+    amber, red = "FFFFEB9C", "FFFFC7CE"
+    assert ws["C1"].fill.fgColor.rgb == amber and ws["C1"].comment.text == "无法识别的列（已忽略）"
+    assert ws["C2"].fill.fgColor.rgb == amber and ws["C2"].comment.text == "没有意义（已忽略）"
+    assert (ws["A3"].fill.fgColor.rgb, ws["B3"].fill.fgColor.rgb) == (amber, red)
+    assert [[c.value for c in r][:1] for r in workbook[tabular.LEGEND_TITLE].iter_rows()] == [
+        [tabular.ERROR_HEADER],
+        [tabular.WARNING_HEADER],
+    ]
+    # Re-uploaded, the first sheet is read and the 错误 and 提示 columns are ignored.
+    table = read_table(stream.getvalue(), filename="again.xlsx")
+    spec = {"name": ["名称"], "value": ["数值"], "date": ["日期"]}
+    assert resolve_columns(table.headers, spec) == {"name": 0, "value": 1, "date": 2}
+
+
 def test_column_letter():
     assert tabular.column_letter(0) == "A"
     assert tabular.column_letter(26) == "AA"
+
+
+# --- hostile files: bounded before parsing (issue 6 §1) -------------------------------------
+
+_CONTENT_TYPES = (
+    b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+    b'package/2006/content-types"><Default Extension="rels" ContentType="application/'
+    b'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType='
+    b'"application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/'
+    b'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName='
+    b'"/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+    b'spreadsheetml.worksheet+xml"/></Types>'
+)
+_ROOT_RELS = (
+    b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats'
+    b'.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+    b'openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target='
+    b'"xl/workbook.xml"/></Relationships>'
+)
+_WORKBOOK = (
+    b'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/'
+    b'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+_WORKBOOK_RELS = (
+    b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats'
+    b'.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+    b'openxmlformats.org/officeDocument/2006/relationships/worksheet" Target='
+    b'"worksheets/sheet1.xml"/></Relationships>'
+)
+_SHEET_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+    b'spreadsheetml/2006/main"><sheetData>'
+)
+_SHEET_TAIL = b"</sheetData></worksheet>"
+
+
+def hostile_xlsx(path, sheet_body, *, before_data=b"", extra=()) -> int:
+    """Write a minimal xlsx whose worksheet's <sheetData> is `sheet_body` (bytes, or an
+    iterable of chunks streamed into the zip), after `before_data`; `extra` adds (name, bytes)
+    members. The file's size."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _ROOT_RELS)
+        archive.writestr("xl/workbook.xml", _WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(_SHEET_HEAD.replace(b"<sheetData>", before_data + b"<sheetData>"))
+            for chunk in [sheet_body] if isinstance(sheet_body, bytes) else sheet_body:
+                sheet.write(chunk)
+            sheet.write(_SHEET_TAIL)
+        for name, data in extra:
+            archive.writestr(name, data)
+    return path.stat().st_size
+
+
+def lie_about_size(path, member: str, size: int) -> None:
+    """Rewrite `member`'s uncompressed size, in its local header and the central directory,
+    as a zip bomb does to slip past a check of the declared sizes."""
+    import struct
+    import zipfile
+
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(member)
+    assert info.file_size < 0xFFFFFFFF  # not a zip64 entry: the 32-bit fields hold the size
+    struct.pack_into("<I", data, info.header_offset + 22, size)
+    at = data.find(b"PK\x01\x02")
+    while at >= 0:
+        name_length, extra_length, comment_length = struct.unpack_from("<HHH", data, at + 28)
+        if bytes(data[at + 46 : at + 46 + name_length]).decode() == member:
+            struct.pack_into("<I", data, at + 24, size)
+        at = data.find(b"PK\x01\x02", at + 46 + name_length + extra_length + comment_length)
+    path.write_bytes(bytes(data))
+
+
+def read_in_subprocess(path) -> dict:
+    """read_table on `path` in a fresh interpreter: its outcome and its peak memory (MB)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import json, sys\n"
+        "from qihang.lib.tabular import TableError, read_table\n"
+        "try:\n"
+        "    table = read_table(sys.argv[1], filename=sys.argv[1])\n"
+        "    rows, message = sum(1 for _ in table.rows), None\n"
+        "except TableError as exc:\n"
+        "    rows, message = None, str(exc)\n"
+        # VmHWM is this program's own peak: ru_maxrss would include the forking parent's.
+        "status = open('/proc/self/status').read().split('VmHWM:')[1].split()[0]\n"
+        "peak = int(status) / 1024\n"
+        "print(json.dumps({'rows': rows, 'message': message, 'peak_mb': peak}))\n"
+    )
+    root = Path(tabular.__file__).resolve().parents[2]
+    done = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code, str(path)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+# The interpreter with openpyxl and python-calamine loaded is ≈ 50 MB; the 600 MB cell took 3.2 GB.
+MEMORY_BOUND_MB = 200
+
+
+def test_a_600_mb_cell_in_a_small_workbook_is_refused_within_a_memory_bound(tmp_path):
+    path = tmp_path / "one_cell.xlsx"
+    chunk = b"x" * (1 << 20)
+    body = [b'<row r="1"><c r="A1" t="inlineStr"><is><t>', *([chunk] * 600), b"</t></is></c></row>"]
+    assert hostile_xlsx(path, body) < 1 << 20  # the upload limit cannot see it coming
+    outcome = read_in_subprocess(path)
+    assert outcome["message"] == (
+        "Excel文件中的“xl/worksheets/sheet1.xml”解压后有600 MB，超过上限200 MB"
+    )
+    assert outcome["peak_mb"] < MEMORY_BOUND_MB
+    # The same file lying that the member is small: read as it expands, the cell is seen to
+    # pass Excel's limit within its first megabytes.
+    lie_about_size(path, "xl/worksheets/sheet1.xml", 4096)
+    outcome = read_in_subprocess(path)
+    assert outcome["message"] == "工作表“sheet1.xml”的A1单元格内容超过单元格上限32767个字符"
+    assert outcome["peak_mb"] < MEMORY_BOUND_MB
+
+
+def test_two_cells_far_apart_are_refused_before_the_parser_lays_out_the_range(tmp_path):
+    # python-calamine makes a dense range: A1 and CV200000 alone cost 20 million cells (≈ 620 MB).
+    path = tmp_path / "far_apart.xlsx"
+    hostile_xlsx(
+        path,
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>No</t></is></c></row>'
+        b'<row r="200000"><c r="CV200000"><v>1</v></c></row>',
+    )
+    outcome = read_in_subprocess(path)
+    assert outcome["message"] == (
+        "工作表“sheet1.xml”的数据范围达200000行×100列，超过10000000个单元格的上限"
+    )
+    assert outcome["peak_mb"] < MEMORY_BOUND_MB
+
+
+def test_rows_and_cells_without_references_are_counted(tmp_path):
+    # Without r="…" each row and cell follows the previous one: bounds count them.
+    wide = tmp_path / "wide.xlsx"
+    hostile_xlsx(wide, b"<row>" + b"<c><v>1</v></c>" * 1500 + b"</row>")
+    with pytest.raises(TableError) as refused:
+        read_table(wide, filename="wide.xlsx")
+    assert refused.value.messages == ["工作表“sheet1.xml”的数据可达第1500列，超过上限1000列"]
+    tall = tmp_path / "tall.xlsx"
+    hostile_xlsx(tall, [b"<row><c><v>1</v></c></row>" * 1000] * 301)
+    with pytest.raises(TableError) as refused:
+        read_table(tall, filename="tall.xlsx")
+    assert refused.value.messages == ["工作表“sheet1.xml”的数据可达第301000行，超过上限300000行"]
+
+
+def test_a_dimension_element_alone_claims_nothing(tmp_path):
+    # <dimension> is not what the parser sizes its range by: a false claim is harmless.
+    path = tmp_path / "claim.xlsx"
+    hostile_xlsx(
+        path,
+        before_data=b'<dimension ref="A1:XFD1048576"/>',
+        sheet_body=b'<row r="1"><c r="A1" t="inlineStr"><is><t>No</t></is></c></row>'
+        b'<row r="2"><c r="A2"><v>7</v></c></row>',
+    )
+    headers, rows = read_all(path, "claim.xlsx")
+    assert headers == ["No"] and rows == [(2, [7.0])]
+
+
+def test_a_member_lying_about_its_size_is_measured_not_trusted(tmp_path):
+    path = tmp_path / "liar.xlsx"
+    hostile_xlsx(path, b"<row/>" * 2_000_000)  # 12 MB of XML, declared as 1 KB below
+    lie_about_size(path, "xl/worksheets/sheet1.xml", 1024)
+    limits = tabular.Limits(part_bytes=5 << 20)
+    with pytest.raises(TableError) as refused:
+        read_table(path, filename="liar.xlsx", limits=limits)
+    assert refused.value.messages == ["Excel文件中的“xl/worksheets/sheet1.xml”解压后超过上限5 MB"]
+
+
+def test_a_zip_bomb_of_many_members_is_refused_by_the_total(tmp_path):
+    path = tmp_path / "bomb.xlsx"
+    zeros = bytes(8 << 20)
+    hostile_xlsx(path, b"", extra=[(f"xl/media/image{i}.bin", zeros) for i in range(8)])
+    assert path.stat().st_size < 1 << 20
+    limits = tabular.Limits(uncompressed_bytes=32 << 20)
+    with pytest.raises(TableError) as refused:
+        read_table(path, filename="bomb.xlsx", limits=limits)
+    assert refused.value.messages == ["Excel文件解压后有64 MB，超过上限32 MB"]
+    # Declared small, each member still counts as it really expands.
+    for i in range(8):
+        lie_about_size(path, f"xl/media/image{i}.bin", 10)
+    with pytest.raises(TableError) as refused:
+        read_table(path, filename="bomb.xlsx", limits=limits)
+    assert refused.value.messages == ["Excel文件解压后超过上限32 MB（在“xl/media/image3.bin”处）"]
+
+
+def test_a_cell_longer_than_excel_allows_is_refused(tmp_path):
+    path = tmp_path / "long.xlsx"  # openpyxl would cut the cell at Excel's limit: write it raw
+    hostile_xlsx(
+        path,
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>No</t></is></c>'
+        b'<c r="B1" t="inlineStr"><is><t>Note</t></is></c></row>'
+        b'<row r="2"><c r="A2"><v>1</v></c><c r="B2" t="inlineStr"><is><t>'
+        + "长".encode() * 32_768
+        + b"</t></is></c></row>",
+    )
+    with pytest.raises(TableError) as refused:
+        read_all(path, "long.xlsx")
+    assert refused.value.messages == ["工作表“sheet1.xml”的B2单元格内容超过单元格上限32767个字符"]
+    shared = tmp_path / "shared.xlsx"
+    hostile_xlsx(
+        shared,
+        b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>',
+        extra=[("xl/sharedStrings.xml", b"<sst><si><t>" + b"x" * 40_000 + b"</t></si></sst>")],
+    )
+    with pytest.raises(TableError) as refused:
+        read_all(shared, "shared.xlsx")
+    assert refused.value.messages == ["“xl/sharedStrings.xml”中有内容超过单元格上限32767个字符"]
+    # Characters, not bytes: 32,767 three-byte characters are within the limit.
+    fits = tmp_path / "fits.xlsx"
+    hostile_xlsx(
+        fits,
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>No</t></is></c></row>'
+        b'<row r="2"><c r="A2" t="inlineStr"><is><t>'
+        + "长".encode() * 32_767
+        + b"</t></is></c></row>",
+    )
+    assert len(read_all(fits, "fits.xlsx")[1][0][1][0]) == 32_767
+    csv_data = ("学号,备注\n1," + "长" * 32_768 + "\n").encode()
+    with pytest.raises(TableError) as refused:
+        read_all(csv_data, "long.csv")
+    assert refused.value.messages == ["第2行B列的内容有32768个字符，超过单元格上限32767个字符"]
+
+
+def test_csv_rows_lines_and_columns_are_bounded():
+    rows = ("学号\n" + "1\n" * 150).encode()
+    with pytest.raises(TableError) as refused:
+        read_all(rows, "many.csv", limits=tabular.Limits(rows=100))
+    assert refused.value.messages == ["文件超过100行的上限（第101行）"]
+    line = ("学号,备注\n1," + "x" * 2000 + "\n").encode()
+    with pytest.raises(TableError) as refused:
+        read_all(line, "line.csv", limits=tabular.Limits(line_chars=1000))
+    assert refused.value.messages == ["CSV文件第2行有2002个字符，超过一行1000个字符的上限"]
+    wide = (",".join(f"列{i}" for i in range(1001)) + "\n1\n").encode()
+    with pytest.raises(TableError) as refused:
+        read_all(wide, "wide.csv")
+    assert refused.value.messages == ["表头有1001列，超过上限1000列（第1行）"]
+
+
+def test_a_legitimate_workbook_passes_the_bounds(tmp_path):
+    path = tmp_path / "roster.xlsx"
+    data = save(roster_workbook(), path)
+    tabular.check_workbook(data)  # no exception
+    headers, rows = read_all(path, "roster.xlsx")
+    assert [number for number, _cells in rows] == [2, 4, 6]
