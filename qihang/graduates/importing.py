@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from qihang.accounts.models import User
 from qihang.audit.services import audit_record
+from qihang.graduates import codes as national_codes
 from qihang.graduates.models import Gender, Graduate, GraduateKeyGroup, KeyGroupKind, Origin
 from qihang.graduates.services import id_number_digest
 from qihang.imports import bulkwrite
@@ -46,57 +47,129 @@ from qihang.lib.sensitive import mask_id_number, mask_phone
 from qihang.lib.tabular import Source
 
 # --- The sheet --------------------------------------------------------------------------------
-# Field -> accepted headers; the first is the one we write, "*" marks a required column.
+# Field -> accepted headers; the first is the one we write, "*" marks a required column. Files
+# from the national and provincial graduate systems (and the student-records system behind them)
+# name columns by code (性别代码 …) or by the national database's field names (XH, XM, XBDM …,
+# as in the MoE's published structures for 生源/派遣 data, e.g. the 2007 普通高等学校研究生派遣方案
+# 数据库结构 and schools' field guides for the 生源信息库); their values are national codes.
 COLUMN_SPEC: dict[str, list[str]] = {
-    "student_no": ["学号*", "Student No", "Student ID", "Student Number"],
-    "name": ["姓名*", "Name", "Full Name"],
-    "gender": ["性别*", "Gender", "Sex"],
-    "id_number": ["身份证号*", "身份证号码", "身份证件号", "ID Number", "ID No", "ID Card"],
-    "ethnicity": ["民族", "Ethnicity", "Ethnic Group", "Nationality"],
-    "political_status": ["政治面貌", "Political Status", "Political Affiliation"],
-    "degree_level": ["学历层次*", "学历", "Degree Level", "Education Level", "Degree"],
+    "student_no": ["学号*", "XH", "Student No", "Student ID", "Student Number"],
+    "name": ["姓名*", "XM", "Name", "Full Name"],
+    # 性别 and 学历层次 are required, as a name or as a code column: checked in import_roster.
+    "gender": ["性别", "XB", "性别名称", "Gender", "Sex"],
+    "id_number": ["身份证号*", "身份证号码", "身份证件号", "SFZH", "ID Number", "ID No", "ID Card"],
+    "ethnicity": ["民族", "MZ", "民族名称", "Ethnicity", "Ethnic Group", "Nationality"],
+    "political_status": [
+        "政治面貌",
+        "ZZMM",
+        "政治面貌名称",
+        "Political Status",
+        "Political Affiliation",
+    ],
+    "degree_level": [
+        "学历层次",
+        "学历",
+        "XL",
+        "学历名称",
+        "Degree Level",
+        "Education Level",
+        "Degree",
+    ],
     "department": ["院系*", "院系名称", "学院", "Department", "Faculty"],
-    "major": ["专业*", "专业名称", "Major", "Programme", "Program"],
+    "major": ["专业*", "专业名称", "ZYMC", "Major", "Programme", "Program"],
     "specialization": ["专业方向", "Specialization", "Specialisation", "Concentration"],
     "cohort": ["届别", "毕业年份", "Cohort", "Graduation Year", "Class Of"],
-    "origin_division": ["生源地*", "生源地代码", "Origin", "Origin Code", "Origin Division"],
+    "origin_division": [
+        "生源地*",
+        "生源地代码",
+        "生源所在地代码",
+        "SYSZDDM",
+        "Origin",
+        "Origin Code",
+        "Origin Division",
+    ],
     "origin_type": ["城乡生源", "Urban Rural", "Urban/Rural", "Origin Type"],
     "hardship": ["困难生类别", "Hardship", "Hardship Category", "Key Groups"],
-    "phone": ["手机号码*", "手机号", "手机", "Mobile", "Mobile Phone", "Phone"],
-    "email": ["电子邮箱", "邮箱", "Email", "E-mail", "Email Address"],
+    "phone": ["手机号码*", "手机号", "手机", "SJHM", "Mobile", "Mobile Phone", "Phone"],
+    "email": ["电子邮箱", "邮箱", "DZYX", "Email", "E-mail", "Email Address"],
+    # The same values as national codes (a cell may also hold the name): GB/T 2261.1, GB/T 3304,
+    # GB/T 4762, the national system's 学历代码. With both columns the two must agree.
+    "gender_code": ["性别代码", "XBDM"],
+    "ethnicity_code": ["民族代码", "MZDM"],
+    "political_status_code": ["政治面貌代码", "ZZMMDM"],
+    "degree_level_code": ["学历代码", "XLDM"],
+    "major_code": ["专业代码", "ZYDM"],
+    # Columns of national files that a roster does not keep: recognised, not read.
+    "origin_name": ["生源所在地", "生源所在地名称", "SYSZD"],
+    "exam_no": ["考生号", "KSH"],
+    "school_code": ["院校代码", "学校代码", "YXDM"],
+    "school_name": ["院校名称", "学校名称", "YXMC"],
+    "birth_date": ["出生日期", "CSRQ"],
+    "length_of_study": ["学制", "XZ"],
+    "training_mode_code": ["培养方式代码", "PYFSDM"],
+    "training_mode": ["培养方式", "PYFS"],
 }
+# The columns of our own layout (template, export), in order.
+LAYOUT = (
+    "student_no",
+    "name",
+    "gender",
+    "id_number",
+    "ethnicity",
+    "political_status",
+    "degree_level",
+    "department",
+    "major",
+    "specialization",
+    "cohort",
+    "origin_division",
+    "origin_type",
+    "hardship",
+    "phone",
+    "email",
+)
+CODED = {  # name column -> its code column
+    "gender": "gender_code",
+    "ethnicity": "ethnicity_code",
+    "political_status": "political_status_code",
+    "degree_level": "degree_level_code",
+}
+NOT_READ = frozenset(
+    {
+        "major_code",
+        "origin_name",
+        "exam_no",
+        "school_code",
+        "school_name",
+        "birth_date",
+        "length_of_study",
+        "training_mode_code",
+        "training_mode",
+    }
+)
 FIELDS = tuple(COLUMN_SPEC)
-HEADERS = tuple(spellings[0].rstrip("*") for spellings in COLUMN_SPEC.values())
-LABELS = dict(zip(FIELDS, HEADERS, strict=True))
+LABELS = {f: spellings[0].rstrip("*") for f, spellings in COLUMN_SPEC.items()}
+HEADERS = tuple(LABELS[f] for f in LAYOUT)
 REQUIRED = frozenset(f for f, s in COLUMN_SPEC.items() if s[0].endswith("*"))
+REQUIRED_CODED = frozenset({"gender", "degree_level"})  # required as name or code
 MASKERS = {"id_number": mask_id_number, "phone": mask_phone}
 
-# --- Allowed values (national standards; display spelling first for each value) -------------
-GENDERS = {"男": Gender.MALE, "女": Gender.FEMALE, "M": Gender.MALE, "F": Gender.FEMALE}
-GENDERS |= {"男性": Gender.MALE, "女性": Gender.FEMALE, "male": Gender.MALE}
-GENDERS |= {"female": Gender.FEMALE, "1": Gender.MALE, "2": Gender.FEMALE}  # GB/T 2261.1
-SEX_OF_GENDER = {Gender.MALE: "男", Gender.FEMALE: "女"}
-
-DEGREE_LEVELS = {
-    "专科": DegreeLevel.ASSOCIATE,
-    "本科": DegreeLevel.BACHELOR,
-    "硕士研究生": DegreeLevel.MASTER,
-    "博士研究生": DegreeLevel.DOCTOR,
-    "大专": DegreeLevel.ASSOCIATE,
-    "高职": DegreeLevel.ASSOCIATE,
-    "专科生": DegreeLevel.ASSOCIATE,
-    "本科生": DegreeLevel.BACHELOR,
-    "硕士": DegreeLevel.MASTER,
-    "硕士生": DegreeLevel.MASTER,
-    "博士": DegreeLevel.DOCTOR,
-    "博士生": DegreeLevel.DOCTOR,
-    "associate": DegreeLevel.ASSOCIATE,
-    "bachelor": DegreeLevel.BACHELOR,
-    "undergraduate": DegreeLevel.BACHELOR,
-    "master": DegreeLevel.MASTER,
-    "doctor": DegreeLevel.DOCTOR,
-    "phd": DegreeLevel.DOCTOR,
+# --- Allowed values ---------------------------------------------------------------------------
+# Names, national codes and other spellings come from the national code tables (reference data,
+# graduates/data/national_codes_*.json, loaded by a migration); an import reads them from the
+# database. These module-level copies from the data file serve code without a database.
+_FILE_CODES = national_codes.from_file()
+GENDERS = _FILE_CODES["sex"].spellings
+ETHNICITIES = _FILE_CODES["ethnicity"].spellings
+POLITICAL_STATUSES = _FILE_CODES["political_status"].spellings
+DEGREE_LEVELS = _FILE_CODES["education_level"].spellings
+TABLE_OF = {  # field -> national code table
+    "gender": "sex",
+    "ethnicity": "ethnicity",
+    "political_status": "political_status",
+    "degree_level": "education_level",
 }
+SEX_OF_GENDER = {Gender.MALE: "男", Gender.FEMALE: "女"}
 LEVEL_LABELS = {
     DegreeLevel.ASSOCIATE: "专科",
     DegreeLevel.BACHELOR: "本科",
@@ -107,32 +180,6 @@ LEVEL_LABELS = {
 ORIGIN_TYPES = {"城镇": Origin.URBAN, "农村": Origin.RURAL, "城市": Origin.URBAN}
 ORIGIN_TYPES |= {"乡村": Origin.RURAL, "urban": Origin.URBAN, "rural": Origin.RURAL}
 ORIGIN_LABELS = {Origin.URBAN: "城镇", Origin.RURAL: "农村"}
-
-# GB 3304 (56 ethnic groups) and its two extra entries; "汉" for "汉族" is accepted too.
-_ETHNIC_NAMES = (
-    "汉族 蒙古族 回族 藏族 维吾尔族 苗族 彝族 壮族 布依族 朝鲜族 满族 侗族 瑶族 白族 土家族 哈尼族 "
-    "哈萨克族 傣族 黎族 傈僳族 佤族 畲族 高山族 拉祜族 水族 东乡族 纳西族 景颇族 柯尔克孜族 土族 "
-    "达斡尔族 仫佬族 羌族 布朗族 撒拉族 毛南族 仡佬族 锡伯族 阿昌族 普米族 塔吉克族 怒族 乌孜别克族 "
-    "俄罗斯族 鄂温克族 德昂族 保安族 裕固族 京族 塔塔尔族 独龙族 鄂伦春族 赫哲族 门巴族 珞巴族 基诺族 "
-    "其他 外国血统中国籍人士"
-).split()
-ETHNICITIES = {name: name for name in _ETHNIC_NAMES}
-ETHNICITIES |= {name[:-1]: name for name in _ETHNIC_NAMES if name.endswith("族")}
-
-# GB/T 4762 political status.
-_POLITICAL_NAMES = (
-    "中共党员 中共预备党员 共青团员 民革党员 民盟盟员 民建会员 民进会员 农工党党员 致公党党员 "
-    "九三学社社员 台盟盟员 无党派人士 群众"
-).split()
-POLITICAL_STATUSES = {name: name for name in _POLITICAL_NAMES}
-POLITICAL_STATUSES |= {
-    "中国共产党党员": "中共党员",
-    "党员": "中共党员",
-    "预备党员": "中共预备党员",
-    "中国共产党预备党员": "中共预备党员",
-    "中国共产主义青年团团员": "共青团员",
-    "团员": "共青团员",
-}
 
 MASKED = "*MASKED*"  # prefix of a masked value awaiting comparison with the stored one
 STUDENT_NO = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,29}")
@@ -231,6 +278,15 @@ def import_roster(
     sheet = read_sheet(source, filename=filename, spec=COLUMN_SPEC, errors=errors, dry_run=dry_run)
     if isinstance(sheet, ImportResult):
         return sheet
+    missing = [
+        f
+        for f in sorted(REQUIRED_CODED)
+        if f not in sheet.columns and CODED[f] not in sheet.columns
+    ]
+    if missing:
+        for name in missing:
+            errors.add(1, "", "", _("缺少必填列“%(label)s”") % {"label": LABELS[name]})
+        return errors.failed(len(sheet.rows), dry_run=dry_run)
     run = _RosterRun(
         institution=institution,
         cohort_year=cohort_year,
@@ -404,6 +460,7 @@ class _RosterRun:
             for alias in [code, *(aliases or [])]:
                 kinds.setdefault(alias, str(pk))
         self.key_group_kinds = kinds
+        self.code_tables = national_codes.load()
         cohort_id = self.cohort_id
         # Every graduate of the institution: 学号 is unique across cohorts. Sensitive values
         # stay ciphertext (Cast skips the field's decryption) and are decrypted only when
@@ -452,7 +509,8 @@ class _RosterRun:
         majors: dict[tuple[str, str, str], str] = {}
         at_department = self.columns["department"]
         at_major = self.columns["major"]
-        at_level = self.columns["degree_level"]
+        at_level = self.columns.get("degree_level", self.columns.get("degree_level_code"))
+        levels = self.code_tables["education_level"].spellings
         seen: set[tuple[Any, Any, Any]] = set()  # a roster has few distinct combinations
         for _number, cells in self.rows:
             combination = (cells[at_department], cells[at_level], cells[at_major])
@@ -466,7 +524,7 @@ class _RosterRun:
             departments.setdefault(key, department)
             major = _text(cells[at_major])
             try:
-                level = v.choice(cells[at_level], DEGREE_LEVELS, field_label="学历层次")
+                level = v.choice(cells[at_level], levels, field_label="学历层次")
             except v.FieldError:
                 continue
             if major:
@@ -543,14 +601,25 @@ class _RosterRun:
         def choice(mapping: dict[str, str], label: str) -> Any:
             return lambda raw, text: v.choice(text, mapping, field_label=label)
 
+        tables = {f: self.code_tables[t].spellings for f, t in TABLE_OF.items()}
+
+        def ethnicity(raw: object, text: str) -> str:
+            try:
+                return v.choice(text, tables["ethnicity"], field_label="民族")
+            except v.FieldError:
+                # The list of 58 names is too long for a message.
+                raise v.FieldError(
+                    f"民族“{text}”不是GB/T 3304中的民族名称或代码（如汉族或01、回族或03）", "choice"
+                ) from None
+
         parsers: dict[str, Any] = {
             "student_no": _student_no,
             "name": _person_name,
-            "gender": choice(GENDERS, "性别"),
+            "gender": choice(tables["gender"], "性别"),
             "id_number": _id_number,
-            "ethnicity": _ethnicity,
-            "political_status": choice(POLITICAL_STATUSES, "政治面貌"),
-            "degree_level": choice(DEGREE_LEVELS, "学历层次"),
+            "ethnicity": ethnicity,
+            "political_status": choice(tables["political_status"], "政治面貌"),
+            "degree_level": choice(tables["degree_level"], "学历层次"),
             "department": _department_or_major,
             "major": _department_or_major,
             "specialization": _specialization,
@@ -561,10 +630,13 @@ class _RosterRun:
             "phone": _phone,
             "email": lambda raw, text: v.email(text),
         }
+        for name, code_field in CODED.items():  # a code column takes the name as well
+            parsers[code_field] = parsers[name]
         columns = self.columns
         self.plain = [(name, columns[name], parsers[name]) for name in _PLAIN if name in columns]
         self.groups = []
-        for names, check in ((_PROGRAMME, self._programme), (_PROFILE, None), (_ORIGIN, None)):
+        groups = ((_PROGRAMME, self._programme), (_PROFILE, _merge_coded), (_ORIGIN, None))
+        for names, check in groups:
             present = [(name, columns[name], parsers[name]) for name in names if name in columns]
             indexes = [index for _name, index, _parser in present]
             self.groups.append((_cells_getter(indexes), {}, present, check))
@@ -598,6 +670,7 @@ class _RosterRun:
 
     def _programme(self, values: dict[str, Any], errors: list[tuple[str, str]]) -> None:
         """届别, 院系 and 专业 against the import's cohort and the institution's programmes."""
+        _merge_coded(values, errors)
         year = values.get("cohort")
         if year is not None and year != self.cohort_year:
             message = _("届别%(year)s与导入选择的%(cohort)s届不一致") % {
@@ -910,10 +983,49 @@ def _masked_message(label: str) -> str:
 # Column groups of _RosterRun._parsers: each row's own values, then groups parsed once per
 # distinct combination of cells (the first group is also checked against the institution).
 _PLAIN = ("student_no", "name", "id_number", "phone", "email")
-_PROGRAMME = ("degree_level", "department", "major", "specialization", "cohort")
-_PROFILE = ("gender", "ethnicity", "political_status", "origin_type", "hardship")
+_PROGRAMME = (
+    "degree_level",
+    "degree_level_code",
+    "department",
+    "major",
+    "specialization",
+    "cohort",
+)
+_PROFILE = (
+    "gender",
+    "gender_code",
+    "ethnicity",
+    "ethnicity_code",
+    "political_status",
+    "political_status_code",
+    "origin_type",
+    "hardship",
+)
 _ORIGIN = ("origin_division",)
-assert sorted(_PLAIN + _PROGRAMME + _PROFILE + _ORIGIN) == sorted(FIELDS)
+assert sorted(_PLAIN + _PROGRAMME + _PROFILE + _ORIGIN + tuple(NOT_READ)) == sorted(FIELDS)
+
+
+def _merge_coded(values: dict[str, Any], errors: list[tuple[str, str]]) -> None:
+    """A value given as a name column, a code column or both (which must agree) ends up under
+    the name's field; a required one present in neither is an error."""
+    failed = {name for name, _message in errors}
+    for name, code_field in CODED.items():
+        if name not in values and code_field not in values:
+            continue  # not a column of this group
+        column = name if name in values else code_field
+        by_name, by_code = values.get(name), values.pop(code_field, None)
+        values[name] = by_name if by_name is not None else by_code
+        if name in failed or code_field in failed:
+            values[name] = None  # its own error says why
+        elif by_name is not None and by_code is not None and by_name != by_code:
+            values[name] = None
+            message = _("%(code)s与%(name)s不一致") % {
+                "code": LABELS[code_field],
+                "name": LABELS[name],
+            }
+            errors.append((code_field, message))
+        elif values[name] is None and name in REQUIRED_CODED:
+            errors.append((column, _("%(label)s不能为空") % {"label": LABELS[name]}))
 
 
 def _cells_getter(indexes: list[int]) -> Any:
@@ -944,16 +1056,6 @@ def _person_name(raw: object, text: str) -> str:
     if len(text) > 60:
         raise v.FieldError("姓名过长（最多60个字符）", "length")
     return text
-
-
-def _ethnicity(raw: object, text: str) -> str:
-    try:
-        return v.choice(text, ETHNICITIES, field_label="民族")
-    except v.FieldError:
-        # The list of 58 names is too long for a message.
-        raise v.FieldError(
-            f"民族“{text}”不是GB 3304中的民族名称（如汉族、回族、蒙古族）", "choice"
-        ) from None
 
 
 def _department_or_major(raw: object, text: str) -> str:
