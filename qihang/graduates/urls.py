@@ -10,4 +10,6 @@ urlpatterns = [
     path("<int:graduate_id>/invite/", views.invite, name="invite"),
     path("mentor/", views.mentor_assign, name="mentor_assign"),
     path("invite/", views.invite_cohort, name="invite_cohort"),
+    path("export/", views.graduate_export, name="export"),
+    path("export/unmasked/", views.graduate_export_unmasked, name="export_unmasked"),
 ]
