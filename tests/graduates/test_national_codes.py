@@ -120,9 +120,9 @@ def test_code_headers_in_chinese_and_codes_that_lost_their_leading_zero(school, 
     rows = [
         ["p2020001", "宋一", 1, make_id_number(male=True), 1, 3, 31, "钢琴系", "音乐表演"]
         + ["310104", "13900000011"],
-        # A code column may hold the name too.
+        # A code column may hold the name too (a division by its full GB/T 2260 name).
         ["p2020002", "宋二", "女", make_id_number(male=False), "藏族", "中共预备党员", "本科"]
-        + ["钢琴系", "音乐表演", "310104", "13900000012"],
+        + ["钢琴系", "音乐表演", "广东省深圳市福田区", "13900000012"],
     ]
     result = roster(school, write_xlsx(tmp_path / "provincial.xlsx", headers, rows))
     assert result.ok, result.as_text()
