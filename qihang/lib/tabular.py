@@ -33,7 +33,7 @@ from python_calamine import (
     SheetVisibleEnum,
 )
 
-from qihang.lib.validators import CellValue, normalize_text
+from qihang.lib.validators import FORMULA_STARTS, CellValue, normalize_text
 
 __all__ = [
     "ERROR_HEADER",
@@ -507,16 +507,15 @@ def write_annotated_xlsx(
 
 # --- exports: no formulas -----------------------------------------------------------------
 
-# What spreadsheet programs start a formula with (OWASP "CSV injection"); leading spaces, tabs
-# and line breaks do not stop Excel or LibreOffice from reading one.
-_FORMULA_STARTS = ("=", "+", "-", "@")
+# Leading spaces, tabs and line breaks do not stop Excel or LibreOffice from reading a formula.
 _LEADING_BLANKS = " \t\r\n"
 
 
 def neutralize_formula(value: CellValue) -> CellValue:
     """A text cell that a spreadsheet would run as a formula, prefixed with an apostrophe so it
-    is shown as the text it is; every other value unchanged. Used by every export."""
-    if type(value) is str and value.lstrip(_LEADING_BLANKS).startswith(_FORMULA_STARTS):
+    is shown as the text it is; every other value unchanged. Used by every export; the
+    imports read it back as the text (validators.normalize_text)."""
+    if type(value) is str and value.lstrip(_LEADING_BLANKS).startswith(FORMULA_STARTS):
         return "'" + value
     return value
 

@@ -27,6 +27,7 @@ from stdnum.exceptions import InvalidChecksum, ValidationError
 type CellValue = str | int | float | bool | dt.datetime | dt.date | dt.time | dt.timedelta | None
 
 __all__ = [
+    "FORMULA_STARTS",
     "CellValue",
     "FieldError",
     "choice",
@@ -89,6 +90,8 @@ _CODE_TABLE.update({c: 0x2D for c in (*range(0x2010, 0x2016), 0x2212, 0xFE63, 0x
 _CODE_TABLE[0x3002] = 0x2E  # ideographic full stop typed instead of "." in e-mail domains
 
 _WHITESPACE_RE = re.compile(r"\s+")
+# What spreadsheet programs start a formula with (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 # Excel keeps 15 significant digits, so a number with more digits has been corrupted.
 _MAX_EXACT_NUMBER = 10**15
@@ -122,8 +125,14 @@ def normalize_text(value: CellValue | object) -> str:
         return ""
     s = value if type(value) is str else _cell_to_str(value)
     if s.isascii() and s.isprintable():  # the common case: nothing to translate
-        return s.strip()
-    return s.translate(_TEXT_TABLE).strip()
+        s = s.strip()
+    else:
+        s = s.translate(_TEXT_TABLE).strip()
+    if s[:1] == "'" and s[1:].lstrip().startswith(FORMULA_STARTS):
+        # Our exports write "'=…" for a text that a spreadsheet would run as a formula
+        # (tabular.neutralize_formula); reading it back gives the text itself.
+        return s[1:].lstrip()
+    return s
 
 
 def is_blank(value: CellValue | object) -> bool:

@@ -235,3 +235,19 @@ def test_the_command_exports_unmasked_for_a_named_person(school, tmp_path):
         )
     assert not (tmp_path / "x.xlsx").exists() and not (tmp_path / "y.xlsx").exists()
     assert SensitiveRead.objects.count() == 3
+
+
+@pytest.mark.parametrize("fmt", [Format.XLSX, Format.CSV])
+def test_a_neutralised_cell_imports_back_as_the_text_it_was(school, tmp_path, fmt):
+    from qihang.graduates.importing import import_roster
+
+    Graduate.objects.filter(pk=school.graduates[0].pk).update(specialization="-")
+    Graduate.objects.filter(pk=school.graduates[1].pk).update(specialization="=独奏")
+    actor = build_actor(school.centre, school.institution.pk)
+    path = tmp_path / f"roster.{fmt}"
+    path.write_bytes(export_roster(actor, school.cohort, fmt=fmt))
+    result = import_roster(
+        path, filename=path.name, institution=school.institution, cohort_year=2020
+    )
+    assert result.ok, result.as_text()
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 3)
