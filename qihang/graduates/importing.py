@@ -75,7 +75,20 @@ COLUMN_SPEC: dict[str, list[str]] = {
         "Education Level",
         "Degree",
     ],
-    "department": ["院系*", "院系名称", "学院", "Department", "Faculty"],
+    # The national structures found name no department field. 院系所 and 学院名称 are what
+    # student-records exports head it with; YXSMC and XYMC their usual abbreviations (not
+    # confirmed in a published text). YXMC is the school (院校名称) there, not the department.
+    "department": [
+        "院系*",
+        "院系名称",
+        "学院",
+        "学院名称",
+        "院系所",
+        "YXSMC",
+        "XYMC",
+        "Department",
+        "Faculty",
+    ],
     "major": ["专业*", "专业名称", "ZYMC", "Major", "Programme", "Program"],
     "specialization": ["专业方向", "Specialization", "Specialisation", "Concentration"],
     "cohort": ["届别", "毕业年份", "Cohort", "Graduation Year", "Class Of"],
