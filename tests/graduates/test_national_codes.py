@@ -113,6 +113,25 @@ def test_a_roster_in_national_codes_imports_as_it_is(school, tmp_path):
     }
 
 
+def test_our_own_columns_take_national_codes_too(school, tmp_path):
+    # The school layout's 民族 / 政治面貌 / 学历层次 columns holding codes: refused before.
+    headers = ["学号", "姓名", "性别", "身份证号", "民族", "政治面貌", "学历层次", "院系", "专业"]
+    headers += ["生源地", "手机号码"]
+    rows = [
+        ["t2020001", "韩一", "2", make_id_number(male=False), "01", "03", "31", "钢琴系"]
+        + ["音乐表演", "310104", "13900000051"],
+    ]
+    result = roster(school, write_xlsx(tmp_path / "codes.xlsx", headers, rows))
+    assert result.ok, result.as_text()
+    graduate = Graduate.objects.get(student_no="t2020001")
+    assert (graduate.gender, graduate.ethnicity, graduate.political_status) == (
+        "F",
+        "汉族",
+        "共青团员",
+    )
+    assert graduate.degree_level == DegreeLevel.BACHELOR
+
+
 def test_code_headers_in_chinese_and_codes_that_lost_their_leading_zero(school, tmp_path):
     # A provincial export: 性别代码, 民族代码 … as headers; Excel stored 01 and 03 as numbers.
     headers = ["学号", "姓名", "性别代码", "身份证号", "民族代码", "政治面貌代码", "学历代码"]
