@@ -111,6 +111,7 @@ COLUMN_SPEC: dict[str, list[str]] = {
     "ethnicity_code": ["民族代码", "MZDM"],
     "political_status_code": ["政治面貌代码", "ZZMMDM"],
     "degree_level_code": ["学历代码", "XLDM"],
+    # Kept as the major's code when it has none (the national layout writes it back).
     "major_code": ["专业代码", "ZYDM"],
     # Columns of national files that a roster does not keep: recognised, not read.
     "origin_name": ["生源所在地", "生源所在地名称", "SYSZD"],
@@ -149,7 +150,6 @@ CODED = {  # name column -> its code column
 }
 NOT_READ = frozenset(
     {
-        "major_code",
         "origin_name",
         "exam_no",
         "school_code",
@@ -353,6 +353,9 @@ class _RosterRun:
         self.cohort_id = _STAND_IN_COHORT
         self.pending_departments: dict[int, str] = {}  # stand-in id -> name
         self.pending_majors: dict[int, tuple[int, str, str]] = {}  # -> (department, level, name)
+        self.real_ids: dict[int, int] = {}  # stand-in id -> id of what _create_missing made
+        # Majors without a 专业代码 that the file gives one (ZYDM): major id -> code.
+        self.major_codes: dict[int, str] = {}
 
     # --- the ways through -------------------------------------------------------------------------
     def run(self, *, dry_run: bool, actor_id: int | None, filename: str) -> _Plan:
@@ -373,6 +376,7 @@ class _RosterRun:
         with transaction.atomic():
             self._lock_and_cohort()
             real = {_STAND_IN_COHORT: self.cohort.pk, **self._create_missing()}
+            self.real_ids = real
             if len(real) > 1 or self.cohort_id == _STAND_IN_COHORT:
                 new_rows = [_remap(row, _INSERT_IDS, real) for row in new_rows]
                 plan.updates = [_remap(row, _UPDATE_IDS, real) for row in plan.updates]
@@ -388,6 +392,7 @@ class _RosterRun:
             self.cohort_id = self.cohort.pk
             self._load()
             real = self._create_missing()
+            self.real_ids = real
             if real:
                 self.departments = {k: real.get(pk, pk) for k, pk in self.departments.items()}
                 self.majors = {
@@ -459,12 +464,14 @@ class _RosterRun:
                 "name", "pk"
             )
         }
-        self.majors: dict[tuple[int, str, str], int] = {
-            (department_id, level, _name_key(name)): pk
-            for department_id, level, name, pk in Major.objects.filter(
-                institution=institution
-            ).values_list("department_id", "degree_level", "name", "pk")
-        }
+        self.majors: dict[tuple[int, str, str], int] = {}
+        self.coded_majors: set[int] = set()  # majors that have a 专业代码 already
+        for department_id, level, name, pk, code in Major.objects.filter(
+            institution=institution
+        ).values_list("department_id", "degree_level", "name", "pk", "code"):
+            self.majors[department_id, level, _name_key(name)] = pk
+            if code:
+                self.coded_majors.add(pk)
         kinds: dict[str, str] = {}
         for pk, code, name, aliases in KeyGroupKind.objects.values_list(
             "pk", "code", "name", "aliases"
@@ -642,6 +649,7 @@ class _RosterRun:
             "hardship": hardship,
             "phone": _phone,
             "email": lambda raw, text: v.email(text),
+            "major_code": _major_code,
         }
         for name, code_field in CODED.items():  # a code column takes the name as well
             parsers[code_field] = parsers[name]
@@ -712,6 +720,9 @@ class _RosterRun:
             return
         values["department_id"] = department_id
         values["major_id"] = major_id
+        code = values.pop("major_code", None)
+        if code and major_id not in self.coded_majors:
+            self.major_codes.setdefault(major_id, code)
 
     def _row(self, number: int, cells: list[Any]) -> dict[str, Any] | None:
         """The row's values, cleaned; None (with errors recorded) if any is wrong."""
@@ -904,6 +915,12 @@ class _RosterRun:
     # --- after every row passed ----------------------------------------------------------------
     def _apply(self, plan: _Plan) -> None:
         bulkwrite.update_rows(Graduate, _UPDATE_FIELDS, plan.updates)
+        if self.major_codes:  # a national file's ZYDM, for majors that had no code
+            real = self.real_ids
+            Major.objects.bulk_update(
+                [Major(pk=real.get(pk, pk), code=code) for pk, code in self.major_codes.items()],
+                ["code"],
+            )
         plan.accounts_followed = self._follow_account_emails(plan.email_changes)
         replaced = plan.replaced_key_groups
         bulkwrite.delete_where_in(GraduateKeyGroup, "graduate", list(replaced))
@@ -1001,6 +1018,7 @@ _PROGRAMME = (
     "degree_level_code",
     "department",
     "major",
+    "major_code",
     "specialization",
     "cohort",
 )
@@ -1068,6 +1086,13 @@ def _person_name(raw: object, text: str) -> str:
             text = text.replace(" ", "")
     if len(text) > 60:
         raise v.FieldError("姓名过长（最多60个字符）", "length")
+    return text
+
+
+def _major_code(raw: object, text: str) -> str:
+    text = text.replace(" ", "")
+    if len(text) > 20:
+        raise v.FieldError("专业代码过长（最多20个字符）", "length")
     return text
 
 

@@ -21,7 +21,7 @@ from qihang.graduates.exporting import (
 )
 from qihang.graduates.importing import import_roster
 from qihang.graduates.models import Graduate, NationalCode, NationalCodeTable
-from qihang.institutions.models import DegreeLevel
+from qihang.institutions.models import DegreeLevel, Major
 from qihang.institutions.scoping import build_actor
 from tests.destinations.fixture_files import ORCHESTRA, SCHOOL
 from tests.factories import make_id_number
@@ -111,6 +111,10 @@ def test_a_roster_in_national_codes_imports_as_it_is(school, tmp_path):
         "n2020002": ("F", "回族", "群众", DegreeLevel.BACHELOR, "钢琴系"),
         "n2020003": ("M", "维吾尔族", "中共党员", DegreeLevel.BACHELOR, "声乐歌剧系"),
     }
+    # The majors had no 专业代码: they keep the file's, which the national layout writes back.
+    assert set(
+        Major.objects.filter(institution=school.institution).values_list("code", flat=True)
+    ) == {"130201"}
 
 
 def test_our_own_columns_take_national_codes_too(school, tmp_path):
@@ -205,6 +209,21 @@ def test_the_national_roster_layout_writes_codes(school):
         "31",
     )
     assert li["SFZH"][4:16] == "*" * 12  # masked
+    assert li["ZYDM"] is None  # the fixture's majors have no code: an empty cell
+
+
+def test_a_new_major_takes_the_files_code(school, tmp_path):
+    header, *rows = _national_rows()
+    rows[0][header.index("ZYMC")] = "钢琴演奏"
+    rows[0][header.index("ZYDM")] = "130201K"
+    result = roster(school, write_xlsx(tmp_path / "new.xlsx", header, rows), create_missing=True)
+    assert result.ok, result.as_text()
+    graduate = Graduate.objects.select_related("major").get(student_no="n2020001")
+    assert (graduate.major.name, graduate.major.code) == ("钢琴演奏", "130201K")
+    actor = build_actor(school.centre, school.institution.pk)
+    exported = sheet_rows(export_roster(actor, school.cohort, layout=Layout.NATIONAL))
+    codes = {r[0]: r[NATIONAL_ROSTER_HEADERS.index("ZYDM")] for r in exported[1:]}
+    assert codes["n2020001"] == "130201K" and codes["n2020002"] == "130201"
 
 
 @pytest.mark.parametrize("unmasked", [False, True])
