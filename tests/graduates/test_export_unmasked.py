@@ -251,3 +251,18 @@ def test_a_neutralised_cell_imports_back_as_the_text_it_was(school, tmp_path, fm
     )
     assert result.ok, result.as_text()
     assert (result.created, result.updated, result.unchanged) == (0, 0, 3)
+
+
+@pytest.mark.parametrize("fmt", [Format.XLSX, Format.CSV])
+def test_destination_exports_neutralise_formulas_too(school, walk_fixtures, fmt):
+    from qihang.destinations.models import Destination
+    from qihang.graduates.exporting import DESTINATION_HEADERS, Layout, export_destinations
+
+    walk_fixtures(school)  # graduates[0] reports code 76
+    Destination.objects.filter(graduate=school.graduates[0]).update(employer_name="@SUM(A1)")
+    actor = build_actor(school.centre, school.institution.pk)
+    for layout in Layout:
+        data = export_destinations(actor, school.cohort, layout=layout, fmt=fmt)
+        rows = sheet_rows(data) if fmt == Format.XLSX else csv_rows(data)
+        at = 3 if layout == Layout.NATIONAL else DESTINATION_HEADERS.index("单位名称")
+        assert rows[1][at] == "'@SUM(A1)"
