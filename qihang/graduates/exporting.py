@@ -26,7 +26,13 @@ from django.utils.translation import gettext as _
 from qihang.audit.services import audit_record, reveal_reason, sensitive_reads_record
 from qihang.destinations.models import Destination, ReviewStatus
 from qihang.graduates import codes as national_codes
-from qihang.graduates.importing import HEADERS, LEVEL_LABELS, ORIGIN_LABELS, SEX_OF_GENDER
+from qihang.graduates.importing import (
+    HEADERS,
+    LEVEL_LABELS,
+    ORIGIN_LABELS,
+    ROSTER_STATUS_LABELS,
+    SEX_OF_GENDER,
+)
 from qihang.graduates.models import Graduate, GraduateKeyGroup
 from qihang.graduates.selectors import GraduateFilters, graduate_list
 from qihang.institutions.models import Cohort
@@ -172,6 +178,9 @@ def export_roster(
             "origin_type",
             "phone",
             "email",
+            "roster_status",
+            "roster_status_reason",
+            "roster_status_date",
         )
     )
     key_groups: dict[int, list[str]] = {}
@@ -208,6 +217,9 @@ def export_roster(
             origin_type,
             phone,
             email,
+            status,
+            status_reason,
+            status_date,
         ) in graduates.iterator(chunk_size=_CHUNK):
             if unmasked:
                 read.append((pk, f"{name}（{student_no}）"))
@@ -252,6 +264,9 @@ def export_roster(
                     groups,
                     phone_text,
                     email,
+                    ROSTER_STATUS_LABELS.get(status, status),
+                    status_reason,
+                    status_date.isoformat() if status_date else "",
                 ]
 
     headers = NATIONAL_ROSTER_HEADERS if layout == Layout.NATIONAL else HEADERS

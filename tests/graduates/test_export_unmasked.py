@@ -266,3 +266,30 @@ def test_destination_exports_neutralise_formulas_too(school, walk_fixtures, fmt)
         rows = sheet_rows(data) if fmt == Format.XLSX else csv_rows(data)
         at = 3 if layout == Layout.NATIONAL else DESTINATION_HEADERS.index("单位名称")
         assert rows[1][at] == "'@SUM(A1)"
+
+
+def test_the_school_layout_carries_the_roster_status_and_reimports(school, tmp_path):
+    import datetime as dt
+
+    from qihang.graduates.importing import import_roster
+    from qihang.graduates.models import RosterStatus
+
+    Graduate.objects.filter(pk=school.graduates[2].pk).update(
+        roster_status=RosterStatus.WITHDRAWN,
+        roster_status_reason="本人申请退学",
+        roster_status_date=dt.date(2020, 3, 1),
+    )
+    actor = build_actor(school.centre, school.institution.pk)
+    data = export_roster(actor, school.cohort)
+    rows = sheet_rows(data)
+    assert rows[0][-3:] == ["在册状态", "状态原因", "状态日期"]
+    by_no = {r[0]: r[-3:] for r in rows[1:]}
+    assert by_no[school.graduates[2].student_no] == ["退学", "本人申请退学", "2020-03-01"]
+    assert by_no[school.graduates[0].student_no] == ["在册", None, None]
+    path = tmp_path / "roster.xlsx"
+    path.write_bytes(data)
+    result = import_roster(
+        path, filename=path.name, institution=school.institution, cohort_year=2020
+    )
+    assert result.ok, result.as_text()
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 3)

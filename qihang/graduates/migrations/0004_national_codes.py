@@ -13,7 +13,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("graduates", "0003_tenant_keys_and_lean_indexes"),
+        ("graduates", "0004_roster_periods"),
     ]
 
     operations = [
