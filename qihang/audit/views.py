@@ -150,4 +150,8 @@ ACTION_LABELS: dict[str, Any] = {
 }
 
 # How the log names the fields it records (model field names -> what people call them).
-FIELD_LABELS: dict[str, Any] = {"id_number": _("身份证号"), "phone": _("手机号码")}
+FIELD_LABELS: dict[str, Any] = {
+    "id_number": _("身份证号"),
+    "phone": _("手机号码"),
+    "id_number,phone": _("身份证号、手机号码（不脱敏导出）"),
+}

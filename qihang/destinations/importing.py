@@ -83,30 +83,48 @@ from qihang.lib import validators as v
 from qihang.lib.tabular import Source as TableSource
 from qihang.lib.tabular import read_bytes
 
+# Field -> accepted headers; the first is the one we write, "*" marks a required column. The
+# national graduate system's field names (XH, BYQXDM, DWMC, TYSHXYDM, DWXZDM, DWSZDDM, as in
+# the MoE's published 就业方案/派遣 structures) are aliases; its values are codes, which every
+# coded column takes (单位性质 by code or name, 单位所在地 as a GB/T 2260 code).
 COLUMN_SPEC: dict[str, list[str]] = {
-    "student_no": ["学号*", "Student No", "Student ID", "Student Number"],
-    "code": ["毕业去向代码*", "毕业去向", "去向代码", "Destination Code", "Destination"],
-    "employer_name": ["单位名称", "就业单位", "工作单位", "Employer", "Employer Name"],
+    "student_no": ["学号*", "XH", "Student No", "Student ID", "Student Number"],
+    "code": [
+        "毕业去向代码*",
+        "毕业去向",
+        "去向代码",
+        "BYQXDM",
+        "Destination Code",
+        "Destination",
+    ],
+    "employer_name": ["单位名称", "就业单位", "工作单位", "DWMC", "Employer", "Employer Name"],
     "employer_credit_code": [
         "统一社会信用代码",
         "社会信用代码",
         "单位统一社会信用代码",
+        "TYSHXYDM",
         "Credit Code",
         "USCC",
     ],
-    "employer_nature": ["单位性质", "单位性质代码", "Employer Nature", "Employer Type"],
+    "employer_nature": ["单位性质", "单位性质代码", "DWXZDM", "Employer Nature", "Employer Type"],
     "employer_division": [
         "单位所在地",
         "单位所在地代码",
         "单位地区代码",
+        "DWSZDDM",
         "Employer Location",
         "Employer Division",
     ],
     "agreement_no": ["协议书编号", "协议书号", "协议编号", "Agreement No", "Agreement Number"],
     "signed_on": ["签约日期", "Signed On", "Signing Date", "Date Signed"],
+    # Columns of national files that the import does not read: recognised, not read.
+    "graduate_name": ["姓名", "XM", "Name"],
 }
-HEADERS = tuple(spellings[0].rstrip("*") for spellings in COLUMN_SPEC.values())
-HEADER_OF = dict(zip(COLUMN_SPEC, HEADERS, strict=True))
+NOT_READ = frozenset({"graduate_name"})
+HEADERS = tuple(
+    spellings[0].rstrip("*") for name, spellings in COLUMN_SPEC.items() if name not in NOT_READ
+)
+HEADER_OF = dict(zip((f for f in COLUMN_SPEC if f not in NOT_READ), HEADERS, strict=True))
 PROGRESS_EVERY = 1000
 
 _DESTINATION_FIELDS = (
@@ -500,7 +518,11 @@ class _DestinationRun:
             else:
                 graduate_id = found[0]
 
-        raw = {name: self._cell(cells, name) for name in COLUMN_SPEC if name != "student_no"}
+        raw = {
+            name: self._cell(cells, name)
+            for name in COLUMN_SPEC
+            if name != "student_no" and name not in NOT_READ
+        }
         self._drop_meaningless(number, raw)
         try:
             values = clean_destination(raw, self.ref, today=self.today, require_confirmation=False)

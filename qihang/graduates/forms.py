@@ -50,6 +50,58 @@ class MentorAssignForm(forms.Form):
         self.fields["graduates"].error_messages["required"] = _("请先勾选毕业生。")
 
 
+class ExportForm(forms.Form):
+    """What an export from the list writes: which records, in which layout and format."""
+
+    what = forms.ChoiceField(
+        label=_("内容"),
+        choices=[("roster", _("生源信息")), ("destinations", _("毕业去向"))],
+        initial="roster",
+        required=False,
+    )
+    layout = forms.ChoiceField(
+        label=_("格式"),
+        choices=[
+            ("school", _("本校格式（名称）")),
+            ("national", _("国家就业系统格式（标准代码）")),
+        ],
+        initial="school",
+        required=False,
+    )
+    format = forms.ChoiceField(
+        label=_("文件类型"),
+        choices=[("xlsx", "Excel (.xlsx)"), ("csv", "CSV (.csv)")],
+        initial="xlsx",
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # An empty or missing choice means the default, so a bare link exports.
+        for name in ("what", "layout", "format"):
+            if name in self.fields:
+                data[name] = data.get(name) or self.fields[name].initial
+        return data
+
+
+class UnmaskedExportForm(BootstrapMixin, ExportForm):
+    """An unmasked roster export: the layout and format, and why it is needed."""
+
+    what = None  # type: ignore[assignment]  # only the roster carries masked values
+    reason = forms.CharField(
+        label=_("导出事由"),
+        min_length=2,
+        max_length=300,
+        help_text=_(
+            "例如：向省就业系统报送生源信息。导出的每名毕业生都会记入敏感信息查看记录（人、时间、事由）。"
+        ),
+        error_messages={
+            "required": _("请填写导出事由。"),
+            "min_length": _("请写明具体的导出事由。"),
+        },
+    )
+
+
 class RosterStatusForm(BootstrapMixin, forms.Form):
     """Leaving the cohort (or coming back): graduates.services.graduate_roster_status_set."""
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from qihang.accounts.models import User
 from qihang.audit.services import audit_record
+from qihang.graduates import codes as national_codes
 from qihang.graduates.models import (
     Gender,
     Graduate,
@@ -53,62 +54,150 @@ from qihang.lib.sensitive import mask_id_number, mask_phone
 from qihang.lib.tabular import Source
 
 # --- The sheet --------------------------------------------------------------------------------
-# Field -> accepted headers; the first is the one we write, "*" marks a required column.
+# Field -> accepted headers; the first is the one we write, "*" marks a required column. Files
+# from the national and provincial graduate systems (and the student-records system behind them)
+# name columns by code (性别代码 …) or by the national database's field names (XH, XM, XBDM …,
+# as in the MoE's published structures for 生源/派遣 data, e.g. the 2007 普通高等学校研究生派遣方案
+# 数据库结构 and schools' field guides for the 生源信息库); their values are national codes.
 COLUMN_SPEC: dict[str, list[str]] = {
-    "student_no": ["学号*", "Student No", "Student ID", "Student Number"],
-    "name": ["姓名*", "Name", "Full Name"],
-    "gender": ["性别*", "Gender", "Sex"],
-    "id_number": ["身份证号*", "身份证号码", "身份证件号", "ID Number", "ID No", "ID Card"],
-    "ethnicity": ["民族", "Ethnicity", "Ethnic Group", "Nationality"],
-    "political_status": ["政治面貌", "Political Status", "Political Affiliation"],
-    "degree_level": ["学历层次*", "学历", "Degree Level", "Education Level", "Degree"],
-    "department": ["院系*", "院系名称", "学院", "Department", "Faculty"],
-    "major": ["专业*", "专业名称", "Major", "Programme", "Program"],
+    "student_no": ["学号*", "XH", "Student No", "Student ID", "Student Number"],
+    "name": ["姓名*", "XM", "Name", "Full Name"],
+    # 性别 and 学历层次 are required, as a name or as a code column: checked in import_roster.
+    "gender": ["性别", "XB", "性别名称", "Gender", "Sex"],
+    "id_number": ["身份证号*", "身份证号码", "身份证件号", "SFZH", "ID Number", "ID No", "ID Card"],
+    "ethnicity": ["民族", "MZ", "民族名称", "Ethnicity", "Ethnic Group", "Nationality"],
+    "political_status": [
+        "政治面貌",
+        "ZZMM",
+        "政治面貌名称",
+        "Political Status",
+        "Political Affiliation",
+    ],
+    "degree_level": [
+        "学历层次",
+        "学历",
+        "XL",
+        "学历名称",
+        "Degree Level",
+        "Education Level",
+        "Degree",
+    ],
+    # The national structures found name no department field. 院系所 and 学院名称 are what
+    # student-records exports head it with; YXSMC and XYMC their usual abbreviations (not
+    # confirmed in a published text). YXMC is the school (院校名称) there, not the department.
+    "department": [
+        "院系*",
+        "院系名称",
+        "学院",
+        "学院名称",
+        "院系所",
+        "YXSMC",
+        "XYMC",
+        "Department",
+        "Faculty",
+    ],
+    "major": ["专业*", "专业名称", "ZYMC", "Major", "Programme", "Program"],
     "specialization": ["专业方向", "Specialization", "Specialisation", "Concentration"],
     "cohort": ["届别", "毕业年份", "Cohort", "Graduation Year", "Class Of"],
-    "origin_division": ["生源地*", "生源地代码", "Origin", "Origin Code", "Origin Division"],
+    "origin_division": [
+        "生源地*",
+        "生源地代码",
+        "生源所在地代码",
+        "SYSZDDM",
+        "Origin",
+        "Origin Code",
+        "Origin Division",
+    ],
     "origin_type": ["城乡生源", "Urban Rural", "Urban/Rural", "Origin Type"],
     "hardship": ["困难生类别", "Hardship", "Hardship Category", "Key Groups"],
-    "phone": ["手机号码*", "手机号", "手机", "Mobile", "Mobile Phone", "Phone"],
-    "email": ["电子邮箱", "邮箱", "Email", "E-mail", "Email Address"],
+    "phone": ["手机号码*", "手机号", "手机", "SJHM", "Mobile", "Mobile Phone", "Phone"],
+    "email": ["电子邮箱", "邮箱", "DZYX", "Email", "E-mail", "Email Address"],
     # Leaving the cohort (延期毕业, 结业, 退学, another cohort): optional; when the file has no
     # such column, graduates already stored keep their status.
     "roster_status": ["在册状态", "学籍状态", "Roster Status", "Status"],
     "roster_status_reason": ["状态原因", "离册原因", "Status Reason"],
     "roster_status_date": ["状态日期", "离册日期", "Status Date"],
+    # The same values as national codes (a cell may also hold the name): GB/T 2261.1, GB/T 3304,
+    # GB/T 4762, the national system's 学历代码. With both columns the two must agree.
+    "gender_code": ["性别代码", "XBDM"],
+    "ethnicity_code": ["民族代码", "MZDM"],
+    "political_status_code": ["政治面貌代码", "ZZMMDM"],
+    "degree_level_code": ["学历代码", "XLDM"],
+    # Kept as the major's code when it has none (the national layout writes it back).
+    "major_code": ["专业代码", "ZYDM"],
+    # Columns of national files that a roster does not keep: recognised, not read.
+    "origin_name": ["生源所在地", "生源所在地名称", "SYSZD"],
+    "exam_no": ["考生号", "KSH"],
+    "school_code": ["院校代码", "学校代码", "YXDM"],
+    "school_name": ["院校名称", "学校名称", "YXMC"],
+    "birth_date": ["出生日期", "CSRQ"],
+    "length_of_study": ["学制", "XZ"],
+    "training_mode_code": ["培养方式代码", "PYFSDM"],
+    "training_mode": ["培养方式", "PYFS"],
 }
+# The columns of our own layout (template, export), in order.
+LAYOUT = (
+    "student_no",
+    "name",
+    "gender",
+    "id_number",
+    "ethnicity",
+    "political_status",
+    "degree_level",
+    "department",
+    "major",
+    "specialization",
+    "cohort",
+    "origin_division",
+    "origin_type",
+    "hardship",
+    "phone",
+    "email",
+    "roster_status",
+    "roster_status_reason",
+    "roster_status_date",
+)
+CODED = {  # name column -> its code column
+    "gender": "gender_code",
+    "ethnicity": "ethnicity_code",
+    "political_status": "political_status_code",
+    "degree_level": "degree_level_code",
+}
+NOT_READ = frozenset(
+    {
+        "origin_name",
+        "exam_no",
+        "school_code",
+        "school_name",
+        "birth_date",
+        "length_of_study",
+        "training_mode_code",
+        "training_mode",
+    }
+)
 FIELDS = tuple(COLUMN_SPEC)
-HEADERS = tuple(spellings[0].rstrip("*") for spellings in COLUMN_SPEC.values())
-LABELS = dict(zip(FIELDS, HEADERS, strict=True))
+LABELS = {f: spellings[0].rstrip("*") for f, spellings in COLUMN_SPEC.items()}
+HEADERS = tuple(LABELS[f] for f in LAYOUT)
 REQUIRED = frozenset(f for f, s in COLUMN_SPEC.items() if s[0].endswith("*"))
+REQUIRED_CODED = frozenset({"gender", "degree_level"})  # required as name or code
 MASKERS = {"id_number": mask_id_number, "phone": mask_phone}
 
-# --- Allowed values (national standards; display spelling first for each value) -------------
-GENDERS = {"男": Gender.MALE, "女": Gender.FEMALE, "M": Gender.MALE, "F": Gender.FEMALE}
-GENDERS |= {"男性": Gender.MALE, "女性": Gender.FEMALE, "male": Gender.MALE}
-GENDERS |= {"female": Gender.FEMALE, "1": Gender.MALE, "2": Gender.FEMALE}  # GB/T 2261.1
-SEX_OF_GENDER = {Gender.MALE: "男", Gender.FEMALE: "女"}
-
-DEGREE_LEVELS = {
-    "专科": DegreeLevel.ASSOCIATE,
-    "本科": DegreeLevel.BACHELOR,
-    "硕士研究生": DegreeLevel.MASTER,
-    "博士研究生": DegreeLevel.DOCTOR,
-    "大专": DegreeLevel.ASSOCIATE,
-    "高职": DegreeLevel.ASSOCIATE,
-    "专科生": DegreeLevel.ASSOCIATE,
-    "本科生": DegreeLevel.BACHELOR,
-    "硕士": DegreeLevel.MASTER,
-    "硕士生": DegreeLevel.MASTER,
-    "博士": DegreeLevel.DOCTOR,
-    "博士生": DegreeLevel.DOCTOR,
-    "associate": DegreeLevel.ASSOCIATE,
-    "bachelor": DegreeLevel.BACHELOR,
-    "undergraduate": DegreeLevel.BACHELOR,
-    "master": DegreeLevel.MASTER,
-    "doctor": DegreeLevel.DOCTOR,
-    "phd": DegreeLevel.DOCTOR,
+# --- Allowed values ---------------------------------------------------------------------------
+# Names, national codes and other spellings come from the national code tables (reference data,
+# graduates/data/national_codes_*.json, loaded by a migration); an import reads them from the
+# database. These module-level copies from the data file serve code without a database.
+_FILE_CODES = national_codes.from_file()
+GENDERS = _FILE_CODES["sex"].spellings
+ETHNICITIES = _FILE_CODES["ethnicity"].spellings
+POLITICAL_STATUSES = _FILE_CODES["political_status"].spellings
+DEGREE_LEVELS = _FILE_CODES["education_level"].spellings
+TABLE_OF = {  # field -> national code table
+    "gender": "sex",
+    "ethnicity": "ethnicity",
+    "political_status": "political_status",
+    "degree_level": "education_level",
 }
+SEX_OF_GENDER = {Gender.MALE: "男", Gender.FEMALE: "女"}
 LEVEL_LABELS = {
     DegreeLevel.ASSOCIATE: "专科",
     DegreeLevel.BACHELOR: "本科",
@@ -119,32 +208,6 @@ LEVEL_LABELS = {
 ORIGIN_TYPES = {"城镇": Origin.URBAN, "农村": Origin.RURAL, "城市": Origin.URBAN}
 ORIGIN_TYPES |= {"乡村": Origin.RURAL, "urban": Origin.URBAN, "rural": Origin.RURAL}
 ORIGIN_LABELS = {Origin.URBAN: "城镇", Origin.RURAL: "农村"}
-
-# GB 3304 (56 ethnic groups) and its two extra entries; "汉" for "汉族" is accepted too.
-_ETHNIC_NAMES = (
-    "汉族 蒙古族 回族 藏族 维吾尔族 苗族 彝族 壮族 布依族 朝鲜族 满族 侗族 瑶族 白族 土家族 哈尼族 "
-    "哈萨克族 傣族 黎族 傈僳族 佤族 畲族 高山族 拉祜族 水族 东乡族 纳西族 景颇族 柯尔克孜族 土族 "
-    "达斡尔族 仫佬族 羌族 布朗族 撒拉族 毛南族 仡佬族 锡伯族 阿昌族 普米族 塔吉克族 怒族 乌孜别克族 "
-    "俄罗斯族 鄂温克族 德昂族 保安族 裕固族 京族 塔塔尔族 独龙族 鄂伦春族 赫哲族 门巴族 珞巴族 基诺族 "
-    "其他 外国血统中国籍人士"
-).split()
-ETHNICITIES = {name: name for name in _ETHNIC_NAMES}
-ETHNICITIES |= {name[:-1]: name for name in _ETHNIC_NAMES if name.endswith("族")}
-
-# GB/T 4762 political status.
-_POLITICAL_NAMES = (
-    "中共党员 中共预备党员 共青团员 民革党员 民盟盟员 民建会员 民进会员 农工党党员 致公党党员 "
-    "九三学社社员 台盟盟员 无党派人士 群众"
-).split()
-POLITICAL_STATUSES = {name: name for name in _POLITICAL_NAMES}
-POLITICAL_STATUSES |= {
-    "中国共产党党员": "中共党员",
-    "党员": "中共党员",
-    "预备党员": "中共预备党员",
-    "中国共产党预备党员": "中共预备党员",
-    "中国共产主义青年团团员": "共青团员",
-    "团员": "共青团员",
-}
 
 ROSTER_STATUSES = {str(label): status for status, label in RosterStatus.choices}
 ROSTER_STATUSES |= {
@@ -257,6 +320,15 @@ def import_roster(
     sheet = read_sheet(source, filename=filename, spec=COLUMN_SPEC, errors=errors, dry_run=dry_run)
     if isinstance(sheet, ImportResult):
         return sheet
+    missing = [
+        f
+        for f in sorted(REQUIRED_CODED)
+        if f not in sheet.columns and CODED[f] not in sheet.columns
+    ]
+    if missing:
+        for name in missing:
+            errors.add(1, "", "", _("缺少必填列“%(label)s”") % {"label": LABELS[name]})
+        return errors.failed(len(sheet.rows), dry_run=dry_run)
     run = _RosterRun(
         institution=institution,
         cohort_year=cohort_year,
@@ -318,6 +390,9 @@ class _RosterRun:
         self.cohort_id = _STAND_IN_COHORT
         self.pending_departments: dict[int, str] = {}  # stand-in id -> name
         self.pending_majors: dict[int, tuple[int, str, str]] = {}  # -> (department, level, name)
+        self.real_ids: dict[int, int] = {}  # stand-in id -> id of what _create_missing made
+        # Majors without a 专业代码 that the file gives one (ZYDM): major id -> code.
+        self.major_codes: dict[int, str] = {}
 
     # --- the ways through -------------------------------------------------------------------------
     def run(self, *, dry_run: bool, actor_id: int | None, filename: str) -> _Plan:
@@ -338,6 +413,7 @@ class _RosterRun:
         with transaction.atomic():
             self._lock_and_cohort()
             real = {_STAND_IN_COHORT: self.cohort.pk, **self._create_missing()}
+            self.real_ids = real
             if len(real) > 1 or self.cohort_id == _STAND_IN_COHORT:
                 new_rows = [_remap(row, _INSERT_IDS, real) for row in new_rows]
                 plan.updates = [_remap(row, _UPDATE_IDS, real) for row in plan.updates]
@@ -353,6 +429,7 @@ class _RosterRun:
             self.cohort_id = self.cohort.pk
             self._load()
             real = self._create_missing()
+            self.real_ids = real
             if real:
                 self.departments = {k: real.get(pk, pk) for k, pk in self.departments.items()}
                 self.majors = {
@@ -441,12 +518,14 @@ class _RosterRun:
                 "name", "pk"
             )
         }
-        self.majors: dict[tuple[int, str, str], int] = {
-            (department_id, level, _name_key(name)): pk
-            for department_id, level, name, pk in Major.objects.filter(
-                institution=institution
-            ).values_list("department_id", "degree_level", "name", "pk")
-        }
+        self.majors: dict[tuple[int, str, str], int] = {}
+        self.coded_majors: set[int] = set()  # majors that have a 专业代码 already
+        for department_id, level, name, pk, code in Major.objects.filter(
+            institution=institution
+        ).values_list("department_id", "degree_level", "name", "pk", "code"):
+            self.majors[department_id, level, _name_key(name)] = pk
+            if code:
+                self.coded_majors.add(pk)
         kinds: dict[str, str] = {}
         for pk, code, name, aliases in KeyGroupKind.objects.values_list(
             "pk", "code", "name", "aliases"
@@ -455,6 +534,7 @@ class _RosterRun:
             for alias in [code, *(aliases or [])]:
                 kinds.setdefault(alias, str(pk))
         self.key_group_kinds = kinds
+        self.code_tables = national_codes.load()
         cohort_id = self.cohort_id
         # Every graduate of the institution: 学号 is unique across cohorts. Sensitive values
         # stay ciphertext (Cast skips the field's decryption) and are decrypted only when
@@ -503,7 +583,8 @@ class _RosterRun:
         majors: dict[tuple[str, str, str], str] = {}
         at_department = self.columns["department"]
         at_major = self.columns["major"]
-        at_level = self.columns["degree_level"]
+        at_level = self.columns.get("degree_level", self.columns.get("degree_level_code"))
+        levels = self.code_tables["education_level"].spellings
         seen: set[tuple[Any, Any, Any]] = set()  # a roster has few distinct combinations
         for _number, cells in self.rows:
             combination = (cells[at_department], cells[at_level], cells[at_major])
@@ -517,7 +598,7 @@ class _RosterRun:
             departments.setdefault(key, department)
             major = _text(cells[at_major])
             try:
-                level = v.choice(cells[at_level], DEGREE_LEVELS, field_label="学历层次")
+                level = v.choice(cells[at_level], levels, field_label="学历层次")
             except v.FieldError:
                 continue
             if major:
@@ -594,14 +675,25 @@ class _RosterRun:
         def choice(mapping: dict[str, str], label: str) -> Any:
             return lambda raw, text: v.choice(text, mapping, field_label=label)
 
+        tables = {f: self.code_tables[t].spellings for f, t in TABLE_OF.items()}
+
+        def ethnicity(raw: object, text: str) -> str:
+            try:
+                return v.choice(text, tables["ethnicity"], field_label="民族")
+            except v.FieldError:
+                # The list of 58 names is too long for a message.
+                raise v.FieldError(
+                    f"民族“{text}”不是GB/T 3304中的民族名称或代码（如汉族或01、回族或03）", "choice"
+                ) from None
+
         parsers: dict[str, Any] = {
             "student_no": _student_no,
             "name": _person_name,
-            "gender": choice(GENDERS, "性别"),
+            "gender": choice(tables["gender"], "性别"),
             "id_number": _id_number,
-            "ethnicity": _ethnicity,
-            "political_status": choice(POLITICAL_STATUSES, "政治面貌"),
-            "degree_level": choice(DEGREE_LEVELS, "学历层次"),
+            "ethnicity": ethnicity,
+            "political_status": choice(tables["political_status"], "政治面貌"),
+            "degree_level": choice(tables["degree_level"], "学历层次"),
             "department": _department_or_major,
             "major": _department_or_major,
             "specialization": _specialization,
@@ -611,14 +703,17 @@ class _RosterRun:
             "hardship": hardship,
             "phone": _phone,
             "email": lambda raw, text: v.email(text),
+            "major_code": _major_code,
             "roster_status": choice(ROSTER_STATUSES, "在册状态"),
             "roster_status_reason": _status_reason,
             "roster_status_date": lambda raw, text: v.date_value(raw),
         }
+        for name, code_field in CODED.items():  # a code column takes the name as well
+            parsers[code_field] = parsers[name]
         columns = self.columns
         self.plain = [(name, columns[name], parsers[name]) for name in _PLAIN if name in columns]
         self.groups = []
-        groups = ((_PROGRAMME, self._programme), (_PROFILE, None), (_ORIGIN, None))
+        groups = ((_PROGRAMME, self._programme), (_PROFILE, _merge_coded), (_ORIGIN, None))
         for names, check in (*groups, (_STATUS, _check_status)):
             present = [(name, columns[name], parsers[name]) for name in names if name in columns]
             indexes = [index for _name, index, _parser in present]
@@ -653,6 +748,7 @@ class _RosterRun:
 
     def _programme(self, values: dict[str, Any], errors: list[tuple[str, str]]) -> None:
         """届别, 院系 and 专业 against the import's cohort and the institution's programmes."""
+        _merge_coded(values, errors)
         year = values.get("cohort")
         if year is not None and year != self.cohort_year:
             message = _("届别%(year)s与导入选择的%(cohort)s届不一致") % {
@@ -681,6 +777,9 @@ class _RosterRun:
             return
         values["department_id"] = department_id
         values["major_id"] = major_id
+        code = values.pop("major_code", None)
+        if code and major_id not in self.coded_majors:
+            self.major_codes.setdefault(major_id, code)
 
     def _row(self, number: int, cells: list[Any]) -> dict[str, Any] | None:
         """The row's values, cleaned; None (with errors recorded) if any is wrong."""
@@ -881,6 +980,12 @@ class _RosterRun:
     # --- after every row passed ----------------------------------------------------------------
     def _apply(self, plan: _Plan) -> None:
         bulkwrite.update_rows(Graduate, _UPDATE_FIELDS, plan.updates)
+        if self.major_codes:  # a national file's ZYDM, for majors that had no code
+            real = self.real_ids
+            Major.objects.bulk_update(
+                [Major(pk=real.get(pk, pk), code=code) for pk, code in self.major_codes.items()],
+                ["code"],
+            )
         plan.accounts_followed = self._follow_account_emails(plan.email_changes)
         replaced = plan.replaced_key_groups
         bulkwrite.delete_where_in(GraduateKeyGroup, "graduate", list(replaced))
@@ -979,11 +1084,30 @@ def _masked_message(label: str) -> str:
 # Column groups of _RosterRun._parsers: each row's own values, then groups parsed once per
 # distinct combination of cells (the first group is also checked against the institution).
 _PLAIN = ("student_no", "name", "id_number", "phone", "email")
-_PROGRAMME = ("degree_level", "department", "major", "specialization", "cohort")
-_PROFILE = ("gender", "ethnicity", "political_status", "origin_type", "hardship")
+_PROGRAMME = (
+    "degree_level",
+    "degree_level_code",
+    "department",
+    "major",
+    "major_code",
+    "specialization",
+    "cohort",
+)
+_PROFILE = (
+    "gender",
+    "gender_code",
+    "ethnicity",
+    "ethnicity_code",
+    "political_status",
+    "political_status_code",
+    "origin_type",
+    "hardship",
+)
 _ORIGIN = ("origin_division",)
 _STATUS = ("roster_status", "roster_status_reason", "roster_status_date")
-assert sorted(_PLAIN + _PROGRAMME + _PROFILE + _ORIGIN + _STATUS) == sorted(FIELDS)
+assert sorted(_PLAIN + _PROGRAMME + _PROFILE + _ORIGIN + _STATUS + tuple(NOT_READ)) == sorted(
+    FIELDS
+)
 
 
 def _status_reason(raw: object, text: str) -> str:
@@ -1008,6 +1132,29 @@ def _check_status(values: dict[str, Any], errors: list[tuple[str, str]]) -> None
         errors.append(("roster_status_date", _("%(status)s须填写状态日期") % {"status": label}))
     elif on > timezone.localdate():
         errors.append(("roster_status_date", _("状态日期不能晚于今天")))
+
+
+def _merge_coded(values: dict[str, Any], errors: list[tuple[str, str]]) -> None:
+    """A value given as a name column, a code column or both (which must agree) ends up under
+    the name's field; a required one present in neither is an error."""
+    failed = {name for name, _message in errors}
+    for name, code_field in CODED.items():
+        if name not in values and code_field not in values:
+            continue  # not a column of this group
+        column = name if name in values else code_field
+        by_name, by_code = values.get(name), values.pop(code_field, None)
+        values[name] = by_name if by_name is not None else by_code
+        if name in failed or code_field in failed:
+            values[name] = None  # its own error says why
+        elif by_name is not None and by_code is not None and by_name != by_code:
+            values[name] = None
+            message = _("%(code)s与%(name)s不一致") % {
+                "code": LABELS[code_field],
+                "name": LABELS[name],
+            }
+            errors.append((code_field, message))
+        elif values[name] is None and name in REQUIRED_CODED:
+            errors.append((column, _("%(label)s不能为空") % {"label": LABELS[name]}))
 
 
 def _cells_getter(indexes: list[int]) -> Any:
@@ -1040,14 +1187,11 @@ def _person_name(raw: object, text: str) -> str:
     return text
 
 
-def _ethnicity(raw: object, text: str) -> str:
-    try:
-        return v.choice(text, ETHNICITIES, field_label="民族")
-    except v.FieldError:
-        # The list of 58 names is too long for a message.
-        raise v.FieldError(
-            f"民族“{text}”不是GB 3304中的民族名称（如汉族、回族、蒙古族）", "choice"
-        ) from None
+def _major_code(raw: object, text: str) -> str:
+    text = text.replace(" ", "")
+    if len(text) > 20:
+        raise v.FieldError("专业代码过长（最多20个字符）", "length")
+    return text
 
 
 def _department_or_major(raw: object, text: str) -> str:

@@ -58,6 +58,51 @@ class KeyGroupKind(models.Model):
         return self.name
 
 
+class NationalCodeTable(models.Model):
+    """Reference data: one national code table (性别, 民族, 政治面貌, 学历) of one version, with
+    the standard it comes from. Loaded by a migration from graduates/data/national_codes_*.json."""
+
+    key = models.CharField(max_length=30)  # the Graduate field it codes: "ethnicity", …
+    version = models.CharField(max_length=20)
+    name = models.CharField(_("名称"), max_length=60)
+    standard = models.CharField(_("标准"), max_length=120)
+    source = models.TextField(_("出处"), blank=True, default="")
+    uncertain = models.TextField(blank=True, default="")  # what could not be confirmed
+
+    class Meta:
+        verbose_name = _("国家标准代码表")
+        verbose_name_plural = _("国家标准代码表")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "version"], name="national_code_table_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.standard}）"
+
+
+class NationalCode(models.Model):
+    """One code of a national table: the code, its name, the value a Graduate stores for it
+    (a Gender or DegreeLevel value, or the name itself) and other accepted spellings."""
+
+    table = models.ForeignKey(NationalCodeTable, on_delete=models.CASCADE, related_name="codes")
+    code = models.CharField(_("代码"), max_length=10)
+    name = models.CharField(_("名称"), max_length=60)
+    value = models.CharField(max_length=30)
+    aliases = models.JSONField(default=list, blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("国家标准代码")
+        verbose_name_plural = _("国家标准代码")
+        ordering = ["table", "sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["table", "code"], name="national_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
 def _composite_checked(to: type[models.Model], on_delete: Any, related_name: str) -> Any:
     """A ForeignKey whose check and index are a composite key's and index's in Meta."""
     return models.ForeignKey(

@@ -11,4 +11,6 @@ urlpatterns = [
     path("<int:graduate_id>/status/", views.roster_status, name="roster_status"),
     path("mentor/", views.mentor_assign, name="mentor_assign"),
     path("invite/", views.invite_cohort, name="invite_cohort"),
+    path("export/", views.graduate_export, name="export"),
+    path("export/unmasked/", views.graduate_export_unmasked, name="export_unmasked"),
 ]

@@ -7,25 +7,27 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qihang.accounts import selectors as account_selectors
 from qihang.accounts import services as account_services
 from qihang.audit.services import reveal_sensitive
-from qihang.graduates import selectors
+from qihang.graduates import exporting, selectors
 from qihang.graduates.forms import (
     REVEALABLE_FIELDS,
+    ExportForm,
     MentorAssignForm,
     RevealForm,
     RosterStatusForm,
+    UnmaskedExportForm,
 )
 from qihang.graduates.models import Gender, Graduate
 from qihang.graduates.services import graduate_mentor_assign, graduate_roster_status_set
@@ -103,8 +105,134 @@ def graduate_list(request: HttpRequest) -> HttpResponse:
             "can_reveal": actor.has(Perm.SENSITIVE_REVEAL),
             "teachers": account_selectors.teachers(actor) if can_assign else [],
             "accounts": _account_summary(actor, cohort) if can_invite else None,
+            "can_export": actor.has(Perm.ROSTER_EXPORT),
+            "can_export_destinations": actor.has(Perm.ROSTER_EXPORT)
+            and actor.has(Perm.DESTINATION_VIEW),
+            "can_export_unmasked": actor.has(Perm.ROSTER_EXPORT_UNMASKED),
+            "export_query": _filter_query(cohort, filters),
+            "export_params": QueryDict(_filter_query(cohort, filters)).items(),
         },
     )
+
+
+# --- exports from the list, with its filters ----------------------------------------------------
+_FILTER_PARAMS = ("department", "major", "degree_level", "status", "code", "key_group", "q")
+_CONTENT_TYPES = {
+    exporting.Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    exporting.Format.CSV: "text/csv; charset=utf-8",
+}
+
+
+def _filter_query(cohort: Cohort, filters: selectors.GraduateFilters) -> str:
+    """The list's cohort and filters as a query string, for the export links and form."""
+    query = QueryDict(mutable=True)
+    query["cohort"] = str(cohort.year)
+    for name in _FILTER_PARAMS:
+        value = getattr(filters, name)
+        if value:
+            query[name] = str(value)
+    return query.urlencode()
+
+
+def _export_cohort(actor: Actor, params: Any) -> Cohort:
+    """The cohort named by ?cohort= (another institution's is not found), else the latest."""
+    cohorts = scoped(Cohort, actor).order_by("-year")
+    year = str(params.get("cohort", "")).strip()
+    if year:
+        cohort = cohorts.filter(year=year).first() if year.isdigit() else None
+    else:
+        cohort = cohorts.first()
+    if cohort is None:
+        raise Http404
+    return cohort
+
+
+def _file_response(data: bytes, filename: str, fmt: exporting.Format) -> HttpResponse:
+    response = HttpResponse(data, content_type=_CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@takes_ids(
+    cohort=ObjectId("institutions.Cohort", "year"),
+    department=ObjectId("institutions.Department"),
+    major=ObjectId("institutions.Major"),
+)
+@requires(Perm.ROSTER_EXPORT)
+@require_GET
+def graduate_export(request: HttpRequest) -> HttpResponse:
+    """The list's graduates (its cohort and filters) as a masked file: the roster, or their
+    destination records, in our layout or the national system's."""
+    actor = actor_of(request)
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        raise Http404  # a choice no page offers
+    what, layout = form.cleaned_data["what"], exporting.Layout(form.cleaned_data["layout"])
+    fmt = exporting.Format(form.cleaned_data["format"])
+    if what == "destinations" and not actor.has(Perm.DESTINATION_VIEW):
+        raise PermissionDenied
+    cohort = _export_cohort(actor, request.GET)
+    filters = selectors.GraduateFilters.from_query(request.GET)
+    if what == "destinations":
+        data = exporting.export_destinations(actor, cohort, layout=layout, fmt=fmt, filters=filters)
+        name = exporting.destinations_filename(cohort, layout=layout, fmt=fmt)
+    else:
+        data = exporting.export_roster(actor, cohort, layout=layout, fmt=fmt, filters=filters)
+        name = exporting.roster_filename(cohort, layout=layout, fmt=fmt)
+    return _file_response(data, name, fmt)
+
+
+@takes_ids(
+    cohort=ObjectId("institutions.Cohort", "year"),
+    department=ObjectId("institutions.Department"),
+    major=ObjectId("institutions.Major"),
+)
+@requires(Perm.ROSTER_EXPORT_UNMASKED)
+@require_http_methods(["GET", "POST"])
+def graduate_export_unmasked(request: HttpRequest) -> HttpResponse:
+    """The list's graduates with full 身份证号 and 手机号码: asks why (GET), then writes the
+    file and logs every graduate in it as an unmasked read (POST)."""
+    actor = actor_of(request)
+    params = request.POST if request.method == "POST" else request.GET
+    cohort = _export_cohort(actor, params)
+    filters = selectors.GraduateFilters.from_query(params)
+    form = UnmaskedExportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        layout = exporting.Layout(form.cleaned_data["layout"])
+        fmt = exporting.Format(form.cleaned_data["format"])
+        try:
+            data = exporting.export_roster(
+                actor,
+                cohort,
+                layout=layout,
+                fmt=fmt,
+                filters=filters,
+                unmasked=True,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error("reason", exc.messages)
+        else:
+            name = exporting.roster_filename(cohort, layout=layout, fmt=fmt)
+            return _file_response(data, name, fmt)
+    count = selectors.graduate_list(actor=actor, cohort=cohort, filters=filters).count()
+    response = render(
+        request,
+        "graduates/export_unmasked.html",
+        {
+            "cohort": cohort,
+            "form": form,
+            "filters": filters,
+            "filter_fields": [
+                (n, getattr(filters, n)) for n in _FILTER_PARAMS if getattr(filters, n)
+            ],
+            "count": count,
+            "back": f"{reverse('graduates:list')}?{_filter_query(cohort, filters)}",
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @takes_ids()

@@ -18,6 +18,9 @@ class Perm(StrEnum):
     ROSTER_VIEW = "roster.view"
     ROSTER_IMPORT = "roster.import"
     ROSTER_EXPORT = "roster.export"
+    # Export 身份证号 and 手机号码 in full (a file a provincial system needs); each graduate in it
+    # is logged as an unmasked read. Only the career centre by default.
+    ROSTER_EXPORT_UNMASKED = "roster.export_unmasked"
     SENSITIVE_REVEAL = "sensitive.reveal"
     DESTINATION_VIEW = "destination.view"
     DESTINATION_REPORT_OWN = "destination.report_own"

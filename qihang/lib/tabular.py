@@ -1,4 +1,4 @@
-"""Reading spreadsheet uploads as rows, and writing xlsx exports.
+"""Reading spreadsheet uploads as rows, and writing xlsx and csv exports.
 
 :func:`read_table` yields raw cell values (normalisation is the validators' job) with
 the row numbers the user sees in Excel, so error messages can point at them.
@@ -36,7 +36,7 @@ from python_calamine import (
     SheetVisibleEnum,
 )
 
-from qihang.lib.validators import CellValue, normalize_text
+from qihang.lib.validators import FORMULA_STARTS, CellValue, normalize_text
 
 __all__ = [
     "ERROR_HEADER",
@@ -46,11 +46,13 @@ __all__ = [
     "Table",
     "TableError",
     "column_letter",
+    "neutralize_formula",
     "read_table",
     "recognised_columns",
     "resolve_columns",
     "unrecognised_columns",
     "write_annotated_xlsx",
+    "write_csv",
     "write_xlsx",
 ]
 
@@ -893,3 +895,32 @@ def write_annotated_xlsx(
         sample.fill, sample.font = fill, font
         legend.append([sample, meaning])
     writer.save(dest)
+
+
+# --- exports: no formulas -----------------------------------------------------------------
+
+# Leading spaces, tabs and line breaks do not stop Excel or LibreOffice from reading a formula.
+_LEADING_BLANKS = " \t\r\n"
+
+
+def neutralize_formula(value: CellValue) -> CellValue:
+    """A text cell that a spreadsheet would run as a formula, prefixed with an apostrophe so it
+    is shown as the text it is; every other value unchanged. Used by every export; the
+    imports read it back as the text (validators.normalize_text)."""
+    if type(value) is str and value.lstrip(_LEADING_BLANKS).startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_csv(dest: BinaryIO, headers: Sequence[str], rows: Iterable[Sequence[CellValue]]) -> None:
+    """Write a UTF-8 CSV with a byte-order mark (so Excel reads it as UTF-8), every text cell
+    neutralised (:func:`neutralize_formula`)."""
+    text = io.TextIOWrapper(dest, encoding="utf-8-sig", newline="", write_through=True)
+    try:
+        writer = csv.writer(text)
+        writer.writerow([neutralize_formula(h) for h in headers])
+        for row in rows:
+            writer.writerow(["" if v is None else neutralize_formula(v) for v in row])
+        text.flush()
+    finally:
+        text.detach()  # leave `dest` open for the caller

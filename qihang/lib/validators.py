@@ -27,6 +27,7 @@ from stdnum.exceptions import InvalidChecksum, ValidationError
 type CellValue = str | int | float | bool | dt.datetime | dt.date | dt.time | dt.timedelta | None
 
 __all__ = [
+    "FORMULA_STARTS",
     "CellValue",
     "FieldError",
     "choice",
@@ -89,6 +90,8 @@ _CODE_TABLE.update({c: 0x2D for c in (*range(0x2010, 0x2016), 0x2212, 0xFE63, 0x
 _CODE_TABLE[0x3002] = 0x2E  # ideographic full stop typed instead of "." in e-mail domains
 
 _WHITESPACE_RE = re.compile(r"\s+")
+# What spreadsheet programs start a formula with (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 # Excel keeps 15 significant digits, so a number with more digits has been corrupted.
 _MAX_EXACT_NUMBER = 10**15
@@ -122,8 +125,14 @@ def normalize_text(value: CellValue | object) -> str:
         return ""
     s = value if type(value) is str else _cell_to_str(value)
     if s.isascii() and s.isprintable():  # the common case: nothing to translate
-        return s.strip()
-    return s.translate(_TEXT_TABLE).strip()
+        s = s.strip()
+    else:
+        s = s.translate(_TEXT_TABLE).strip()
+    if s[:1] == "'" and s[1:].lstrip().startswith(FORMULA_STARTS):
+        # Our exports write "'=…" for a text that a spreadsheet would run as a formula
+        # (tabular.neutralize_formula); reading it back gives the text itself.
+        return s[1:].lstrip()
+    return s
 
 
 def is_blank(value: CellValue | object) -> bool:
@@ -227,12 +236,15 @@ def _is_placeholder(name: str) -> bool:
 
 
 def division_code(value: CellValue | object, *, current_only: bool = False) -> str:
-    """A 6-digit administrative division code present in GB/T 2260 (current or historic).
+    """A 6-digit administrative division code present in GB/T 2260 (current or historic), or
+    the full name of a current division (上海市徐汇区 → 310104).
 
     With ``current_only`` codes of abolished divisions (e.g. 110103 崇文区) are refused.
     """
     s = _code_text(value, "行政区划代码")
-    if len(s) != 6 or not (s.isascii() and s.isdigit()):
+    if not s.isascii():  # a name: 上海市徐汇区, as some provincial exports write it
+        return _code_of_name(s)
+    if len(s) != 6 or not s.isdigit():
         raise FieldError("行政区划代码应为6位数字", "format")
     division = _division(s)
     if division is None:
@@ -240,6 +252,36 @@ def division_code(value: CellValue | object, *, current_only: bool = False) -> s
     if current_only and not division.current:
         raise FieldError(f"行政区划代码“{s}”（{division.name}）已撤销", "abolished")
     return s
+
+
+@cache
+def _codes_by_name() -> dict[str, list[str]]:
+    """Full name (上海市徐汇区, as division_name gives it) -> current codes with that name."""
+    by_name: dict[str, list[str]] = {}
+    for _length, province, _p, _props, children in _LOC_DB.prefixes:
+        for _l, rest, _r, _c, _more in children:
+            code = province + rest
+            division = _division(code)
+            if division is None or not division.current or _is_placeholder(division.name):
+                continue
+            by_name.setdefault(_full_name(code), []).append(code)
+    return by_name
+
+
+def _code_of_name(name: str) -> str:
+    """The code of a current division written by its full name (GB/T 2260 names)."""
+    codes = _codes_by_name().get(name)
+    if not codes:
+        raise FieldError(
+            f"行政区划“{name}”不是GB/T 2260中的代码或完整名称"
+            "（请填写6位代码如310104，或完整名称如上海市徐汇区）",
+            "unknown",
+        )
+    if len(codes) > 1:
+        raise FieldError(
+            f"“{name}”对应多个行政区划（{'、'.join(codes)}），请填写6位代码", "ambiguous"
+        )
+    return codes[0]
 
 
 @cache
