@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from qihang.destinations.evidence import ACCEPTED_EXTENSIONS, EvidenceUpload
 from qihang.destinations.models import Destination, EvidenceKind
 from qihang.destinations.rules import EMPLOYER_FIELDS, UPLOAD_KINDS, Reference
+from qihang.lib.dates import IsoDateField
 
 
 class BootstrapForm(forms.Form):
@@ -64,9 +65,7 @@ class DestinationForm(BootstrapForm):
         help_text=_("6位行政区划代码，如 310104（上海市徐汇区）。"),
     )
     agreement_no = forms.CharField(label=_("协议书编号"), max_length=40, required=False)
-    signed_on = forms.DateField(
-        label=_("签约日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    signed_on = IsoDateField(label=_("签约日期"), required=False)
     note = forms.CharField(
         label=_("备注"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -176,6 +175,9 @@ class EvidenceForm(BootstrapForm):
     reason = forms.CharField(label=_("说明"), max_length=300, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Shown on the same page as the destination form, which has a "reason" field too:
+        # ids of their own keep labels pointing at the right input.
+        kwargs.setdefault("auto_id", "id_evidence_%s")
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [
             (k.value, k.label) for k in EvidenceKind if k in UPLOAD_KINDS
@@ -192,10 +194,9 @@ class PolicyForm(BootstrapForm):
     signing_codes = forms.MultipleChoiceField(
         label=_("计入签约率的毕业去向代码"), widget=forms.CheckboxSelectMultiple
     )
-    registration_deadline = forms.DateField(
+    registration_deadline = IsoDateField(
         label=_("去向登记截止日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("截止后毕业生不能再修改自己的去向；院系和中心仍可修改，但须填写原因。"),
     )
 
