@@ -185,9 +185,39 @@ class EvidenceForm(BootstrapForm):
         self.fields["file"].widget.attrs["accept"] = ",".join(sorted(ACCEPTED_EXTENSIONS))
 
 
+# What reviewers write most often when they return a record: one choice fills the reason, which
+# stays editable (the choice alone is enough without JavaScript).
+RETURN_REASONS = (
+    _("证明材料不清晰或不完整，请重新上传"),
+    _("单位名称与证明材料不一致，请核对"),
+    _("统一社会信用代码有误，请按营业执照填写"),
+    _("签约日期或协议书编号与协议书不一致"),
+    _("毕业去向类别选择有误，请按实际情况选择"),
+    _("实习、见习证明不能作为就业证明，请提供录用证明或协议"),
+    _("单位所在地有误，请填写单位实际所在地"),
+)
+
+
 class ReturnForm(BootstrapForm):
-    reason = forms.CharField(label=_("退回原因"), max_length=300, min_length=2)
+    preset = forms.ChoiceField(label=_("常见原因"), required=False)
+    reason = forms.CharField(label=_("退回原因"), max_length=300, required=False)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["preset"].choices = [("", _("选择常见原因，可再修改…"))] + [
+            (str(reason), reason) for reason in RETURN_REASONS
+        ]
+        self.fields["preset"].widget.attrs["data-return-preset"] = "1"
+        self.fields["preset"].widget.attrs["data-target"] = self["reason"].auto_id
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        reason = (data.get("reason") or "").strip() or data.get("preset") or ""
+        if len(reason) < 2:
+            self.add_error("reason", _("请填写退回原因，说明需要更正什么。"))
+        data["reason"] = reason
+        return data
 
 
 class PolicyForm(BootstrapForm):
