@@ -156,6 +156,14 @@ class DestinationForm(BootstrapForm):
             return []
         return [EvidenceUpload(self.cleaned_data["evidence_kind"], upload)]
 
+    def discarded_file_name(self) -> str:
+        """The file chosen for a submit that failed: browsers never refill a file input, so
+        the page asks for it again by name (everything else typed is kept by the bound form)."""
+        if not self.is_bound or not self.errors:
+            return ""
+        upload = self.files.get(self.add_prefix("evidence_file"))
+        return getattr(upload, "name", "") or ""
+
     def apply_errors(self, exc: ValidationError) -> None:
         """Put a service's ValidationError on the matching fields (others on the form)."""
         if hasattr(exc, "error_dict"):

@@ -98,6 +98,31 @@ def test_mine_page_submit_and_errors(school, client_for):
     assert destination.code.code == "72" and destination.employer_name == ""
 
 
+def test_a_failed_submit_keeps_what_was_typed_and_asks_for_the_file_again(school, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for(school.graduate_user)
+    url = reverse("destinations:mine")
+    response = client.post(
+        url,
+        {
+            "code": "10",
+            "employer_name": "某乐团",
+            "signed_on": "2020-04-14",
+            "note": "五月入职",
+            "evidence_kind": "agreement",
+            "evidence_file": SimpleUploadedFile("协议书.png", TINY_PNG, "image/png"),
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="employer_name" value="某乐团"' in html
+    assert 'name="signed_on" value="2020-04-14"' in html
+    assert ">\n五月入职</textarea>" in html
+    assert "浏览器不能保留已选择的文件（协议书.png），请重新选择后再提交" in html
+    assert not Destination.objects.exists()
+
+
 def test_review_queue_queries_do_not_grow(school, client_for):
     client = client_for(school.centre)
     url = reverse("destinations:review_queue")

@@ -216,6 +216,10 @@ def test_the_default_as_of_is_the_last_day_of_a_past_season(world, client_for):
     html = client_for(world.school.centre).get(DASHBOARD, {"as_of": "2020-06-30"}).content
     assert "截至 2020-06-30 24:00" in html.decode()
     assert "回到默认日期（2020-07-05）" in html.decode()
+    # The export without a day is the table the page shows: the same default day.
+    response = client_for(world.school.centre).get(EXPORT)
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert "截至：2020-07-05 24:00" in "\n".join(str(r[0].value) for r in sheet.iter_rows())
     # Department staff open on the same day as the career centre.
     html = client_for(world.school.dept_staff).get(DASHBOARD).content.decode()
     assert "截至 2020-07-05 24:00" in html
