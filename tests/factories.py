@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from stdnum.cn import ric
 
 from qihang.accounts.models import User
 from qihang.graduates.models import Graduate
-from qihang.graduates.services import id_number_digest
+from qihang.graduates.services import id_number_digest, roster_sync
 from qihang.institutions.models import Cohort, DegreeLevel, Department, Institution, Major
 from qihang.institutions.roles import Role
 from qihang.institutions.services import (
@@ -48,9 +50,12 @@ def make_graduate(
     user: User | None = None,
     mentor: User | None = None,
     origin: str = "310104",
+    roster_from: dt.datetime | None = None,
 ) -> Graduate:
+    """A graduate on the roster from `roster_from` (default: 1 September before graduation,
+    so figures of the season count them; pass a later moment to test a late addition)."""
     id_number = make_id_number(male=male, division=origin)
-    return Graduate.objects.create(
+    graduate = Graduate.objects.create(
         institution=institution,
         cohort=cohort,
         student_no=student_no,
@@ -68,6 +73,18 @@ def make_graduate(
         user=user,
         mentor=mentor,
     )
+    roster_sync(
+        institution_id=institution.pk,
+        at=roster_from or roster_start(cohort),
+        graduate_ids=[graduate.pk],
+    )
+    return graduate
+
+
+def roster_start(cohort: Cohort) -> dt.datetime:
+    """When test graduates join the roster: the start of their final year."""
+    tz = timezone.get_default_timezone()
+    return dt.datetime(cohort.year - 1, 9, 1, tzinfo=tz)
 
 
 @dataclass

@@ -70,7 +70,7 @@ from qihang.destinations.models import (
 )
 from qihang.destinations.policy import policy_for
 from qihang.destinations.rules import Reference
-from qihang.graduates.models import Graduate, GraduateKeyGroup, KeyGroupKind
+from qihang.graduates.models import Graduate, GraduateKeyGroup, KeyGroupKind, RosterPeriod
 from qihang.graduates.services import id_number_digest
 from qihang.imports.models import ImportJob
 from qihang.institutions.models import (
@@ -1146,6 +1146,20 @@ class InstitutionBuilder:
                 if kind in key_kinds:
                     key_groups.add(graduate_id=gid, kind_id=key_kinds[kind])
         graduates.flush(institution_id=inst_id)
+        # On the roster from the day it was imported (as graduates.services.roster_sync).
+        roster = Rows(RosterPeriod)
+        for person, gid in zip(batch, graduate_ids, strict=True):
+            roster.add(
+                graduate_id=gid,
+                cohort_id=cohort.pk,
+                department_id=person.department_id,
+                major_id=person.major_id,
+                degree_level=person.programme.level,
+                gender="F" if person.female else "M",
+                valid_from=roster_at,
+                valid_to=None,
+            )
+        roster.flush(institution_id=inst_id)
         key_groups.flush(institution_id=inst_id)
         self.counts["graduates"] += len(batch)
         return graduate_ids, users
@@ -1488,6 +1502,7 @@ def delete_institution(institution: Institution) -> None:
             DestinationPeriod,
             Destination,
             GraduateKeyGroup,
+            RosterPeriod,
             ImportJob,
             Graduate,
             CohortPolicy,

@@ -48,3 +48,28 @@ class MentorAssignForm(forms.Form):
         # Any integer is accepted here; the service narrows ids to what the actor may see.
         self.fields["graduates"].valid_value = lambda value: str(value).isdigit()  # type: ignore[method-assign]
         self.fields["graduates"].error_messages["required"] = _("请先勾选毕业生。")
+
+
+class RosterStatusForm(BootstrapMixin, forms.Form):
+    """Leaving the cohort (or coming back): graduates.services.graduate_roster_status_set."""
+
+    status = forms.ChoiceField(label=_("在册状态"), choices=())
+    reason = forms.CharField(
+        label=_("状态原因"),
+        max_length=200,
+        required=False,
+        help_text=_("离册时必填，例如：本人申请退学、学分未修满。"),
+    )
+    on = forms.DateField(
+        label=_("状态日期"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        # ISO values: what a browser's date input reads in every language.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from qihang.graduates.models import RosterStatus
+
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = RosterStatus.choices

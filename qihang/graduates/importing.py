@@ -27,8 +27,15 @@ from django.utils.translation import gettext as _
 
 from qihang.accounts.models import User
 from qihang.audit.services import audit_record
-from qihang.graduates.models import Gender, Graduate, GraduateKeyGroup, KeyGroupKind, Origin
-from qihang.graduates.services import id_number_digest
+from qihang.graduates.models import (
+    Gender,
+    Graduate,
+    GraduateKeyGroup,
+    KeyGroupKind,
+    Origin,
+    RosterStatus,
+)
+from qihang.graduates.services import id_number_digest, roster_sync
 from qihang.imports import bulkwrite
 from qihang.imports.framework import (
     Abort,
@@ -64,6 +71,11 @@ COLUMN_SPEC: dict[str, list[str]] = {
     "hardship": ["困难生类别", "Hardship", "Hardship Category", "Key Groups"],
     "phone": ["手机号码*", "手机号", "手机", "Mobile", "Mobile Phone", "Phone"],
     "email": ["电子邮箱", "邮箱", "Email", "E-mail", "Email Address"],
+    # Leaving the cohort (延期毕业, 结业, 退学, another cohort): optional; when the file has no
+    # such column, graduates already stored keep their status.
+    "roster_status": ["在册状态", "学籍状态", "Roster Status", "Status"],
+    "roster_status_reason": ["状态原因", "离册原因", "Status Reason"],
+    "roster_status_date": ["状态日期", "离册日期", "Status Date"],
 }
 FIELDS = tuple(COLUMN_SPEC)
 HEADERS = tuple(spellings[0].rstrip("*") for spellings in COLUMN_SPEC.values())
@@ -134,6 +146,17 @@ POLITICAL_STATUSES |= {
     "团员": "共青团员",
 }
 
+ROSTER_STATUSES = {str(label): status for status, label in RosterStatus.choices}
+ROSTER_STATUSES |= {
+    "正常": RosterStatus.ACTIVE,
+    "在籍": RosterStatus.ACTIVE,
+    "在读": RosterStatus.ACTIVE,
+}
+ROSTER_STATUSES |= {"延期": RosterStatus.DEFERRED, "退学": RosterStatus.WITHDRAWN}
+ROSTER_STATUSES |= {"转届": RosterStatus.TRANSFERRED, "转入其他届": RosterStatus.TRANSFERRED}
+ROSTER_STATUSES |= {status.value: status for status in RosterStatus}
+ROSTER_STATUS_LABELS = {status: str(label) for status, label in RosterStatus.choices}
+
 MASKED = "*MASKED*"  # prefix of a masked value awaiting comparison with the stored one
 STUDENT_NO = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,29}")
 _SPACES = re.compile(r"\s+")
@@ -160,6 +183,9 @@ _INSERT_FIELDS = (
     "origin_type",
     "phone",
     "email",
+    "roster_status",
+    "roster_status_reason",
+    "roster_status_date",
     "created_at",
     "updated_at",
 )
@@ -276,7 +302,10 @@ class _RosterRun:
         self.create_missing = create_missing
         self.progress = progress
         self.cohort: Cohort | None = None
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        # One moment for the whole import: rows, roster periods (graduates.RosterPeriod) and
+        # the audit row all say the same "when".
+        self.now = timezone.now()
+        now = connection.ops.adapt_datetimefield_value(self.now)
         # As text: COPY would otherwise format the same datetime twice for every row.
         self.now_db: Any = now.isoformat() if connection.vendor == "postgresql" else now
         self.seen: dict[str, int] = {}  # student_no -> first row
@@ -344,8 +373,10 @@ class _RosterRun:
         policy_for(self.cohort)
 
     def _finish(self, plan: _Plan, *, actor_id: int | None, filename: str) -> None:
-        """After the new rows: updates, key groups, the audit row."""
+        """After the new rows: updates, key groups, roster periods, the audit row."""
         self._apply(plan)
+        # New graduates count from now; moved ones move now; leavers stop counting now.
+        roster_sync(institution_id=self.institution_id, at=self.now, cohort_ids=[self.cohort.pk])
         audit_record(
             institution_id=self.institution.pk,
             actor_id=actor_id,
@@ -560,11 +591,15 @@ class _RosterRun:
             "hardship": hardship,
             "phone": _phone,
             "email": lambda raw, text: v.email(text),
+            "roster_status": choice(ROSTER_STATUSES, "在册状态"),
+            "roster_status_reason": _status_reason,
+            "roster_status_date": lambda raw, text: v.date_value(raw),
         }
         columns = self.columns
         self.plain = [(name, columns[name], parsers[name]) for name in _PLAIN if name in columns]
         self.groups = []
-        for names, check in ((_PROGRAMME, self._programme), (_PROFILE, None), (_ORIGIN, None)):
+        groups = ((_PROGRAMME, self._programme), (_PROFILE, None), (_ORIGIN, None))
+        for names, check in (*groups, (_STATUS, _check_status)):
             present = [(name, columns[name], parsers[name]) for name in names if name in columns]
             indexes = [index for _name, index, _parser in present]
             self.groups.append((_cells_getter(indexes), {}, present, check))
@@ -657,7 +692,8 @@ class _RosterRun:
             values, errors = hit
             row.update(values)
             for name, message in errors:
-                self._error(number, name, cells[self.columns[name]], message)
+                index = self.columns.get(name)
+                self._error(number, name, cells[index] if index is not None else "", message)
                 failed = True
 
         gender = row.get("gender")
@@ -768,6 +804,9 @@ class _RosterRun:
             row.get("origin_type") or "",
             None,  # phone ciphertext, filled below
             row.get("email") or "",
+            row.get("roster_status") or RosterStatus.ACTIVE.value,
+            row.get("roster_status_reason") or "",
+            row.get("roster_status_date"),
         ]
         key_groups: frozenset[int] = row.get("hardship") or frozenset()
         if same_cohort is None:
@@ -777,6 +816,7 @@ class _RosterRun:
             if write is not None:
                 values[_AT_ID] = crypto.encrypt(id_number)
                 values[_AT_PHONE] = crypto.encrypt(phone) if phone else ""
+                values[_AT_DATE] = _date_db(values[_AT_DATE])
                 write(
                     (
                         self.institution_id,
@@ -790,6 +830,8 @@ class _RosterRun:
             return
 
         stored = same_cohort.values
+        if "roster_status" not in self.columns:  # no status column: the stored one stays
+            values[_AT_STATUS : _AT_STATUS + 3] = stored[_AT_STATUS : _AT_STATUS + 3]
         same_phone = same_cohort.phone() == phone
         values[_AT_ID] = stored[_AT_ID]  # same digest: same ID number
         if stored[_AT_DIGEST] != digest:
@@ -813,6 +855,7 @@ class _RosterRun:
             values[_AT_PHONE] = crypto.encrypt(phone) if phone and write is not None else ""
         if values[_AT_EMAIL] != stored[_AT_EMAIL]:
             plan.email_changes[same_cohort.pk] = (stored[_AT_EMAIL], values[_AT_EMAIL])
+        values[_AT_DATE] = _date_db(values[_AT_DATE])
         plan.updates.append((same_cohort.pk, *values, self.now_db))
 
     # --- after every row passed ----------------------------------------------------------------
@@ -898,6 +941,12 @@ def _remap(row: tuple[Any, ...], positions: tuple[int, ...], real: dict[int, int
 _AT_DIGEST = _UPDATE_COLUMNS.index("id_number_digest")
 _AT_EMAIL = _UPDATE_COLUMNS.index("email")
 _AT_PHONE = _UPDATE_COLUMNS.index("phone")
+_AT_STATUS = _UPDATE_COLUMNS.index("roster_status")
+_AT_DATE = _UPDATE_COLUMNS.index("roster_status_date")
+
+
+def _date_db(value: Any) -> Any:
+    return connection.ops.adapt_datefield_value(value) if value is not None else None
 
 
 def _masked_message(label: str) -> str:
@@ -913,7 +962,32 @@ _PLAIN = ("student_no", "name", "id_number", "phone", "email")
 _PROGRAMME = ("degree_level", "department", "major", "specialization", "cohort")
 _PROFILE = ("gender", "ethnicity", "political_status", "origin_type", "hardship")
 _ORIGIN = ("origin_division",)
-assert sorted(_PLAIN + _PROGRAMME + _PROFILE + _ORIGIN) == sorted(FIELDS)
+_STATUS = ("roster_status", "roster_status_reason", "roster_status_date")
+assert sorted(_PLAIN + _PROGRAMME + _PROFILE + _ORIGIN + _STATUS) == sorted(FIELDS)
+
+
+def _status_reason(raw: object, text: str) -> str:
+    if len(text) > 200:
+        raise v.FieldError("状态原因不能超过200个字符", "too_long")
+    return text
+
+
+def _check_status(values: dict[str, Any], errors: list[tuple[str, str]]) -> None:
+    """A graduate who left the cohort needs the reason and the day (not in the future: it
+    counts from the import, and figures of past days never move)."""
+    status = values.get("roster_status") or RosterStatus.ACTIVE
+    on = values.get("roster_status_date")
+    if status == RosterStatus.ACTIVE:
+        values["roster_status_reason"] = None  # meaningless for a graduate in the roster
+        values["roster_status_date"] = None
+        return
+    label = ROSTER_STATUS_LABELS[status]
+    if not values.get("roster_status_reason"):
+        errors.append(("roster_status_reason", _("%(status)s须填写状态原因") % {"status": label}))
+    if on is None:
+        errors.append(("roster_status_date", _("%(status)s须填写状态日期") % {"status": label}))
+    elif on > timezone.localdate():
+        errors.append(("roster_status_date", _("状态日期不能晚于今天")))
 
 
 def _cells_getter(indexes: list[int]) -> Any:

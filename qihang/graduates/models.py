@@ -29,6 +29,16 @@ class Origin(models.TextChoices):
     RURAL = "rural", _("农村")
 
 
+class RosterStatus(models.TextChoices):
+    """Whether a graduate counts in their cohort (在册) or has left it, and why."""
+
+    ACTIVE = "active", _("在册")
+    DEFERRED = "deferred", _("延期毕业")
+    COMPLETION = "completion", _("结业")
+    WITHDRAWN = "withdrawn", _("退学")
+    TRANSFERRED = "transferred", _("转入其他届别")
+
+
 class KeyGroupKind(models.Model):
     """Reference data: the kinds of key group (重点群体) and hardship category (困难生类别)."""
 
@@ -100,6 +110,13 @@ class Graduate(TenantModel):
         on_delete=models.SET_NULL,
         related_name="graduate",
     )
+    # Leaving the cohort (延期毕业, 结业, 退学, another cohort) stops the graduate counting in
+    # its figures from the status's effective moment (see RosterPeriod); the record stays.
+    roster_status = models.CharField(
+        _("在册状态"), max_length=12, choices=RosterStatus.choices, default=RosterStatus.ACTIVE
+    )
+    roster_status_reason = models.CharField(_("状态原因"), max_length=200, blank=True, default="")
+    roster_status_date = models.DateField(_("状态日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -160,3 +177,53 @@ class GraduateKeyGroup(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["graduate", "kind"], name="graduate_key_group_unique")
         ]
+
+
+class RosterPeriod(TenantModel):
+    """When a graduate counted in a cohort, department and major: the denominators of rates.
+
+    Half-open like DestinationPeriod: it holds at t when valid_from <= t < valid_to (or
+    valid_to is None). A graduate added at t counts from t; a change of cohort, department,
+    major or gender at t closes the open period at t and opens the next; leaving the cohort
+    closes it. Periods are only ever closed at or after the moment of the write (never
+    back-dated), so a figure as of a past day never changes again. Written by
+    `graduates.services.roster_sync`, the one place that compares graduates with their periods.
+    """
+
+    graduate = models.ForeignKey(Graduate, on_delete=models.CASCADE, related_name="+")
+    # History keeps its cohort, department and major: neither goes while a period names it
+    # (RESTRICT: deleting the whole institution or the graduate still takes the periods).
+    cohort = models.ForeignKey(Cohort, on_delete=models.RESTRICT, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.RESTRICT, related_name="+")
+    major = models.ForeignKey(Major, on_delete=models.RESTRICT, related_name="+")
+    # Fixed by the major; kept here so rates by degree level need no join.
+    degree_level = models.CharField(max_length=10, choices=DegreeLevel.choices)
+    gender = models.CharField(max_length=1, choices=Gender.choices)
+    valid_from = models.DateTimeField()
+    valid_to = models.DateTimeField(null=True, blank=True)
+
+    # Department staff see the graduates who were in their departments at the time.
+    scope = Scope(department="department", mentor="graduate__mentor", own="graduate__user")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["institution", "cohort", "valid_from"]),
+            models.Index(
+                fields=["institution", "cohort", "valid_to"], name="roster_period_valid_to"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["graduate"],
+                condition=models.Q(valid_to__isnull=True),
+                name="roster_period_one_open",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="roster_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.graduate_id}@{self.cohort_id}/{self.department_id}/{self.major_id}"

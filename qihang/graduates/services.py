@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +18,7 @@ from qihang.lib.crypto import blind_index
 
 if TYPE_CHECKING:
     from qihang.accounts.models import User
+    from qihang.graduates.models import Graduate
 
 
 def id_number_digest(id_number: str) -> str:
@@ -61,3 +64,133 @@ def graduate_mentor_assign(
         data={"graduates": changed[:1000], "mentor": mentor.pk if mentor else None},
     )
     return len(changed)
+
+
+def roster_sync(
+    *,
+    institution_id: int,
+    at: dt.datetime | None = None,
+    cohort_ids: Iterable[int] | None = None,
+    graduate_ids: Iterable[int] | None = None,
+) -> tuple[int, int]:
+    """Bring the graduates' roster periods in line with the graduates, as of `at` (now).
+
+    The one writer of RosterPeriod: every write that adds graduates or changes a graduate's
+    cohort, department, major, gender or roster status calls it in its transaction. Open
+    periods that no longer match are closed at `at`; graduates who count (在册) and have no
+    open period get one from `at`. Nothing is ever dated before `at`, so figures of earlier
+    days stay as they were. Two statements whatever the number of graduates; returns
+    (closed, opened).
+    """
+    from qihang.graduates.models import Graduate, RosterPeriod, RosterStatus
+
+    at = at or timezone.now()
+    cohorts = list(cohort_ids) if cohort_ids is not None else None
+    graduates = list(graduate_ids) if graduate_ids is not None else None
+    stale = RosterPeriod.objects.filter(institution_id=institution_id, valid_to__isnull=True)
+    if cohorts is not None:  # a transfer leaves an open period in the old cohort
+        stale = stale.filter(Q(cohort_id__in=cohorts) | Q(graduate__cohort_id__in=cohorts))
+    if graduates is not None:
+        stale = stale.filter(graduate_id__in=graduates)
+    closed = stale.filter(
+        ~Q(graduate__roster_status=RosterStatus.ACTIVE)
+        | ~Q(cohort_id=F("graduate__cohort_id"))
+        | ~Q(department_id=F("graduate__department_id"))
+        | ~Q(major_id=F("graduate__major_id"))
+        | ~Q(gender=F("graduate__gender"))
+    ).update(valid_to=at)
+
+    qn = connection.ops.quote_name
+    where = ["g.institution_id = %s", "g.roster_status = %s"]
+    params: list[object] = [institution_id, RosterStatus.ACTIVE.value]
+    if cohorts is not None:
+        where.append(f"g.cohort_id IN ({', '.join(['%s'] * len(cohorts)) or 'NULL'})")
+        params += cohorts
+    if graduates is not None:
+        where.append(f"g.id IN ({', '.join(['%s'] * len(graduates)) or 'NULL'})")
+        params += graduates
+    period, graduate = qn(RosterPeriod._meta.db_table), qn(Graduate._meta.db_table)
+    columns = "institution_id, graduate_id, cohort_id, department_id, major_id, degree_level, "
+    columns += "gender, valid_from"
+    # Only this function's table names and placeholders are formatted in.
+    sql = (
+        f"INSERT INTO {period} ({columns}) "  # noqa: S608
+        "SELECT g.institution_id, g.id, g.cohort_id, g.department_id, g.major_id, "
+        f"g.degree_level, g.gender, %s FROM {graduate} g WHERE {' AND '.join(where)} "
+        f"AND NOT EXISTS (SELECT 1 FROM {period} r WHERE r.graduate_id = g.id "
+        "AND r.valid_to IS NULL)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(at), *params])
+        opened = cursor.rowcount
+    return closed, opened
+
+
+@transaction.atomic
+def graduate_roster_status_set(
+    *,
+    actor: Actor,
+    graduate: Graduate,
+    status: str,
+    reason: str,
+    on: dt.date | None,
+) -> bool:
+    """Record that a graduate left the cohort (延期毕业, 结业, 退学, another cohort) or is back.
+
+    The graduate stops (or starts again) counting in the cohort's figures from now: `on` is
+    the day it happened, kept with the reason, but figures of days already past never move,
+    so it may not lie in the future and does not back-date anything. Returns False when the
+    status is already the one asked for.
+    """
+    from qihang.audit.services import audit_record
+    from qihang.graduates.models import Graduate, RosterStatus
+
+    actor.require(Perm.ROSTER_IMPORT)
+    graduate = scoped(Graduate, actor).select_for_update().get(pk=graduate.pk)
+    if status not in RosterStatus.values:
+        raise ValidationError({"status": _("未知的在册状态。")})
+    reason = reason.strip()
+    today = timezone.localdate()
+    if status != RosterStatus.ACTIVE:
+        if not reason:
+            raise ValidationError({"reason": _("请填写离册原因。")})
+        if on is None:
+            raise ValidationError({"on": _("请填写状态日期。")})
+    if on is not None and on > today:
+        raise ValidationError(
+            {"on": _("状态日期不能晚于今天：请在当天再记录，已过去的统计数字不会因此改变。")}
+        )
+    if graduate.roster_status == status and status == RosterStatus.ACTIVE:
+        return False
+    before = {
+        "roster_status": graduate.roster_status,
+        "reason": graduate.roster_status_reason,
+        "on": graduate.roster_status_date.isoformat() if graduate.roster_status_date else None,
+    }
+    now = timezone.now()
+    graduate.roster_status = status
+    graduate.roster_status_reason = reason if status != RosterStatus.ACTIVE else ""
+    graduate.roster_status_date = on if status != RosterStatus.ACTIVE else None
+    graduate.updated_at = now
+    graduate.full_clean(exclude=["id_number", "phone", "mentor", "user"])
+    graduate.save(
+        update_fields=["roster_status", "roster_status_reason", "roster_status_date", "updated_at"]
+    )
+    roster_sync(institution_id=graduate.institution_id, at=now, graduate_ids=[graduate.pk])
+    audit_record(
+        institution_id=actor.institution_id,
+        actor_id=actor.user_id,
+        action="graduate.roster_status",
+        target=graduate,
+        summary=_("%(graduate)s：%(status)s")
+        % {"graduate": graduate, "status": RosterStatus(status).label},
+        data={
+            "before": before,
+            "after": {
+                "roster_status": status,
+                "reason": reason,
+                "on": on.isoformat() if on else None,
+            },
+        },
+    )
+    return True

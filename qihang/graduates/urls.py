@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:graduate_id>/", views.graduate_detail, name="detail"),
     path("<int:graduate_id>/reveal/", views.graduate_reveal, name="reveal"),
     path("<int:graduate_id>/invite/", views.invite, name="invite"),
+    path("<int:graduate_id>/status/", views.roster_status, name="roster_status"),
     path("mentor/", views.mentor_assign, name="mentor_assign"),
     path("invite/", views.invite_cohort, name="invite_cohort"),
 ]

@@ -21,9 +21,14 @@ from qihang.accounts import selectors as account_selectors
 from qihang.accounts import services as account_services
 from qihang.audit.services import reveal_sensitive
 from qihang.graduates import selectors
-from qihang.graduates.forms import REVEALABLE_FIELDS, MentorAssignForm, RevealForm
+from qihang.graduates.forms import (
+    REVEALABLE_FIELDS,
+    MentorAssignForm,
+    RevealForm,
+    RosterStatusForm,
+)
 from qihang.graduates.models import Gender, Graduate
-from qihang.graduates.services import graduate_mentor_assign
+from qihang.graduates.services import graduate_mentor_assign, graduate_roster_status_set
 from qihang.institutions.models import Cohort, DegreeLevel
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor, actor_of, get_scoped_or_404, requires, scoped
@@ -93,11 +98,27 @@ def graduate_list(request: HttpRequest) -> HttpResponse:
 def graduate_detail(request: HttpRequest, graduate_id: int) -> HttpResponse:
     actor = actor_of(request)
     graduate = selectors.graduate_detail(actor=actor, graduate_id=graduate_id)
+    return _detail(request, actor, graduate)
+
+
+def _detail(
+    request: HttpRequest, actor: Actor, graduate: Graduate, status_form: Any = None
+) -> HttpResponse:
     can_assign = actor.has(Perm.MENTOR_ASSIGN)
+    can_set_status = actor.has(Perm.ROSTER_IMPORT)
+    if status_form is None and can_set_status:
+        status_form = RosterStatusForm(
+            initial={
+                "status": graduate.roster_status,
+                "reason": graduate.roster_status_reason,
+                "on": graduate.roster_status_date,
+            }
+        )
     return render(
         request,
         "graduates/detail.html",
         {
+            "status_form": status_form,
             "graduate": graduate,
             "destination": selectors.current_destination(graduate),
             "key_groups": [link.kind for link in graduate.graduatekeygroup_set.all()],
@@ -109,6 +130,34 @@ def graduate_detail(request: HttpRequest, graduate_id: int) -> HttpResponse:
             "genders": Gender,
         },
     )
+
+
+@requires(Perm.ROSTER_IMPORT)
+@require_POST
+def roster_status(request: HttpRequest, graduate_id: int) -> HttpResponse:
+    """Record that the graduate left the cohort (or is back): counted from now on only."""
+    actor = actor_of(request)
+    graduate = selectors.graduate_detail(actor=actor, graduate_id=graduate_id)
+    form = RosterStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            changed = graduate_roster_status_set(
+                actor=actor,
+                graduate=graduate,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+                on=form.cleaned_data["on"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            if changed:
+                messages.success(
+                    request, _("在册状态已更新，自现在起计入统计；此前各日的数字不变。")
+                )
+            return redirect("graduates:detail", graduate_id=graduate.pk)
+    return _detail(request, actor, graduate, status_form=form)
 
 
 @requires(Perm.SENSITIVE_REVEAL)

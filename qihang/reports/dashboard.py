@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from qihang.destinations.models import DestinationPeriod
+from qihang.graduates.models import RosterPeriod
 from qihang.institutions.models import Cohort
 from qihang.institutions.scoping import Actor
 from qihang.reports import selectors, stats
@@ -27,7 +28,7 @@ def default_as_of(*, actor: Actor, cohort: Cohort, today: dt.date | None = None)
     Today while the cohort's season (its graduation year) is current; afterwards the last day
     anything was recorded for the cohort, so a finished or abandoned season opens on its own
     last day and "against last year" compares the same point of both seasons (not a frozen
-    season with a complete one a year later). One query after the season, none during it.
+    season with a complete one a year later). Two queries after the season, none during it.
 
     The last day is the institution's, not that of the departments the actor sees: every
     officer's page then opens on the same day as the career centre's, and their figures agree.
@@ -36,10 +37,12 @@ def default_as_of(*, actor: Actor, cohort: Cohort, today: dt.date | None = None)
     today = today or timezone.localdate()
     if cohort.year >= today.year or cohort.institution_id != actor.institution_id:
         return today
-    last = DestinationPeriod.objects.filter(
-        institution_id=cohort.institution_id, cohort=cohort
-    ).aggregate(started=Max("valid_from"), ended=Max("valid_to"))
-    moments = [m for m in (last["started"], last["ended"]) if m is not None]
+    moments = []
+    for model in (DestinationPeriod, RosterPeriod):  # a destination, or who is on the roster
+        last = model.objects.filter(institution_id=cohort.institution_id, cohort=cohort).aggregate(
+            started=Max("valid_from"), ended=Max("valid_to")
+        )
+        moments += [m for m in (last["started"], last["ended"]) if m is not None]
     if not moments:
         return today
     return min(today, stats.local(max(moments)).date())

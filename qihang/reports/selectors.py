@@ -5,11 +5,15 @@ department staff get their departments and the career centre and leadership the 
 institution. Each answers in a constant number of queries whatever the number of graduates:
 the counting is a GROUP BY in the database, Python only shapes a few hundred result rows.
 
-The as-of aggregate is one statement: the actor's graduates of the cohort LEFT JOIN the
+Who counts as of T is dated too: the roster periods (graduates.RosterPeriod) open at T say
+which graduates were in the cohort then, in which department, major and gender, so a graduate
+added, moved or gone later does not change the figure of an earlier day. The as-of aggregate
+is one statement: the actor's roster periods of the cohort open at T LEFT JOIN the graduates'
 destination periods open at T (valid_from <= T < valid_to, of the chosen kind), grouped by the
 grouping key and the period's code. Django's ORM cannot LEFT JOIN a table that has no reverse
-relation with extra conditions, so the statement wraps the SQL of the scoped graduate queryset:
-scoping stays in `scoped()`, only the join and the grouping are written here.
+relation with extra conditions, so the statement wraps the SQL of the scoped roster queryset:
+scoping stays in `scoped()`, only the join and the grouping are written here. Department staff
+see the graduates who were in their departments at T.
 
 On PostgreSQL, counts by department, major, degree level and gender (and totals) and the weekly
 series come from summaries that database triggers keep exact (reports.models, reports.summary):
@@ -30,31 +34,32 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import Count, Q, Sum, Value
-from django.db.models.functions import TruncWeek
+from django.db.models import Q, Sum, Value
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qihang.destinations.models import CohortPolicy, DestinationCode, DestinationPeriod
 from qihang.destinations.policy import policy_for
-from qihang.graduates.models import Gender, Graduate, GraduateKeyGroup, KeyGroupKind
+from qihang.graduates.models import Gender, GraduateKeyGroup, KeyGroupKind, RosterPeriod
 from qihang.institutions.models import Cohort, DegreeLevel, Department, Major
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor, scoped
 from qihang.lib.validators import FieldError, province_name
 from qihang.reports import stats, summary
-from qihang.reports.models import DetailedPeriodFlow, PeriodFlow, PeriodTotal, RosterCount
+from qihang.reports.models import DetailedPeriodFlow, PeriodFlow, PeriodTotal
 from qihang.reports.stats import CodeRules
 
-# Groupings that are a column of the graduate row.
-_GRADUATE_COLUMN = {
-    "department": "department_id",
-    "major": "major_id",
-    "degree": "degree_level",
-    "gender": "gender",
-    "origin_province": "origin_province",
+# Groupings that are a column of the roster period (as of T) or of its graduate (now):
+# lookup from RosterPeriod -> the column's name in the statement.
+_ROSTER_COLUMN = {
+    "department": ("department_id", "department_id"),
+    "major": ("major_id", "major_id"),
+    "degree": ("degree_level", "degree_level"),
+    "gender": ("gender", "gender"),
+    "origin_province": ("graduate__origin_province", "graduate__origin_province"),
 }
+_ROSTER = summary.ROSTER_KIND  # the roster's own holdings in the summaries and weekly deltas
 _NONE_KEY = ""  # the key of "no value": no key group, no province recorded …
 
 type Counts = dict[str, dict[str | None, int]]  # key -> code (None: no destination) -> graduates
@@ -160,8 +165,7 @@ def dashboard(
         asks["previous"] = _Ask(previous, by, before_moment, kind)
         if by == "key_group":
             asks["previous_whole"] = _Ask(previous, None, before_moment, kind)
-    roster = _roster(actor, cohorts) if summary.supported() else None
-    counts = dict(zip(asks, _counts_many(actor, list(asks.values()), roster), strict=True))
+    counts = dict(zip(asks, _counts_many(actor, list(asks.values())), strict=True))
     keys = set(counts["current"]) | set(counts.get("previous", {}))
     labels = _labels(actor, by, keys)
     current = _result(
@@ -182,7 +186,7 @@ def dashboard(
             whole=counts.get("previous_whole"),
         )  # fmt: skip
     _attach_change(current, before)
-    progress = _weekly_progress(actor, cohort, previous, moment, kind, rules, roster)
+    progress = _weekly_progress(actor, cohort, previous, moment, kind, rules)
     return {
         "stats": current,
         "previous": before,
@@ -334,13 +338,13 @@ def _whole(counts: Counts, rules: CodeRules) -> dict[str, Any]:
     return stats.figures("", _("合计"), sum(codes.values()), codes, rules)
 
 
-def _counts_many(actor: Actor, asks: list[_Ask], roster: Roster | None = None) -> list[Counts]:
+def _counts_many(actor: Actor, asks: list[_Ask]) -> list[Counts]:
     """Counts for each ask, in a constant number of queries.
 
     On PostgreSQL, asks by department, major, degree level, gender or in total come from the
-    summaries, all of them together in at most four queries (roster counts, all-time totals
-    when counting back, weekly flows, in-week correction; one more for the majors' degree
-    levels); the others, and every ask on SQLite, are one direct aggregate each.
+    summaries, all of them together in at most three queries per batch (all-time totals when
+    counting back, weekly flows, in-week correction; one more for the majors' degree levels);
+    the others, and every ask on SQLite, are one direct aggregate each.
     """
     results: dict[int, Counts] = {}
     fast = [
@@ -348,11 +352,8 @@ def _counts_many(actor: Actor, asks: list[_Ask], roster: Roster | None = None) -
         for i, ask in enumerate(asks)
         if summary.supported() and ask.by in _SUMMARY_GROUPINGS
     ]
-    if fast:
-        if roster is None:
-            roster = _roster(actor, {ask.cohort for _i, ask in fast})
-        for batch in _batches(fast):
-            results.update(_counts_from_summary(actor, batch, roster))
+    for batch in _batches(fast):
+        results.update(_counts_from_summary(actor, batch))
     for i, ask in enumerate(asks):
         if i not in results:
             results[i] = _counts_live(actor, ask.cohort, ask.by, ask.moment, ask.kind)
@@ -360,39 +361,53 @@ def _counts_many(actor: Actor, asks: list[_Ask], roster: Roster | None = None) -
 
 
 def _batches(asks: list[tuple[int, _Ask]]) -> list[list[tuple[int, _Ask]]]:
-    """Split asks so that within a batch each (cohort, kind) is asked at one moment only."""
+    """Split asks so that within a batch each (cohort, kind) — the cohort's roster included —
+    is asked at one moment only."""
     batches: list[tuple[dict[tuple[int, str], dt.datetime], list[tuple[int, _Ask]]]] = []
     for item in asks:
-        key = (item[1].cohort.pk, item[1].kind)
+        ask = item[1]
+        keys = ((ask.cohort.pk, ask.kind), (ask.cohort.pk, _ROSTER))
         for moments, batch in batches:
-            if moments.get(key, item[1].moment) == item[1].moment:
-                moments[key] = item[1].moment
+            if all(moments.get(key, ask.moment) == ask.moment for key in keys):
+                moments.update(dict.fromkeys(keys, ask.moment))
                 batch.append(item)
                 break
         else:
-            batches.append(({key: item[1].moment}, [item]))
+            batches.append((dict.fromkeys(keys, ask.moment), [item]))
     return [batch for _moments, batch in batches]
+
+
+def _roster_at(actor: Actor, cohort: Cohort, moment: dt.datetime) -> Any:
+    """The actor's roster periods of the cohort open at T: who counted then, and where."""
+    return (
+        scoped(RosterPeriod, actor)
+        .filter(cohort=cohort, valid_from__lte=moment)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=moment))
+        .order_by()
+    )
 
 
 def _counts_live(
     actor: Actor, cohort: Cohort, by: str | None, moment: dt.datetime, kind: str
 ) -> Counts:
-    """The direct count: scoped graduates LEFT JOIN as-of periods, GROUP BY — one statement."""
+    """The direct count: roster as of T LEFT JOIN destination periods as of T, GROUP BY."""
     qn = connection.ops.quote_name
-    graduates = scoped(Graduate, actor).filter(cohort=cohort).order_by()
-    column = _GRADUATE_COLUMN.get(by or "")
+    roster = _roster_at(actor, cohort, moment)
+    lookup, column = _ROSTER_COLUMN.get(by or "", ("", ""))
     inner_sql, inner_params = (
-        graduates.values("id", column) if column else graduates.values("id")
+        roster.values("graduate_id", lookup) if lookup else roster.values("graduate_id")
     ).query.sql_with_params()
     at = connection.ops.adapt_datetimefield_value(moment)
     joins = [
-        f"LEFT JOIN {qn(DestinationPeriod._meta.db_table)} p ON p.graduate_id = g.id"
+        f"LEFT JOIN {qn(DestinationPeriod._meta.db_table)} p ON p.graduate_id = g.graduate_id"
         " AND p.institution_id = %s AND p.cohort_id = %s AND p.kind = %s"
         " AND p.valid_from <= %s AND (p.valid_to IS NULL OR p.valid_to > %s)"
     ]
     params = [*inner_params, cohort.institution_id, cohort.pk, kind, at, at]
     if by == "key_group":
-        joins.append(f"LEFT JOIN {qn(GraduateKeyGroup._meta.db_table)} k ON k.graduate_id = g.id")
+        joins.append(
+            f"LEFT JOIN {qn(GraduateKeyGroup._meta.db_table)} k ON k.graduate_id = g.graduate_id"
+        )
         key = "k.kind_id"
     elif by == "employer_province":
         key = "p.employer_province"
@@ -416,36 +431,20 @@ def _counts_live(
 
 
 type Cell = tuple[int, int, str]  # (department, major, gender): the summaries' detailed grain
-# cohort -> cell -> graduates in the actor's scope
-type Roster = dict[int, dict[Cell, int]]
 _SUMMARY_GROUPINGS = ("department", "major", "degree", "gender", None)
 _DETAILED_GROUPINGS = ("major", "degree", "gender")
 
 
-def _roster(actor: Actor, cohorts: Iterable[Cohort]) -> Roster:
-    roster: Roster = defaultdict(dict)
-    rows = (
-        scoped(RosterCount, actor)
-        .filter(cohort_id__in=[c.pk for c in cohorts])
-        .order_by()
-        .values_list("cohort_id", "department_id", "major_id", "gender", "graduates")
-    )
-    for cohort_id, department_id, major_id, gender, graduates in rows:
-        roster[cohort_id][(department_id, major_id, gender)] = graduates
-    return roster
-
-
-def _counts_from_summary(
-    actor: Actor, batch: list[tuple[int, _Ask]], roster: Roster
-) -> dict[int, Counts]:
+def _counts_from_summary(actor: Actor, batch: list[tuple[int, _Ask]]) -> dict[int, Counts]:
     """Counts by department, major, degree level, gender or in total from the summaries: 2-3
     queries for the whole batch, and one for the majors' degree levels when it asks by degree.
     Batches that ask by major, degree or gender read the detailed flows; the others the flows
     per department (an eighth of the rows), everything else summed up to the department.
 
-    The state at the boundary of T's week is either the weekly flows summed up to it
+    Each (cohort, kind) is counted with its cohort's roster (the kind "roster") at the same
+    moment. The state at the boundary of T's week is either the weekly flows summed up to it
     ("forward"), or the all-time totals less the flows after it ("backward": the few rows
-    there are for T near now or late in the season). The periods that started or ended
+    there are for T near now or late in the season). The holdings that started or ended
     between that boundary and T, on whichever side of T is shorter, correct it to T exactly.
     """
     recent = timezone.now() - dt.timedelta(days=14)
@@ -453,21 +452,21 @@ def _counts_from_summary(
     backward: set[tuple[int, str]] = set()
     through = Q(pk__in=[])
     for _i, ask in batch:
-        key = (ask.cohort.pk, ask.kind)
-        if key in windows:
-            continue
-        week_from, week_to = _week_bounds(ask.moment)
-        monday = stats.local(week_from).date()
-        # T late in its week: take the whole week and count back from its end.
-        after = (ask.moment - week_from) > (week_to - ask.moment)
-        windows[key] = (ask.moment, week_to, False) if after else (week_from, ask.moment, True)
-        mid_season = stats.as_of_moment(dt.date(ask.cohort.year, 6, 30))
-        if ask.moment > mid_season or ask.moment > recent:
-            backward.add(key)
-            week = {"week__gt": monday} if after else {"week__gte": monday}
-        else:
-            week = {"week__lte": monday} if after else {"week__lt": monday}
-        through |= Q(cohort_id=key[0], kind=key[1], **week)
+        for key in ((ask.cohort.pk, ask.kind), (ask.cohort.pk, _ROSTER)):
+            if key in windows:
+                continue
+            week_from, week_to = _week_bounds(ask.moment)
+            monday = stats.local(week_from).date()
+            # T late in its week: take the whole week and count back from its end.
+            after = (ask.moment - week_from) > (week_to - ask.moment)
+            windows[key] = (ask.moment, week_to, False) if after else (week_from, ask.moment, True)
+            mid_season = stats.as_of_moment(dt.date(ask.cohort.year, 6, 30))
+            if ask.moment > mid_season or ask.moment > recent:
+                backward.add(key)
+                week = {"week__gt": monday} if after else {"week__gte": monday}
+            else:
+                week = {"week__lte": monday} if after else {"week__lt": monday}
+            through |= Q(cohort_id=key[0], kind=key[1], **week)
 
     detailed = any(ask.by in _DETAILED_GROUPINGS for _i, ask in batch)
 
@@ -516,7 +515,7 @@ def _counts_from_summary(
 
     levels: dict[int, str] = {}
     if any(ask.by == "degree" for _i, ask in batch):
-        majors = {at[1] for cells in roster.values() for at in cells}
+        majors = {at[1] for (_c, kind), cells in held.items() if kind == _ROSTER for at in cells}
         levels = dict(scoped(Major, actor).filter(pk__in=majors).values_list("pk", "degree_level"))
     key_of: dict[str | None, Any] = {
         "department": lambda at: str(at[0]),
@@ -525,17 +524,15 @@ def _counts_from_summary(
         "gender": lambda at: at[2],
         None: lambda at: _NONE_KEY,
     }
-    cells: dict[int, dict[Cell, int]] = {}  # the roster at the batch's grain
-    for cohort_id, by_cell in roster.items():
-        cells[cohort_id] = defaultdict(int)
-        for at, graduates in by_cell.items():
-            cells[cohort_id][cell(*at)] += graduates
     results: dict[int, Counts] = {}
     for i, ask in batch:
         by_cell = held[(ask.cohort.pk, ask.kind)]
         key = key_of[ask.by]
         counts: Counts = {}
-        for at, graduates in cells.get(ask.cohort.pk, {}).items():
+        for at, roster in held[(ask.cohort.pk, _ROSTER)].items():
+            graduates = roster.get("", 0)
+            if not graduates:
+                continue
             codes = counts.setdefault(key(at), {None: 0})
             codes[None] += graduates
             for code, n in by_cell.get(at, {}).items():
@@ -559,48 +556,83 @@ def _window_events(
     *,
     by_cell: bool,
 ) -> list[tuple[Any, ...]]:
-    """Per (cohort, kind) window (low, high, low included): periods started minus ended in it.
+    """Per (cohort, kind) window (low, high, low included): holdings started minus ended in it.
 
-    Returns rows (cohort_id, kind, [department_id, major_id, gender,] code, difference).
-    Written as SQL around the scoped queryset, like `_counts_live`: building these OR-ed
-    conditions with the ORM took longer than running them.
+    Returns rows (cohort_id, kind, [department_id, major_id, gender,] code, difference). A
+    holding is a destination period within a roster period (their overlap, in the roster
+    period's cell) or, for the kind "roster", a roster period itself, exactly as the summary
+    triggers count them (reports.summary). An overlap starts or ends in a window only if one
+    of its two periods does, so the statement finds them from either side through the
+    periods' own indexes (UNION keeps a pair found from both once). PostgreSQL only, like the
+    summaries; written as SQL around the scoped roster queryset, like `_counts_live`.
     """
     at = connection.ops.adapt_datetimefield_value
-    columns = ["cohort_id", "kind", "code", "valid_from", "valid_to"]
-    if by_cell:
-        columns += ["graduate__department_id", "graduate__major_id", "graduate__gender"]
-    inner = (
-        scoped(DestinationPeriod, actor)
-        .filter(cohort_id__in={c for c, _k in windows}, kind__in={k for _c, k in windows})
+    qn = connection.ops.quote_name
+    period_table = qn(DestinationPeriod._meta.db_table)
+    roster = (
+        scoped(RosterPeriod, actor)
+        .filter(cohort_id__in={c for c, _k in windows})
         .order_by()
-        .values(*columns)
-    )
-    inner_sql, inner_params = inner.query.sql_with_params()
+        .values(
+            "id", "graduate_id", "cohort_id", "department_id", "major_id", "gender",
+            "valid_from", "valid_to",
+        )
+    )  # fmt: skip
+    roster_sql, roster_params = roster.query.sql_with_params()
 
-    def inside(field: str) -> tuple[str, list[Any]]:
-        parts, params = [], []
-        for (cohort_id, kind), (low, high, low_included) in windows.items():
-            lower = ">=" if low_included else ">"
-            parts.append(
-                f"(p.cohort_id = %s AND p.kind = %s AND p.{field} {lower} %s AND p.{field} <= %s)"
+    def inside(column: str, low: dt.datetime, high: dt.datetime, low_included: bool) -> str:
+        return f"({column} {'>=' if low_included else '>'} %s AND {column} <= %s)"
+
+    pair = (
+        "SELECT p.id AS pid, r.id AS rid, r.cohort_id, p.kind, r.department_id, r.major_id, "  # noqa: S608
+        "r.gender, p.code, GREATEST(p.valid_from, r.valid_from) AS valid_from, "
+        "LEAST(p.valid_to, r.valid_to) AS valid_to "
+        f"FROM {period_table} p JOIN ({roster_sql}) r ON r.graduate_id = p.graduate_id "
+        "AND r.cohort_id = p.cohort_id WHERE p.cohort_id = %s AND p.kind = %s AND "
+    )
+    branches: list[str] = []
+    params: list[Any] = []
+    started: list[str] = []
+    ended: list[str] = []
+    bounds_params: list[Any] = []
+    for (cohort_id, kind), (low, high, low_included) in windows.items():
+        window = [at(low), at(high)]
+        if kind == _ROSTER:
+            branches.append(
+                "SELECT 0 AS pid, r.id AS rid, r.cohort_id, %s AS kind, r.department_id, "  # noqa: S608
+                "r.major_id, r.gender, '' AS code, r.valid_from, r.valid_to "
+                f"FROM ({roster_sql}) r WHERE r.cohort_id = %s AND "
+                f"({inside('r.valid_from', low, high, low_included)} "
+                f"OR {inside('r.valid_to', low, high, low_included)})"
             )
-            params += [cohort_id, kind, at(low), at(high)]
-        return "(" + " OR ".join(parts) + ")", params
-
-    started, started_params = inside("valid_from")
-    ended, ended_params = inside("valid_to")
-    group = "p.cohort_id, p.kind, "
+            params += [_ROSTER, *roster_params, cohort_id, *window, *window]
+        else:
+            for side in ("p", "r"):
+                branches.append(
+                    pair + f"({inside(side + '.valid_from', low, high, low_included)} "
+                    f"OR {inside(side + '.valid_to', low, high, low_included)})"
+                )
+                params += [*roster_params, cohort_id, kind, *window, *window]
+        match = "h.cohort_id = %s AND h.kind = %s AND "
+        started.append(f"({match}{inside('h.valid_from', low, high, low_included)})")
+        ended.append(f"({match}{inside('h.valid_to', low, high, low_included)})")
+        bounds_params.append([cohort_id, kind, *window])
+    started_sql = "(" + " OR ".join(started) + ")"
+    ended_sql = "(" + " OR ".join(ended) + ")"
+    bounds = [value for item in bounds_params for value in item]
+    group = "h.cohort_id, h.kind, "
     if by_cell:
-        group += "p.graduate__department_id, p.graduate__major_id, p.graduate__gender, "
-    group += "p.code"
+        group += "h.department_id, h.major_id, h.gender, "
+    group += "h.code"
     sql = (
-        f"SELECT {group}, SUM(CASE WHEN {started} THEN 1 ELSE 0 END)"  # noqa: S608
-        f" - SUM(CASE WHEN {ended} THEN 1 ELSE 0 END)"
-        f" FROM ({inner_sql}) p WHERE {started} OR {ended} GROUP BY {group}"
+        f"SELECT {group}, SUM(CASE WHEN {started_sql} THEN 1 ELSE 0 END)"  # noqa: S608
+        f" - SUM(CASE WHEN {ended_sql} THEN 1 ELSE 0 END)"
+        f" FROM ({' UNION '.join(branches)}) h"
+        " WHERE (h.valid_to IS NULL OR h.valid_to > h.valid_from)"
+        f" AND ({started_sql} OR {ended_sql}) GROUP BY {group}"
     )
-    params = [*started_params, *ended_params, *inner_params, *started_params, *ended_params]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*bounds, *bounds, *params, *bounds, *bounds])
         return cursor.fetchall()
 
 
@@ -695,15 +727,16 @@ def _weekly_progress(
     moment: dt.datetime,
     kind: str,
     rules: dict[int, CodeRules],
-    roster: Roster | None = None,
 ) -> dict[str, Any]:
-    """Rates at each week's end for the cohort and the previous one, in two or three queries.
+    """Rates at each week's end for the cohort and the previous one, in one or two queries.
 
-    A period counts at week end W when valid_from <= W < valid_to. Grouping the periods by the
-    week of valid_from (+1 from that week on) and of valid_to (-1 from that week on) and
-    summing up gives every week's count; periods that began before the season count from
-    week 1. The cut-off (T, or the end of the season) filters both ends, so the last point is
-    exactly "as of T".
+    A holding (a destination period within a roster period, or a roster period itself: the
+    week's total) counts at week end W when it started by W and had not ended. Grouping the
+    holdings by the week they started (+1 from that week on) and ended (-1 from that week on)
+    and summing up gives every week's count, denominators included, so a graduate added in
+    June counts from June; holdings that began before the season count from week 1. The
+    cut-off (T, or the end of the season) filters both ends, so the last point is exactly
+    "as of T".
     """
     cohorts = [cohort] + ([previous] if previous else [])
     cutoff = {c.pk: min(moment, stats.season_end(c.year)) for c in cohorts}
@@ -714,12 +747,9 @@ def _weekly_progress(
     )
 
     if summary.supported():
-        if roster is None:
-            roster = _roster(actor, cohorts)
-        totals = {c.pk: sum(roster.get(c.pk, {}).values()) for c in cohorts}
         deltas = _weekly_deltas_from_summary(actor, cutoff, kind)
     else:
-        deltas, totals = _weekly_deltas_live(actor, cutoff, kind)
+        deltas = _weekly_deltas_live(actor, cutoff, kind)
     flows: dict[int, list[dict[str, int]]] = {c.pk: [{} for _ in range(weeks)] for c in cohorts}
     for cohort_id, by_week in deltas.items():
         for monday, codes in by_week.items():
@@ -736,6 +766,7 @@ def _weekly_progress(
         running: dict[str | None, int] = {}
         values: dict[str, list[float | None]] = {f: [] for f in stats.RATE_FIELDS}
         counts: dict[str, list[int | None]] = {f: [] for f in ("placed", "signed", "known")}
+        graduates: list[int | None] = []  # each week's denominator: the roster then
         for index in range(weeks):
             for code, n in flows[c.pk][index].items():
                 running[code] = running.get(code, 0) + n
@@ -744,17 +775,21 @@ def _weekly_progress(
                     values[field].append(None)
                 for field in counts:
                     counts[field].append(None)
+                graduates.append(None)
                 continue
-            row = stats.figures("", "", totals.get(c.pk, 0), running, rules[c.pk])
+            codes = {code: n for code, n in running.items() if code != _ROSTER}
+            row = stats.figures("", "", running.get(_ROSTER, 0), codes, rules[c.pk])
             for field in values:
                 values[field].append(row[field])
             for field in counts:
                 counts[field].append(row[field])
+            graduates.append(row["total"])
         series.append(
             {
                 "cohort": c.year,
                 "label": _("%(year)s届") % {"year": c.year},
-                "total": totals.get(c.pk, 0),
+                "total": running.get(_ROSTER, 0),  # as of the cut-off
+                "graduates": graduates,
                 "through": stats.local(cutoff[c.pk]).isoformat(),
                 "signing_definition": rules[c.pk].definitions(kind)["signing_definition"],
                 **values,
@@ -784,38 +819,71 @@ def _weekly_progress(
 type WeeklyDeltas = dict[int, dict[dt.date, dict[str, int]]]  # cohort -> Monday -> code -> +/-
 
 
-def _weekly_deltas_live(
-    actor: Actor, cutoff: dict[int, dt.datetime], kind: str
-) -> tuple[WeeklyDeltas, dict[int, int]]:
-    """Periods started (+1) and ended (-1) per local week up to each cohort's cut-off."""
+def _weekly_deltas_live(actor: Actor, cutoff: dict[int, dt.datetime], kind: str) -> WeeklyDeltas:
+    """Holdings started (+1) and ended (-1) per local week up to each cohort's cut-off.
+
+    One statement fetches each holding's two ends (the overlaps of the graduates' destination
+    periods with their roster periods, and the roster periods themselves, as
+    reports.summary defines them); Python puts them into weeks. This is the path of small
+    installations (SQLite), so a few thousand rows; CASE keeps it portable.
+    """
+    qn = connection.ops.quote_name
+    at = connection.ops.adapt_datetimefield_value
+    roster = (
+        scoped(RosterPeriod, actor)
+        .filter(_per_cohort(cutoff, "valid_from__lte"))
+        .order_by()
+        .values("graduate_id", "cohort_id", "valid_from", "valid_to")
+    )
+    roster_sql, roster_params = roster.query.sql_with_params()
+    start = "CASE WHEN p.valid_from > r.valid_from THEN p.valid_from ELSE r.valid_from END"
+    end = (
+        "CASE WHEN p.valid_to IS NULL THEN r.valid_to WHEN r.valid_to IS NULL THEN p.valid_to "
+        "WHEN p.valid_to < r.valid_to THEN p.valid_to ELSE r.valid_to END"
+    )
+    sql = (
+        f"SELECT r.cohort_id, p.code, {start}, {end} "  # noqa: S608
+        f"FROM {qn(DestinationPeriod._meta.db_table)} p JOIN ({roster_sql}) r "
+        "ON r.graduate_id = p.graduate_id AND r.cohort_id = p.cohort_id "
+        f"WHERE p.kind = %s AND p.valid_from <= %s "
+        f"UNION ALL SELECT r.cohort_id, NULL, r.valid_from, r.valid_to FROM ({roster_sql}) r"
+    )
+    latest = at(max(cutoff.values()))
     tz = timezone.get_default_timezone()
     deltas: WeeklyDeltas = {cohort_id: defaultdict(dict) for cohort_id in cutoff}
-    periods = scoped(DestinationPeriod, actor).filter(kind=kind).order_by()
-    for field, sign in (("valid_from", 1), ("valid_to", -1)):
-        rows = (
-            periods.filter(_per_cohort(cutoff, f"{field}__lte"))
-            .annotate(week=TruncWeek(field, tzinfo=tz))
-            .values_list("cohort_id", "week", "code")
-            .annotate(n=Count("id"))
-        )
-        for cohort_id, week, code, n in rows:
-            monday = timezone.localtime(week, tz).date() if isinstance(week, dt.datetime) else week
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*roster_params, kind, latest, *roster_params])
+        rows = cursor.fetchall()
+    for cohort_id, code, began, ended in rows:
+        began, ended = _aware(began), _aware(ended)
+        if ended is not None and ended <= began:
+            continue  # an empty overlap holds nothing
+        limit = cutoff[cohort_id]
+        key = _ROSTER if code is None else code
+        for moment, sign in ((began, 1), (ended, -1)):
+            if moment is None or moment > limit:
+                continue
+            monday = stats.week_start(timezone.localtime(moment, tz).date())
             bucket = deltas[cohort_id][monday]
-            bucket[code] = bucket.get(code, 0) + sign * n
-    totals = dict(
-        scoped(Graduate, actor)
-        .filter(cohort__in=list(cutoff))
-        .order_by()
-        .values_list("cohort_id")
-        .annotate(n=Count("id"))
-    )
-    return deltas, totals
+            bucket[key] = bucket.get(key, 0) + sign
+    return deltas
+
+
+def _aware(value: Any) -> dt.datetime | None:
+    """A datetime from a raw cursor (SQLite gives text for a CASE expression)."""
+    if value is None or isinstance(value, dt.datetime):
+        if isinstance(value, dt.datetime) and timezone.is_naive(value):
+            return timezone.make_aware(value, dt.UTC)
+        return value
+    parsed = dt.datetime.fromisoformat(str(value))
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=dt.UTC)
 
 
 def _weekly_deltas_from_summary(
     actor: Actor, cutoff: dict[int, dt.datetime], kind: str
 ) -> WeeklyDeltas:
-    """The same from PeriodFlow, less what happened after each cut-off within its week."""
+    """The same from PeriodFlow (the roster's own flows included), less what happened after
+    each cut-off within its week."""
     deltas: WeeklyDeltas = {cohort_id: defaultdict(dict) for cohort_id in cutoff}
     weeks = {cohort_id: _week_bounds(moment) for cohort_id, moment in cutoff.items()}
     through = Q(pk__in=[])
@@ -823,19 +891,24 @@ def _weekly_deltas_from_summary(
         through |= Q(cohort_id=cohort_id, week__lte=stats.local(week_from).date())
     rows = (
         scoped(PeriodFlow, actor)
-        .filter(kind=kind)
+        .filter(kind__in=[kind, _ROSTER])
         .filter(through)
         .order_by()
-        .values_list("cohort_id", "week", "code")
+        .values_list("cohort_id", "week", "kind", "code")
         .annotate(n=Sum("starts") - Sum("ends"))
     )
-    for cohort_id, monday, code, n in rows:
+    for cohort_id, monday, row_kind, code, n in rows:
+        key = _ROSTER if row_kind == _ROSTER else code
         bucket = deltas[cohort_id][monday]
-        bucket[code] = bucket.get(code, 0) + n
-    windows = {(c, kind): (cutoff[c], week_to, False) for c, (_week_from, week_to) in weeks.items()}
-    for cohort_id, _kind, code, n in _window_events(actor, windows, by_cell=False):
+        bucket[key] = bucket.get(key, 0) + n
+    windows = {}
+    for c, (_week_from, week_to) in weeks.items():
+        for k in (kind, _ROSTER):
+            windows[(c, k)] = (cutoff[c], week_to, False)
+    for cohort_id, row_kind, code, n in _window_events(actor, windows, by_cell=False):
+        key = _ROSTER if row_kind == _ROSTER else code
         bucket = deltas[cohort_id][stats.local(weeks[cohort_id][0]).date()]
-        bucket[code] = bucket.get(code, 0) - n
+        bucket[key] = bucket.get(key, 0) - n
     return deltas
 
 

@@ -8,10 +8,13 @@ trace. Upserts touch rows in key order, so concurrent writers lock them in the s
 Weeks are local weeks of settings.TIME_ZONE at install time (`reports_week`). After changing
 TIME_ZONE run `qihang rebuild_rates_summary`, which reinstalls the functions and recounts.
 
-What the triggers assume of writers: a period's graduate exists when the period is inserted
-(true for every ORM write; the foreign key is only checked at commit). Deletions work in
-either order: deleting a graduate takes out the flows of its periods still present, deleting a
-period whose graduate is already gone has nothing left to take out.
+What is summed are holdings: each overlap of a graduate's destination period with one of the
+graduate's roster periods (graduates.RosterPeriod: when they counted in which cohort,
+department, major and gender), attributed to the roster period's cell, and the roster periods
+themselves under the kind "roster". Triggers on both tables add the holdings of the rows a
+statement wrote and take out those of the rows it replaced or deleted, each against the other
+table as it stands, so the summaries equal a recount whatever the order of writes (periods
+before roster or after, deletions of either first).
 """
 
 # ruff: noqa: S608 - the SQL is assembled from this module's table names, columns and integer
@@ -26,14 +29,17 @@ from django.db import connection, transaction
 FLOW = "reports_periodflow"
 DETAIL_FLOW = "reports_detailedperiodflow"
 TOTAL = "reports_periodtotal"
-ROSTER = "reports_rostercount"
 PERIOD = "destinations_destinationperiod"
 GRADUATE = "graduates_graduate"
+ROSTER_PERIOD = "graduates_rosterperiod"
+# The summaries hold the roster's own periods too, under this kind and the empty code: the
+# number of graduates in a cell as of T is counted exactly like a destination code.
+ROSTER_KIND = "roster"
 
 # Weekly flows come at two grains: per department (what the department ranking, the weekly
 # series and totals read, an eighth of the rows) and per department, major and gender (the
 # "detailed" grain; a major also fixes the degree level: rates by major, degree or gender).
-# Totals and the roster are at the detailed grain; summed up they give the department's.
+# Totals are at the detailed grain; summed up they give the department's.
 _FLOW_COLUMNS = "institution_id, cohort_id, kind, department_id, code, week"
 _FLOW_KEY = "cohort_id, kind, department_id, code, week"
 _DETAIL_FLOW_COLUMNS = (
@@ -42,51 +48,62 @@ _DETAIL_FLOW_COLUMNS = (
 _DETAIL_FLOW_KEY = "cohort_id, kind, department_id, major_id, gender, code, week"
 _TOTAL_COLUMNS = "institution_id, cohort_id, kind, department_id, major_id, gender, code"
 _TOTAL_KEY = "cohort_id, kind, department_id, major_id, gender, code"
-_ROSTER_COLUMNS = "institution_id, cohort_id, department_id, major_id, gender"
-_ROSTER_KEY = "cohort_id, department_id, major_id, gender"
+_HELD_COLUMNS = (
+    "institution_id, cohort_id, kind, department_id, major_id, gender, code, valid_from, valid_to"
+)
 
 
-def _flow_parts(
-    source: str,
-    sign: int,
-    department: str = "g.department_id",
-    major: str = "g.major_id",
-    gender: str = "g.gender",
-    join: str = "",
-) -> str:
-    """Start and end contributions of the periods in `source` (aliased p), times `sign`."""
-    join = join or f"JOIN {GRADUATE} g ON g.id = p.graduate_id"
-    select = (
-        "SELECT p.institution_id, p.cohort_id, p.kind, {dept} AS department_id, "
-        "{major} AS major_id, {gender} AS gender, p.code, "
-        "reports_week(p.{column}) AS week, {starts} AS starts, {ends} AS ends "
-        "FROM {source} p {join}{where}"
+# --- what is held: destination periods within the graduate's roster periods -----------------------
+# A graduate counts for a code in a cell (cohort, department, major, gender) while a destination
+# period and a roster period of theirs overlap: the intersection of the two, attributed to the
+# roster period's cell. So a transfer moves a graduate's destination with them from the moment
+# of the transfer, and leaving the cohort ends it, without rewriting either history.
+def _pairs(periods: str, roster: str) -> str:
+    """Intersections of destination periods `periods` (p) with roster periods `roster` (r).
+
+    GREATEST/LEAST skip NULLs, so an open end is only open when both ends are; empty
+    intersections are left out. A destination period's cohort is its graduate's cohort.
+    """
+    return (
+        "SELECT r.institution_id, r.cohort_id, p.kind, r.department_id, r.major_id, r.gender, "
+        "p.code, GREATEST(p.valid_from, r.valid_from) AS valid_from, "
+        "LEAST(p.valid_to, r.valid_to) AS valid_to "
+        f"FROM {periods} p JOIN {roster} r ON r.graduate_id = p.graduate_id "
+        "AND r.cohort_id = p.cohort_id "
+        "WHERE LEAST(p.valid_to, r.valid_to) IS NULL "
+        "OR LEAST(p.valid_to, r.valid_to) > GREATEST(p.valid_from, r.valid_from)"
     )
-    return " UNION ALL ".join(
-        [
-            select.format(
-                dept=department,
-                major=major,
-                gender=gender,
-                column="valid_from",
-                starts=sign,
-                ends=0,
-                source=source,
-                join=join,
-                where="",
-            ),
-            select.format(
-                dept=department,
-                major=major,
-                gender=gender,
-                column="valid_to",
-                starts=0,
-                ends=sign,
-                source=source,
-                join=join,
-                where=" WHERE p.valid_to IS NOT NULL",
-            ),
-        ]
+
+
+def _roster_held(roster: str) -> str:
+    """The roster periods themselves, as holdings of ROSTER_KIND (empty ones left out)."""
+    return (
+        f"SELECT r.institution_id, r.cohort_id, '{ROSTER_KIND}' AS kind, r.department_id, "
+        "r.major_id, r.gender, '' AS code, r.valid_from, r.valid_to "
+        f"FROM {roster} r WHERE r.valid_to IS NULL OR r.valid_to > r.valid_from"
+    )
+
+
+def _held_of_periods(periods: str) -> str:
+    return _pairs(periods, ROSTER_PERIOD)
+
+
+def _held_of_roster(roster: str) -> str:
+    return f"{_pairs(PERIOD, roster)} UNION ALL {_roster_held(roster)}"
+
+
+def _held_all() -> str:
+    return f"{_pairs(PERIOD, ROSTER_PERIOD)} UNION ALL {_roster_held(ROSTER_PERIOD)}"
+
+
+def _flow_parts(held: str, sign: int) -> str:
+    """Start and end contributions of the holdings `held`, times `sign`."""
+    return (
+        f"SELECT {_TOTAL_COLUMNS}, reports_week(h.valid_from) AS week, "
+        f"{sign} AS starts, 0 AS ends FROM ({held}) h "
+        "UNION ALL "
+        f"SELECT {_TOTAL_COLUMNS}, reports_week(h.valid_to) AS week, "
+        f"0 AS starts, {sign} AS ends FROM ({held}) h WHERE h.valid_to IS NOT NULL"
     )
 
 
@@ -136,84 +153,23 @@ def _flow_upsert(parts: list[str], *, subtracts: bool = True) -> str:
     return sql
 
 
-def _roster_upsert(parts: list[str], *, subtracts: bool = True) -> str:
-    union = " UNION ALL ".join(parts)
-    sql = f"""
-    INSERT INTO {ROSTER} AS r ({_ROSTER_COLUMNS}, graduates)
-    SELECT {_ROSTER_COLUMNS}, SUM(n) FROM ({union}) AS x
-     GROUP BY {_ROSTER_COLUMNS}
-    HAVING SUM(n) <> 0
-     ORDER BY {_ROSTER_KEY}
-    ON CONFLICT ({_ROSTER_KEY})
-    DO UPDATE SET graduates = r.graduates + EXCLUDED.graduates;
-    """
-    if subtracts:
-        sql += f"""
-    DELETE FROM {ROSTER} AS r
-     USING (SELECT DISTINCT {_ROSTER_KEY} FROM ({union}) AS y) AS t
-     WHERE r.cohort_id = t.cohort_id AND r.department_id = t.department_id
-       AND r.major_id = t.major_id AND r.gender = t.gender AND r.graduates = 0;
-    """
-    return sql
-
-
-def _roster_part(source: str, sign: int) -> str:
-    return f"SELECT {_ROSTER_COLUMNS}, {sign} AS n FROM {source}"
-
-
-# Graduates whose department, major, gender or cohort changed in an UPDATE statement.
-_CHANGED = "o.department_id <> n.department_id OR o.major_id <> n.major_id OR o.gender <> n.gender"
-_MOVED = (
-    "(SELECT o.id, o.institution_id, o.department_id AS old_department, "
-    "o.major_id AS old_major, o.gender AS old_gender, n.department_id AS new_department, "
-    "n.major_id AS new_major, n.gender AS new_gender "
-    f"FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE {_CHANGED})"
-)
-_MOVED_ROSTER = (
-    "(SELECT o.institution_id, o.cohort_id AS old_cohort, o.department_id AS old_department, "
-    "o.major_id AS old_major, o.gender AS old_gender, n.cohort_id AS new_cohort, "
-    "n.department_id AS new_department, n.major_id AS new_major, n.gender AS new_gender "
-    "FROM old_rows o JOIN new_rows n ON n.id = o.id "
-    f"WHERE {_CHANGED} OR o.cohort_id <> n.cohort_id)"
-)
+def _changed(held: Any) -> tuple[str, str, str]:
+    """The trigger bodies for INSERT, DELETE and UPDATE of a table whose holdings are `held`."""
+    return (
+        _flow_upsert([_flow_parts(held("new_rows"), 1)], subtracts=False),
+        _flow_upsert([_flow_parts(held("old_rows"), -1)]),
+        _flow_upsert([_flow_parts(held("old_rows"), -1), _flow_parts(held("new_rows"), 1)]),
+    )
 
 
 def _functions_sql(time_zone: str) -> str:
     tz = time_zone.replace("'", "''")
-    period_insert = _flow_upsert([_flow_parts("new_rows", 1)], subtracts=False)
-    period_delete = _flow_upsert([_flow_parts("old_rows", -1)])
-    period_update = _flow_upsert([_flow_parts("old_rows", -1), _flow_parts("new_rows", 1)])
-    moved_join = f"JOIN {_MOVED} m ON m.id = p.graduate_id"
-    graduate_update = _flow_upsert(
-        [
-            _flow_parts(
-                PERIOD,
-                -1,
-                department="m.old_department",
-                major="m.old_major",
-                gender="m.old_gender",
-                join=moved_join,
-            ),
-            _flow_parts(
-                PERIOD,
-                1,
-                department="m.new_department",
-                major="m.new_major",
-                gender="m.new_gender",
-                join=moved_join,
-            ),
-        ]
-    ) + _roster_upsert(
-        [
-            "SELECT institution_id, old_cohort AS cohort_id, old_department AS department_id, "
-            f"old_major AS major_id, old_gender AS gender, -1 AS n FROM {_MOVED_ROSTER} mo",
-            "SELECT institution_id, new_cohort AS cohort_id, new_department AS department_id, "
-            f"new_major AS major_id, new_gender AS gender, 1 AS n FROM {_MOVED_ROSTER} mn",
-        ]
-    )
-    deleted_join = "JOIN old_rows g ON g.id = p.graduate_id"
-    graduate_delete = _flow_upsert([_flow_parts(PERIOD, -1, join=deleted_join)]) + _roster_upsert(
-        [_roster_part("old_rows", -1)]
+    period_insert, period_delete, period_update = _changed(_held_of_periods)
+    roster_insert, roster_delete, roster_update = _changed(_held_of_roster)
+    everything = f"DELETE FROM {FLOW}; DELETE FROM {DETAIL_FLOW}; DELETE FROM {TOTAL};"
+    codes_only = " ".join(
+        f"DELETE FROM {table} WHERE kind <> '{ROSTER_KIND}';"
+        for table in (FLOW, DETAIL_FLOW, TOTAL)
     )
     return f"""
 CREATE OR REPLACE FUNCTION reports_week(ts timestamptz) RETURNS date
@@ -226,30 +182,38 @@ BEGIN
   IF TG_OP = 'INSERT' THEN {period_insert}
   ELSIF TG_OP = 'DELETE' THEN {period_delete}
   ELSIF TG_OP = 'UPDATE' THEN {period_update}
-  ELSIF TG_OP = 'TRUNCATE' THEN DELETE FROM {FLOW}; DELETE FROM {DETAIL_FLOW}; DELETE FROM {TOTAL};
+  ELSIF TG_OP = 'TRUNCATE' THEN {codes_only}
   END IF;
   RETURN NULL;
 END $body$;
 
-CREATE OR REPLACE FUNCTION reports_graduate_changed() RETURNS trigger LANGUAGE plpgsql AS $body$
+CREATE OR REPLACE FUNCTION reports_roster_changed() RETURNS trigger LANGUAGE plpgsql AS $body$
 BEGIN
-  IF TG_OP = 'INSERT' THEN {_roster_upsert([_roster_part("new_rows", 1)], subtracts=False)}
-  ELSIF TG_OP = 'DELETE' THEN {graduate_delete}
-  ELSIF TG_OP = 'UPDATE' THEN {graduate_update}
-  ELSIF TG_OP = 'TRUNCATE' THEN
-    DELETE FROM {ROSTER}; DELETE FROM {FLOW}; DELETE FROM {DETAIL_FLOW}; DELETE FROM {TOTAL};
+  IF TG_OP = 'INSERT' THEN {roster_insert}
+  ELSIF TG_OP = 'DELETE' THEN {roster_delete}
+  ELSIF TG_OP = 'UPDATE' THEN {roster_update}
+  ELSIF TG_OP = 'TRUNCATE' THEN {everything}
   END IF;
   RETURN NULL;
 END $body$;
 """
 
 
+_TRIGGERS = (
+    (PERIOD, "reports_period_changed", "reports_period"),
+    (ROSTER_PERIOD, "reports_roster_changed", "reports_roster"),
+)
+# Before the roster was dated, triggers on the graduates table kept a roster count.
+_RETIRED = (
+    *(f"DROP TRIGGER IF EXISTS reports_graduate_{event} ON {GRADUATE};"
+      for event in ("insert", "delete", "update", "truncate")),
+    "DROP FUNCTION IF EXISTS reports_graduate_changed();",
+)  # fmt: skip
+
+
 def _triggers_sql() -> str:
-    statements = []
-    for table, function, prefix in (
-        (PERIOD, "reports_period_changed", "reports_period"),
-        (GRADUATE, "reports_graduate_changed", "reports_graduate"),
-    ):
+    statements = list(_RETIRED)
+    for table, function, prefix in _TRIGGERS:
         for event, referencing in (
             ("INSERT", "REFERENCING NEW TABLE AS new_rows"),
             ("DELETE", "REFERENCING OLD TABLE AS old_rows"),
@@ -272,13 +236,12 @@ def _triggers_sql() -> str:
 
 def _rebuild_sql() -> str:
     return f"""
-    LOCK TABLE {GRADUATE}, {PERIOD} IN SHARE MODE;
+    LOCK TABLE {ROSTER_PERIOD}, {PERIOD} IN SHARE MODE;
     DELETE FROM {FLOW};
     DELETE FROM {DETAIL_FLOW};
     DELETE FROM {TOTAL};
-    DELETE FROM {ROSTER};
     INSERT INTO {DETAIL_FLOW} ({_DETAIL_FLOW_COLUMNS}, starts, ends)
-    SELECT {_DETAIL_FLOW_COLUMNS}, SUM(starts), SUM(ends) FROM ({_flow_parts(PERIOD, 1)}) AS x
+    SELECT {_DETAIL_FLOW_COLUMNS}, SUM(starts), SUM(ends) FROM ({_flow_parts(_held_all(), 1)}) AS x
      GROUP BY {_DETAIL_FLOW_COLUMNS};
     INSERT INTO {FLOW} ({_FLOW_COLUMNS}, starts, ends)
     SELECT {_FLOW_COLUMNS}, SUM(starts), SUM(ends) FROM {DETAIL_FLOW}
@@ -286,22 +249,21 @@ def _rebuild_sql() -> str:
     INSERT INTO {TOTAL} ({_TOTAL_COLUMNS}, holding)
     SELECT {_TOTAL_COLUMNS}, SUM(starts) - SUM(ends) FROM {DETAIL_FLOW}
      GROUP BY {_TOTAL_COLUMNS} HAVING SUM(starts) - SUM(ends) <> 0;
-    INSERT INTO {ROSTER} ({_ROSTER_COLUMNS}, graduates)
-    SELECT {_ROSTER_COLUMNS}, COUNT(*) FROM {GRADUATE} GROUP BY {_ROSTER_COLUMNS};
     """
 
 
 def _drop_sql() -> str:
     drops = [
         f"DROP TRIGGER IF EXISTS {prefix}_{event} ON {table};"
-        for table, prefix in ((PERIOD, "reports_period"), (GRADUATE, "reports_graduate"))
+        for table, _function, prefix in _TRIGGERS
         for event in ("insert", "delete", "update", "truncate")
     ]
     return "\n".join(
         [
+            *_RETIRED,
             *drops,
             "DROP FUNCTION IF EXISTS reports_period_changed();",
-            "DROP FUNCTION IF EXISTS reports_graduate_changed();",
+            "DROP FUNCTION IF EXISTS reports_roster_changed();",
             "DROP FUNCTION IF EXISTS reports_week(timestamptz);",
         ]
     )
@@ -322,7 +284,6 @@ def install(conn: Any = None, *, time_zone: str | None = None) -> None:
         # Room in each page, so the counters' frequent updates stay HOT (no index writes).
         cursor.execute(f"ALTER TABLE {FLOW} SET (fillfactor = 80)")
         cursor.execute(f"ALTER TABLE {DETAIL_FLOW} SET (fillfactor = 80)")
-        cursor.execute(f"ALTER TABLE {ROSTER} SET (fillfactor = 80)")
         cursor.execute(f"ALTER TABLE {TOTAL} SET (fillfactor = 80)")
         cursor.execute(_functions_sql(time_zone or settings.TIME_ZONE))
         cursor.execute(_triggers_sql())
@@ -337,7 +298,7 @@ def uninstall(conn: Any = None) -> None:
 
 
 def rebuild(conn: Any = None) -> None:
-    """Recount both summaries from graduates and periods (install() also does this)."""
+    """Recount the summaries from roster and destination periods (install() also does this)."""
     install(conn)
 
 
@@ -355,15 +316,22 @@ def installed_time_zone(conn: Any = None) -> str | None:
 
 
 def differences(conn: Any = None) -> dict[str, int]:
-    """Rows where the summaries disagree with a recount (all zero when they are exact)."""
+    """Rows where the summaries disagree with a recount (all zero when they are exact).
+
+    "roster" counts graduates whose open roster period does not match them (a writer that
+    changed a graduate's cohort, department, major, gender or status without
+    `graduates.services.roster_sync`); it is checked on every database.
+    """
     conn = conn or connection
+    roster = _roster_mismatches(conn)
     if not supported(conn):
-        return {"flows": 0, "totals": 0, "roster": 0}
+        return {"flows": 0, "totals": 0, "roster": roster}
+    recount = _flow_parts(_held_all(), 1)
     flow_checks = " UNION ALL ".join(
         f"""
     SELECT COUNT(*) AS n FROM (
       SELECT {columns}, SUM(starts) AS starts, SUM(ends) AS ends
-        FROM ({_flow_parts(PERIOD, 1)}) AS x GROUP BY {columns}
+        FROM ({recount}) AS x GROUP BY {columns}
     ) AS want FULL OUTER JOIN {table} AS have USING ({columns})
     WHERE have.starts IS DISTINCT FROM want.starts OR have.ends IS DISTINCT FROM want.ends
     """
@@ -373,23 +341,30 @@ def differences(conn: Any = None) -> dict[str, int]:
     totals = f"""
     SELECT COUNT(*) FROM (
       SELECT {_TOTAL_COLUMNS}, SUM(starts) - SUM(ends) AS holding
-        FROM ({_flow_parts(PERIOD, 1)}) AS x GROUP BY {_TOTAL_COLUMNS}
+        FROM ({recount}) AS x GROUP BY {_TOTAL_COLUMNS}
       HAVING SUM(starts) - SUM(ends) <> 0
     ) AS want FULL OUTER JOIN {TOTAL} AS have USING ({_TOTAL_COLUMNS})
     WHERE have.holding IS DISTINCT FROM want.holding
-    """
-    roster = f"""
-    SELECT COUNT(*) FROM (
-      SELECT {_ROSTER_COLUMNS}, COUNT(*) AS graduates
-        FROM {GRADUATE} GROUP BY {_ROSTER_COLUMNS}
-    ) AS want FULL OUTER JOIN {ROSTER} AS have USING ({_ROSTER_COLUMNS})
-    WHERE have.graduates IS DISTINCT FROM want.graduates
     """
     with conn.cursor() as cursor:
         cursor.execute(flows)
         flow_count = int(cursor.fetchone()[0] or 0)  # SUM of counts: a numeric
         cursor.execute(totals)
         total_count = cursor.fetchone()[0]
-        cursor.execute(roster)
-        roster_count = cursor.fetchone()[0]
-    return {"flows": flow_count, "totals": total_count, "roster": roster_count}
+    return {"flows": flow_count, "totals": total_count, "roster": roster}
+
+
+def _roster_mismatches(conn: Any) -> int:
+    """Graduates in the roster (在册) without exactly one matching open roster period, plus
+    open periods of graduates who left."""
+    sql = f"""
+    SELECT COUNT(*) FROM {GRADUATE} g
+      LEFT JOIN {ROSTER_PERIOD} r ON r.graduate_id = g.id AND r.valid_to IS NULL
+     WHERE (g.roster_status = 'active' AND (r.id IS NULL OR r.cohort_id <> g.cohort_id
+            OR r.department_id <> g.department_id OR r.major_id <> g.major_id
+            OR r.gender <> g.gender))
+        OR (g.roster_status <> 'active' AND r.id IS NOT NULL)
+    """
+    with conn.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchone()[0]

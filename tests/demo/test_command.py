@@ -9,9 +9,10 @@ from django.core.management import CommandError, call_command
 
 from qihang.accounts.models import User
 from qihang.destinations.models import Destination, DestinationChange, DestinationPeriod
-from qihang.graduates.models import Graduate
+from qihang.graduates.models import Graduate, RosterPeriod
 from qihang.institutions.models import Institution
 from qihang.institutions.services import institution_create
+from qihang.reports import summary
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +70,9 @@ def test_load_refuse_reset_and_reload_the_same(db):
     other = snapshot()
     assert other["graduates"] != first["graduates"]
     assert len(other["graduates"]) == len(first["graduates"])
+    # Nothing of the deleted schools is left behind (a roster period would fail at commit).
+    assert RosterPeriod.objects.count() == len(other["graduates"])
+    assert summary.differences() == {"flows": 0, "totals": 0, "roster": 0}
 
 
 def test_an_earlier_day_has_less_and_nothing_later(db):

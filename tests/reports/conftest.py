@@ -26,9 +26,10 @@ from django.utils import timezone
 from qihang.destinations.models import DestinationPeriod
 from qihang.destinations.policy import policy_for
 from qihang.graduates.models import Graduate
+from qihang.graduates.services import roster_sync
 from qihang.institutions.models import Cohort, Major
 from qihang.institutions.scoping import Actor, build_actor
-from tests.factories import School, make_graduate
+from tests.factories import School, make_graduate, roster_start
 
 T_DATE = dt.date(2020, 6, 30)
 
@@ -63,7 +64,14 @@ def period(
 
 
 def graduate(
-    school: School, major: Major, no: str, name: str, *, male: bool, cohort: Cohort | None = None
+    school: School,
+    major: Major,
+    no: str,
+    name: str,
+    *,
+    male: bool,
+    cohort: Cohort | None = None,
+    roster_from: dt.datetime | None = None,
 ) -> Graduate:
     return make_graduate(
         institution=school.institution,
@@ -72,6 +80,7 @@ def graduate(
         student_no=f"{school.institution.code}{no}",
         name=name,
         male=male,
+        roster_from=roster_from,
     )
 
 
@@ -96,6 +105,11 @@ def many_graduates(school: School, count: int, *, prefix: str) -> list[Graduate]
     created = Graduate.objects.bulk_create(rows)
     if created and created[0].pk is None:
         created = list(Graduate.objects.filter(student_no__startswith=prefix).order_by("pk"))
+    roster_sync(
+        institution_id=school.institution.pk,
+        at=roster_start(school.cohort),
+        graduate_ids=[g.pk for g in created],
+    )
     DestinationPeriod.objects.bulk_create(
         DestinationPeriod(
             institution_id=g.institution_id,

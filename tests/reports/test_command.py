@@ -107,9 +107,9 @@ def test_rebuild_rates_summary(world):
     if connection.vendor != "postgresql":
         assert "无需汇总表" in out.getvalue()
         return
-    assert "逐周 0，累计 0，人数 0" in out.getvalue()
+    assert "逐周 0，累计 0，在册记录 0" in out.getvalue()
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE reports_rostercount SET graduates = graduates + 1")
+        cursor.execute("UPDATE reports_periodtotal SET holding = holding + 1")
     with pytest.raises(CommandError, match="rebuild_rates_summary"):
         call_command("rebuild_rates_summary", "--check", stdout=io.StringIO())
     call_command("rebuild_rates_summary", stdout=io.StringIO())

@@ -1,5 +1,6 @@
-"""The PostgreSQL summaries (reports.PeriodFlow, RosterCount) stay exact under every kind of
-write, and the selectors' summary path gives the same numbers as counting directly."""
+"""The PostgreSQL summaries (reports.PeriodFlow, DetailedPeriodFlow, PeriodTotal) stay exact
+under every kind of write to destination and roster periods, and the selectors' summary path
+gives the same numbers as counting directly."""
 
 import datetime as dt
 import random
@@ -9,7 +10,8 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from qihang.destinations.models import DestinationPeriod
-from qihang.graduates.models import Graduate
+from qihang.graduates.models import Graduate, RosterPeriod, RosterStatus
+from qihang.graduates.services import roster_sync
 from qihang.institutions.models import DegreeLevel
 from qihang.institutions.services import major_get_or_create
 from qihang.reports import selectors, summary
@@ -59,8 +61,12 @@ def interesting_moments():
         moments.append(at(day.year, day.month, day.day))  # local midnight
         moments.append(at(day.year, day.month, day.day, 13, 30))
         day += dt.timedelta(days=5)
-    for p in DestinationPeriod.objects.all():
-        for edge in (p.valid_from, p.valid_to):
+    edges = [
+        *DestinationPeriod.objects.values_list("valid_from", "valid_to"),
+        *RosterPeriod.objects.values_list("valid_from", "valid_to"),
+    ]
+    for edge_pair in edges:
+        for edge in edge_pair:
             if edge is not None:
                 moments += [edge, edge - dt.timedelta(microseconds=1)]
     return sorted(set(moments))
@@ -84,10 +90,12 @@ def test_writes_of_every_kind_keep_the_summaries_exact(world):
         open_period.save(update_fields=["valid_to"])
         period(g[2], "10", at(2020, 6, 10, 9), province="310000")
     assert exact()
-    # A transfer to another department moves the graduate's periods and roster count.
+    # A transfer to another department moves the graduate (and what they hold) from then on.
     g[0].department = world.voice
     g[0].major = world.school.majors[1]
     g[0].save(update_fields=["department", "major"])
+    assert summary.differences()["roster"] == 1  # a writer that forgot roster_sync is seen
+    roster_sync(institution_id=g[0].institution_id, at=at(2020, 6, 15, 9))
     assert exact()
     # Bulk writes and QuerySet updates.
     extra = [
@@ -119,6 +127,10 @@ def test_writes_of_every_kind_keep_the_summaries_exact(world):
             cursor.execute("DELETE FROM graduates_graduate WHERE id = %s", [extra[2].pk])
             assert exact()
             cursor.execute(
+                "DELETE FROM graduates_rosterperiod WHERE graduate_id = %s", [extra[2].pk]
+            )
+            assert exact()
+            cursor.execute(
                 "DELETE FROM destinations_destinationperiod WHERE graduate_id = %s", [extra[2].pk]
             )
         assert exact()
@@ -132,12 +144,14 @@ def test_rolled_back_writes_leave_no_trace(world):
         Graduate.objects.filter(pk=world.graduates[1].pk).update(
             department=world.voice, major=world.school.majors[1]
         )
+        roster_sync(institution_id=world.school.institution.pk, at=at(2020, 8, 1))
         raise RuntimeError
     assert summary.differences() == before == {"flows": 0, "totals": 0, "roster": 0}
 
 
 def test_random_histories_stay_exact(world):
-    """Approvals, corrections, transfers and deletions in random order (seeded)."""
+    """Approvals, corrections, transfers, leavers, returns and deletions in random order
+    (seeded), each roster change synchronised at its moment as the services do."""
     rng = random.Random(2020)
     codes = ["10", "11", "12", "70", "71", "76", "80", "85"]
     people = list(world.graduates)
@@ -160,16 +174,22 @@ def test_random_histories_stay_exact(world):
             open_ = DestinationPeriod.objects.filter(graduate=who, kind=kind, valid_to=None)
             open_.update(valid_to=clock)
             period(who, rng.choice(codes), clock, kind=kind)
-        elif action < 0.7:  # the roster corrects a graduate's gender
+        elif action < 0.65:  # the roster corrects a graduate's gender
             Graduate.objects.filter(pk=who.pk).update(
                 gender="F" if Graduate.objects.get(pk=who.pk).gender == "M" else "M"
+            )
+        elif action < 0.75:  # leaves the cohort, or is back
+            status = Graduate.objects.get(pk=who.pk).roster_status
+            back = status != RosterStatus.ACTIVE
+            Graduate.objects.filter(pk=who.pk).update(
+                roster_status=RosterStatus.ACTIVE if back else RosterStatus.DEFERRED
             )
         elif action < 0.85:  # a transfer: another major, perhaps of another department
             major = rng.choice(majors)
             Graduate.objects.filter(pk=who.pk).update(
                 major=major, department=major.department, degree_level=major.degree_level
             )
-        elif action < 0.95 and len(people) > 2:  # removed from the roster
+        elif action < 0.95 and len(people) > 2:  # removed from the database
             people.remove(who)
             who.delete()
         else:  # a new graduate joins
@@ -180,8 +200,10 @@ def test_random_histories_stay_exact(world):
                     f"2021{step:03d}",
                     "插班",
                     male=True,
+                    roster_from=clock,
                 )
             )
+        roster_sync(institution_id=who.institution_id, at=clock)
         assert exact(), step
     both_paths_agree(world, [clock, clock - dt.timedelta(days=3), at(2020, 8, 15, 12), T])
 

@@ -6,11 +6,10 @@ from django.db import migrations, models
 
 
 def install_triggers(apps, schema_editor):
-    # PostgreSQL only: triggers keep the summaries exact, and install() counts what is
-    # already there. On SQLite the tables stay empty (the selectors count directly).
-    from qihang.reports import summary
-
-    summary.install(schema_editor.connection)
+    # Superseded: 0004 installs the triggers for the dated roster and recounts. (This
+    # migration used to install them; the current code reads the roster periods that
+    # graduates.0004 adds.)
+    pass
 
 
 def drop_triggers(apps, schema_editor):

@@ -31,7 +31,8 @@ from qihang.accounts.models import User
 from qihang.audit.models import AuditEvent
 from qihang.destinations.models import CohortPolicy, DestinationPeriod, PeriodKind
 from qihang.destinations.policy import policy_for
-from qihang.graduates.models import Graduate, GraduateKeyGroup, KeyGroupKind
+from qihang.graduates.models import Graduate, GraduateKeyGroup, KeyGroupKind, RosterPeriod
+from qihang.graduates.services import roster_sync
 from qihang.institutions.models import (
     Cohort,
     DegreeLevel,
@@ -44,7 +45,7 @@ from qihang.institutions.roles import Role
 from qihang.institutions.scoping import build_actor
 from qihang.institutions.services import institution_create, membership_grant
 from qihang.reports import selectors, summary
-from qihang.reports.models import PeriodFlow, RosterCount
+from qihang.reports.models import PeriodFlow
 
 DEPARTMENTS = [
     "作曲系",
@@ -139,7 +140,7 @@ class BenchData:
             # Fresh statistics and a visibility map, as autovacuum would leave a live table
             # (the summaries' upserts leave dead rows behind until it runs).
             if connection.vendor == "postgresql":
-                tables = (Graduate, DestinationPeriod, GraduateKeyGroup, PeriodFlow, RosterCount)
+                tables = (Graduate, RosterPeriod, DestinationPeriod, GraduateKeyGroup, PeriodFlow)
                 for model in tables:
                     cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")  # noqa: S608
             else:
@@ -179,6 +180,10 @@ class BenchData:
             ids = list(
                 Graduate.objects.filter(cohort=cohort).order_by("pk").values_list("pk", flat=True)
             )
+        # On the roster from the autumn before the season, as an import then would have put them.
+        roster_at = dt.datetime(cohort.year - 1, 11, 1, 9, tzinfo=self.tz)
+        with transaction.atomic():
+            roster_sync(institution_id=cohort.institution_id, at=roster_at, cohort_ids=[cohort.pk])
         return ids
 
     def _key_groups(self, graduate_ids: list[int], kinds: list[KeyGroupKind]) -> None:
@@ -254,7 +259,9 @@ class BenchData:
             return
         # Plain DELETE statements: the ORM's cascade collector would load every row first.
         with transaction.atomic():
-            for model in (DestinationPeriod, GraduateKeyGroup, Graduate, CohortPolicy):
+            for model in (
+                DestinationPeriod, RosterPeriod, GraduateKeyGroup, Graduate, CohortPolicy
+            ):  # fmt: skip
                 model.objects.filter(institution=inst)._raw_delete(model.objects.db)
             Membership.objects.filter(institution=inst).delete()
             Major.objects.filter(institution=inst).delete()

@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 
 from qihang.audit.models import AuditEvent
 from qihang.graduates import importing
-from qihang.graduates.models import Graduate, GraduateKeyGroup, KeyGroupKind
+from qihang.graduates.models import Graduate, GraduateKeyGroup, KeyGroupKind, RosterPeriod
 from qihang.graduates.services import id_number_digest
 from qihang.imports.samples import roster_rows
 from qihang.institutions.models import Cohort, Department, Institution, Major
@@ -244,9 +244,11 @@ def _temporary_institution(name: str) -> Institution:
 def _delete_institution(school: Institution) -> None:
     """Remove the benchmark's temporary school. Its graduates have nothing attached but key
     groups (no destinations, accounts or history), so plain DELETEs do: the ORM's cascade
-    collector would take longer than the import itself."""
+    collector would take longer than the import itself. (Their roster periods are a plain
+    DELETE too; the PostgreSQL summaries follow it by trigger.)"""
     with transaction.atomic():
         GraduateKeyGroup.objects.filter(institution=school)._raw_delete(using="default")
+        RosterPeriod.objects.filter(institution=school)._raw_delete(using="default")
         Graduate.objects.filter(institution=school)._raw_delete(using="default")
         Major.objects.filter(institution=school).delete()
         Department.objects.filter(institution=school).delete()
