@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from qihang.destinations.evidence import ACCEPTED_EXTENSIONS, EvidenceUpload
 from qihang.destinations.models import Destination, EvidenceKind
 from qihang.destinations.rules import EMPLOYER_FIELDS, UPLOAD_KINDS, Reference
+from qihang.lib.dates import IsoDateField
 
 
 class BootstrapForm(forms.Form):
@@ -64,9 +65,7 @@ class DestinationForm(BootstrapForm):
         help_text=_("6位行政区划代码，如 310104（上海市徐汇区）。"),
     )
     agreement_no = forms.CharField(label=_("协议书编号"), max_length=40, required=False)
-    signed_on = forms.DateField(
-        label=_("签约日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    signed_on = IsoDateField(label=_("签约日期"), required=False)
     note = forms.CharField(
         label=_("备注"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -157,6 +156,14 @@ class DestinationForm(BootstrapForm):
             return []
         return [EvidenceUpload(self.cleaned_data["evidence_kind"], upload)]
 
+    def discarded_file_name(self) -> str:
+        """The file chosen for a submit that failed: browsers never refill a file input, so
+        the page asks for it again by name (everything else typed is kept by the bound form)."""
+        if not self.is_bound or not self.errors:
+            return ""
+        upload = self.files.get(self.add_prefix("evidence_file"))
+        return getattr(upload, "name", "") or ""
+
     def apply_errors(self, exc: ValidationError) -> None:
         """Put a service's ValidationError on the matching fields (others on the form)."""
         if hasattr(exc, "error_dict"):
@@ -176,6 +183,9 @@ class EvidenceForm(BootstrapForm):
     reason = forms.CharField(label=_("说明"), max_length=300, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Shown on the same page as the destination form, which has a "reason" field too:
+        # ids of their own keep labels pointing at the right input.
+        kwargs.setdefault("auto_id", "id_evidence_%s")
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [
             (k.value, k.label) for k in EvidenceKind if k in UPLOAD_KINDS
@@ -183,19 +193,48 @@ class EvidenceForm(BootstrapForm):
         self.fields["file"].widget.attrs["accept"] = ",".join(sorted(ACCEPTED_EXTENSIONS))
 
 
+# What reviewers write most often when they return a record: one choice fills the reason, which
+# stays editable (the choice alone is enough without JavaScript).
+RETURN_REASONS = (
+    _("证明材料不清晰或不完整，请重新上传"),
+    _("单位名称与证明材料不一致，请核对"),
+    _("统一社会信用代码有误，请按营业执照填写"),
+    _("签约日期或协议书编号与协议书不一致"),
+    _("毕业去向类别选择有误，请按实际情况选择"),
+    _("实习、见习证明不能作为就业证明，请提供录用证明或协议"),
+    _("单位所在地有误，请填写单位实际所在地"),
+)
+
+
 class ReturnForm(BootstrapForm):
-    reason = forms.CharField(label=_("退回原因"), max_length=300, min_length=2)
+    preset = forms.ChoiceField(label=_("常见原因"), required=False)
+    reason = forms.CharField(label=_("退回原因"), max_length=300, required=False)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["preset"].choices = [("", _("选择常见原因，可再修改…"))] + [
+            (str(reason), reason) for reason in RETURN_REASONS
+        ]
+        self.fields["preset"].widget.attrs["data-return-preset"] = "1"
+        self.fields["preset"].widget.attrs["data-target"] = self["reason"].auto_id
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        reason = (data.get("reason") or "").strip() or data.get("preset") or ""
+        if len(reason) < 2:
+            self.add_error("reason", _("请填写退回原因，说明需要更正什么。"))
+        data["reason"] = reason
+        return data
 
 
 class PolicyForm(BootstrapForm):
     signing_codes = forms.MultipleChoiceField(
         label=_("计入签约率的毕业去向代码"), widget=forms.CheckboxSelectMultiple
     )
-    registration_deadline = forms.DateField(
+    registration_deadline = IsoDateField(
         label=_("去向登记截止日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("截止后毕业生不能再修改自己的去向；院系和中心仍可修改，但须填写原因。"),
     )
 

@@ -150,8 +150,15 @@ class Queue:
 
 
 def _queue_queryset() -> QuerySet[Destination]:
+    # The queue shows each record's files (kind, preview link): one more query per page.
     return Destination.objects.select_related(
         "graduate__department", "graduate__major", "code__parent", "official_code"
+    ).prefetch_related(
+        Prefetch(
+            "evidence",
+            queryset=Evidence.objects.order_by("uploaded_at", "pk"),
+            to_attr="queue_evidence",
+        )
     )
 
 

@@ -329,6 +329,15 @@ def _write_version(
                     actor=actor, destination=current, checked=checked, stored=stored, now=now
                 )
             raise ValidationError(_("内容与当前记录相同，没有需要提交的修改。"))
+        if (
+            current is not None
+            and not changed
+            and current.status == ReviewStatus.RETURNED
+            and not staff
+            and not checked
+            and not _evidence_since_return(current)
+        ):
+            raise ValidationError(_unchanged_resubmission(current))
         if len(reason) < MIN_REASON:
             if staff and late:
                 raise ValidationError({"reason": _("登记截止后修改须填写原因。")})
@@ -418,6 +427,28 @@ def _write_version(
             data={"version": destination.version, "status": who.status, "reason": reason},
         )
     return destination
+
+
+def _evidence_since_return(destination: Destination) -> bool:
+    """Whether files were added to a returned record after it was returned (the correction a
+    return asked for may be a file alone)."""
+    returned = (
+        DestinationChange.objects.filter(destination=destination, action=ChangeAction.RETURN)
+        .order_by("-at", "-pk")
+        .values_list("at", flat=True)
+        .first()
+    )
+    if returned is None:
+        return False
+    return Evidence.objects.filter(destination=destination, uploaded_at__gt=returned).exists()
+
+
+def _unchanged_resubmission(destination: Destination) -> str:
+    """Resubmitting a returned record as it was only sends the reviewer the same thing again."""
+    return _(
+        "你的去向记录已被退回，退回原因：%(reason)s。重新提交前请按退回原因修改内容或补充证明材料；"
+        "内容未作任何修改，不能重新提交。"
+    ) % {"reason": destination.return_reason or "—"}
 
 
 def _evidence_only(

@@ -51,6 +51,8 @@ from qihang.institutions.scoping import (
 from qihang.lib.validators import FieldError, division_name
 
 QUEUE_TEMPLATE = "destinations/review_queue.html"
+# Files a browser may show itself (an image document runs nothing); PDFs stay downloads.
+PREVIEW_CONTENT_TYPES = ("image/png", "image/jpeg")
 
 
 def _max_mb() -> int:
@@ -501,8 +503,9 @@ def evidence_upload(request: HttpRequest, destination_id: int) -> HttpResponse:
 def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponse:
     """A file, to the graduate it belongs to and to staff whose scope covers the graduate.
 
-    Always as an attachment, never rendered inline by the browser, with nosniff. An import's
-    file lists every graduate of the import: narrow roles get an extract with their row.
+    As an attachment, with nosniff; `?preview=1` shows an image (PNG/JPEG, checked by its bytes
+    on upload) in the browser instead, under a sandboxing CSP, for the review queue. An
+    import's file lists every graduate of the import: narrow roles get an extract with their row.
     """
     actor = actor_of(request)
     if not (actor.has(Perm.DESTINATION_VIEW) or actor.has(Perm.DESTINATION_REPORT_OWN)):
@@ -523,9 +526,12 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponse:
             handle = default_storage.open(evidence.file.name, "rb")
         except FileNotFoundError as exc:
             raise Http404 from exc
+        preview = (
+            request.GET.get("preview") == "1" and evidence.content_type in PREVIEW_CONTENT_TYPES
+        )
         response = FileResponse(
             handle,
-            as_attachment=True,
+            as_attachment=not preview,
             filename=evidence.original_name,
             content_type=evidence.content_type,
         )

@@ -98,6 +98,31 @@ def test_mine_page_submit_and_errors(school, client_for):
     assert destination.code.code == "72" and destination.employer_name == ""
 
 
+def test_a_failed_submit_keeps_what_was_typed_and_asks_for_the_file_again(school, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for(school.graduate_user)
+    url = reverse("destinations:mine")
+    response = client.post(
+        url,
+        {
+            "code": "10",
+            "employer_name": "某乐团",
+            "signed_on": "2020-04-14",
+            "note": "五月入职",
+            "evidence_kind": "agreement",
+            "evidence_file": SimpleUploadedFile("协议书.png", TINY_PNG, "image/png"),
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="employer_name" value="某乐团"' in html
+    assert 'name="signed_on" value="2020-04-14"' in html
+    assert ">\n五月入职</textarea>" in html
+    assert "浏览器不能保留已选择的文件（协议书.png），请重新选择后再提交" in html
+    assert not Destination.objects.exists()
+
+
 def test_review_queue_queries_do_not_grow(school, client_for):
     client = client_for(school.centre)
     url = reverse("destinations:review_queue")
@@ -106,8 +131,8 @@ def test_review_queue_queries_do_not_grow(school, client_for):
     record_all(school, add_graduates(school, 20))
     many, _sql = count_queries(client, url)
     # session, user, memberships, their departments, cohorts, departments, policy, top-level
-    # codes, count, page of records, institution (header)
-    assert few == many == 11, "\n".join(sql)
+    # codes, count, page of records, their evidence files, institution (header)
+    assert few == many == 12, "\n".join(sql)
 
 
 def test_review_queue_for_department_staff(school, client_for):
@@ -213,6 +238,100 @@ def test_htmx_approve_and_plain_post_fallback(school, client_for):
     assert response["Location"] == reverse("destinations:detail", args=[destination.pk])
     destination.refresh_from_db()
     assert destination.status == ReviewStatus.APPROVED
+
+
+def test_review_queue_shows_each_record_s_evidence(school, client_for):
+    me = actor(school.graduate_user, school)
+    with_files = services.destination_submit(
+        actor=me,
+        graduate=school.graduates[0],
+        data=employment(),
+        evidence_files=[
+            ("agreement", ContentFile(TINY_PNG, name="协议书.png")),
+            ("offer", ContentFile(b"%PDF-1.4\n%%EOF\n", name="录用.pdf")),
+        ],
+    )
+    without = services.destination_record(
+        actor=actor(school.dept_staff, school), graduate=school.graduates[1], data={"code": "70"}
+    )
+    html = client_for(school.centre).get(reverse("destinations:review_queue")).content.decode()
+    row = html[html.index(f'id="destination-{with_files.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert "2 份" in row
+    png, pdf = with_files.evidence.order_by("pk")
+    assert f'href="{reverse("destinations:evidence", args=[png.pk])}?preview=1"' in row
+    assert f'href="{reverse("destinations:evidence", args=[pdf.pk])}"' in row
+    assert ">就业协议书</a>" in row and ">录用证明</a>" in row
+    other = html[html.index(f'id="destination-{without.pk}"') :]
+    assert "未上传" in other[: other.index("</tr>")]
+
+
+def test_an_image_is_previewed_in_the_browser_a_pdf_is_downloaded(school, client_for):
+    destination = services.destination_submit(
+        actor=actor(school.graduate_user, school),
+        graduate=school.graduates[0],
+        data=employment(),
+        evidence_files=[
+            ("agreement", ContentFile(TINY_PNG, name="协议书.png")),
+            ("offer", ContentFile(b"%PDF-1.4\n%%EOF\n", name="录用.pdf")),
+        ],
+    )
+    png, pdf = destination.evidence.order_by("pk")
+    client = client_for(school.centre)
+    shown = client.get(reverse("destinations:evidence", args=[png.pk]), {"preview": "1"})
+    assert shown["Content-Disposition"].startswith("inline")
+    assert shown["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert shown["X-Content-Type-Options"] == "nosniff"
+    plain = client.get(reverse("destinations:evidence", args=[png.pk]))
+    assert plain["Content-Disposition"].startswith("attachment")
+    pdf_response = client.get(reverse("destinations:evidence", args=[pdf.pk]), {"preview": "1"})
+    assert pdf_response["Content-Disposition"].startswith("attachment")
+
+
+def test_a_common_return_reason_fills_the_reason(school, client_for):
+    destination = services.destination_submit(
+        actor=actor(school.graduate_user, school), graduate=school.graduates[0], data=employment()
+    )
+    client = client_for(school.centre)
+    url = reverse("destinations:return", args=[destination.pk])
+    form = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert 'name="preset"' in form and "data-return-preset" in form
+    assert ">证明材料不清晰或不完整，请重新上传</option>" in form
+    assert f'data-target="reason-{destination.pk}"' in form
+    # Without JavaScript the choice alone is the reason; an edited reason wins over it.
+    client.post(
+        url,
+        {"preset": "证明材料不清晰或不完整，请重新上传", "reason": "", "version": 1},
+        headers={"HX-Request": "true"},
+    )
+    destination.refresh_from_db()
+    assert destination.status == ReviewStatus.RETURNED
+    assert destination.return_reason == "证明材料不清晰或不完整，请重新上传"
+    detail = client.get(reverse("destinations:detail", args=[destination.pk])).content.decode()
+    assert "destinations/return_reasons.js" in detail
+
+
+def test_an_edited_common_reason_is_kept_as_edited(school, client_for):
+    destination = services.destination_submit(
+        actor=actor(school.graduate_user, school), graduate=school.graduates[0], data=employment()
+    )
+    client = client_for(school.dept_staff)
+    client.post(
+        reverse("destinations:return", args=[destination.pk]),
+        {
+            "preset": "单位名称与证明材料不一致，请核对",
+            "reason": "单位名称与证明材料不一致：协议书上为上海歌剧院",
+            "version": 1,
+        },
+    )
+    destination.refresh_from_db()
+    assert destination.return_reason == "单位名称与证明材料不一致：协议书上为上海歌剧院"
+
+
+def test_the_batch_approval_asks_for_confirmation(school, client_for):
+    record_all(school, school.graduates)
+    html = client_for(school.centre).get(reverse("destinations:review_queue")).content.decode()
+    assert 'data-confirm="确定审批通过所选的 {n} 条记录吗？审批通过后计入正式统计。"' in html
 
 
 def test_bulk_approve_page(school, client_for):

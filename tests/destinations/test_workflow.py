@@ -122,6 +122,78 @@ def test_return_with_reason_then_resubmit(school):
     assert reported[0].valid_to == reported[1].valid_from
 
 
+def _returned(school, reason="证明材料不清晰，请重新上传"):
+    graduate = school.graduates[0]
+    me = actor(school.graduate_user, school)
+    destination = services.destination_submit(actor=me, graduate=graduate, data=employment())
+    services.destination_return(
+        actor=actor(school.dept_staff, school), destination=destination, reason=reason
+    )
+    destination.refresh_from_db()
+    return graduate, me, destination
+
+
+def test_a_returned_record_resubmitted_unchanged_is_refused(school):
+    graduate, me, destination = _returned(school)
+    changes = DestinationChange.objects.filter(destination=destination).count()
+    with pytest.raises(ValidationError) as excinfo:
+        services.destination_submit(actor=me, graduate=graduate, data=employment())
+    assert excinfo.value.messages == [
+        "你的去向记录已被退回，退回原因：证明材料不清晰，请重新上传。"
+        "重新提交前请按退回原因修改内容或补充证明材料；内容未作任何修改，不能重新提交。"
+    ]
+    destination.refresh_from_db()
+    assert destination.status == ReviewStatus.RETURNED
+    assert destination.version == 1
+    assert DestinationChange.objects.filter(destination=destination).count() == changes
+    assert len(periods(graduate, PeriodKind.REPORTED)) == 1
+
+
+def test_a_returned_record_resubmitted_with_a_new_file_goes_back_for_review(school):
+    from django.core.files.base import ContentFile
+
+    from tests.conftest import TINY_PNG
+
+    graduate, me, destination = _returned(school)
+    resubmitted = services.destination_submit(
+        actor=me,
+        graduate=graduate,
+        data=employment(),
+        evidence_files=[("agreement", ContentFile(TINY_PNG, name="协议书.png"))],
+    )
+    assert resubmitted.status == ReviewStatus.SUBMITTED
+    assert resubmitted.version == 2
+
+
+def test_a_returned_record_whose_file_was_added_since_may_be_resubmitted(school):
+    from django.core.files.base import ContentFile
+
+    from tests.conftest import TINY_PNG
+
+    graduate, me, destination = _returned(school)
+    services.evidence_add(
+        actor=me,
+        destination=destination,
+        evidence_files=[("agreement", ContentFile(TINY_PNG, name="协议书.png"))],
+    )
+    resubmitted = services.destination_submit(actor=me, graduate=graduate, data=employment())
+    assert resubmitted.status == ReviewStatus.SUBMITTED
+    assert resubmitted.version == 2
+
+
+def test_staff_may_record_a_returned_record_again_with_a_reason(school):
+    """The rule is the graduate's: staff who re-record answer the return with their reason."""
+    graduate, _me, destination = _returned(school)
+    recorded = services.destination_record(
+        actor=actor(school.centre, school),
+        graduate=graduate,
+        data=employment(),
+        reason="已电话核实，材料无误",
+    )
+    assert recorded.version == 2
+    assert recorded.status == ReviewStatus.DEPARTMENT_REVIEWED  # the centre may review
+
+
 def test_a_change_after_approval_stays_pending_while_the_approved_one_is_official(school):
     graduate = school.graduates[0]
     me = actor(school.graduate_user, school)

@@ -1,5 +1,6 @@
 """The dashboard page and the xlsx export: who sees what, what they state, how many queries."""
 
+import datetime as dt
 import io
 import json
 import re
@@ -50,8 +51,9 @@ def test_dashboard_for_the_career_centre(world, client_for):
             r'<script id="dashboard-data" type="application/json">(.*?)</script>', html, re.S
         ).group(1)
     )
-    assert data["departments"]["names"] == ["钢琴系", "声乐歌剧系"]  # low to high placement
-    assert data["departments"]["placement"] == [0.3333, 0.6667]
+    assert data["ranking"]["measure"] == "rates"
+    assert data["ranking"]["names"] == ["钢琴系", "声乐歌剧系"]  # low to high placement
+    assert data["ranking"]["placement"] == [0.3333, 0.6667]
     assert data["definitions"]["signing"] == "签约率 = 代码 10、11 ÷ 毕业生总数"
     assert data["asOf"] == "2020-06-30 24:00"
     assert len(data["progress"]["weeks"]) == 53
@@ -187,3 +189,113 @@ def test_dashboard_selector_query_count(world, previous_cohort, django_assert_nu
             actor=actor, cohort=world.school.cohort, by="department", as_of=T_DATE
         )
     assert data["previous"]["cohort"] == 2019
+
+
+def _chart(html: str) -> dict:
+    return json.loads(
+        re.search(
+            r'<script id="dashboard-data" type="application/json">(.*?)</script>', html, re.S
+        ).group(1)
+    )
+
+
+def _table(html: str, css_class: str) -> str:
+    start = html.index(f"{css_class} ")
+    return html[start : html.index("</table>", start)]
+
+
+def test_the_default_as_of_is_the_last_day_of_a_past_season(world, client_for):
+    """Six years after the 2020 season, the page opens on its last recorded day (g1's 80 on
+    5 July), shows it in the date field and compares with 5 July of the previous year."""
+    html = client_for(world.school.centre).get(DASHBOARD).content.decode()
+    assert "截至 2020-07-05 24:00" in html
+    assert 'name="as_of" value="2020-07-05"' in html
+    assert "2020届的就业季已过，默认显示最后一次记录去向的日期 2020-07-05" in html
+    # Changeable: another day is taken as asked, with a way back to the default.
+    html = client_for(world.school.centre).get(DASHBOARD, {"as_of": "2020-06-30"}).content
+    assert "截至 2020-06-30 24:00" in html.decode()
+    assert "回到默认日期（2020-07-05）" in html.decode()
+    # The export without a day is the table the page shows: the same default day.
+    response = client_for(world.school.centre).get(EXPORT)
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert "截至：2020-07-05 24:00" in "\n".join(str(r[0].value) for r in sheet.iter_rows())
+    # Department staff open on the same day as the career centre.
+    html = client_for(world.school.dept_staff).get(DASHBOARD).content.decode()
+    assert "截至 2020-07-05 24:00" in html
+
+
+def test_the_default_as_of_is_today_during_the_season(world):
+    from qihang.reports.dashboard import default_as_of
+
+    today = dt.date(2020, 8, 3)
+    assert default_as_of(actor=world.centre, cohort=world.school.cohort, today=today) == today
+    later = dt.date(2021, 2, 1)
+    assert default_as_of(actor=world.centre, cohort=world.school.cohort, today=later) == (
+        dt.date(2020, 7, 5)
+    )
+    empty = cohort_get_or_create(institution=world.school.institution, year=2018)
+    assert default_as_of(actor=world.centre, cohort=empty, today=later) == later
+    # A graduate leaving the roster later is the season's last event too.
+    from qihang.graduates.models import RosterPeriod
+    from tests.reports.conftest import at
+
+    RosterPeriod.objects.filter(graduate=world.graduates[2]).update(valid_to=at(2020, 7, 20, 10))
+    assert default_as_of(actor=world.centre, cohort=world.school.cohort, today=later) == (
+        dt.date(2020, 7, 20)
+    )
+
+
+def test_the_chart_follows_the_grouping(world, client_for):
+    client = client_for(world.school.centre)
+    html = client.get(DASHBOARD, {"as_of": T_DATE.isoformat(), "by": "gender"}).content.decode()
+    ranking = _chart(html)["ranking"]
+    assert ranking["names"] == ["男", "女"]  # 男 1/3 placed, 女 2/3: low to high
+    assert ranking["placement"] == [0.3333, 0.6667]
+    assert "各性别毕业去向落实率与签约率" in html
+    html = client.get(DASHBOARD, {"as_of": T_DATE.isoformat(), "by": "major"}).content.decode()
+    assert len(_chart(html)["ranking"]["names"]) == 2
+    assert all("音乐表演" in name for name in _chart(html)["ranking"]["names"])
+
+
+def test_employer_province_shows_where_placed_graduates_went(world, client_for):
+    """As of T: 10 in 上海 (g0), 11 in 江苏 (g3), 76 with no employer place (g4)."""
+    html = (
+        client_for(world.school.centre)
+        .get(DASHBOARD, {"as_of": T_DATE.isoformat(), "by": "employer_province"})
+        .content.decode()
+    )
+    ranking = _chart(html)["ranking"]
+    assert ranking["measure"] == "share"
+    assert ranking["names"] == ["无单位所在地", "上海市", "江苏省"]  # ties: table order
+    assert ranking["placed"] == [1, 1, 1]
+    assert ranking["share"] == [0.3333, 0.3333, 0.3333]
+    assert ranking["placedTotal"] == 3
+    table = _table(html, "rates-table")
+    assert "占已落实毕业生" in table and "33.3%" in table
+    assert "毕业去向落实率" not in table and "100.00%" not in table
+    assert "已落实毕业生去了哪里（单位所在地）" in html
+
+
+def test_codes_have_a_table_of_their_own_with_a_legend(world, client_for):
+    html = client_for(world.school.centre).get(DASHBOARD, {"as_of": T_DATE.isoformat()})
+    html = html.content.decode()
+    rates = _table(html, "rates-table")
+    assert 'title="签就业协议形式就业"' not in rates  # no code columns in the rates table
+    codes = _table(html, "codes-table")
+    assert 'title="签就业协议形式就业"' in codes
+    legend = html[html.index('<dl class="code-legend') : html.index("</dl>")]
+    assert "<dt>46</dt><dd>应征义务兵</dd>" in legend  # named even when nobody holds it
+    assert "<dt>10</dt><dd>签就业协议形式就业</dd>" in legend
+
+
+def test_a_single_department_ranks_what_is_inside_it(world, client_for):
+    """钢琴系 has one major: its chart ranks its men and women instead of one bar."""
+    html = (
+        client_for(world.school.dept_staff)
+        .get(DASHBOARD, {"as_of": T_DATE.isoformat()})
+        .content.decode()
+    )
+    ranking = _chart(html)["ranking"]
+    assert ranking["names"] == ["女", "男"]  # g1 0/1 placed; g0, g5 1/2
+    assert ranking["placement"] == [0.0, 0.5]
+    assert "只负责一个院系：按院系内的性别排列。" in html

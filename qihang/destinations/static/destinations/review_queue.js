@@ -1,4 +1,5 @@
-// Review queue: "select all" for the bulk approval, and a live count of the selection.
+// Review queue: "select all" for the bulk approval, a live count of the selection, and a
+// confirmation naming how many records a batch approval is about to make official.
 // Row actions are htmx attributes in the markup; rows swapped by htmx keep working because the
 // listeners are on the table, not on the rows.
 (function () {
@@ -28,5 +29,15 @@
     if (event.target.classList.contains("row-select")) refresh();
   });
   document.body.addEventListener("htmx:afterSwap", refresh);
+  var bulk = document.getElementById("bulk-form");
+  if (bulk) {
+    bulk.addEventListener("submit", function (event) {
+      var checked = boxes().filter(function (b) { return b.checked; }).length;
+      // Nothing selected: the server says so; otherwise ask before approving them all.
+      if (checked && !window.confirm(bulk.dataset.confirm.replace("{n}", checked))) {
+        event.preventDefault();
+      }
+    });
+  }
   refresh();
 })();

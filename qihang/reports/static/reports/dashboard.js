@@ -90,18 +90,67 @@
     return chart;
   }
 
-  // --- departments ranked by placement rate (horizontal bars) ------------------------------
-  (function departments() {
-    var d = data.departments;
-    var el = document.getElementById("chart-departments");
+  // --- the table's grouping ranked (horizontal bars) ---------------------------------------
+  // Rates per department, major, province …; by employer province, where placed graduates
+  // went (count and share of all placed), since every graduate there is placed.
+  (function ranking() {
+    var d = data.ranking;
+    var el = document.getElementById("chart-ranking");
     if (!el) {
       return;
     }
-    // Enough height for every department's pair of bars (CSSOM, allowed by the CSP).
-    el.style.height = Math.max(320, 70 + d.names.length * 34) + "px";
-    var chart = make("chart-departments");
+    var share = d.measure === "share";
+    var perRow = share ? 24 : 34;
+    // Enough height for every row's bars (CSSOM, allowed by the CSP).
+    el.style.height = Math.max(320, 70 + d.names.length * perRow) + "px";
+    var chart = make("chart-ranking");
     if (!d.names.length) {
       noData(chart);
+      return;
+    }
+    var yAxis = {
+      type: "category",
+      data: d.names,
+      axisTick: { show: false },
+      axisLabel: { width: 180, overflow: "truncate" },
+    };
+    if (share) {
+      chart.setOption(Object.assign({}, base, {
+        color: [COLORS.placement],
+        grid: { left: 8, right: 96, top: 8, bottom: 8, containLabel: true },
+        xAxis: {
+          type: "value",
+          minInterval: 1,
+          splitLine: { lineStyle: { type: "dashed", color: "#e5e5e5" } },
+        },
+        yAxis: yAxis,
+        tooltip: Object.assign({}, base.tooltip, {
+          trigger: "axis",
+          axisPointer: { type: "shadow" },
+          formatter: function (items) {
+            var i = items[0].dataIndex;
+            return tip(d.names[i], [
+              line("qh-c0", L.placedCount, d.placed[i] + " " + L.people),
+              line("qh-c0", L.shareOfPlaced, pct(d.share[i], 1) + "（" + d.placed[i] + "/" + d.placedTotal + "）"),
+            ], data.counted + " · " + data.asOf);
+          },
+        }),
+        series: [
+          {
+            name: L.placedCount,
+            type: "bar",
+            data: d.placed,
+            barMaxWidth: 14,
+            itemStyle: { borderRadius: [0, 3, 3, 0] },
+            label: {
+              show: true,
+              position: "right",
+              fontSize: 11,
+              formatter: function (p) { return p.value + L.people + " · " + pct(d.share[p.dataIndex], 1); },
+            },
+          },
+        ],
+      }));
       return;
     }
     chart.setOption(Object.assign({}, base, {
@@ -115,12 +164,7 @@
         axisLabel: { formatter: function (v) { return Math.round(v * 100) + "%"; } },
         splitLine: { lineStyle: { type: "dashed", color: "#e5e5e5" } },
       },
-      yAxis: {
-        type: "category",
-        data: d.names,
-        axisTick: { show: false },
-        axisLabel: { width: 140, overflow: "truncate" },
-      },
+      yAxis: yAxis,
       tooltip: Object.assign({}, base.tooltip, {
         trigger: "axis",
         axisPointer: { type: "shadow" },
@@ -249,7 +293,7 @@
         text: String(data.total),
         subtext: L.graduates,
         left: "center",
-        top: "42%",
+        top: "center",
         textStyle: { fontSize: 20, fontWeight: "bold", color: COLORS.placement, fontFamily: FONT },
         subtextStyle: { fontSize: 12, color: "#6c757d", fontFamily: FONT },
         itemGap: 2,
@@ -265,19 +309,23 @@
       series: [
         {
           type: "pie",
-          radius: ["44%", "68%"],
+          radius: ["34%", "54%"],
           center: ["50%", "50%"],
           avoidLabelOverlap: true,
           minShowLabelAngle: 8,
           itemStyle: { borderColor: "#fff", borderWidth: 1 },
+          // Each slice names its destination ("10 签就业协议形式就业 17%"), wrapped to fit.
           label: {
             show: true,
             fontSize: 11,
+            lineHeight: 14,
+            width: 92,
+            overflow: "break",
             formatter: function (p) {
-              return (p.data.code || L.noRecord) + " " + pct(p.data.rate, 0);
+              return p.name + " " + pct(p.data.rate, 0);
             },
           },
-          labelLine: { length: 8, length2: 8 },
+          labelLine: { length: 6, length2: 6 },
           data: colored,
         },
       ],
