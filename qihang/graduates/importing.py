@@ -47,6 +47,7 @@ from qihang.imports.framework import (
     run_import,
 )
 from qihang.institutions.models import Cohort, DegreeLevel, Department, Institution, Major
+from qihang.institutions.selectors import shared_account_ids
 from qihang.institutions.services import cohort_get_or_create
 from qihang.lib import crypto
 from qihang.lib import validators as v
@@ -1009,7 +1010,8 @@ class _RosterRun:
         """Accounts opened from the roster carry its e-mail address (accounts.services
         graduate_accounts_provision); when the roster corrects the address, they follow. An
         address the graduate chose themselves (not the old roster one) stays, and so does one the
-        roster now leaves empty or another account already signs in with. Three queries."""
+        roster now leaves empty or another account already signs in with, and the address of an
+        account another institution also holds (its global fields are not ours). Five queries."""
         if not changes:
             return 0
         accounts = User.objects.filter(graduate__pk__in=list(changes)).only("pk", "email")
@@ -1027,6 +1029,9 @@ class _RosterRun:
             .values_list("address", flat=True)
         )
         following = [u for u in following if u.email not in taken]
+        # An account another institution also holds is not this roster's to readdress.
+        shared = shared_account_ids([u.pk for u in following], self.institution_id)
+        following = [u for u in following if u.pk not in shared]
         User.objects.bulk_update(following, ["email"], batch_size=1000)
         return len(following)
 

@@ -25,7 +25,7 @@ MESSY = ["roster_messy.xlsx", "roster_english.xlsx", "roster_gb18030.csv", "rost
 MESSY_STUDENT_NOS = {
     "2016100101",
     "0016100102",
-    "2016100103",
+    "2016100106",
     "2016100104",
     "2016100105",
     "2016100106",
@@ -92,7 +92,7 @@ def test_messy_files_import_cleanly(school, name):
     assert wang.phone.reveal_unlogged() == "13812345679"
     assert kinds_of(wang) == {"poverty_registered", "subsistence"}  # aliases, ";" separator
 
-    zhao = imported["2016100103"]
+    zhao = imported["2016100106"]
     assert zhao.major == school.majors[1]  # " 音乐表演 " in 声乐歌剧系
     assert zhao.phone.reveal_unlogged() == "13912345670"  # "+86 139 1234 5670"
     assert zhao.email == "zhaoqiang@example.com"
@@ -297,10 +297,12 @@ def test_update_changes_values_and_replaces_key_groups(school, tmp_path):
     assert li.updated_at > li.created_at
 
 
-def test_accounts_from_the_roster_follow_its_email_corrections(school, tmp_path):
+def test_accounts_from_the_roster_follow_its_email_corrections(school, other_school, tmp_path):
     from qihang.accounts.models import User
     from qihang.accounts.services import graduate_accounts_provision
+    from qihang.institutions.roles import Role
     from qihang.institutions.scoping import build_actor
+    from qihang.institutions.services import membership_grant
 
     assert run(school, "roster_utf8_bom.csv").ok
     actor = build_actor(school.centre, school.institution.pk)
@@ -326,11 +328,17 @@ def test_accounts_from_the_roster_follow_its_email_corrections(school, tmp_path)
     by_no["2016100105"][at["电子邮箱"]] = "yang.new@example.edu.cn"  # chose their own: stays
     by_no["2016100104"][at["电子邮箱"]] = "taken@example.com"  # another account has it: stays
     before_104 = account("2016100104").email
+    # An account another institution also holds (it accepted a membership there): stays.
+    shared = account("2016100106")
+    before_106 = shared.email
+    membership_grant(institution=other_school.institution, user=shared, role=Role.TEACHER)
+    by_no["2016100106"][at["电子邮箱"]] = "moved@example.edu.cn"
 
     result = run(school, write_csv(tmp_path / "emails.csv", rows, headers=headers))
 
     assert result.ok, result.as_text()
-    assert result.updated == 3
+    assert result.updated == 4
+    assert account("2016100106").email == before_106
     assert old_address and account("2016100101").email == "li.corrected@example.edu.cn"
     assert account("2016100105").email == "own.choice@example.com"
     assert account("2016100104").email == before_104
