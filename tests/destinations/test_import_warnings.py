@@ -102,10 +102,10 @@ def test_provincial_export_with_dates_on_not_placed_rows_is_accepted_with_warnin
     dates = [w for w in result.warnings if w.column == "签约日期"]
     employers = [w for w in result.warnings if w.column == "单位名称"]
     columns = [w for w in result.warnings if w.row == 1]
-    assert len(result.warnings) == NOT_PLACED + NOT_PLACED // 2 + 2
+    assert len(result.warnings) == NOT_PLACED + NOT_PLACED // 2 + 1
     assert len(dates) == NOT_PLACED and len(employers) == NOT_PLACED // 2
+    # 姓名 is a column of the national layout (XM), checked against the roster; 院系 is not.
     assert [(w.column, w.message) for w in columns] == [
-        ("姓名", "无法识别的列（B列），该列未导入"),
         ("院系", "无法识别的列（C列），该列未导入"),
     ]
     first = dates[0]
@@ -147,8 +147,8 @@ def test_json_report_lists_warnings_beside_errors(school, tmp_path):
     )
     report = json.loads(out.getvalue())
     assert report["ok"] is True and report["errors"] == []
-    assert len(report["warnings"]) == NOT_PLACED + NOT_PLACED // 2 + 2
-    assert report["warnings"][2] == {
+    assert len(report["warnings"]) == NOT_PLACED + NOT_PLACED // 2 + 1
+    assert report["warnings"][1] == {
         "row": 2,
         "column": "签约日期",
         "value": "2020-04-01",
@@ -172,7 +172,7 @@ def test_a_real_error_still_refuses_the_file_and_keeps_the_warnings(school, tmp_
     assert [(e.row, e.column, e.message) for e in result.errors] == [
         (2 + NOT_PLACED, "签约日期", "签约日期不能晚于今天。")
     ]
-    assert len(result.warnings) == NOT_PLACED + NOT_PLACED // 2 + 2
+    assert len(result.warnings) == NOT_PLACED + NOT_PLACED // 2 + 1
     assert not Destination.objects.exists()
 
 
@@ -206,7 +206,7 @@ def test_job_page_and_annotated_workbook_show_the_warnings(
         )
     job = ImportJob.objects.get()
     assert job.status == ImportStatus.SUCCEEDED
-    assert len(job.warnings) == NOT_PLACED + NOT_PLACED // 2 + 2
+    assert len(job.warnings) == NOT_PLACED + NOT_PLACED // 2 + 1
     page = centre.get(reverse("imports:detail", args=[job.pk])).content.decode()
     assert "导入成功" in page
     assert f"提示 {len(job.warnings)} 处" in page
@@ -218,7 +218,7 @@ def test_job_page_and_annotated_workbook_show_the_warnings(
     workbook = load_workbook(io.BytesIO(response.getvalue()))
     sheet = workbook.worksheets[0]
     assert [c.value for c in sheet[1]] == [*PROVINCIAL_HEADERS, "错误", "提示"]
-    assert sheet.cell(row=1, column=2).fill.fgColor.rgb == AMBER  # 姓名: not imported
+    assert sheet.cell(row=1, column=3).fill.fgColor.rgb == AMBER  # 院系: not imported
     date_cell = sheet.cell(row=2, column=10)
     assert date_cell.fill.fgColor.rgb == AMBER
     assert "未导入该值（已忽略）" in date_cell.comment.text
