@@ -20,10 +20,7 @@ Grouping = Literal[tuple(stats.GROUPINGS)]  # type: ignore[valid-type]
 Kind = Literal[stats.KINDS]  # type: ignore[valid-type]
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-# The days a report may be "as of". Beyond them the arithmetic breaks, not the data: the end of
-# 9999-12-31 is past the largest datetime (a 500), and before about 1901 the time zone database
-# gives Shanghai its local mean time (+08:05:43), which is no RFC 3339 offset.
-REPORT_DAYS = (datetime.date(1950, 1, 1), datetime.date(2099, 12, 31))
+REPORT_DAYS = stats.REPORT_DAYS
 # What the schema tells clients: the form and the years of REPORT_DAYS (tests check the two agree).
 REPORT_DAY_PATTERN = r"^(?:19[5-9]\d|20\d\d)-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$"
 

@@ -42,6 +42,10 @@ KINDS = (PeriodKind.OFFICIAL.value, PeriodKind.REPORTED.value)
 COUNT_FIELDS = ("total", "known", "placed", "signed")
 RATE_FIELDS = ("placement_rate", "signing_rate", "knowledge_rate")
 _FOUR_PLACES = Decimal("0.0001")
+# The days a report may be "as of" (the API, `qihang stats`). Beyond them the arithmetic breaks,
+# not the data: the end of 9999-12-31 is past the largest datetime, and before about 1901 the
+# time zone database gives Shanghai its local mean time (+08:05:43), which is no RFC 3339 offset.
+REPORT_DAYS = (dt.date(1950, 1, 1), dt.date(2099, 12, 31))
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,9 @@ def test_errors_name_what_is_wrong(world):
         run("--institution", "90001", "--cohort", "1999")
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         run("--institution", "90001", "--cohort", "2020", "--as-of", "30/06/2020")
+    # The end of 9999-12-31 is past the largest datetime: refused in words, not a traceback.
+    with pytest.raises(CommandError, match="1950-01-01 至 2099-12-31"):
+        run("--institution", "90001", "--cohort", "2020", "--as-of", "9999-12-31")
 
 
 def test_rebuild_rates_summary(world):

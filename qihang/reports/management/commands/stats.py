@@ -70,6 +70,12 @@ class Command(BaseCommand):
                 raise CommandError(
                     _("--as-of 应为 YYYY-MM-DD，收到“%(value)s”。") % {"value": opts["as_of"]}
                 ) from exc
+            first, last = stats.REPORT_DAYS
+            if not first <= as_of <= last:
+                raise CommandError(
+                    _("日期须在 %(first)s 至 %(last)s 之间。")
+                    % {"first": first.isoformat(), "last": last.isoformat()}
+                )
         result = selectors.cohort_stats(
             actor=system_actor(institution),
             cohort=cohort,
