@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from qihang.lib.tabular import neutralize_formula
 from qihang.reports import stats
 
 PERCENT = "0.00%"
@@ -68,20 +69,30 @@ def stats_workbook(
         _("导出：%(who)s，%(when)s") % {"who": exported_by, "when": f"{exported_at:%Y-%m-%d %H:%M}"}
     )
     for line_no, line in enumerate(header_block, start=1):
-        cell = ws.cell(row=line_no, column=1, value=line)
+        cell = ws.cell(row=line_no, column=1, value=neutralize_formula(line))
         cell.font = Font(bold=line_no == 1, size=14 if line_no == 1 else 10)
 
     codes = list(result["total"]["by_code"])
+    # By employer province every row is placed by definition (a rate would read 100%): the
+    # table says where placed graduates went, as the dashboard does.
+    where_placed = result["by"] == "employer_province"
+    if where_placed:
+        previous = None
     headings: list[tuple[str, str | None]] = [
         (by_label, None),
         (_("毕业生数"), None),
         (_("去向已知"), None),
         (_("已落实"), None),
         (_("已签约"), None),
-        (_("毕业去向落实率"), PERCENT),
-        (_("签约率"), PERCENT),
-        (_("去向知晓率"), PERCENT),
     ]
+    if where_placed:
+        headings += [(_("占全部已落实"), PERCENT)]
+    else:
+        headings += [
+            (_("毕业去向落实率"), PERCENT),
+            (_("签约率"), PERCENT),
+            (_("去向知晓率"), PERCENT),
+        ]
     if previous is not None:
         headings += [
             (_("上届同期落实率"), PERCENT),
@@ -103,15 +114,16 @@ def stats_workbook(
     rows = [*result["rows"], result["total"]]
     for offset, row in enumerate(rows, start=1):
         values: list[Any] = [
-            row["label"],
+            neutralize_formula(row["label"]),
             row["total"],
             row["known"],
             row["placed"],
             row["signed"],
-            row["placement_rate"],
-            row["signing_rate"],
-            row["knowledge_rate"],
         ]
+        if where_placed:
+            values.append(stats.rate(row["placed"], result["total"]["placed"]))
+        else:
+            values += [row["placement_rate"], row["signing_rate"], row["knowledge_rate"]]
         if previous is not None:
             prior = previous["total"] if row is result["total"] else before.get(row["key"])
             values += _comparison(row, prior)

@@ -299,3 +299,35 @@ def test_a_single_department_ranks_what_is_inside_it(world, client_for):
     assert ranking["names"] == ["女", "男"]  # g1 0/1 placed; g0, g5 1/2
     assert ranking["placement"] == [0.0, 0.5]
     assert "只负责一个院系：按院系内的性别排列。" in html
+
+
+def test_export_by_employer_province_says_where_placed_graduates_went(world, client_for):
+    response = client_for(world.school.centre).get(
+        EXPORT, {"as_of": T_DATE.isoformat(), "by": "employer_province"}
+    )
+    ws = load_workbook(io.BytesIO(response.content)).active
+    cells = [[c.value for c in row] for row in ws.iter_rows()]
+    top = next(i for i, r in enumerate(cells) if r[1] == "毕业生数")
+    header = cells[top]
+    # Every row is placed by definition: a share of the placed, not a rate that reads 100%.
+    assert header[1:6] == ["毕业生数", "去向已知", "已落实", "已签约", "占全部已落实"]
+    assert "毕业去向落实率" not in header
+    rows = {r[0]: r for r in cells[top + 1 :] if r[0]}
+    placed = rows["合计"][3]
+    provinces = [r for label, r in rows.items() if label != "合计"]
+    assert placed == sum(r[3] for r in provinces) > 0
+    assert rows["合计"][5] == 1.0
+    assert [r[5] for r in provinces] == [round(r[3] / placed, 4) for r in provinces]
+
+
+def test_export_neutralises_a_name_a_spreadsheet_would_run(world, client_for):
+    world.piano.name = '=HYPERLINK("http://example.invalid","钢琴系")'
+    world.piano.save(update_fields=["name"])
+    response = client_for(world.school.centre).get(
+        EXPORT, {"as_of": T_DATE.isoformat(), "by": "department"}
+    )
+    ws = load_workbook(io.BytesIO(response.content)).active
+    labels = [ws.cell(row=r, column=1) for r in range(1, ws.max_row + 1)]
+    hostile = [c for c in labels if "HYPERLINK" in str(c.value)]
+    assert [c.value for c in hostile] == ['\'=HYPERLINK("http://example.invalid","钢琴系")']
+    assert hostile[0].data_type == "s"
