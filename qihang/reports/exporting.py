@@ -86,7 +86,7 @@ def stats_workbook(
         (_("已签约"), None),
     ]
     if where_placed:
-        headings += [(_("占全部已落实"), PERCENT)]
+        headings += [(_("占已落实毕业生"), PERCENT)]
     else:
         headings += [
             (_("毕业去向落实率"), PERCENT),

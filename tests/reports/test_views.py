@@ -310,7 +310,7 @@ def test_export_by_employer_province_says_where_placed_graduates_went(world, cli
     top = next(i for i, r in enumerate(cells) if r[1] == "毕业生数")
     header = cells[top]
     # Every row is placed by definition: a share of the placed, not a rate that reads 100%.
-    assert header[1:6] == ["毕业生数", "去向已知", "已落实", "已签约", "占全部已落实"]
+    assert header[1:6] == ["毕业生数", "去向已知", "已落实", "已签约", "占已落实毕业生"]
     assert "毕业去向落实率" not in header
     rows = {r[0]: r for r in cells[top + 1 :] if r[0]}
     placed = rows["合计"][3]
