@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qihang.imports import bulkwrite
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor, scoped
 from qihang.lib.crypto import blind_index
@@ -66,6 +67,18 @@ def graduate_mentor_assign(
     return len(changed)
 
 
+_ROSTER_PERIOD_FIELDS = (
+    "institution",
+    "graduate",
+    "cohort",
+    "department",
+    "major",
+    "degree_level",
+    "gender",
+    "valid_from",
+)
+
+
 def roster_sync(
     *,
     institution_id: int,
@@ -79,8 +92,8 @@ def roster_sync(
     cohort, department, major, gender or roster status calls it in its transaction. Open
     periods that no longer match are closed at `at`; graduates who count (在册) and have no
     open period get one from `at`. Nothing is ever dated before `at`, so figures of earlier
-    days stay as they were. Two statements whatever the number of graduates; returns
-    (closed, opened).
+    days stay as they were. Four statements whatever the number of graduates (more only to
+    close over 5,000 at once); returns (closed, opened).
     """
     from qihang.graduates.models import Graduate, RosterPeriod, RosterStatus
 
@@ -92,37 +105,44 @@ def roster_sync(
         stale = stale.filter(Q(cohort_id__in=cohorts) | Q(graduate__cohort_id__in=cohorts))
     if graduates is not None:
         stale = stale.filter(graduate_id__in=graduates)
-    closed = stale.filter(
-        ~Q(graduate__roster_status=RosterStatus.ACTIVE)
-        | ~Q(cohort_id=F("graduate__cohort_id"))
-        | ~Q(department_id=F("graduate__department_id"))
-        | ~Q(major_id=F("graduate__major_id"))
-        | ~Q(gender=F("graduate__gender"))
-    ).update(valid_to=at)
-
-    qn = connection.ops.quote_name
-    where = ["g.institution_id = %s", "g.roster_status = %s"]
-    params: list[object] = [institution_id, RosterStatus.ACTIVE.value]
-    if cohorts is not None:
-        where.append(f"g.cohort_id IN ({', '.join(['%s'] * len(cohorts)) or 'NULL'})")
-        params += cohorts
-    if graduates is not None:
-        where.append(f"g.id IN ({', '.join(['%s'] * len(graduates)) or 'NULL'})")
-        params += graduates
-    period, graduate = qn(RosterPeriod._meta.db_table), qn(Graduate._meta.db_table)
-    columns = "institution_id, graduate_id, cohort_id, department_id, major_id, degree_level, "
-    columns += "gender, valid_from"
-    # Only this function's table names and placeholders are formatted in.
-    sql = (
-        f"INSERT INTO {period} ({columns}) "  # noqa: S608
-        "SELECT g.institution_id, g.id, g.cohort_id, g.department_id, g.major_id, "
-        f"g.degree_level, g.gender, %s FROM {graduate} g WHERE {' AND '.join(where)} "
-        f"AND NOT EXISTS (SELECT 1 FROM {period} r WHERE r.graduate_id = g.id "
-        "AND r.valid_to IS NULL)"
+    # Ids first, then plain writes: an UPDATE or INSERT … SELECT whose subquery reads the table
+    # it writes was planned, on a fresh database without statistics, as a scan of that table
+    # per graduate — quadratic (100,000 graduates took ten minutes). Three simple reads and
+    # two bulk writes stay linear whatever the planner knows.
+    stale_ids = list(
+        stale.filter(
+            ~Q(graduate__roster_status=RosterStatus.ACTIVE)
+            | ~Q(cohort_id=F("graduate__cohort_id"))
+            | ~Q(department_id=F("graduate__department_id"))
+            | ~Q(major_id=F("graduate__major_id"))
+            | ~Q(gender=F("graduate__gender"))
+        ).values_list("pk", flat=True)
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(at), *params])
-        opened = cursor.rowcount
+    for start in range(0, len(stale_ids), 5000):
+        RosterPeriod.objects.filter(pk__in=stale_ids[start : start + 5000]).update(valid_to=at)
+    closed = len(stale_ids)
+
+    counted = Graduate.objects.filter(
+        institution_id=institution_id, roster_status=RosterStatus.ACTIVE
+    )
+    still_open = RosterPeriod.objects.filter(institution_id=institution_id, valid_to__isnull=True)
+    if cohorts is not None:
+        counted = counted.filter(cohort_id__in=cohorts)
+        still_open = still_open.filter(graduate__cohort_id__in=cohorts)
+    if graduates is not None:
+        counted = counted.filter(pk__in=graduates)
+        still_open = still_open.filter(graduate_id__in=graduates)
+    have = set(still_open.values_list("graduate_id", flat=True).order_by())
+    at_db = RosterPeriod._meta.get_field("valid_from").get_db_prep_save(at, connection)
+    rows = [
+        (institution_id, pk, cohort_id, department_id, major_id, level, gender, at_db)
+        for pk, cohort_id, department_id, major_id, level, gender in counted.order_by()
+        .values_list("pk", "cohort_id", "department_id", "major_id", "degree_level", "gender")
+        .iterator(chunk_size=10000)
+        if pk not in have
+    ]
+    bulkwrite.insert_rows(RosterPeriod, _ROSTER_PERIOD_FIELDS, rows)
+    opened = len(rows)
     return closed, opened
 
 
