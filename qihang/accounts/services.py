@@ -456,6 +456,43 @@ def _roles_summary(roles: Iterable[Role]) -> str:
     return "、".join(str(Role(r).label) for r in roles)
 
 
+def _give_roles(
+    actor: Actor,
+    institution: Institution,
+    user: User,
+    roles: Iterable[Role],
+    departments: Sequence[Department],
+    *,
+    title: str,
+    invited_name: str | None,
+    audit: bool,
+) -> None:
+    """Each role in this institution: an invitation the person accepts when `invited_name` is
+    given (another institution holds the account), otherwise a membership in force."""
+    for role in roles:
+        role_departments = list(departments) if role == Role.DEPARTMENT_STAFF else []
+        if invited_name is not None:
+            membership_invite(
+                institution=institution,
+                user=user,
+                role=role,
+                departments=role_departments,
+                title=title.strip(),
+                invited_name=invited_name,
+                actor_id=actor.user_id,
+            )
+        else:
+            membership_grant(
+                institution=institution,
+                user=user,
+                role=role,
+                departments=role_departments,
+                title=title.strip(),
+                actor_id=actor.user_id,
+                audit=audit,
+            )
+
+
 @transaction.atomic
 def staff_create(
     *,
@@ -511,28 +548,16 @@ def staff_create(
             StaffAddOutcome.ATTACHED if _institution_holds(actor, user) else StaffAddOutcome.INVITED
         )
     institution = Institution.objects.get(pk=actor.institution_id)
-    for role in chosen:
-        role_departments = list(departments) if role == Role.DEPARTMENT_STAFF else []
-        if outcome == StaffAddOutcome.INVITED:
-            membership_invite(
-                institution=institution,
-                user=user,
-                role=role,
-                departments=role_departments,
-                title=title.strip(),
-                invited_name=display_name or email,
-                actor_id=actor.user_id,
-            )
-        else:
-            membership_grant(
-                institution=institution,
-                user=user,
-                role=role,
-                departments=role_departments,
-                title=title.strip(),
-                actor_id=actor.user_id,
-                audit=False,
-            )
+    _give_roles(
+        actor,
+        institution,
+        user,
+        chosen,
+        departments,
+        title=title,
+        invited_name=display_name or email if outcome == StaffAddOutcome.INVITED else None,
+        audit=False,
+    )
     audit_record(
         institution_id=actor.institution_id,
         actor_id=actor.user_id,
@@ -643,29 +668,17 @@ def staff_update(
         raise PermissionDenied("not staff of this institution")
     display_name = display_name.strip()
     invite = not _institution_holds(actor, user)
-    institution = Institution.objects.get(pk=actor.institution_id)
-    for role in chosen:
-        role_departments = list(departments) if role == Role.DEPARTMENT_STAFF else []
-        if invite:
-            previous = next((m.invited_name for m in current.values() if m.invited_name), "")
-            membership_invite(
-                institution=institution,
-                user=user,
-                role=role,
-                departments=role_departments,
-                title=title.strip(),
-                invited_name=display_name or previous,
-                actor_id=actor.user_id,
-            )
-        else:
-            membership_grant(
-                institution=institution,
-                user=user,
-                role=role,
-                departments=role_departments,
-                title=title.strip(),
-                actor_id=actor.user_id,
-            )
+    previous = next((m.invited_name for m in current.values() if m.invited_name), "")
+    _give_roles(
+        actor,
+        Institution.objects.get(pk=actor.institution_id),
+        user,
+        chosen,
+        departments,
+        title=title,
+        invited_name=display_name or previous if invite else None,
+        audit=True,
+    )
     dropped = [
         m.pk
         for role, m in current.items()
