@@ -136,4 +136,5 @@ def test_dashboard_by_region_shows_shares_and_definitions(regions_world, client_
     assert response.status_code == 200
     assert "占已落实毕业生" in html and "该区域人数" in html
     assert "战略区域的定义" in html and "《粤港澳大湾区发展规划纲要》" in html
+    assert "各战略区域已落实毕业生人数及占比条形图" in html
     assert "可同时计入多个区域" in html
