@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "qihang.audit",
     "qihang.graduates",
     "qihang.destinations",
+    "qihang.regions",
     "qihang.imports",
     "qihang.employers",
     "qihang.jobs",
