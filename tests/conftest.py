@@ -40,6 +40,21 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def message_outbox(settings, tmp_path):
+    """The SMS and WeChat file backends write here, never into the real data directory."""
+    settings.QIHANG_MESSAGE_OUTBOX_DIR = tmp_path / "messages"
+    return settings.QIHANG_MESSAGE_OUTBOX_DIR
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed(): …`: at the end of the block, run what the code registered with
+    transaction.on_commit (the outbox's delivery task), as a real commit would. Tests run in
+    a transaction that never commits, so without it no message leaves the outbox."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
 @pytest.fixture
 def production_hashers(settings):
     settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
