@@ -7,7 +7,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from qihang import settings as project_settings
-from tests.factories import School, make_school
+from tests.factories import School, make_employer, make_job, make_school, make_user
 
 # Hypothesis: local runs explore (random examples, failures replayed from .hypothesis/); CI runs
 # are deterministic. "ci" draws the same examples every run (derandomize), keeps no database of
@@ -134,6 +134,15 @@ def walk_fixtures(media_root):
         year = 2010 + int(school.institution.code) % 10
         cohort_get_or_create(institution=school.institution, year=year)
         school.fixtures["cohort_year"] = year
+        # An employer working with this school only, its account, and its published job.
+        serial = int(school.institution.code)
+        employer_user = make_user(f"employer-{serial}")
+        employer = make_employer(
+            f"走查乐团{serial}", serial=serial, institution=school.institution, user=employer_user
+        )
+        school.fixtures["employer"] = employer
+        school.fixtures["employer_user"] = employer_user
+        school.fixtures["posting"] = make_job(employer, school.institution, posted_by=school.centre)
         return school
 
     return make

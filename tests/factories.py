@@ -10,6 +10,7 @@ from django.utils import timezone
 from stdnum.cn import ric
 
 from qihang.accounts.models import User
+from qihang.employers.models import Employer
 from qihang.graduates.models import Graduate
 from qihang.graduates.services import id_number_digest, roster_sync
 from qihang.institutions.models import Cohort, DegreeLevel, Department, Institution, Major
@@ -159,3 +160,42 @@ def make_school(code: str, name: str, *, prefix: str) -> School:
         graduate_user=users["grad"],
         graduates=graduates,
     )
+
+
+def make_credit_code(serial: int, *, region: str = "310000") -> str:
+    """A valid unified social credit code (统一社会信用代码) for test employers."""
+    from stdnum.cn import uscc
+
+    base = f"91{region}MA{serial:07d}"[:17]
+    return base + uscc.calc_check_digit(base)
+
+
+def make_employer(
+    name: str,
+    *,
+    serial: int,
+    institution: Institution | None = None,
+    status: str = "verified",
+    user: User | None = None,
+    division: str = "310104",
+) -> Employer:
+    """An employer (optionally with a standing at `institution` and an admin account `user`)."""
+    from qihang.employers.models import EmployerMember, EmployerStanding
+    from qihang.institutions.roles import EmployerRole
+
+    employer = Employer.objects.create(
+        name=name, credit_code=make_credit_code(serial), division=division
+    )
+    if institution is not None:
+        EmployerStanding.objects.create(institution=institution, employer=employer, status=status)
+    if user is not None:
+        EmployerMember.objects.create(employer=employer, user=user, role=EmployerRole.ADMIN)
+    return employer
+
+
+def make_job(employer: Employer, institution: Institution, *, title: str = "大提琴演奏员", **extra):
+    from qihang.jobs.models import Job, JobKind, JobStatus
+
+    values = {"kind": JobKind.FULL_TIME, "status": JobStatus.PUBLISHED, "division": "310104"}
+    values.update(extra)
+    return Job.objects.create(institution=institution, employer=employer, title=title, **values)

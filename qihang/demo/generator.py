@@ -47,7 +47,7 @@ from stdnum.cn import ric, uscc
 from qihang.accounts.models import ApiToken, User
 from qihang.audit.models import AuditEvent, SensitiveRead
 from qihang.demo import catalogue as cat
-from qihang.demo import places
+from qihang.demo import channels, places
 from qihang.demo.names import MOBILE_PREFIXES, POLITICAL_STATUS, Namer, weighted
 from qihang.demo.replay import (
     GRADUATE,
@@ -1357,6 +1357,7 @@ def load_demo(
     CohortPolicy.objects.filter(
         cohort__institution__code__in=[p.code for p in cat.DEMO_PROFILES], cohort__year=2020
     ).update(registration_deadline=None)
+    channels.populate(seed=seed, today=today, log=log)
     email, name = cat.PLATFORM_ADMIN
     User.objects.filter(email__iexact=email).delete()
     User.objects.create(

@@ -190,3 +190,85 @@ class Membership(TenantModel):
     @property
     def is_pending(self) -> bool:
         return self.invitation == MembershipInvitation.PENDING
+
+
+class Pairing(models.Model):
+    """Two institutions paired in the 一帮一 action (DOMAIN.md §5) for a period.
+
+    Paired institutions share jobs, events and employers on purpose (Share) and see each
+    other's decisions on an employer. The pairing's goals, contacts and supervision come with
+    the accountability work (issue 11); this is the relation itself.
+    """
+
+    first = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("名称"), max_length=100, blank=True, default="")
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("结对")
+        verbose_name_plural = _("结对")
+        constraints = [
+            # One row per pair, written in one order.
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="pairing_ordered"
+            ),
+            models.UniqueConstraint(
+                fields=["first", "second", "starts_on"], name="pairing_unique_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.first} · {self.second}"
+
+
+class ShareQuerySet(models.QuerySet):
+    def active(self) -> "ShareQuerySet":
+        return self.filter(revoked_at__isnull=True)
+
+
+class Share(TenantModel):
+    """Institution `institution` shares one object (a job, an event, an employer) with
+    `partner`: until revoked, scoping (`Scope.shared`) treats it as the partner's too.
+
+    `kind` is the shared model's label ("jobs.job"); `object_id` its primary key. Visible to both
+    sides; created and revoked through institutions.services with an audit row on each side.
+    """
+
+    partner = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("类别"), max_length=60)
+    object_id = models.BigIntegerField()
+    note = models.CharField(_("说明"), max_length=200, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("共享时间"), auto_now_add=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+
+    objects = ShareQuerySet.as_manager()
+
+    # Both sides see the share; only whole-institution roles manage it.
+    scope = Scope(tenant=("institution", "partner"))
+
+    class Meta:
+        verbose_name = _("共享")
+        verbose_name_plural = _("共享")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "partner", "kind", "object_id"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="share_unique_active",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(institution=models.F("partner")), name="share_not_to_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["partner", "kind", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}#{self.object_id} → {self.partner_id}"

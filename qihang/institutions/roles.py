@@ -14,6 +14,13 @@ class Role(models.TextChoices):
     LEADERSHIP = "leadership", _("校领导")
 
 
+class EmployerRole(models.TextChoices):
+    """Roles inside an employer organisation (employers.EmployerMember), not an institution."""
+
+    ADMIN = "admin", _("单位管理员")
+    RECRUITER = "recruiter", _("招聘专员")
+
+
 class Perm(StrEnum):
     ROSTER_VIEW = "roster.view"
     ROSTER_IMPORT = "roster.import"
@@ -33,6 +40,22 @@ class Perm(StrEnum):
     MENTOR_ASSIGN = "mentor.assign"  # name a teacher as mentor of graduates
     SETTINGS_MANAGE = "settings.manage"
     AUDIT_VIEW = "audit.view"
+    # Employers and jobs (issue 7). Staff side:
+    EMPLOYER_VIEW = "employer.view"  # the institution's employers and their standing
+    EMPLOYER_VERIFY = "employer.verify"  # verify, reject, suspend an employer here
+    EMPLOYER_RELATE = "employer.relate"  # contacts, visits and calls, notes, channel credit
+    JOB_VIEW = "job.view"  # every posting of the institution, whatever its state
+    JOB_POST = "job.post"  # post a job on an employer's behalf (a teacher's lead, a feed)
+    JOB_REVIEW = "job.review"  # approve, hold or return postings; trust a feed
+    SHARE_MANAGE = "share.manage"  # share jobs, events, employers with a paired institution
+    JOB_PUSH = "job.push"  # push a job to a graduate one mentors
+    # Graduate side: browse published jobs, see recommendations.
+    JOB_BROWSE = "job.browse"
+    # Employer side (an employer account acting for its organisation, any institution):
+    EMPLOYER_PORTAL = "employer.portal"  # its own organisation, postings and standing
+    EMPLOYER_MANAGE = "employer.manage"  # its organisation's profile and recruiters
+    # Platform administrator only: the guard rules every institution's postings are checked by.
+    GUARD_MANAGE = "guard.manage"
 
 
 # Whole-institution roles see every object of the institution; the others are narrowed by
@@ -40,8 +63,19 @@ class Perm(StrEnum):
 # graduate: themselves).
 WHOLE_INSTITUTION_ROLES = frozenset({Role.CAREER_CENTRE, Role.LEADERSHIP})
 
+# What the career centre has not: a graduate's own actions, an employer's, the platform's.
+STAFF_EXCLUDED = frozenset(
+    {
+        Perm.DESTINATION_REPORT_OWN,
+        Perm.JOB_BROWSE,
+        Perm.EMPLOYER_PORTAL,
+        Perm.EMPLOYER_MANAGE,
+        Perm.GUARD_MANAGE,
+    }
+)
+
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
-    Role.CAREER_CENTRE: frozenset(Perm) - {Perm.DESTINATION_REPORT_OWN},
+    Role.CAREER_CENTRE: frozenset(Perm) - STAFF_EXCLUDED,
     Role.DEPARTMENT_STAFF: frozenset(
         {
             Perm.ROSTER_VIEW,
@@ -51,15 +85,44 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.DESTINATION_REVIEW,
             Perm.STATS_VIEW,
             Perm.MENTOR_ASSIGN,
+            Perm.EMPLOYER_VIEW,
+            Perm.EMPLOYER_RELATE,
+            Perm.JOB_VIEW,
+            Perm.JOB_POST,
+            Perm.JOB_PUSH,
         }
     ),
-    Role.TEACHER: frozenset({Perm.ROSTER_VIEW, Perm.DESTINATION_VIEW, Perm.DESTINATION_RECORD}),
-    Role.GRADUATE: frozenset({Perm.DESTINATION_REPORT_OWN}),
+    # Teachers and counsellors bring employers and jobs (the seed: mobilise everyone).
+    Role.TEACHER: frozenset(
+        {
+            Perm.ROSTER_VIEW,
+            Perm.DESTINATION_VIEW,
+            Perm.DESTINATION_RECORD,
+            Perm.EMPLOYER_VIEW,
+            Perm.EMPLOYER_RELATE,
+            Perm.JOB_VIEW,
+            Perm.JOB_POST,
+            Perm.JOB_PUSH,
+        }
+    ),
+    Role.GRADUATE: frozenset({Perm.DESTINATION_REPORT_OWN, Perm.JOB_BROWSE}),
     # Leadership reads everything and changes nothing.
     Role.LEADERSHIP: frozenset(
-        {Perm.ROSTER_VIEW, Perm.ROSTER_EXPORT, Perm.DESTINATION_VIEW, Perm.STATS_VIEW}
+        {
+            Perm.ROSTER_VIEW,
+            Perm.ROSTER_EXPORT,
+            Perm.DESTINATION_VIEW,
+            Perm.STATS_VIEW,
+            Perm.EMPLOYER_VIEW,
+            Perm.JOB_VIEW,
+        }
     ),
 }
 
+EMPLOYER_ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    EmployerRole.ADMIN: frozenset({Perm.EMPLOYER_PORTAL, Perm.EMPLOYER_MANAGE}),
+    EmployerRole.RECRUITER: frozenset({Perm.EMPLOYER_PORTAL}),
+}
+
 # A platform administrator acting inside an institution has the career centre's permissions.
-PLATFORM_ADMIN_PERMISSIONS = ROLE_PERMISSIONS[Role.CAREER_CENTRE]
+PLATFORM_ADMIN_PERMISSIONS = ROLE_PERMISSIONS[Role.CAREER_CENTRE] | {Perm.GUARD_MANAGE}

@@ -19,6 +19,7 @@ from django.db import models
 from django.http import Http404, HttpRequest
 
 from qihang.institutions.roles import (
+    EMPLOYER_ROLE_PERMISSIONS,
     PLATFORM_ADMIN_PERMISSIONS,
     ROLE_PERMISSIONS,
     WHOLE_INSTITUTION_ROLES,
@@ -34,23 +35,40 @@ NONE: Final = "__none__"  # the role sees no row
 class Scope:
     """Row rules for the narrow roles; whole-institution roles always see every row.
 
-    Each value is ALL, NONE, or a lookup path from the model to: a Department (department
-    staff), the mentor User (teacher) and the graduate's own User (graduate).
+    `department`, `mentor` and `own` are ALL, NONE, or a lookup path from the model to: a
+    Department (department staff), the mentor User (teacher) and the graduate's own User
+    (graduate). `employer` is the path to the employers.Employer an employer actor acts for
+    (NONE: employers see no row); employer actors are not bound to one institution, so for them
+    only this rule applies.
+
+    `tenant` is the path to the owning institution: "institution" for tenant tables, or a path
+    through a relation for global rows an institution holds (an employer is the institution's
+    once it has a standing there). `shared` rows also belong to every institution they are
+    shared with through institutions.Share (revocable; the partner's row rules apply as if the
+    row were its own).
     """
 
     department: str = NONE
     mentor: str = NONE
     own: str = NONE
+    employer: str = NONE
+    tenant: str | tuple[str, ...] = "institution"
+    shared: bool = False
 
 
 @dataclass(frozen=True)
 class Actor:
+    """Who acts, and where: a member of one institution (`institution_id`), or an employer
+    account acting for one organisation (`employer_id`, across institutions; then
+    `institution_id` is None and only employer permissions are held)."""
+
     user_id: int
-    institution_id: int
+    institution_id: int | None
     roles: frozenset[str]
     department_ids: frozenset[int] = frozenset()
     is_platform_admin: bool = False
     perms: frozenset[str] = field(default=frozenset())
+    employer_id: int | None = None
 
     def has(self, perm: Perm | str) -> bool:
         return perm in self.perms
@@ -61,19 +79,51 @@ class Actor:
 
     @property
     def sees_whole_institution(self) -> bool:
+        if self.employer_id is not None:
+            return False
         return self.is_platform_admin or bool(self.roles & WHOLE_INSTITUTION_ROLES)
 
     @property
     def is_graduate_only(self) -> bool:
         return self.roles == {Role.GRADUATE} and not self.is_platform_admin
 
+    @property
+    def is_employer(self) -> bool:
+        return self.employer_id is not None
 
-def build_actor(user: Any, institution_id: int | None) -> Actor | None:
-    """Actor for `user` acting in `institution_id` (or their first institution)."""
+
+def _employer_actor(user: Any, employer_id: int | None) -> Actor | None:
+    """The actor of an employer account for `employer_id` (or its first organisation)."""
+    from django.apps import apps
+
+    member_model = apps.get_model("employers", "EmployerMember")
+    members = member_model.objects.filter(user=user, is_active=True).order_by("employer_id", "id")
+    if employer_id is not None:
+        members = members.filter(employer_id=employer_id)
+    member = members.first()
+    if member is None:
+        return None
+    return Actor(
+        user_id=user.pk,
+        institution_id=None,
+        roles=frozenset(),
+        perms=frozenset(EMPLOYER_ROLE_PERMISSIONS[member.role]),
+        employer_id=member.employer_id,
+    )
+
+
+def build_actor(
+    user: Any, institution_id: int | None, *, employer_id: int | None = None
+) -> Actor | None:
+    """Actor for `user` acting in `institution_id` (or their first institution), or for the
+    employer `employer_id` when given (an account that is only an employer's acts for its first
+    organisation)."""
     from qihang.institutions.models import Membership
 
     if not user.is_authenticated or not user.is_active:
         return None
+    if employer_id is not None:
+        return _employer_actor(user, employer_id)
     memberships = list(
         Membership.objects.filter(user=user, is_active=True)
         .order_by("institution_id", "id")
@@ -81,6 +131,8 @@ def build_actor(user: Any, institution_id: int | None) -> Actor | None:
     )
     if institution_id is None and memberships:
         institution_id = memberships[0].institution_id
+    if institution_id is None and not user.is_platform_admin:
+        return _employer_actor(user, None)
     if institution_id is None:
         if user.is_platform_admin:
             from qihang.institutions.models import Institution
@@ -126,10 +178,43 @@ def _rule(path: str, value: Any) -> models.Q:
     return models.Q(**{path: value})
 
 
-def visibility(model: type[models.Model], actor: Actor) -> models.Q:
-    """The filter that limits `model` to rows `actor` may see."""
+def _tenant_rule(
+    model: type[models.Model], scope: Scope, institution_id: int, *, include_shared: bool = True
+) -> models.Q:
+    """Rows the institution holds: its own (or reached through `scope.tenant`) and, for
+    shared models, those another institution shares with it now."""
+    paths = (scope.tenant,) if isinstance(scope.tenant, str) else scope.tenant
+    q = models.Q(pk__in=[])
+    for path in paths:
+        if "__" not in path:
+            q |= models.Q(**{f"{path}_id": institution_id})
+        else:
+            # Through a to-many relation: a subquery, so that no row comes back twice.
+            holders = model._default_manager.filter(**{path: institution_id})
+            q |= models.Q(pk__in=holders.values("pk"))
+    if scope.shared and include_shared:
+        from django.apps import apps
+
+        shares = (
+            apps.get_model("institutions", "Share")
+            .objects.active()
+            .filter(partner_id=institution_id, kind=model._meta.label_lower)
+        )
+        q |= models.Q(pk__in=shares.values("object_id"))
+    return q
+
+
+def visibility(model: type[models.Model], actor: Actor, *, include_shared: bool = True) -> models.Q:
+    """The filter that limits `model` to rows `actor` may see (without `include_shared`: only
+    the rows its institution holds itself, not those a partner shares with it)."""
     scope = _scope_of(model)
-    q = models.Q(institution_id=actor.institution_id)
+    if actor.employer_id is not None:
+        # An employer sees its own organisation's rows, at whichever institution they are.
+        if scope.employer == NONE:
+            return models.Q(pk__in=[])
+        return models.Q(**{scope.employer: actor.employer_id})
+    assert actor.institution_id is not None
+    q = _tenant_rule(model, scope, actor.institution_id, include_shared=include_shared)
     if actor.sees_whole_institution:
         return q
     allowed = models.Q(pk__in=[])
@@ -166,14 +251,43 @@ def get_scoped_or_404[M: models.Model](
         raise Http404 from exc
 
 
+def owned[M: models.Model](
+    model_or_qs: type[M] | models.QuerySet[M], actor: Actor
+) -> models.QuerySet[M]:
+    """Like `scoped`, without the rows other institutions share with the actor's: what its
+    writes may touch. A partner reads a shared job; only the institution holding it edits,
+    reviews, closes or shares it on."""
+    qs = (
+        model_or_qs
+        if isinstance(model_or_qs, models.QuerySet)
+        else model_or_qs._default_manager.all()
+    )
+    return qs.filter(visibility(qs.model, actor, include_shared=False))
+
+
+def get_owned_or_404[M: models.Model](
+    model_or_qs: type[M] | models.QuerySet[M], actor: Actor, **lookup: Any
+) -> M:
+    """The object for a write: 404 unless the actor's institution holds it itself."""
+    try:
+        return owned(model_or_qs, actor).get(**lookup)
+    except (models.ObjectDoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
 SESSION_INSTITUTION_KEY = "qihang_institution_id"
+# Set when the person acts for an employer organisation (an account may be both a teacher
+# somewhere and a recruiter); the institution key is then ignored.
+SESSION_EMPLOYER_KEY = "qihang_employer_id"
 
 
 def actor_of(request: HttpRequest) -> Actor | None:
     """The request's actor, built once per request and kept on it as `request.actor`."""
     if not hasattr(request, "actor"):
         request.actor = build_actor(  # type: ignore[attr-defined]
-            request.user, request.session.get(SESSION_INSTITUTION_KEY)
+            request.user,
+            request.session.get(SESSION_INSTITUTION_KEY),
+            employer_id=request.session.get(SESSION_EMPLOYER_KEY),
         )
     return request.actor  # type: ignore[attr-defined]
 
@@ -193,6 +307,9 @@ def requires(perm: Perm | None) -> Callable[[Callable[..., Any]], Callable[..., 
             actor = actor_of(request)
             if actor is None:
                 raise PermissionDenied("no membership")
+            if actor.is_employer and (perm is None or not actor.has(perm)):
+                # Employer accounts reach only views that name an employer permission.
+                raise PermissionDenied("staff only")
             if perm is not None:
                 actor.require(perm)
             return view(request, *args, **kwargs)

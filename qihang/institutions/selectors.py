@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -109,4 +110,34 @@ def pending_invitations(user: Any) -> list[Membership]:
         .select_related("institution", "invited_by")
         .prefetch_related("departments")
         .order_by("institution__code", "role")
+    )
+
+
+def partner_ids(institution_id: int, *, on: dt.date | None = None) -> list[int]:
+    """Institutions paired with `institution_id` on day `on` (today by default)."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from qihang.institutions.models import Pairing
+
+    day = on or timezone.localdate()
+    current = (
+        Pairing.objects.filter(starts_on__lte=day)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+        .filter(Q(first_id=institution_id) | Q(second_id=institution_id))
+        .values_list("first_id", "second_id")
+    )
+    return sorted({b if a == institution_id else a for a, b in current})
+
+
+def shares_of(actor: Any, obj: Any) -> list[Any]:
+    """Active shares of `obj` that the actor's institution gave or received."""
+    from qihang.institutions.models import Share
+    from qihang.institutions.scoping import scoped
+
+    return list(
+        scoped(Share.objects.active(), actor)
+        .filter(kind=obj._meta.label_lower, object_id=obj.pk)
+        .select_related("institution", "partner")
+        .order_by("pk")
     )

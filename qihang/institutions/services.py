@@ -1,8 +1,9 @@
 """Writes for institutions, their structure and memberships."""
 
 from collections.abc import Iterable
+from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,8 +18,9 @@ from qihang.institutions.models import (
     Major,
     Membership,
     MembershipInvitation,
+    Share,
 )
-from qihang.institutions.roles import Role
+from qihang.institutions.roles import Perm, Role
 from qihang.institutions.selectors import account_holders
 
 
@@ -195,3 +197,72 @@ def membership_invitation_respond(*, user: User, institution_id: int, accept: bo
         data={"institution": institution_id, "roles": roles},
     )
     return len(roles)
+
+
+# --- Sharing with a paired institution ----------------------------------------------------------
+def share_create(*, actor: Any, obj: Any, partner_id: int, note: str = "") -> Share:
+    """Share `obj` (a row of a model whose scope is `shared`, owned or held by the actor's
+    institution) with a currently paired institution. Sharing again what is shared is a no-op."""
+    from qihang.institutions.selectors import partner_ids
+
+    actor.require(Perm.SHARE_MANAGE)
+    if not getattr(getattr(type(obj), "scope", None), "shared", False):
+        raise ValidationError(_("这类对象不能共享。"))
+    from qihang.institutions.scoping import owned
+
+    if not owned(type(obj), actor).filter(pk=obj.pk).exists():
+        # What a partner shares with us is not ours to share on.
+        raise PermissionDenied(_("只能共享本校的对象。"))
+    if partner_id not in partner_ids(actor.institution_id):
+        raise ValidationError({"partner": _("只能与结对学校共享。")})
+    with transaction.atomic():
+        existing = Share.objects.active().filter(
+            institution_id=actor.institution_id,
+            partner_id=partner_id,
+            kind=obj._meta.label_lower,
+            object_id=obj.pk,
+        )
+        share = existing.first()
+        if share is not None:
+            return share
+        share = Share.objects.create(
+            institution_id=actor.institution_id,
+            partner_id=partner_id,
+            kind=obj._meta.label_lower,
+            object_id=obj.pk,
+            note=note.strip()[:200],
+            created_by_id=actor.user_id,
+        )
+        for institution_id in (actor.institution_id, partner_id):
+            audit_record(
+                institution_id=institution_id,
+                actor_id=actor.user_id,
+                action="share.create",
+                target=share,
+                summary=f"{obj._meta.verbose_name} {obj}",
+                data={"kind": share.kind, "object_id": obj.pk, "partner_id": partner_id},
+            )
+    return share
+
+
+def share_revoke(*, actor: Any, share: Share) -> Share:
+    """End a share at once (the partner stops seeing the object); the row stays as history."""
+    actor.require(Perm.SHARE_MANAGE)
+    if share.institution_id != actor.institution_id:
+        raise PermissionDenied(_("只有共享方可以撤回共享。"))
+    if share.revoked_at is not None:
+        return share
+    with transaction.atomic():
+        share.revoked_at = timezone.now()
+        share.revoked_by_id = actor.user_id
+        share.save(update_fields=["revoked_at", "revoked_by"])
+        for institution_id in (share.institution_id, share.partner_id):
+            audit_record(
+                institution_id=institution_id,
+                actor_id=actor.user_id,
+                action="share.revoke",
+                target=share,
+                summary=f"{share.kind}#{share.object_id}",
+                data={"kind": share.kind, "object_id": share.object_id},
+            )
+    return share

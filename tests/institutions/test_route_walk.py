@@ -29,7 +29,7 @@ from qihang.accounts.models import User
 from qihang.accounts.services import api_token_create
 from qihang.audit.models import AuditEvent
 from qihang.institutions.models import Membership
-from qihang.institutions.roles import ROLE_PERMISSIONS, Role
+from qihang.institutions.roles import EMPLOYER_ROLE_PERMISSIONS, ROLE_PERMISSIONS, Role
 from qihang.institutions.scoping import ALL, NONE, ObjectId, build_actor, scoped
 from tests.factories import School
 
@@ -43,6 +43,10 @@ OBJECT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "membership_id": lambda s: s.fixtures["membership"].pk,
     # Both test schools have cohort 2020; walk_fixtures gives each a year of its own.
     "cohort_year": lambda s: s.fixtures.get("cohort_year", s.cohort.year),
+    # Employers are global, but each test school has one of its own (walk_fixtures), with a
+    # posting there; the other school's are another employer's objects.
+    "employer_id": lambda s: s.fixtures["employer"].pk,
+    "posting_id": lambda s: s.fixtures["posting"].pk,
 }
 
 # The same parameters naming an object of the school's second department (声乐歌剧系), for a
@@ -54,7 +58,7 @@ OTHER_DEPARTMENT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "evidence_id": lambda s: s.fixtures["other_department_evidence"].pk,
     "department_id": lambda s: s.departments[1].pk,
 }
-NOT_DEPARTMENT_OBJECTS = {"job_id", "membership_id", "cohort_year"}
+NOT_DEPARTMENT_OBJECTS = {"job_id", "membership_id", "cohort_year", "employer_id", "posting_id"}
 
 # Parameters that are not objects of a tenant (formats, tokens): a fixed, valid value.
 PLAIN_PARAMETERS: dict[str, str] = {
@@ -65,6 +69,8 @@ PLAIN_PARAMETERS: dict[str, str] = {
 }
 
 API_PREFIX = "api/"
+
+EMPLOYER_PERMISSIONS = frozenset().union(*EMPLOYER_ROLE_PERMISSIONS.values())
 
 
 def walk(resolver: URLResolver, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -164,6 +170,73 @@ def test_lower_roles_get_403(world, client_for):
             assert status == 403, f"{url} as {role} answered {status}, expected 403"
             checked += 1
     assert checked > 0
+
+
+@pytest.mark.django_db
+def test_employer_accounts_get_403_on_staff_routes(world, client_for):
+    mine, _theirs = world
+    client = client_for(mine.fixtures["employer_user"])
+    checked = 0
+    for pattern, entry in routes():
+        permission = getattr(view_of(entry), "required_permission", None)
+        if permission is None or permission in EMPLOYER_PERMISSIONS:
+            continue
+        url = build(pattern, mine)
+        status = request(client, url)
+        assert status == 403, f"{url} as an employer answered {status}, expected 403"
+        checked += 1
+    assert checked > 0
+
+
+@pytest.mark.django_db
+def test_employers_get_404_for_another_employers_objects(world, client_for):
+    mine, theirs = world
+    client = client_for(mine.fixtures["employer_user"])
+    for pattern, entry in routes():
+        permission = getattr(view_of(entry), "required_permission", None)
+        if permission not in EMPLOYER_PERMISSIONS or not has_object_parameter(pattern):
+            continue
+        url = build(pattern, theirs)
+        status = request(client, url)
+        assert status == 404, f"{url} ({pattern}) answered {status} to another employer"
+
+
+@pytest.fixture
+def shared_world(world):
+    """The two schools paired; the other school shares its employer and posting with mine."""
+    import datetime as dt
+
+    from qihang.institutions.models import Pairing
+    from qihang.institutions.services import share_create
+
+    mine, theirs = world
+    first, second = sorted([mine.institution, theirs.institution], key=lambda i: i.pk)
+    Pairing.objects.create(first=first, second=second, starts_on=dt.date(2020, 1, 1))
+    sharer = build_actor(theirs.centre, theirs.institution.pk)
+    for name in ("employer", "posting"):
+        share_create(actor=sharer, obj=theirs.fixtures[name], partner_id=mine.institution.pk)
+    return mine, theirs
+
+
+@pytest.mark.django_db
+def test_a_partner_changes_nothing_it_was_shared(shared_world, client_for):
+    """Shared objects are the partner's to read, never to edit, review, close or share on."""
+    mine, theirs = shared_world
+    shared = [theirs.fixtures["employer"], theirs.fixtures["posting"]]
+
+    def state() -> Any:
+        rows = [snapshot(type(o)._default_manager.filter(pk=o.pk)) for o in shared]
+        return rows, institution_state(theirs)
+
+    before = state()
+    client = client_for(mine.centre)
+    for pattern, _entry in routes():
+        if not ({"employer_id", "posting_id"} & {m.group(2) for m in PARAMETER.finditer(pattern)}):
+            continue
+        url = build(pattern, theirs)
+        client.get(url)
+        client.post(url, plain_body(theirs))
+    assert state() == before
 
 
 # --- Declarations -------------------------------------------------------------------------------
