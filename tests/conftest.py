@@ -102,6 +102,8 @@ def walk_fixtures(media_root):
     from qihang.institutions.roles import Role
     from qihang.institutions.scoping import build_actor
     from qihang.institutions.services import cohort_get_or_create
+    from qihang.notifications.kinds import Kind
+    from qihang.notifications.services import notify
 
     def make(school: School) -> School:
         graduate = school.graduates[0]
@@ -143,6 +145,15 @@ def walk_fixtures(media_root):
         school.fixtures["employer"] = employer
         school.fixtures["employer_user"] = employer_user
         school.fixtures["posting"] = make_job(employer, school.institution, posted_by=school.centre)
+        # A message for each persona, for the inbox's mark-read ids.
+        school.fixtures["notifications"] = notify(
+            recipients=[school.centre, school.dept_staff, school.graduate_user],
+            kind=Kind.DESTINATION_APPROVED,
+            subject="走查通知",
+            body="走查",
+            link="/destinations/mine/",
+            institution_id=school.institution.pk,
+        )
         return school
 
     return make

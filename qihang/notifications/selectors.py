@@ -10,20 +10,20 @@ from qihang.notifications.kinds import KINDS, Kind, Mode
 from qihang.notifications.models import Notification, Preference
 
 
-def inbox(user: Any) -> QuerySet[Notification]:
+def inbox(*, user_id: int) -> QuerySet[Notification]:
     """Unread first, then newest first (the notification_inbox index)."""
-    return Notification.objects.filter(recipient_id=user.pk).order_by(
+    return Notification.objects.filter(recipient_id=user_id).order_by(
         F("read_at").asc(nulls_first=True), "-created_at", "-pk"
     )
 
 
-def unread_count(user: Any) -> int:
-    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+def unread_count(*, user_id: int) -> int:
+    return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
 
 
-def preferences(user: Any) -> list[dict[str, Any]]:
+def preferences(*, user_id: int) -> list[dict[str, Any]]:
     """Every kind with the person's mode (or the default) and whether they may change it."""
-    chosen = dict(Preference.objects.filter(user_id=user.pk).values_list("kind", "mode"))
+    chosen = dict(Preference.objects.filter(user_id=user_id).values_list("kind", "mode"))
     rows = []
     for kind in Kind:
         spec = KINDS[kind]

@@ -22,7 +22,9 @@ PAGE_SIZE = 30
 @signed_in
 @require_http_methods(["GET"])
 def inbox(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.inbox(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.inbox(user_id=request.user.pk), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     for notification in page.object_list:
         notification.text = rendered_body(notification, for_inbox=True)
     return render(request, "notifications/inbox.html", {"page": page})
@@ -42,7 +44,10 @@ def mark_read(request: HttpRequest) -> HttpResponse:
     services.notifications_mark_read(user=request.user, ids=ids)
     if "open" in request.POST and len(ids) == 1:
         link = (
-            selectors.inbox(request.user).filter(pk=ids[0]).values_list("link", flat=True).first()
+            selectors.inbox(user_id=request.user.pk)
+            .filter(pk=ids[0])
+            .values_list("link", flat=True)
+            .first()
         )
         if link and url_has_allowed_host_and_scheme(link, allowed_hosts=None):
             return redirect(link)
@@ -62,7 +67,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 @signed_in
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
-    rows = selectors.preferences(request.user)
+    rows = selectors.preferences(user_id=request.user.pk)
     if request.method == "POST":
         valid = set(Mode.values)
         chosen = {
