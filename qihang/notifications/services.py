@@ -70,16 +70,15 @@ def notify(
     institution_id: int | None,
     email_to: Mapping[int, str] | None = None,
 ) -> list[Notification]:
-    """The same message to every recipient (see the module docstring)."""
-    users = [u for u in recipients if u is not None]
-    ids = [u for u in users if not isinstance(u, User)]
-    if ids:
-        found = User.objects.only("id", "email", "is_active").in_bulk(ids)
-        users = [
-            u if isinstance(u, User) else found[int(u)]
-            for u in users
-            if isinstance(u, User) or int(u) in found
-        ]
+    """The same message to every recipient (see the module docstring); each person once."""
+    chosen: dict[int, User | None] = {}
+    for u in recipients:
+        if u is not None:
+            pk = u.pk if isinstance(u, User) else int(u)
+            chosen.setdefault(pk, u if isinstance(u, User) else None)
+    missing = [pk for pk, u in chosen.items() if u is None]
+    found = User.objects.only("id", "email", "is_active").in_bulk(missing) if missing else {}
+    users = [u or found[pk] for pk, u in chosen.items() if u is not None or pk in found]
     addresses = email_to or {}
     return notify_each(
         kind=kind,

@@ -10,11 +10,10 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from qihang.notifications import delivery as delivery_module
 from qihang.notifications.channels import FileBackend
 from qihang.notifications.delivery import deliver_notifications, digests_send
 from qihang.notifications.kinds import Channel, Kind, Mode
-from qihang.notifications.models import Delivery, DeliveryStatus, Notification
+from qihang.notifications.models import Delivery, DeliveryStatus, Notification, Preference
 from qihang.notifications.services import notify, preferences_update
 
 pytestmark = pytest.mark.django_db
@@ -178,8 +177,6 @@ def test_choosing_the_default_removes_the_row(school):
     user = school.graduate_user
     preferences_update(user=user, modes={Kind.SHARE_RECEIVED: Mode.INSTANT})
     preferences_update(user=user, modes={Kind.SHARE_RECEIVED: Mode.DIGEST})  # its default
-    from qihang.notifications.models import Preference
-
     assert not Preference.objects.filter(user=user).exists()
 
 
@@ -238,10 +235,10 @@ def test_send_digests_task(school):
     assert result.return_value == 1
 
 
-def test_write_uses_constant_queries(school, django_assert_num_queries, committed):
+def test_write_uses_constant_queries(school, django_assert_num_queries):
     users = [school.centre, school.dept_staff, school.teacher, school.leader]
-    # preferences, insert notifications, insert deliveries (+ savepoint-free: no atomic here
-    # beyond the test's own)
+    # preferences, insert notifications, insert deliveries (inside the test's transaction the
+    # service opens no savepoint of its own)
     with django_assert_num_queries(3):
         notify(
             recipients=users,
@@ -251,4 +248,24 @@ def test_write_uses_constant_queries(school, django_assert_num_queries, committe
             institution_id=school.institution.pk,
         )
     assert Delivery.objects.count() == 8  # e-mail and WeChat each
-    assert delivery_module.MAX_ATTEMPTS == 5
+
+
+def test_recipients_by_id_each_once(school):
+    rows = notify(
+        recipients=[school.centre.pk, school.centre, None, 999_999],
+        kind=Kind.JOB_HELD,
+        subject="s",
+        body="b",
+        institution_id=school.institution.pk,
+    )
+    assert [n.recipient_id for n in rows] == [school.centre.pk]
+    assert rows[0].email_to == school.centre.email
+
+
+def test_nothing_is_sent_to_an_inactive_account(school, committed):
+    school.centre.is_active = False
+    school.centre.save(update_fields=["is_active"])
+    with committed() as callbacks:
+        (notification,) = send(school, user=school.centre, kind=Kind.JOB_HELD)
+    assert callbacks == []
+    assert set(statuses(notification).values()) == {DeliveryStatus.SKIPPED}
