@@ -138,7 +138,8 @@ def contact_conflicts(employer: Employer) -> list[Employer]:
     email = normalise_email(employer.contact_email)
     match = Q(pk__in=[])
     if len(phone) >= 7:
-        match |= Q(contact_phone__contains=phone[-7:])
+        # Stored spellings may carry separators: narrow by the last four digits, compare after.
+        match |= Q(contact_phone__endswith=phone[-4:])
     if email:
         match |= Q(contact_email__iexact=email)
     candidates = Employer.objects.filter(match).exclude(credit_code=employer.credit_code)

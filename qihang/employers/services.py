@@ -485,7 +485,7 @@ def member_invite(
             },
             to=[email],
         )
-        transaction.on_commit(lambda: message.send(fail_silently=True))
+        transaction.on_commit(message.send)
     return member
 
 
