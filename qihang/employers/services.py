@@ -255,6 +255,7 @@ def employer_register(*, data: Registration, licence: File | None) -> Registrati
     validate_password(data.password, user)
     existing = Employer.objects.filter(credit_code=code).first()
     checked = None
+    stored: list[str] = []  # files saved for a transaction that may yet fail
     if existing is None:
         if licence is None:
             raise ValidationError({"licence": _("请上传营业执照或法人证书。")})
@@ -294,6 +295,7 @@ def employer_register(*, data: Registration, licence: File | None) -> Registrati
             )
             assert checked is not None
             _store_licence(employer, checked)
+            stored.append(employer.licence_file.name)
             employer.full_clean()
             employer.save()
             member = EmployerMember.objects.create(
@@ -310,9 +312,13 @@ def employer_register(*, data: Registration, licence: File | None) -> Registrati
                 summary=str(employer),
                 data={"credit_code": code},
             )
-    except IntegrityError:
-        # Two registrations of one code at the same moment: the second asks to join.
-        raise ValidationError(_("提交冲突，请重新提交。")) from None
+    except BaseException as exc:
+        for name in stored:
+            Employer._meta.get_field("licence_file").storage.delete(name)
+        if isinstance(exc, IntegrityError):
+            # Two registrations of one code at the same moment: submitting again joins.
+            raise ValidationError(_("提交冲突，请重新提交。")) from None
+        raise
     return RegistrationResult(user, member, created=True)
 
 
