@@ -146,3 +146,44 @@ def test_the_profile_edit_keeps_the_code_and_the_licence_is_served_to_members(
         "13912345678",
     )
     assert client.get("/employer/licence/").status_code == 404  # none uploaded
+
+
+@pytest.mark.django_db
+def test_decisions_are_told_to_the_active_accounts_only(school, orchestra):
+    from qihang.employers.services import _tell_members
+
+    employer, user = orchestra
+    waiting = make_user("waiting-one", email="w@orchestra.example")
+    EmployerMember.objects.create(
+        employer=employer,
+        user=waiting,
+        role=EmployerRole.RECRUITER,
+        is_active=False,
+        join_request=JoinRequest.PENDING,
+    )
+    assert _tell_members(employer, subject="s", body="b") == [user.pk]
+
+
+@pytest.mark.django_db
+def test_the_licence_is_served_to_its_organisation_and_never_cached(orchestra, rival, client_for):
+    from django.core.files.base import ContentFile
+
+    from qihang.employers.services import employer_update
+    from qihang.institutions.scoping import build_actor
+    from tests.conftest import TINY_PNG
+
+    employer, user = orchestra
+    employer_update(
+        actor=build_actor(user, None, employer_id=employer.pk),
+        employer=employer,
+        data={},
+        licence=ContentFile(TINY_PNG, name="执照.png"),
+    )
+    response = client_for(user).get("/employer/licence/", {"preview": "1"})
+    assert response.content == TINY_PNG
+    assert response["Content-Type"] == "image/png"
+    assert response["Cache-Control"] == "private, no-store"
+    assert "inline" in response["Content-Disposition"]
+    # Another organisation's account gets its own (none), never this one.
+    _other, other_user = rival
+    assert client_for(other_user).get("/employer/licence/").status_code == 404
