@@ -12,6 +12,7 @@ from qihang.employers.models import Alumnus, Contact, Employer, Interaction
 from qihang.employers.reference import INDUSTRIES
 from qihang.employers.selectors import normalise_phone
 from qihang.institutions.models import Department, Institution
+from qihang.lib.dates import IsoDateField
 from qihang.lib.validators import FieldError, credit_code, division_code
 
 
@@ -164,13 +165,12 @@ class ContactForm(BootstrapMixin, forms.ModelForm):
 
 
 class InteractionForm(BootstrapMixin, forms.ModelForm):
+    happened_on = IsoDateField(label=_("日期"))
+
     class Meta:
         model = Interaction
         fields = ["kind", "happened_on", "notes", "next_step"]
-        widgets = {
-            "happened_on": forms.DateInput(attrs={"type": "date"}),
-            "notes": forms.Textarea(attrs={"rows": 3}),
-        }
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
 
 class AlumnusForm(BootstrapMixin, forms.ModelForm):
