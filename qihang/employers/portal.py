@@ -130,9 +130,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "standings": standings,
             "to_ask": selectors.institutions_to_ask(actor, standings),
             "can_manage": actor.has(Perm.EMPLOYER_MANAGE),
-            "nature": next(
-                (n for n in selectors.employer_natures() if n.code == employer.nature_code), None
-            ),
+            "labels": selectors.labels_of(employer),
         },
     )
 

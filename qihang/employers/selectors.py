@@ -46,6 +46,23 @@ def employer_natures(today: dt.date | None = None) -> list[EmployerNature]:
     return list(EmployerNature.objects.filter(code_set=code_set).order_by("code"))
 
 
+def labels_of(employer: Employer) -> dict[str, str]:
+    """Names of the employer's nature, industry and location codes, for display."""
+    from qihang.employers.reference import INDUSTRY_NAMES
+    from qihang.lib.validators import FieldError, division_name
+
+    nature = next((n.name for n in employer_natures() if n.code == employer.nature_code), "")
+    try:
+        place = division_name(employer.division) if employer.division else ""
+    except FieldError:
+        place = ""
+    return {
+        "nature": nature or employer.nature_code,
+        "industry": INDUSTRY_NAMES.get(employer.industry_code, employer.industry_code),
+        "division": place or employer.division,
+    }
+
+
 def channels() -> list[Channel]:
     return list(Channel.objects.filter(is_active=True).order_by("sort_order", "code"))
 

@@ -93,6 +93,7 @@ def employer_detail(request: HttpRequest, employer_id: int) -> HttpResponse:
     shared_to = {s.partner_id for s in shares if s.institution_id == actor.institution_id}
     context: dict[str, Any] = {
         "employer": employer,
+        "labels": selectors.labels_of(employer),
         "standing": standing,
         "actions": STANDING_REVIEW.available(standing, actor) if standing else [],
         "decisions": DECISIONS,

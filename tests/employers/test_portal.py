@@ -187,3 +187,16 @@ def test_the_licence_is_served_to_its_organisation_and_never_cached(orchestra, r
     # Another organisation's account gets its own (none), never this one.
     _other, other_user = rival
     assert client_for(other_user).get("/employer/licence/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_codes_are_shown_by_their_names(school, orchestra, client_for):
+    employer, user = orchestra
+    employer.nature_code, employer.industry_code = "29", "R"
+    employer.save(update_fields=["nature_code", "industry_code"])
+    for client, url in (
+        (client_for(user), "/employer/"),
+        (client_for(school.centre), f"/employers/{employer.pk}/"),
+    ):
+        page = client.get(url).content.decode()
+        assert "其他事业单位" in page and "文化、体育和娱乐业" in page and "上海市徐汇区" in page
