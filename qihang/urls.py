@@ -13,6 +13,8 @@ urlpatterns = [
     path("reports/", include("qihang.reports.urls")),
     path("audit/", include("qihang.audit.urls")),
     path("notifications/", include("qihang.notifications.urls")),
+    path("employers/", include("qihang.employers.urls")),
+    path("employer/", include("qihang.employers.portal_urls")),
     path("api/", include("qihang.api.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

@@ -154,6 +154,42 @@ def walk_fixtures(media_root):
             link="/destinations/mine/",
             institution_id=school.institution.pk,
         )
+        # Relationship records with that employer, and an alumnus in each department (graduates
+        # of the walk's earlier cohort), made through the employers services.
+        from qihang.employers.models import Alumnus, Contact, Interaction
+        from qihang.employers.services import alumnus_save, contact_save, interaction_save
+        from tests.factories import make_graduate
+
+        centre = build_actor(school.centre, school.institution.pk)
+        school.fixtures["contact"] = contact_save(
+            actor=centre,
+            contact=Contact(institution=school.institution, employer=employer, name="乐团人事"),
+        )
+        school.fixtures["interaction"] = interaction_save(
+            actor=centre,
+            interaction=Interaction(
+                institution=school.institution,
+                employer=employer,
+                kind="visit",
+                happened_on=datetime.date(2020, 5, 6),
+                staff=school.centre,
+            ),
+        )
+        old_cohort = cohort_get_or_create(institution=school.institution, year=year)
+        for key, major in (
+            ("alumnus", school.majors[0]),
+            ("other_department_alumnus", school.majors[1]),
+        ):
+            old = make_graduate(
+                institution=school.institution,
+                cohort=old_cohort,
+                major=major,
+                student_no=f"{school.institution.code}{key[:5]}{major.pk}",
+                name="往届校友",
+            )
+            school.fixtures[key] = alumnus_save(
+                actor=centre, alumnus=Alumnus(institution=school.institution, graduate=old)
+            )
         return school
 
     return make

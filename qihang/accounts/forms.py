@@ -85,12 +85,16 @@ class LoginForm(BootstrapMixin, forms.Form):
         )
         if user is None:
             raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
-        # Someone whose only open business is an invitation may sign in to answer it.
+        # Someone whose only open business is an invitation may sign in to answer it; an
+        # employer's account signs in to its portal (or to wait for its administrator).
         if (
             not user.is_platform_admin
             and not Membership.objects.filter(user=user)
             .filter(Q(is_active=True) | Q(invitation=MembershipInvitation.PENDING))
             .exists()
+            and not user.employer_memberships.filter(
+                Q(is_active=True) | Q(join_request="pending")
+            ).exists()
         ):
             raise forms.ValidationError(self.error_messages["inactive"], code="inactive")
         self.user_cache = user

@@ -61,6 +61,12 @@ def _landing(request: HttpRequest, user: User) -> str:
             return reverse("accounts:invitations")
         if user.is_platform_admin:
             return reverse("institutions:platform_list")
+        # An employer's account (staff of no institution) works in the employer portal, or
+        # waits there for its organisation's administrator to accept it.
+        if user.employer_memberships.filter(is_active=True).exists():
+            return reverse("employer_portal:home")
+        if user.employer_memberships.exists():
+            return reverse("employer_portal:waiting")
     return reverse("web:home")
 
 

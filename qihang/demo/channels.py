@@ -14,7 +14,8 @@ from qihang.institutions.models import Institution, Pairing
 STEPS = ("employers_demo", "jobs_demo", "search_demo", "notifications_demo")
 
 
-def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = None) -> None:
+def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = None) -> list:
+    """Run the steps; returns the demo logins they add (a step may return a list of them)."""
     first, second = sorted(
         Institution.objects.filter(code__in=[cat.DFCM.code, cat.JCCM.code]), key=lambda i: i.pk
     )
@@ -22,9 +23,11 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
     Pairing.objects.create(
         first=first, second=second, name="一帮一结对", starts_on=dt.date(2020, 4, 10)
     )
+    logins: list = []
     for step in STEPS:
         try:
             module = importlib.import_module(f"qihang.demo.{step}")
         except ModuleNotFoundError:  # a step another branch of the work adds
             continue
-        module.populate(seed=seed, today=today, log=log)
+        logins += module.populate(seed=seed, today=today, log=log) or []
+    return logins

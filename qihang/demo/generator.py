@@ -70,6 +70,7 @@ from qihang.destinations.models import (
 )
 from qihang.destinations.policy import policy_for
 from qihang.destinations.rules import Reference
+from qihang.employers.models import Alumnus, Contact, EmployerStanding, Interaction
 from qihang.graduates.models import Graduate, GraduateKeyGroup, KeyGroupKind, RosterPeriod
 from qihang.graduates.services import id_number_digest
 from qihang.imports.models import ImportJob
@@ -1358,7 +1359,7 @@ def load_demo(
     CohortPolicy.objects.filter(
         cohort__institution__code__in=[p.code for p in cat.DEMO_PROFILES], cohort__year=2020
     ).update(registration_deadline=None)
-    channels.populate(seed=seed, today=today, log=log)
+    logins += channels.populate(seed=seed, today=today, log=log)
     email, name = cat.PLATFORM_ADMIN
     User.objects.filter(email__iexact=email).delete()
     User.objects.create(
@@ -1405,9 +1406,12 @@ def _ordered(logins: list[DemoLogin]) -> list[DemoLogin]:
 def reset_demo() -> int:
     """Delete the demo institutions with all their data, and the demo accounts. Returns how
     many institutions were deleted."""
+    from qihang.demo import employers_demo
+
     institutions = _demo_institutions()
     for institution in institutions:
         delete_institution(institution)
+    employers_demo.remove()  # employers are global: they outlive the schools' standings
     leftover = User.objects.filter(email__iexact=cat.PLATFORM_ADMIN[0])
     for profile in cat.DEMO_PROFILES:
         leftover = leftover | User.objects.filter(email__iendswith=f"@{profile.domain}")
@@ -1499,6 +1503,10 @@ def delete_institution(institution: Institution) -> None:
         for model in (
             AuditEvent,
             SensitiveRead,
+            Alumnus,
+            Contact,
+            Interaction,
+            EmployerStanding,
             Evidence,
             DestinationChange,
             DestinationPeriod,
