@@ -12,6 +12,8 @@ urlpatterns = [
     path("imports/", include("qihang.imports.urls")),
     path("reports/", include("qihang.reports.urls")),
     path("audit/", include("qihang.audit.urls")),
+    path("jobs/", include("qihang.jobs.urls")),
+    path("employer/jobs/", include("qihang.jobs.portal_urls")),
     path("api/", include("qihang.api.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]
