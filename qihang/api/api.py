@@ -224,3 +224,8 @@ def stats(
     actor: Actor = request.auth  # type: ignore[attr-defined]
     the_cohort = _cohort(actor, cohort)
     return cohort_stats(actor=actor, cohort=the_cohort, by=by, as_of=as_of, kind=kind)
+
+
+from qihang.api.jobs import router as jobs_router  # noqa: E402  (after `api` exists)
+
+api.add_router("/", jobs_router)

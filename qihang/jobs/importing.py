@@ -30,7 +30,8 @@ from qihang.institutions.scoping import Actor
 from qihang.jobs import services
 from qihang.jobs.models import Job, JobKind, JobStatus
 from qihang.jobs.workflow import hold_reasons
-from qihang.lib.validators import FieldError, credit_code, date_value, division_code, normalize_text
+from qihang.lib.places import resolve_division_detailed
+from qihang.lib.validators import FieldError, credit_code, date_value, normalize_text
 
 # field -> accepted headers (display spelling first; * marks a required column).
 DEFAULT_SPEC: dict[str, list[str]] = {
@@ -175,19 +176,11 @@ def parse_degrees(text: str) -> list[str]:
 
 
 def resolve_place(text: str) -> str:
-    """A division code or a full place name (江苏省苏州市, 上海市徐汇区) → its code.
-
-    Uses lib.places.resolve_division (issue7-regions) when present, else the GB/T 2260 names."""
-    try:
-        from qihang.lib.places import resolve_division  # type: ignore[import-not-found]
-    except ImportError:
-        return division_code(text)
-    code = resolve_division(text)
-    if not code:
-        raise FieldError(
-            f"无法识别的工作地点“{text}”（请填写行政区划代码或完整地名，如 上海市徐汇区）"
-        )
-    return code
+    """A division code or a place name (江苏省苏州市, 上海市徐汇区) → its code (lib.places)."""
+    found = resolve_division_detailed(text)
+    if found.code is None:
+        raise FieldError(f"工作地点“{text}”无法识别或有歧义：{found.reason}")
+    return found.code
 
 
 # --- reading ------------------------------------------------------------------------------------

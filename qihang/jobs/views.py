@@ -27,7 +27,7 @@ from qihang.jobs import selectors, services
 from qihang.jobs.forms import GuardRuleForm, PortalJobForm, ReasonForm, StaffJobForm
 from qihang.jobs.models import GuardRule, Job, JobKind, JobStatus
 from qihang.jobs.workflow import BUTTON_ACTIONS, JOB_REVIEW, may_edit
-from qihang.lib.validators import FieldError, division_name
+from qihang.lib.places import division_full_name
 
 PAGE_SIZE = 30
 
@@ -35,10 +35,7 @@ PAGE_SIZE = 30
 def _place(code: str) -> str:
     if not code:
         return ""
-    try:
-        return division_name(code)
-    except FieldError:
-        return code
+    return division_full_name(code) or code
 
 
 def _errors(exc: ValidationError) -> str:
@@ -220,8 +217,8 @@ def job_edit(request: HttpRequest, posting_id: int) -> HttpResponse:
 
 
 @takes_ids()
-@require_POST
 @requires(Perm.JOB_VIEW)
+@require_POST
 def job_action(request: HttpRequest, posting_id: int) -> HttpResponse:
     job = selectors.job_detail(actor=actor_of(request), posting_id=posting_id)
     to_queue = request.POST.get("next") == "queue"
@@ -241,8 +238,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 @takes_ids(partner=ObjectId("institutions.Institution"))
-@require_POST
 @requires(Perm.SHARE_MANAGE)
+@require_POST
 def job_share(request: HttpRequest, posting_id: int) -> HttpResponse:
     actor = actor_of(request)
     job = selectors.job_detail(actor=actor, posting_id=posting_id)
@@ -259,8 +256,8 @@ def job_share(request: HttpRequest, posting_id: int) -> HttpResponse:
 
 
 @takes_ids(share=ObjectId("institutions.Share"))
-@require_POST
 @requires(Perm.SHARE_MANAGE)
+@require_POST
 def job_unshare(request: HttpRequest, posting_id: int) -> HttpResponse:
     actor = actor_of(request)
     job = selectors.job_detail(actor=actor, posting_id=posting_id)
@@ -379,8 +376,8 @@ def portal_edit(request: HttpRequest, posting_id: int) -> HttpResponse:
 
 
 @takes_ids()
-@require_POST
 @requires(Perm.EMPLOYER_PORTAL)
+@require_POST
 def portal_action(request: HttpRequest, posting_id: int) -> HttpResponse:
     job = selectors.job_detail(actor=actor_of(request), posting_id=posting_id)
     return _transition(request, job, reverse("employer_jobs:detail", args=[job.pk]))
