@@ -75,9 +75,12 @@ def check_text(values: dict[str, str]) -> list[Finding]:
     findings: list[Finding] = []
     rules = active_rules()
     for field in CHECKED_FIELDS:
-        text = normalize(values.get(field, ""))
+        original = values.get(field, "") or ""
+        text = normalize(original)
         if not text:
             continue
+        # Show the posting's own characters where normalising kept every position.
+        shown = original if len(original) == len(text) else text
         for rule, regex in rules:
             found = regex.search(text)
             if found is None:
@@ -87,8 +90,8 @@ def check_text(values: dict[str, str]) -> list[Finding]:
                 Finding(
                     ground=rule.ground,
                     ground_label=str(labels.get(rule.ground, rule.ground)),
-                    phrase=found.group(0),
-                    context=text[max(0, start - CONTEXT_CHARS) : end + CONTEXT_CHARS],
+                    phrase=shown[start:end],
+                    context=shown[max(0, start - CONTEXT_CHARS) : end + CONTEXT_CHARS],
                     field=field,
                     reason=rule.reason,
                     basis=rule.legal_basis,
