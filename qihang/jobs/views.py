@@ -38,6 +38,10 @@ def _place(code: str) -> str:
     return division_full_name(code) or code
 
 
+def _copy(job: Job | None) -> Job | None:
+    return None if job is None else Job.objects.get(pk=job.pk)
+
+
 def _errors(exc: ValidationError) -> str:
     return "；".join(exc.messages)
 
@@ -162,7 +166,9 @@ def _staff_form(request: HttpRequest, job: Job | None) -> HttpResponse:
     actor = actor_of(request)
     employers = scoped(Employer, actor).order_by("name")
     initial = {"employer": job.employer_id, "channel": job.channel_id} if job else {}
-    form = StaffJobForm(request.POST or None, instance=job, employers=employers, initial=initial)
+    # The form gets a copy: a ModelForm writes the cleaned values onto its instance, and
+    # job_update compares them with the job as saved.
+    form = StaffJobForm(request.POST or None, instance=_copy(job), employers=employers, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             if job is None:
@@ -328,7 +334,7 @@ def _portal_form(request: HttpRequest, job: Job | None) -> HttpResponse:
     ).order_by("code")
     initial = {"institution": job.institution_id} if job else {}
     form = PortalJobForm(
-        request.POST or None, instance=job, institutions=institutions, initial=initial
+        request.POST or None, instance=_copy(job), institutions=institutions, initial=initial
     )
     if job is not None:
         form.fields["institution"].disabled = True
