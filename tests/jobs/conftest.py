@@ -4,6 +4,7 @@ import pytest
 
 from qihang.institutions.models import Pairing
 from qihang.institutions.scoping import build_actor
+from tests.api.conftest import token_for  # noqa: F401  (the API tests' token fixture)
 from tests.factories import make_employer, make_user
 
 
