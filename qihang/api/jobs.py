@@ -8,7 +8,6 @@ issue 7 adds session auth to the whole API; the integrator then drops `EmployerS
 for it, and employer tokens can follow.
 """
 
-
 import datetime as dt
 from typing import Any, Literal
 
@@ -153,8 +152,9 @@ def _job(job: Job, actor: Actor, standing: Any = None, *, lookup: bool = True) -
             {k: str(f.get(k, "")) for k in ("ground", "ground_label", "phrase", "reason", "basis")}
             for f in job.flags or []
         ],
-        "hold_reasons": reasons if job.status in (JobStatus.DRAFT, JobStatus.PENDING,
-                                                  JobStatus.RETURNED) else [],
+        "hold_reasons": reasons
+        if job.status in (JobStatus.DRAFT, JobStatus.PENDING, JobStatus.RETURNED)
+        else [],
         "review_note": job.review_note,
         "version": job.version,
         "published_at": job.published_at,
@@ -240,9 +240,12 @@ def employer_job(request: HttpRequest, posting_id: int) -> Any:
 def employer_job_create(request: HttpRequest, payload: JobIn) -> Any:
     actor: Actor = request.auth  # type: ignore[attr-defined]
     institution = Institution.objects.filter(code=payload.institution.strip()).first()
-    if institution is None or not EmployerStanding.objects.filter(
-        institution=institution, employer_id=actor.employer_id
-    ).exists():
+    if (
+        institution is None
+        or not EmployerStanding.objects.filter(
+            institution=institution, employer_id=actor.employer_id
+        ).exists()
+    ):
         # A school the employer has not asked for a standing at looks like a missing one.
         raise Http404
     errors: dict[str, list[str]] = {}

@@ -168,7 +168,9 @@ def _staff_form(request: HttpRequest, job: Job | None) -> HttpResponse:
     initial = {"employer": job.employer_id, "channel": job.channel_id} if job else {}
     # The form gets a copy: a ModelForm writes the cleaned values onto its instance, and
     # job_update compares them with the job as saved.
-    form = StaffJobForm(request.POST or None, instance=_copy(job), employers=employers, initial=initial)
+    form = StaffJobForm(
+        request.POST or None, instance=_copy(job), employers=employers, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             if job is None:

@@ -24,14 +24,26 @@ def documented(client_for, school, path, method, status, body):
 @pytest.mark.django_db
 def test_employer_posts_a_job_and_sees_why_it_is_held(school, orchestra, client_for):
     client = client_for(orchestra.admin)
-    payload = {"institution": "90001", "title": "钢琴教师", "kind": "full_time",
-               "location": "上海市徐汇区", "specialties": ["piano"], "degree_levels": ["bachelor"],
-               "description": "钢琴教师，女性优先，需缴纳培训费"}
-    response = client.post("/api/v1/employer/jobs", json.dumps(payload), content_type="application/json")
+    payload = {
+        "institution": "90001",
+        "title": "钢琴教师",
+        "kind": "full_time",
+        "location": "上海市徐汇区",
+        "specialties": ["piano"],
+        "degree_levels": ["bachelor"],
+        "description": "钢琴教师，女性优先，需缴纳培训费",
+    }
+    response = client.post(
+        "/api/v1/employer/jobs", json.dumps(payload), content_type="application/json"
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     documented(client_for, school, "/api/v1/employer/jobs", "post", 201, body)
-    assert (body["status"], body["division"], body["location"]) == ("pending", "310104", "上海市徐汇区")
+    assert (body["status"], body["division"], body["location"]) == (
+        "pending",
+        "310104",
+        "上海市徐汇区",
+    )
     assert {f["ground"] for f in body["flags"]} == {"gender", "fees"}
     assert len(body["hold_reasons"]) == len(body["flags"]) == 3
     job = Job.objects.get(pk=body["id"])
@@ -48,23 +60,37 @@ def test_employer_posts_a_job_and_sees_why_it_is_held(school, orchestra, client_
 @pytest.mark.django_db
 def test_employer_api_refusals(school, other_school, orchestra, client_for):
     client = client_for(orchestra.admin)
-    bad = client.post("/api/v1/employer/jobs", json.dumps({"institution": "90001", "title": "x",
-                                                            "location": "火星市"}),
-                      content_type="application/json")
+    bad = client.post(
+        "/api/v1/employer/jobs",
+        json.dumps({"institution": "90001", "title": "x", "location": "火星市"}),
+        content_type="application/json",
+    )
     assert bad.status_code == 400 and "location" in bad.json()["errors"]
     documented(client_for, school, "/api/v1/employer/jobs", "post", 400, bad.json())
     # A school the employer has no standing at looks missing.
-    missing = client.post("/api/v1/employer/jobs", json.dumps({"institution": "90002", "title": "x"}),
-                          content_type="application/json")
+    missing = client.post(
+        "/api/v1/employer/jobs",
+        json.dumps({"institution": "90002", "title": "x"}),
+        content_type="application/json",
+    )
     assert missing.status_code == 404
-    assert client.post("/api/v1/employer/jobs", "{}", content_type="application/json").status_code == 422
+    assert (
+        client.post("/api/v1/employer/jobs", "{}", content_type="application/json").status_code
+        == 422
+    )
     # Another employer's posting is a 404; nobody signed in is a 401; staff are refused (403).
     stranger = make_user("stranger")
     other = make_employer("别的乐团", serial=14, institution=school.institution, user=stranger)
     theirs = make_job(other, school.institution)
     assert client.get(f"/api/v1/employer/jobs/{theirs.pk}").status_code == 404
-    documented(client_for, school, "/api/v1/employer/jobs/{posting_id}", "get", 404,
-               client.get(f"/api/v1/employer/jobs/{theirs.pk}").json())
+    documented(
+        client_for,
+        school,
+        "/api/v1/employer/jobs/{posting_id}",
+        "get",
+        404,
+        client.get(f"/api/v1/employer/jobs/{theirs.pk}").json(),
+    )
     assert Client().get("/api/v1/employer/jobs").status_code == 401
     staff = client_for(school.centre).get("/api/v1/employer/jobs")
     assert staff.status_code == 401  # a staff session is not an employer's
@@ -75,8 +101,11 @@ def test_employer_api_refusals(school, other_school, orchestra, client_for):
 def test_institution_feed(school, other_school, orchestra, token_for, django_assert_num_queries):
     make_job(orchestra, school.institution, title="大提琴演奏员")
     make_job(orchestra, school.institution, title="钢琴教师", status="pending")
-    make_job(make_employer("江城乐团", serial=15, institution=other_school.institution),
-             other_school.institution, title="江城岗位")
+    make_job(
+        make_employer("江城乐团", serial=15, institution=other_school.institution),
+        other_school.institution,
+        title="江城岗位",
+    )
     auth = {"Authorization": token_for(school.centre, school)}
     client = Client()
     client.get("/api/v1/jobs/feed", headers=auth)

@@ -83,7 +83,9 @@ def test_voice_parts_and_ordinary_phrases_are_not_flagged(text):
 
 @pytest.mark.django_db
 def test_every_field_an_applicant_reads_is_checked():
-    findings = check_text({"title": "钢琴教师（限女性）", "majors": "985院校音乐学", "contact": "押金"})
+    findings = check_text(
+        {"title": "钢琴教师（限女性）", "majors": "985院校音乐学", "contact": "押金"}
+    )
     assert {(f.field, f.ground) for f in findings} == {
         ("title", "gender"),
         ("majors", "school"),

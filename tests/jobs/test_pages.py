@@ -2,8 +2,6 @@
 sharing with the paired school, the employer portal, graduates' list, guard rule pages."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from qihang.audit.models import AuditEvent
 from qihang.institutions.models import Share
@@ -15,13 +13,26 @@ from tests.factories import make_employer, make_job, make_user
 @pytest.fixture
 def jobs(school, orchestra):
     made = [make_job(orchestra, school.institution, title=f"大提琴演奏员{i}") for i in range(3)]
-    flagged = make_job(orchestra, school.institution, title="钢琴教师", status="pending",
-                       description="钢琴教师，限男性")
+    flagged = make_job(
+        orchestra,
+        school.institution,
+        title="钢琴教师",
+        status="pending",
+        description="钢琴教师，限男性",
+    )
     flagged.flags = check_job(flagged)
     flagged.save(update_fields=["flags"])
     made.append(flagged)
-    made.append(make_job(orchestra, school.institution, title="录音师", source="上海市高校毕业生就业网",
-                         external_id="S1", kind="internship"))
+    made.append(
+        make_job(
+            orchestra,
+            school.institution,
+            title="录音师",
+            source="上海市高校毕业生就业网",
+            external_id="S1",
+            kind="internship",
+        )
+    )
     return made
 
 
@@ -49,7 +60,9 @@ def test_staff_list_filters_and_query_count(school, jobs, client_for, django_ass
 
 
 @pytest.mark.django_db
-def test_review_queue_shows_reasons_and_query_count(school, jobs, client_for, django_assert_num_queries):
+def test_review_queue_shows_reasons_and_query_count(
+    school, jobs, client_for, django_assert_num_queries
+):
     client = client_for(school.centre)
     client.get("/jobs/review/")
     # session, user, memberships (+ departments), count, the page, the standings of the page,
@@ -78,17 +91,35 @@ def test_detail_buttons_and_actions(school, jobs, client_for):
 def test_staff_posting_form(school, orchestra, client_for):
     client = client_for(school.teacher)
     assert client.get("/jobs/new/").status_code == 200
-    response = client.post("/jobs/new/", {
-        "employer": orchestra.pk, "title": "声乐教师（男高音）", "kind": "full_time",
-        "division": "上海市徐汇区", "description": "招聘男高音声乐教师", "submit": "1",
-    })
+    response = client.post(
+        "/jobs/new/",
+        {
+            "employer": orchestra.pk,
+            "title": "声乐教师（男高音）",
+            "kind": "full_time",
+            "division": "上海市徐汇区",
+            "description": "招聘男高音声乐教师",
+            "submit": "1",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     job = Job.objects.get(title="声乐教师（男高音）")
-    assert (job.status, job.division, job.flags, job.credited_to_id) == ("pending", "310104", [], school.teacher.pk)
-    response = client.post(f"/jobs/{job.pk}/edit/", {
-        "employer": orchestra.pk, "title": "声乐教师（男高音）", "kind": "full_time",
-        "division": "310104", "description": "限男性",
-    })
+    assert (job.status, job.division, job.flags, job.credited_to_id) == (
+        "pending",
+        "310104",
+        [],
+        school.teacher.pk,
+    )
+    response = client.post(
+        f"/jobs/{job.pk}/edit/",
+        {
+            "employer": orchestra.pk,
+            "title": "声乐教师（男高音）",
+            "kind": "full_time",
+            "division": "310104",
+            "description": "限男性",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[-3000:]
     job.refresh_from_db()
     assert job.version == 2 and job.flags[0]["phrase"] == "限男性"
@@ -118,7 +149,10 @@ def test_sharing_with_the_paired_school(paired, jobs, client_for):
     browse = client_for(other.graduate_user).get("/jobs/browse/").content.decode()
     assert job.title in browse and "东方音乐学院共享" in browse
     # The partner cannot share it on or revoke it.
-    assert client_for(other.centre).post(f"/jobs/{job.pk}/unshare/", {"share": share.pk}).status_code == 403
+    assert (
+        client_for(other.centre).post(f"/jobs/{job.pk}/unshare/", {"share": share.pk}).status_code
+        == 403
+    )
     client.post(f"/jobs/{job.pk}/unshare/", {"share": share.pk})
     assert client_for(other.centre).get(f"/jobs/{job.pk}/").status_code == 404
     assert AuditEvent.objects.filter(action__startswith="share.").count() >= 2
@@ -141,10 +175,16 @@ def test_graduates_see_published_jobs_only(school, jobs, client_for, django_asse
 @pytest.mark.django_db
 def test_employer_portal(school, orchestra, client_for, django_assert_num_queries):
     client = client_for(orchestra.admin)
-    response = client.post("/employer/jobs/new/", {
-        "institution": school.institution.pk, "title": "乐团招聘大提琴首席", "kind": "full_time",
-        "description": "限男性，身体健康无乙肝", "submit": "1",
-    })
+    response = client.post(
+        "/employer/jobs/new/",
+        {
+            "institution": school.institution.pk,
+            "title": "乐团招聘大提琴首席",
+            "kind": "full_time",
+            "description": "限男性，身体健康无乙肝",
+            "submit": "1",
+        },
+    )
     assert response.status_code == 302
     job = Job.objects.get(title="乐团招聘大提琴首席")
     assert job.status == "pending" and {f["ground"] for f in job.flags} == {"gender", "health"}
@@ -158,8 +198,14 @@ def test_employer_portal(school, orchestra, client_for, django_assert_num_querie
     with django_assert_num_queries(8):
         page = client.get("/employer/jobs/").content.decode()
     assert "限男性" in page
-    client.post(f"/employer/jobs/{job.pk}/edit/", {"title": "乐团招聘大提琴首席", "kind": "full_time",
-                                                    "description": "大提琴首席，硕士及以上"})
+    client.post(
+        f"/employer/jobs/{job.pk}/edit/",
+        {
+            "title": "乐团招聘大提琴首席",
+            "kind": "full_time",
+            "description": "大提琴首席，硕士及以上",
+        },
+    )
     job.refresh_from_db()
     assert job.flags == [] and job.version == 2
     assert client.get("/jobs/review/").status_code == 403
@@ -172,17 +218,47 @@ def test_guard_rule_pages_for_the_platform_admin(school, client_for):
     admin.save()
     client = client_for(admin)
     assert "乙肝" in client.get("/jobs/guards/").content.decode()
-    response = client.post("/jobs/guards/new/", {"ground": "fees", "match": "regex", "pattern": "琴房(",
-                                                 "reason": "收费", "legal_basis": ""})
+    response = client.post(
+        "/jobs/guards/new/",
+        {
+            "ground": "fees",
+            "match": "regex",
+            "pattern": "琴房(",
+            "reason": "收费",
+            "legal_basis": "",
+        },
+    )
     assert "正则表达式有误" in response.content.decode()
-    client.post("/jobs/guards/new/", {"ground": "fees", "match": "phrase", "pattern": "琴房使用费",
-                                      "reason": "收费", "legal_basis": "劳动合同法第九条", "is_active": "on"})
+    client.post(
+        "/jobs/guards/new/",
+        {
+            "ground": "fees",
+            "match": "phrase",
+            "pattern": "琴房使用费",
+            "reason": "收费",
+            "legal_basis": "劳动合同法第九条",
+            "is_active": "on",
+        },
+    )
     rule = GuardRule.objects.get(pattern="琴房使用费")
-    client.post(f"/jobs/guards/{rule.pk}/", {"ground": "fees", "match": "phrase", "pattern": "琴房使用费",
-                                             "reason": "收费", "legal_basis": ""})
+    client.post(
+        f"/jobs/guards/{rule.pk}/",
+        {
+            "ground": "fees",
+            "match": "phrase",
+            "pattern": "琴房使用费",
+            "reason": "收费",
+            "legal_basis": "",
+        },
+    )
     rule.refresh_from_db()
     assert rule.is_active is False
-    assert list(AuditEvent.objects.filter(action__startswith="guard.").order_by("pk").values_list("action", flat=True)) == [
-        "guard.create", "guard.update",
+    assert list(
+        AuditEvent.objects.filter(action__startswith="guard.")
+        .order_by("pk")
+        .values_list("action", flat=True)
+    ) == [
+        "guard.create",
+        "guard.update",
     ]
     assert client_for(school.centre).get("/jobs/guards/").status_code == 403

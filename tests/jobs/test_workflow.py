@@ -15,8 +15,12 @@ from qihang.jobs.models import Job, JobKind, JobRevision
 from qihang.jobs.workflow import JOB_REVIEW
 from tests.factories import make_employer, make_job
 
-DATA = {"title": "大提琴演奏员", "kind": JobKind.FULL_TIME, "division": "310104",
-        "description": "乐团招聘大提琴演奏员，硕士及以上。"}
+DATA = {
+    "title": "大提琴演奏员",
+    "kind": JobKind.FULL_TIME,
+    "division": "310104",
+    "description": "乐团招聘大提琴演奏员，硕士及以上。",
+}
 
 
 @pytest.fixture
@@ -32,11 +36,17 @@ def centre(school, actor_of_user):
 
 
 @pytest.mark.django_db
-def test_staff_post_is_credited_to_the_poster_and_their_department(school, orchestra, actor_of_user, indexed):
+def test_staff_post_is_credited_to_the_poster_and_their_department(
+    school, orchestra, actor_of_user, indexed
+):
     actor = actor_of_user(school.dept_staff, school)
-    job = services.job_create(actor=actor, employer=orchestra, institution_id=school.institution.pk, data=DATA)
+    job = services.job_create(
+        actor=actor, employer=orchestra, institution_id=school.institution.pk, data=DATA
+    )
     assert (job.status, job.credited_to_id, job.credited_department_id) == (
-        "draft", school.dept_staff.pk, school.departments[0].pk,
+        "draft",
+        school.dept_staff.pk,
+        school.departments[0].pk,
     )
     assert indexed == [[job.pk]]
     assert AuditEvent.objects.filter(action="job.create", target_id=str(job.pk)).exists()
@@ -44,13 +54,26 @@ def test_staff_post_is_credited_to_the_poster_and_their_department(school, orche
 
 @pytest.mark.django_db
 def test_submit_approve_publish(school, orchestra, centre, indexed):
-    job = services.job_create(actor=centre, employer=orchestra, institution_id=school.institution.pk, data=DATA, submit=True)
+    job = services.job_create(
+        actor=centre,
+        employer=orchestra,
+        institution_id=school.institution.pk,
+        data=DATA,
+        submit=True,
+    )
     assert job.status == "pending"
     services.job_transition(actor=centre, job=job, action="approve")
     job.refresh_from_db()
     assert job.status == "published" and job.published_at is not None
-    assert [e.action for e in AuditEvent.objects.filter(target_type="jobs.job", target_id=str(job.pk)).order_by("pk")] == [
-        "job.create", "job.submit", "job.approve",
+    assert [
+        e.action
+        for e in AuditEvent.objects.filter(target_type="jobs.job", target_id=str(job.pk)).order_by(
+            "pk"
+        )
+    ] == [
+        "job.create",
+        "job.submit",
+        "job.approve",
     ]
     assert len(indexed) == 2
 
@@ -70,10 +93,14 @@ def test_return_needs_a_reason_and_shows_it(school, orchestra, centre):
 def test_teachers_cannot_approve_and_leadership_cannot_submit(school, orchestra, actor_of_user):
     job = make_job(orchestra, school.institution, status="pending")
     with pytest.raises(PermissionDenied):
-        services.job_transition(actor=actor_of_user(school.teacher, school), job=job, action="approve")
+        services.job_transition(
+            actor=actor_of_user(school.teacher, school), job=job, action="approve"
+        )
     draft = make_job(orchestra, school.institution, status="draft", title="中提琴演奏员")
     with pytest.raises(PermissionDenied):
-        services.job_transition(actor=actor_of_user(school.leader, school), job=draft, action="submit")
+        services.job_transition(
+            actor=actor_of_user(school.leader, school), job=draft, action="submit"
+        )
 
 
 @pytest.mark.django_db
@@ -93,15 +120,20 @@ def test_another_employer_cannot_touch_the_job(school, orchestra, employer_actor
 def test_a_flagged_job_is_held_until_fixed(school, orchestra, centre, employer_actor):
     actor = employer_actor(orchestra.admin, orchestra)
     job = services.job_create(
-        actor=actor, employer=orchestra, institution_id=school.institution.pk,
-        data={**DATA, "description": "限男性，35岁以下。"}, submit=True,
+        actor=actor,
+        employer=orchestra,
+        institution_id=school.institution.pk,
+        data={**DATA, "description": "限男性，35岁以下。"},
+        submit=True,
     )
     assert {f["ground"] for f in job.flags} == {"gender", "age"}
     with pytest.raises(ValidationError) as refused:
         services.job_transition(actor=centre, job=job, action="approve")
     assert any("限男性" in m for m in refused.value.messages)
     services.job_transition(actor=centre, job=job, action="return", reason="请删除性别、年龄限制")
-    changes = services.job_update(actor=actor, job=job, data={"description": "招聘男高音声部演员。"})
+    changes = services.job_update(
+        actor=actor, job=job, data={"description": "招聘男高音声部演员。"}
+    )
     assert changes == {"description": ["限男性，35岁以下。", "招聘男高音声部演员。"]}
     job.refresh_from_db()
     assert job.flags == [] and job.version == 2
@@ -127,7 +159,10 @@ def test_editing_a_published_job_sends_it_back_with_its_history(school, orchestr
     job.refresh_from_db()
     assert (job.status, job.version, job.published_at) == ("pending", 2, None)
     revision = JobRevision.objects.get(job=job)
-    assert revision.changes == {"title": ["大提琴演奏员", "大提琴首席"], "salary_max": [12000, 15000]}
+    assert revision.changes == {
+        "title": ["大提琴演奏员", "大提琴首席"],
+        "salary_max": [12000, 15000],
+    }
     assert AuditEvent.objects.filter(action="job.revise", target_id=str(job.pk)).count() == 1
     assert services.job_update(actor=centre, job=job, data={"title": "大提琴首席"}) == {}
 
@@ -135,7 +170,9 @@ def test_editing_a_published_job_sends_it_back_with_its_history(school, orchestr
 @pytest.mark.django_db
 def test_close_by_employer_or_centre(school, orchestra, centre, employer_actor):
     job = make_job(orchestra, school.institution)
-    services.job_transition(actor=employer_actor(orchestra.admin, orchestra), job=job, action="close")
+    services.job_transition(
+        actor=employer_actor(orchestra.admin, orchestra), job=job, action="close"
+    )
     assert Job.objects.get(pk=job.pk).status == "closed"
     second = make_job(orchestra, school.institution, title="圆号演奏员")
     services.job_transition(actor=centre, job=second, action="close")
@@ -148,12 +185,17 @@ def test_expired_jobs_close_themselves_on_the_given_day(school, orchestra, capsy
     due = make_job(orchestra, school.institution, deadline=dt.date(2026, 6, 30))
     today = make_job(orchestra, school.institution, title="长笛", deadline=dt.date(2026, 7, 1))
     open_ended = make_job(orchestra, school.institution, title="竖琴")
-    pending = make_job(orchestra, school.institution, title="大号", status="pending", deadline=dt.date(2026, 1, 1))
+    pending = make_job(
+        orchestra, school.institution, title="大号", status="pending", deadline=dt.date(2026, 1, 1)
+    )
     call_command("close_expired_jobs", "--today", "2026-07-01")
     assert "1" in capsys.readouterr().out
     statuses = dict(Job.objects.values_list("pk", "status"))
     assert [statuses[j.pk] for j in (due, today, open_ended, pending)] == [
-        "expired", "published", "published", "pending",
+        "expired",
+        "published",
+        "published",
+        "pending",
     ]
     event = AuditEvent.objects.get(action="job.expire")
     assert event.actor_id is None and event.data["today"] == "2026-07-01"
