@@ -12,8 +12,10 @@ import datetime as dt
 import random
 from collections.abc import Callable
 
+from django.db.models import Q
 from django.utils import timezone
 
+from qihang.audit.models import AuditEvent
 from qihang.demo import catalogue as cat
 from qihang.employers.models import Employer, EmployerMember, EmployerStanding, StandingStatus
 from qihang.institutions.models import Institution, Membership
@@ -420,6 +422,12 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
             if n % 5 == 0:
                 services.job_share(actor=centre, job=job, partner_id=partner.pk)
                 counts["shared"] += 1
+    # The rest of the demo is 2020's season replayed: the postings' audit rows (and the
+    # shares') are dated on the demo day, like every other row of the demo's audit log.
+    stamp = dt.datetime.combine(today, dt.time(10, 0), tzinfo=timezone.get_current_timezone())
+    AuditEvent.objects.filter(
+        Q(action__startswith="job.") | Q(action__startswith="share."), at__gt=stamp
+    ).update(at=stamp)
     if log:
         log(
             "岗位：发布{published}、待审核{pending}、退回{returned}、风险提示{flagged}、"
