@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from qihang.employers.models import EmployerStanding
 from qihang.institutions.models import Share
-from qihang.institutions.scoping import Actor, get_scoped_or_404, scoped
+from qihang.institutions.scoping import Actor, get_owned_or_404, get_scoped_or_404, scoped
 from qihang.jobs.models import GuardRule, Job, JobRevision
 from qihang.jobs.workflow import S_PENDING, S_PUBLISHED, hold_reasons
 
@@ -75,6 +75,13 @@ def job_detail(*, actor: Actor, posting_id: int, published_only: bool = False) -
     if published_only:
         qs = qs.filter(status=S_PUBLISHED)
     return get_scoped_or_404(qs, actor, pk=posting_id)
+
+
+def job_for_write(*, actor: Actor, posting_id: int) -> Job:
+    """A job the actor's institution holds itself (or the employer's own): a partner reads a
+    shared job but never edits, reviews, closes or shares it on (404)."""
+    qs = Job.objects.select_related(*LIST_RELATED)
+    return get_owned_or_404(qs, actor, pk=posting_id)
 
 
 def standings_of(jobs: list[Job]) -> dict[tuple[int, int], tuple[str, str]]:

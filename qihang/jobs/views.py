@@ -218,7 +218,7 @@ def job_create(request: HttpRequest) -> HttpResponse:
 @requires(Perm.JOB_POST)
 def job_edit(request: HttpRequest, posting_id: int) -> HttpResponse:
     actor = actor_of(request)
-    job = selectors.job_detail(actor=actor, posting_id=posting_id)
+    job = selectors.job_for_write(actor=actor, posting_id=posting_id)
     if not may_edit(job, actor):
         raise PermissionDenied("job.edit")
     return _staff_form(request, job)
@@ -228,7 +228,7 @@ def job_edit(request: HttpRequest, posting_id: int) -> HttpResponse:
 @requires(Perm.JOB_VIEW)
 @require_POST
 def job_action(request: HttpRequest, posting_id: int) -> HttpResponse:
-    job = selectors.job_detail(actor=actor_of(request), posting_id=posting_id)
+    job = selectors.job_for_write(actor=actor_of(request), posting_id=posting_id)
     to_queue = request.POST.get("next") == "queue"
     target = reverse("jobs:review_queue") if to_queue else reverse("jobs:detail", args=[job.pk])
     return _transition(request, job, target)
@@ -250,7 +250,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def job_share(request: HttpRequest, posting_id: int) -> HttpResponse:
     actor = actor_of(request)
-    job = selectors.job_detail(actor=actor, posting_id=posting_id)
+    job = selectors.job_for_write(actor=actor, posting_id=posting_id)
     partner = request.POST.get("partner", "")
     try:
         services.job_share(
@@ -268,7 +268,7 @@ def job_share(request: HttpRequest, posting_id: int) -> HttpResponse:
 @require_POST
 def job_unshare(request: HttpRequest, posting_id: int) -> HttpResponse:
     actor = actor_of(request)
-    job = selectors.job_detail(actor=actor, posting_id=posting_id)
+    job = selectors.job_for_write(actor=actor, posting_id=posting_id)
     share_id = request.POST.get("share", "")
     share = get_object_or_404(
         scoped(Share.objects.active(), actor).filter(kind=job._meta.label_lower, object_id=job.pk),
@@ -379,7 +379,7 @@ def portal_create(request: HttpRequest) -> HttpResponse:
 )
 @requires(Perm.EMPLOYER_PORTAL)
 def portal_edit(request: HttpRequest, posting_id: int) -> HttpResponse:
-    job = selectors.job_detail(actor=actor_of(request), posting_id=posting_id)
+    job = selectors.job_for_write(actor=actor_of(request), posting_id=posting_id)
     return _portal_form(request, job)
 
 
@@ -387,7 +387,7 @@ def portal_edit(request: HttpRequest, posting_id: int) -> HttpResponse:
 @requires(Perm.EMPLOYER_PORTAL)
 @require_POST
 def portal_action(request: HttpRequest, posting_id: int) -> HttpResponse:
-    job = selectors.job_detail(actor=actor_of(request), posting_id=posting_id)
+    job = selectors.job_for_write(actor=actor_of(request), posting_id=posting_id)
     return _transition(request, job, reverse("employer_jobs:detail", args=[job.pk]))
 
 

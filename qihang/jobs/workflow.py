@@ -86,7 +86,14 @@ def hold_reasons(job: Any, standing: Any = _LOOKUP) -> list[str]:
     return reasons
 
 
+def _own_institution(job: Any, actor: Any) -> None:
+    """Only the institution holding a job reviews it (a partner it is shared with reads it)."""
+    if actor.is_employer or actor.institution_id != job.institution_id:
+        raise PermissionDenied("job.review")
+
+
 def _publishable(job: Any, actor: Any) -> None:
+    _own_institution(job, actor)
     reasons = hold_reasons(job)
     if reasons:
         raise ValidationError(reasons)
@@ -129,6 +136,7 @@ JOB_REVIEW = Workflow(
             Perm.JOB_REVIEW,
             audit="job.return",
             needs_reason=True,
+            guard=_own_institution,
             style="outline-danger",
         ),
         # Applied by job_update when a published job is edited: back to review.

@@ -148,11 +148,12 @@ def test_sharing_with_the_paired_school(paired, jobs, client_for):
     assert "东方音乐学院共享" in client_for(other.centre).get(f"/jobs/{job.pk}/").content.decode()
     browse = client_for(other.graduate_user).get("/jobs/browse/").content.decode()
     assert job.title in browse and "东方音乐学院共享" in browse
-    # The partner cannot share it on or revoke it.
+    # The partner reads it but cannot revoke it, edit it or share it on (a write: 404).
     assert (
         client_for(other.centre).post(f"/jobs/{job.pk}/unshare/", {"share": share.pk}).status_code
-        == 403
+        == 404
     )
+    assert client_for(other.centre).get(f"/jobs/{job.pk}/edit/").status_code == 404
     client.post(f"/jobs/{job.pk}/unshare/", {"share": share.pk})
     assert client_for(other.centre).get(f"/jobs/{job.pk}/").status_code == 404
     assert AuditEvent.objects.filter(action__startswith="share.").count() >= 2
