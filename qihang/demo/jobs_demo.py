@@ -333,11 +333,14 @@ def _employers(school: Institution) -> list[Employer]:
     # The employers demo is not there: a handful of our own, verified at the school.
     made = []
     for name, base, division in DEMO_EMPLOYERS:
-        employer = Employer.objects.create(
-            name=name,
+        # Employers are global and outlive `qihang demo --reset` (which deletes the schools).
+        employer, _created = Employer.objects.get_or_create(
             credit_code=_credit_code(base),
-            division=division,
-            contact_phone=f"021-6{len(made) + 1:03d}0000",
+            defaults={
+                "name": name,
+                "division": division,
+                "contact_phone": f"021-6{len(made) + 1:03d}0000",
+            },
         )
         EmployerStanding.objects.create(
             institution=school, employer=employer, status=StandingStatus.VERIFIED

@@ -41,7 +41,7 @@ class JobForm(forms.ModelForm):
         model = Job
         fields = [*JOB_FIELDS, "specialties"]
         widgets = {
-            "deadline": forms.DateInput(attrs={"type": "date"}),
+            "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 6}),
         }
 

@@ -26,7 +26,7 @@ from qihang.institutions.scoping import ObjectId, actor_of, requires, scoped, ta
 from qihang.jobs import selectors, services
 from qihang.jobs.forms import GuardRuleForm, PortalJobForm, ReasonForm, StaffJobForm
 from qihang.jobs.models import GuardRule, Job, JobKind, JobStatus
-from qihang.jobs.workflow import BUTTON_ACTIONS, JOB_REVIEW, may_edit
+from qihang.jobs.workflow import BUTTON_ACTIONS, JOB_REVIEW, hold_reasons, may_edit
 from qihang.lib.places import division_full_name
 
 PAGE_SIZE = 30
@@ -84,7 +84,7 @@ def _detail_context(request: HttpRequest, job: Job) -> dict[str, Any]:
     return {
         "job": job,
         "place": _place(job.division),
-        "hold_reasons": services_hold_reasons(job),
+        "hold_reasons": hold_reasons(job),
         "buttons": _buttons(job, actor),
         "can_edit": may_edit(job, actor) and job.status in JOB_REVIEW.sources_of("close"),
         "revisions": selectors.revisions_of(job),
@@ -94,12 +94,6 @@ def _detail_context(request: HttpRequest, job: Job) -> dict[str, Any]:
         "shared_label": selectors.shared_label(job, actor),
         "reason_form": ReasonForm(),
     }
-
-
-def services_hold_reasons(job: Job) -> list[str]:
-    from qihang.jobs.workflow import hold_reasons
-
-    return hold_reasons(job)
 
 
 def _transition(request: HttpRequest, job: Job, redirect_to: str) -> HttpResponse:
