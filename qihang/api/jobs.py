@@ -14,7 +14,7 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie
 
@@ -180,7 +180,7 @@ def _page(qs: Any, page: int, actor: Actor) -> dict[str, Any]:
     }
 
 
-Status = Literal["draft", "pending", "published", "returned", "closed", "expired"]
+StatusName = Literal["draft", "pending", "published", "returned", "closed", "expired"]
 
 
 @router.get(
@@ -192,7 +192,7 @@ Status = Literal["draft", "pending", "published", "returned", "closed", "expired
 @takes_ids()
 def jobs_feed(
     request: HttpRequest,
-    status: Status | None = Query(None, description="状态；缺省为全部"),
+    status: StatusName | None = Query(None, description="状态；缺省为全部"),
     page: int = Query(1, ge=1, description="页码，每页 50 条"),
 ) -> Any:
     actor: Actor = request.auth  # type: ignore[attr-defined]
@@ -277,6 +277,6 @@ def employer_job_create(request: HttpRequest, payload: JobIn) -> Any:
             else:
                 errors = {"__all__": [str(m) for m in exc.messages]}
     if errors:
-        return 400, {"detail": "岗位信息有误。", "errors": errors}
+        return Status(400, {"detail": "岗位信息有误。", "errors": errors})
     job = Job.objects.select_related("institution", "employer").get(pk=job.pk)
-    return 201, _job(job, actor)
+    return Status(201, _job(job, actor))
