@@ -14,6 +14,9 @@ urlpatterns = [
     path("audit/", include("qihang.audit.urls")),
     path("notifications/", include("qihang.notifications.urls")),
     path("employers/", include("qihang.employers.urls")),
+    path("jobs/", include("qihang.jobs.urls")),
+    # Before the portal's own "employer/": its jobs pages are the jobs app's.
+    path("employer/jobs/", include("qihang.jobs.portal_urls")),
     path("employer/", include("qihang.employers.portal_urls")),
     path("api/", include("qihang.api.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),

@@ -266,3 +266,8 @@ def notifications_list(
             for n in rows
         ],
     }
+
+
+from qihang.api.jobs import router as jobs_router  # noqa: E402  (after `api` exists)
+
+api.add_router("/", jobs_router)

@@ -121,3 +121,85 @@ class Job(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def degree_labels(self) -> str:
+        from qihang.institutions.models import DegreeLevel
+
+        labels = dict(DegreeLevel.choices)
+        return "、".join(str(labels.get(d, d)) for d in self.degree_levels or [])
+
+    @property
+    def is_flagged(self) -> bool:
+        return bool(self.flags)
+
+
+class GuardGround(models.TextChoices):
+    """What a discriminatory or fraudulent posting violates (就业促进法 and the ministry)."""
+
+    GENDER = "gender", _("性别")
+    ETHNICITY = "ethnicity", _("民族")
+    RELIGION = "religion", _("宗教信仰")
+    REGION = "region", _("户籍或地域")
+    AGE = "age", _("年龄")
+    HEALTH = "health", _("健康状况")
+    MARITAL = "marital", _("婚育状况")
+    SCHOOL = "school", _("院校或第一学历")
+    FEES = "fees", _("收费或押金")
+    CONTACT = "contact", _("联系方式冲突")
+
+
+class GuardMatch(models.TextChoices):
+    PHRASE = "phrase", _("短语")
+    REGEX = "regex", _("正则表达式")
+
+
+class GuardRule(models.Model):
+    """Reference data the platform administrator edits: one phrase or pattern that a posting
+    must not contain, the ground it violates and the legal basis shown to reviewer and employer.
+
+    Platform-wide (no institution, so not read through scoping): every school's postings are
+    checked by the same rules; only GUARD_MANAGE pages list and edit them."""
+
+    ground = models.CharField(_("违反事项"), max_length=12, choices=GuardGround.choices)
+    match = models.CharField(
+        _("匹配方式"), max_length=8, choices=GuardMatch.choices, default=GuardMatch.PHRASE
+    )
+    pattern = models.CharField(_("短语或正则"), max_length=300)
+    reason = models.CharField(_("提示理由"), max_length=300)
+    legal_basis = models.CharField(_("法律依据"), max_length=300, blank=True, default="")
+    is_active = models.BooleanField(_("启用"), default=True)
+    version = models.CharField(_("版本"), max_length=20, default="2026")
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("岗位审核规则")
+        verbose_name_plural = _("岗位审核规则")
+        ordering = ["ground", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["match", "pattern"], name="guard_rule_unique_pattern")
+        ]
+
+    def __str__(self) -> str:
+        return self.pattern
+
+
+class JobRevision(models.Model):
+    """What an edit changed on a job (field -> [before, after]), one row per saved edit."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    changes = models.JSONField(default=dict)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.job_id} v{self.version}"
