@@ -43,12 +43,13 @@ def test_staff_list_filters_and_query_count(school, jobs, client_for, django_ass
     # session, user, memberships (+ departments prefetch), the count, the page of jobs with
     # employer and institution, the sources, the navigation's institution, the employers for
     # the filter.
-    with django_assert_num_queries(9):
+    # + the unread notifications count (navigation).
+    with django_assert_num_queries(10):
         response = client.get("/jobs/")
     assert response.status_code == 200
     assert response.content.decode().count("/jobs/") >= 5
     more = [make_job(jobs[0].employer, school.institution, title=f"中提琴{i}") for i in range(5)]
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get("/jobs/")
     assert more
     page = client.get("/jobs/?flagged=yes").content.decode()
@@ -67,7 +68,8 @@ def test_review_queue_shows_reasons_and_query_count(
     client.get("/jobs/review/")
     # session, user, memberships (+ departments), count, the page, the standings of the page,
     # the navigation's institution.
-    with django_assert_num_queries(8):
+    # + the unread notifications count (navigation).
+    with django_assert_num_queries(9):
         page = client.get("/jobs/review/").content.decode()
     assert "限男性" in page and "disabled" in page
     assert client_for(school.teacher).get("/jobs/review/").status_code == 403
@@ -165,7 +167,8 @@ def test_graduates_see_published_jobs_only(school, jobs, client_for, django_asse
     client.get("/jobs/browse/")
     # session, user, memberships (+ departments), count, the page with employer and
     # institution, the navigation's institution.
-    with django_assert_num_queries(7):
+    # + the unread notifications count (navigation).
+    with django_assert_num_queries(8):
         page = client.get("/jobs/browse/").content.decode()
     assert "大提琴演奏员0" in page and "钢琴教师" not in page
     assert client.get(f"/jobs/browse/{jobs[3].pk}/").status_code == 404
@@ -196,7 +199,8 @@ def test_employer_portal(school, orchestra, client_for, django_assert_num_querie
     client.get("/employer/jobs/")
     # session, user, memberships (none), employer membership, count, the page, the standings
     # of the page, the navigation's institution lookup.
-    with django_assert_num_queries(8):
+    # + the unread notifications count (navigation).
+    with django_assert_num_queries(9):
         page = client.get("/employer/jobs/").content.decode()
     assert "限男性" in page
     client.post(
