@@ -17,7 +17,6 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile, File
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,6 +43,8 @@ from qihang.institutions.scoping import Actor
 from qihang.lib.validators import FieldError
 from qihang.lib.validators import credit_code as valid_credit_code
 from qihang.lib.workflow import Action, Workflow
+from qihang.notifications.kinds import LINK_MARK, Kind
+from qihang.notifications.services import notify
 
 S = StandingStatus
 
@@ -105,6 +106,13 @@ STANDING_REVIEW = Workflow(
 )
 # The actions staff take (the buttons of the institution's detail page).
 DECISIONS = ("verify", "reject", "suspend", "reinstate")
+# The message kind each decision sends to the employer's accounts (kinds they can tune).
+DECISION_KINDS = {
+    "verify": Kind.EMPLOYER_VERIFIED,
+    "reinstate": Kind.EMPLOYER_VERIFIED,
+    "reject": Kind.EMPLOYER_REJECTED,
+    "suspend": Kind.EMPLOYER_SUSPENDED,
+}
 
 # Fields whose change after a verification sends verified standings back to review: what the
 # reviewers checked. The credit code never changes (one organisation per code).
@@ -197,17 +205,25 @@ def licence_bytes(employer: Employer) -> bytes:
         return unseal(handle.read())
 
 
-def _tell_members(employer: Employer, *, subject: str, body: str) -> list[int]:
-    """Tell the organisation's active accounts about a decision on it.
-
-    The one place employers are notified from: it goes through the notifications outbox
-    (qihang.notifications.services.notify) once that app is on main. Returns the recipients.
-    """
-    return list(
+def _tell_members(
+    employer: Employer, *, kind: Kind, subject: str, body: str, institution_id: int | None
+) -> list[int]:
+    """Tell the organisation's active accounts about a decision on it, through the outbox
+    (after commit). Returns the recipients."""
+    recipients = list(
         EmployerMember.objects.filter(employer=employer, is_active=True)
         .order_by("pk")
         .values_list("user_id", flat=True)
     )
+    notify(
+        recipients=recipients,
+        kind=kind,
+        subject=subject,
+        body=body,
+        link="/employer/",
+        institution_id=institution_id,
+    )
+    return recipients
 
 
 # --- Registration ---------------------------------------------------------------------------------
@@ -454,8 +470,6 @@ def member_invite(
     """A recruiter account for a new e-mail address, with a set-password link sent after
     commit. An address that already has an account is refused (the person registers with
     the organisation's code instead, and the administrator accepts them)."""
-    from qihang.accounts.services import set_password_url
-
     actor.require(Perm.EMPLOYER_MANAGE)
     _require_own(actor, employer)
     email = email.strip()
@@ -478,20 +492,18 @@ def member_invite(
             target=member,
             data={"user_id": user.pk},
         )
-        message = EmailMessage(
+        # The set-password link is made at delivery (LINK_MARK), never stored.
+        notify(
+            recipients=[user],
+            kind=Kind.SET_PASSWORD,
             subject=_("【启航】%(employer)s邀请您开通招聘账号") % {"employer": employer.name},
             body=_(
                 "%(name)s，您好：\n\n%(employer)s在“启航”就业创业工作平台为您开通了招聘账号。"
                 "请打开下面的链接设置密码：\n\n%(link)s\n\n之后用本邮箱登录。如非本人，请忽略本邮件。\n"
             )
-            % {
-                "name": user.display_name,
-                "employer": employer.name,
-                "link": set_password_url(user),
-            },
-            to=[email],
+            % {"name": user.display_name, "employer": employer.name, "link": LINK_MARK},
+            institution_id=None,
         )
-        transaction.on_commit(message.send)
     return member
 
 
@@ -519,6 +531,8 @@ def standing_decide(
         )
         _tell_members(
             standing.employer,
+            kind=DECISION_KINDS.get(action, Kind.EMPLOYER_VERIFIED),
+            institution_id=standing.institution_id,
             subject=_("【启航】单位认证结果"),
             body=_("%(institution)s：%(action)s。%(reason)s")
             % {"institution": standing.institution, "action": taken.label, "reason": reason},

@@ -15,10 +15,9 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from qihang.employers.models import Employer
+from qihang.employers.selectors import contact_conflicts
 from qihang.jobs.models import GuardGround, GuardMatch, GuardRule, Job
 
 # The posting's fields a guard reads (what an applicant sees).
@@ -99,19 +98,6 @@ def check_text(values: dict[str, str]) -> list[Finding]:
                 )
             )
     return findings
-
-
-def contact_conflicts(employer: Employer) -> list[Employer]:
-    """Other organisations (other credit codes) giving the same contact phone or e-mail.
-
-    A minimal stand-in: the employers app's `employers.selectors.contact_conflicts(employer)`
-    replaces this once merged (integrator: switch the call in `check_job`)."""
-    q = Q(pk__in=[])
-    if employer.contact_phone.strip():
-        q |= Q(contact_phone=employer.contact_phone.strip())
-    if employer.contact_email.strip():
-        q |= Q(contact_email__iexact=employer.contact_email.strip())
-    return list(Employer.objects.filter(q).exclude(pk=employer.pk).order_by("pk")[:5])
 
 
 def check_job(job: Job) -> list[dict[str, object]]:

@@ -14,17 +14,21 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from qihang.audit.services import audit_record
-from qihang.employers.models import Employer
+from qihang.employers.models import Employer, EmployerMember
 from qihang.institutions.models import Membership, Share
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor
 from qihang.jobs.guards import check_job, compile_rule
 from qihang.jobs.models import GuardRule, Job, JobRevision, SpecialtyTag
 from qihang.jobs.workflow import JOB_REVIEW, S_DRAFT, S_PUBLISHED, may_edit
+from qihang.notifications.kinds import Kind
+from qihang.notifications.services import notify
 from qihang.search.services import jobs_index
 
 # The posting's own fields, declared once: forms, the importer, the API and history use it.
@@ -208,6 +212,47 @@ def job_update(
     return changes
 
 
+def _tell_poster(job: Job, *, kind: Kind, subject: str, body: str) -> None:
+    """The employer's accounts (portal link) and the staff member who posted it (staff link)."""
+    members = list(
+        EmployerMember.objects.filter(employer_id=job.employer_id, is_active=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    notify(
+        recipients=members,
+        kind=kind,
+        subject=subject,
+        body=body,
+        link=reverse("employer_jobs:detail", args=[job.pk]),
+        institution_id=job.institution_id,
+    )
+    if job.posted_by_id and job.posted_by_id not in members:
+        notify(
+            recipients=[job.posted_by_id],
+            kind=kind,
+            subject=subject,
+            body=body,
+            link=reverse("jobs:detail", args=[job.pk]),
+            institution_id=job.institution_id,
+        )
+
+
+# What each review action tells the poster (the others tell nobody).
+_TOLD = {
+    "approve": (
+        Kind.JOB_PUBLISHED,
+        _lazy("【启航】岗位已发布：%(title)s"),
+        _lazy("%(title)s 已通过审核并发布。"),
+    ),
+    "return": (
+        Kind.JOB_RETURNED,
+        _lazy("【启航】岗位被退回：%(title)s"),
+        _lazy("%(title)s 被退回修改。理由：%(reason)s"),
+    ),
+}
+
+
 def job_transition(*, actor: Actor | SystemActor, job: Job, action: str, reason: str = "") -> Job:
     """Take a review-workflow action (submit, approve, return, close, expire) on `job`."""
     changes: dict[str, Any] = {}
@@ -229,6 +274,18 @@ def job_transition(*, actor: Actor | SystemActor, job: Job, action: str, reason:
             summary=job.title,
         )
         jobs_index([job.pk])
+        if action in _TOLD:
+            kind, subject, body = _TOLD[action]
+            values = {"title": job.title, "reason": reason.strip()}
+            _tell_poster(job, kind=kind, subject=subject % values, body=body % values)
+        elif action == "submit" and job.flags:
+            _tell_poster(
+                job,
+                kind=Kind.JOB_HELD,
+                subject=_("【启航】岗位暂缓发布：%(title)s") % {"title": job.title},
+                body=_("%(title)s 有需要修改的内容，修改前不能发布：%(reasons)s")
+                % {"title": job.title, "reasons": "；".join(str(f["reason"]) for f in job.flags)},
+            )
     return job
 
 

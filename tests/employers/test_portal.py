@@ -150,7 +150,10 @@ def test_the_profile_edit_keeps_the_code_and_the_licence_is_served_to_members(
 
 @pytest.mark.django_db
 def test_decisions_are_told_to_the_active_accounts_only(school, orchestra):
-    from qihang.employers.services import _tell_members
+    from qihang.employers.models import EmployerStanding, StandingStatus
+    from qihang.employers.services import standing_decide
+    from qihang.institutions.scoping import build_actor
+    from qihang.notifications.models import Notification
 
     employer, user = orchestra
     waiting = make_user("waiting-one", email="w@orchestra.example")
@@ -161,7 +164,15 @@ def test_decisions_are_told_to_the_active_accounts_only(school, orchestra):
         is_active=False,
         join_request=JoinRequest.PENDING,
     )
-    assert _tell_members(employer, subject="s", body="b") == [user.pk]
+    standing = EmployerStanding.objects.get(institution=school.institution, employer=employer)
+    EmployerStanding.objects.filter(pk=standing.pk).update(status=StandingStatus.PENDING)
+    standing.refresh_from_db()
+    standing_decide(
+        actor=build_actor(school.centre, school.institution.pk), standing=standing, action="verify"
+    )
+    told = Notification.objects.filter(kind="employer_verified")
+    assert list(told.values_list("recipient_id", flat=True)) == [user.pk]
+    assert told.get().link == "/employer/"
 
 
 @pytest.mark.django_db

@@ -217,3 +217,20 @@ def test_people_cannot_expire_jobs(school, orchestra, centre):
     job = make_job(orchestra, school.institution, deadline=dt.date(2020, 1, 1))
     with pytest.raises(PermissionDenied):
         services.job_transition(actor=centre, job=job, action="expire")
+
+
+@pytest.mark.django_db
+def test_review_decisions_reach_the_employer_and_the_poster(school, orchestra, centre):
+    from qihang.notifications.models import Notification
+
+    returned = make_job(orchestra, school.institution, status="pending", posted_by=school.teacher)
+    services.job_transition(actor=centre, job=returned, action="return", reason="请补充薪资范围")
+    approved = make_job(orchestra, school.institution, status="pending", title="中提琴演奏员")
+    services.job_transition(actor=centre, job=approved, action="approve")
+    told = {(n.kind, n.recipient_id, n.link) for n in Notification.objects.all()}
+    assert told == {
+        ("job_returned", orchestra.admin.pk, f"/employer/jobs/{returned.pk}/"),
+        ("job_returned", school.teacher.pk, f"/jobs/{returned.pk}/"),
+        ("job_published", orchestra.admin.pk, f"/employer/jobs/{approved.pk}/"),
+    }
+    assert "请补充薪资范围" in Notification.objects.get(recipient=school.teacher).body
