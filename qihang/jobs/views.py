@@ -357,7 +357,7 @@ def _portal_form(request: HttpRequest, job: Job | None) -> HttpResponse:
         else:
             messages.success(request, _("岗位已保存。"))
             return redirect("employer_jobs:detail", posting_id=job.pk)
-    return render(request, "jobs/form.html", {"form": form, "job": job, "portal": True})
+    return render(request, "jobs/portal_form.html", {"form": form, "job": job, "portal": True})
 
 
 @takes_ids(
