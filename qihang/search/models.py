@@ -58,7 +58,9 @@ class JobPreference(TenantModel):
     keywords = models.CharField(_("关键词"), max_length=200, blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 
-    scope = Scope(department="graduate__department", mentor="graduate__mentor", own="graduate__user")
+    scope = Scope(
+        department="graduate__department", mentor="graduate__mentor", own="graduate__user"
+    )
 
     class Meta:
         verbose_name = _("求职意向")
@@ -82,7 +84,9 @@ class JobPush(TenantModel):
     note = models.CharField(_("推荐理由"), max_length=200, blank=True, default="")
     created_at = models.DateTimeField(_("推荐时间"), auto_now_add=True)
 
-    scope = Scope(department="graduate__department", mentor="graduate__mentor", own="graduate__user")
+    scope = Scope(
+        department="graduate__department", mentor="graduate__mentor", own="graduate__user"
+    )
 
     class Meta:
         verbose_name = _("导师推荐")
@@ -94,4 +98,3 @@ class JobPush(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.job} → {self.graduate}"
-

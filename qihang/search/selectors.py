@@ -10,12 +10,17 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, models
-from django.db.models import F, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext as _
 
+from qihang.graduates.models import Graduate
+from qihang.institutions.models import DegreeLevel
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor, scoped
-from qihang.jobs.models import Job, JobKind, JobStatus
+from qihang.jobs.models import Job, JobStatus
+from qihang.search.models import JobPreference, JobPush
+from qihang.search.services import place_name
 from qihang.search.tokens import query_terms
 
 FTS_TABLE = "search_job_fts"  # SQLite (migration 0001)
@@ -68,8 +73,9 @@ def degree_filter(degree: str) -> Q:
     if connection.vendor == "postgresql":
         return Q(degree_levels=[]) | Q(degree_levels__contains=[degree])
     table = connection.ops.quote_name(Job._meta.db_table)
-    listed = RawSQL(
-        f"SELECT {table}.id FROM {table} WHERE EXISTS "  # noqa: S608 - names, not input
+    # Table names are ours and the value a parameter: nothing from input is spliced in.
+    listed = RawSQL(  # noqa: S611
+        f"SELECT {table}.id FROM {table} WHERE EXISTS "  # noqa: S608
         f"(SELECT 1 FROM json_each({table}.degree_levels) WHERE value = %s)",
         [degree],
     )
@@ -128,17 +134,22 @@ def match_terms(
     """Limit `qs` to jobs whose index has the terms (all of them, or any), annotated `rank`
     (higher is more relevant) — the one vendor-specific step of search."""
     if connection.vendor == "postgresql":
-        query = SearchQuery(tsquery_text(terms, any_term=any_term), search_type="raw", config="simple")
+        query = SearchQuery(
+            tsquery_text(terms, any_term=any_term), search_type="raw", config="simple"
+        )
         return qs.filter(search_document__vector=query).annotate(
             rank=SearchRank(F("search_document__vector"), query)
         )
     table = connection.ops.quote_name(Job._meta.db_table)
     match = fts5_query_text(terms, any_term=any_term)
     return qs.filter(
-        pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])  # noqa: S608
+        pk__in=RawSQL(  # noqa: S611 - the match expression is a parameter
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
+            [match],
+        )
     ).annotate(
         # bm25 is lower for better matches; the title counts four times the rest.
-        rank=RawSQL(
+        rank=RawSQL(  # noqa: S611
             f"SELECT -bm25({FTS_TABLE}, 4.0, 1.0) FROM {FTS_TABLE} "  # noqa: S608
             f"WHERE {FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid = {table}.id",
             [match],
@@ -161,4 +172,202 @@ def job_search(actor: Actor, q: str = "", filters: JobFilters | None = None) -> 
     return JobSearch(jobs=qs.select_related("employer"), terms=terms)
 
 
-KIND_LABELS = dict(JobKind.choices)
+# --- Recommendations --------------------------------------------------------------------------------
+# How many jobs recommendations consider: the best full-text matches of the graduate's profile
+# and the newest open jobs where they want to work (each one query, whatever the number of jobs).
+CANDIDATES = 200
+NEWEST = 50
+SHOWN = 20
+
+DEGREE_ORDER = [d.value for d in DegreeLevel]
+
+
+@dataclass
+class Recommendation:
+    job: Job
+    score: float
+    reasons: list[str]
+    push: JobPush | None = None
+
+
+def degree_requirement(levels: list[str]) -> str:
+    """本科及以上 for [bachelor, master, doctor]; 本科、硕士研究生 otherwise; 不限 for none."""
+    known = [lv for lv in DEGREE_ORDER if lv in levels]
+    if not known:
+        return _("不限")
+    lowest = DEGREE_ORDER.index(known[0])
+    label = DegreeLevel(known[0]).label
+    if known == DEGREE_ORDER[lowest:] and len(known) > 1:
+        return _("%(level)s及以上") % {"level": label}
+    return "、".join(str(DegreeLevel(lv).label) for lv in known)
+
+
+def own_graduate(actor: Actor) -> Graduate | None:
+    """The graduate record of a graduate actor in their current institution."""
+    return (
+        scoped(Graduate, actor)
+        .filter(user_id=actor.user_id)
+        .select_related("major")
+        .order_by("-cohort__year")
+        .first()
+    )
+
+
+def _candidates(
+    actor: Actor, *, terms: list[str], prefixes: list[str], today: dt.date, regions: list[str]
+) -> list[Job]:
+    base = _filtered(
+        searchable_jobs(actor).filter(status=JobStatus.PUBLISHED), JobFilters(open_on=today)
+    )
+    annotations = {}
+    for code in regions:
+        in_region = region_filter(code)
+        if in_region is not None:
+            annotations[f"in_region_{code}"] = ExpressionWrapper(in_region, BooleanField())
+    base = base.annotate(**annotations).select_related("employer", "search_document")
+    base = base.prefetch_related("specialties")
+    found: dict[int, Job] = {}
+    if terms:
+        for job in match_terms(base, terms, any_term=True).order_by(F("rank").desc(), *RECENCY)[
+            :CANDIDATES
+        ]:
+            found[job.pk] = job
+    where = Q(pk__in=[])
+    for prefix in prefixes:
+        where |= Q(division__startswith=prefix)
+    newest = base.filter(where) if prefixes else base
+    for job in newest.order_by(*RECENCY)[:NEWEST]:
+        found.setdefault(job.pk, job)
+    return list(found.values())
+
+
+def _score(
+    job: Job,
+    *,
+    graduate: Graduate,
+    preference: JobPreference | None,
+    specialty_terms: list[str],
+    keyword_terms: list[str],
+) -> Recommendation | None:
+    document = getattr(job, "search_document", None)
+    tokens = set()
+    if document is not None:
+        tokens = set(document.title_tokens.split()) | set(document.body_tokens.split())
+    score = float(getattr(job, "rank", 0.0) or 0.0)
+    reasons: list[str] = []
+    levels = job.degree_levels or []
+    if levels and graduate.degree_level not in levels:
+        return None  # not open to the graduate's degree
+    tags = {tag.name for tag in job.specialties.all()}
+    matched = [t for t in specialty_terms if t in tokens or t in tags]
+    if matched:
+        score += 4
+        reasons.append(_("与你的专业方向一致：%(terms)s") % {"terms": "、".join(matched)})
+    if graduate.major.name and graduate.major.name in job.majors:
+        score += 3
+        reasons.append(_("专业要求包含你的专业：%(major)s") % {"major": graduate.major.name})
+    if levels:
+        score += 1
+        reasons.append(_("学历要求：%(req)s，符合") % {"req": degree_requirement(levels)})
+    if preference is not None:
+        for code in preference.divisions:
+            prefix = division_prefix(code)
+            if prefix and job.division.startswith(prefix):
+                score += 2
+                reasons.append(_("工作地点在你希望的%(place)s") % {"place": place_name(code)})
+                break
+        for code in preference.regions:
+            if getattr(job, f"in_region_{code}", False):
+                score += 2
+                reasons.append(_("工作地点在你希望的%(region)s") % {"region": region_name(code)})
+                break
+        if preference.kinds:
+            if job.kind in preference.kinds:
+                score += 1
+                reasons.append(
+                    _("岗位类型符合你的意向：%(kind)s") % {"kind": job.get_kind_display()}
+                )
+            else:
+                score -= 2
+        wanted = preference.salary_min
+        if wanted is not None and (job.salary_max or job.salary_min):
+            if (job.salary_max or 0) >= wanted or (job.salary_max is None and job.salary_min):
+                score += 1
+                reasons.append(_("薪资可达你期望的 %(salary)s 元") % {"salary": wanted})
+            else:
+                score -= 1
+    related = [t for t in keyword_terms if t in tokens and t not in matched]
+    if related:
+        score += min(2.0, 0.5 * len(related))
+        reasons.append(_("与你的求职关键词相关：%(terms)s") % {"terms": "、".join(related)})
+    if not reasons:
+        return None
+    return Recommendation(job=job, score=score, reasons=reasons)
+
+
+def region_name(code: str) -> str:
+    """A strategic region's name (qihang.regions when merged; its code until then)."""
+    try:
+        from qihang.regions.selectors import region_label  # type: ignore[import-not-found]
+    except ImportError:
+        return code
+    return region_label(code)
+
+
+def recommendations(actor: Actor, *, today: dt.date, limit: int = SHOWN) -> list[Recommendation]:
+    """Published, open jobs for a graduate: mentors' pushes first, then by score, each with
+    its reasons in words. A fixed number of queries, whatever the number of jobs (graduate,
+    preference, pushes, candidates and their specialties)."""
+    graduate = own_graduate(actor)
+    if graduate is None:
+        return []
+    preference = JobPreference.objects.filter(graduate=graduate).first()
+    keywords = preference.keywords if preference else ""
+    specialty_terms = query_terms(graduate.specialization)
+    keyword_terms = query_terms(keywords)
+    terms = list(dict.fromkeys(query_terms(graduate.major.name) + specialty_terms + keyword_terms))
+    prefixes = [
+        p for p in (division_prefix(c) for c in (preference.divisions if preference else [])) if p
+    ]
+    regions = list(preference.regions) if preference else []
+    open_jobs = _filtered(searchable_jobs(actor), JobFilters(open_on=today))
+    pushes = list(
+        scoped(JobPush, actor)
+        .filter(graduate=graduate, job__in=open_jobs.values("pk"))
+        .select_related("job__employer", "pushed_by")
+        .order_by("-created_at", "-id")
+    )
+    pushed = {push.job_id for push in pushes}
+    scored: list[Recommendation] = []
+    for job in _candidates(actor, terms=terms, prefixes=prefixes, today=today, regions=regions):
+        if job.pk in pushed:
+            continue
+        found = _score(
+            job,
+            graduate=graduate,
+            preference=preference,
+            specialty_terms=specialty_terms,
+            keyword_terms=keyword_terms,
+        )
+        if found is not None:
+            scored.append(found)
+    scored.sort(
+        key=lambda r: (
+            -r.score,
+            -(r.job.published_at.timestamp() if r.job.published_at else 0),
+            -r.job.pk,
+        )
+    )
+    first = [
+        Recommendation(
+            job=push.job,
+            score=float("inf"),
+            reasons=[
+                _("导师推荐：%(note)s（%(who)s）")
+                % {"note": push.note or _("值得一看"), "who": push.pushed_by or _("导师")}
+            ],
+            push=push,
+        )
+        for push in pushes
+    ]
+    return (first + scored)[:limit]

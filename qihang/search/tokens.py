@@ -25,7 +25,9 @@ TERMS_FILE = DATA_DIR / "music_terms.txt"
 SYNONYMS_FILE = DATA_DIR / "synonyms.txt"
 
 # Words that carry no meaning in a posting or a query.
-STOPWORDS = frozenset("的 了 和 与 及 或 等 在 是 有 为 对 把 被 将 从 于 之 其 并 也 都 我 你 他 她 它".split())
+STOPWORDS = frozenset(
+    "的 了 和 与 及 或 等 在 是 有 为 对 把 被 将 从 于 之 其 并 也 都 我 你 他 她 它".split()
+)
 # A token is a run of CJK characters, letters or digits; everything else separates tokens.
 _TOKEN = re.compile(r"[\w]+", re.UNICODE)
 _SEPARATOR = re.compile(r"[^\w]+", re.UNICODE)
