@@ -66,8 +66,12 @@ def test_all_words_must_match_and_place_names_are_indexed(post, centre):
 
 def test_title_outranks_description_then_recency(post, centre, school):
     tz = dt.UTC
-    old = post("乐团演奏员甲", description="大提琴声部", published_at=dt.datetime(2020, 5, 1, tzinfo=tz))
-    new = post("乐团演奏员乙", description="大提琴声部", published_at=dt.datetime(2020, 6, 1, tzinfo=tz))
+    old = post(
+        "乐团演奏员甲", description="大提琴声部", published_at=dt.datetime(2020, 5, 1, tzinfo=tz)
+    )
+    new = post(
+        "乐团演奏员乙", description="大提琴声部", published_at=dt.datetime(2020, 6, 1, tzinfo=tz)
+    )
     top = post("大提琴演奏员", published_at=dt.datetime(2020, 4, 1, tzinfo=tz))
     assert [j.pk for j in job_search(centre, "大提琴").jobs] == [top.pk, new.pk, old.pk]
     # Without words: most recent first.
@@ -76,12 +80,26 @@ def test_title_outranks_description_then_recency(post, centre, school):
 
 def test_filters(post, centre):
     cello = SpecialtyTag.objects.create(code="cello", name="大提琴")
-    a = post("演奏员甲", kind=JobKind.FULL_TIME, division="310104", degree_levels=["master"],
-             salary_min=6000, salary_max=9000, deadline=dt.date(2020, 7, 31))
+    a = post(
+        "演奏员甲",
+        kind=JobKind.FULL_TIME,
+        division="310104",
+        degree_levels=["master"],
+        salary_min=6000,
+        salary_max=9000,
+        deadline=dt.date(2020, 7, 31),
+    )
     a.specialties.add(cello)
     jobs_index([a.pk])
-    post("演奏员乙", kind=JobKind.INTERNSHIP, division="320508", degree_levels=[],
-         salary_min=2000, salary_max=3000, deadline=dt.date(2020, 6, 30))
+    post(
+        "演奏员乙",
+        kind=JobKind.INTERNSHIP,
+        division="320508",
+        degree_levels=[],
+        salary_min=2000,
+        salary_max=3000,
+        deadline=dt.date(2020, 6, 30),
+    )
     post("演奏员丙", kind=JobKind.PART_TIME, division="310115", degree_levels=["bachelor"])
     assert titles(centre, "演奏员", kind="internship") == ["演奏员乙"]
     assert sorted(titles(centre, "演奏员", division="310000")) == ["演奏员丙", "演奏员甲"]
@@ -119,12 +137,17 @@ def test_a_shared_job_is_found_by_the_partner(post, school, other_school):
     from qihang.institutions.models import Pairing
 
     Pairing.objects.create(
-        first=school.institution, second=other_school.institution, name="结对",
+        first=school.institution,
+        second=other_school.institution,
+        name="结对",
         starts_on=dt.date(2020, 1, 1),
     )
     job = post("大提琴首席")
-    share_create(actor=build_actor(school.centre, school.institution.pk), obj=job,
-                 partner_id=other_school.institution.pk)
+    share_create(
+        actor=build_actor(school.centre, school.institution.pk),
+        obj=job,
+        partner_id=other_school.institution.pk,
+    )
     partner = build_actor(other_school.graduate_user, other_school.institution.pk)
     assert titles(partner, "大提琴") == ["大提琴首席"]
 
