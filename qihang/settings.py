@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "qihang.audit",
     "qihang.graduates",
     "qihang.destinations",
+    "qihang.regions",
     "qihang.imports",
     "qihang.employers",
     "qihang.jobs",

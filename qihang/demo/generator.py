@@ -47,7 +47,7 @@ from stdnum.cn import ric, uscc
 from qihang.accounts.models import ApiToken, User
 from qihang.audit.models import AuditEvent, SensitiveRead
 from qihang.demo import catalogue as cat
-from qihang.demo import channels, places
+from qihang.demo import channels
 from qihang.demo.names import MOBILE_PREFIXES, POLITICAL_STATUS, Namer, weighted
 from qihang.demo.replay import (
     GRADUATE,
@@ -89,6 +89,7 @@ from qihang.institutions.services import (
     major_get_or_create,
     membership_grant,
 )
+from qihang.lib import places
 
 DEFAULT_SEED = 2020
 # The demo stands on 15 July 2020: two weeks after graduation, mid-season for the 2020 cohort

@@ -355,7 +355,10 @@ class Replay:
             change_after["confirmed_not_internship"] = True
         self._change(step, actor, change_before, change_after, reason=step.reason)
         self._open(
-            PeriodKind.REPORTED, self.ref.reporting[values.code], values.employer_province, step.at
+            PeriodKind.REPORTED,
+            self.ref.reporting[values.code],
+            values.employer_division,
+            step.at,
         )
         self._audit(
             actor,
@@ -393,7 +396,7 @@ class Replay:
         )
         self._change(step, actor, {"status": str(before)}, {"status": ReviewStatus.APPROVED.value})
         code = self.values.code
-        self._open(PeriodKind.OFFICIAL, self.ref.reporting[code], d["employer_province"], step.at)
+        self._open(PeriodKind.OFFICIAL, self.ref.reporting[code], d["employer_division"], step.at)
         self.approvals.append((actor, step.at, d["version"], code))
 
     def _change(
@@ -411,7 +414,7 @@ class Replay:
             at=step.at,
         )
 
-    def _open(self, kind: str, code: str, province: str, at: dt.datetime) -> None:
+    def _open(self, kind: str, code: str, division: str, at: dt.datetime) -> None:
         previous = self.open.get(kind)
         if previous is not None:
             previous["valid_to"] = at
@@ -422,7 +425,8 @@ class Replay:
             "code": code,
             "valid_from": at,
             "valid_to": None,
-            "employer_province": province,
+            "employer_province": division[:2] + "0000" if division else "",
+            "employer_division": division,
         }
         self.open[kind] = period
         # The same dict is closed later (valid_to) by the next period of its kind.

@@ -175,6 +175,7 @@ _PERIOD_FIELDS = (
     "kind",
     "code",
     "employer_province",
+    "employer_division",
     "valid_from",
     "valid_to",
 )
@@ -680,6 +681,7 @@ class _DestinationRun:
                             kind.value,
                             code.reporting_code,
                             values["employer_province"],
+                            values["employer_division"],
                             now,
                             None,
                         ),

@@ -18,7 +18,8 @@ The history (DestinationChange)
 The timeline (DestinationPeriod) — what rates are computed from
     A period says "from valid_from until valid_to, this graduate's destination (of this kind)
     was `code`". `code` is the reporting (top-level) code, DestinationCode.reporting_code, e.g.
-    "50" for 502 三支一扶; `employer_province` is the employer's province ("310000") or "".
+    "50" for 502 三支一扶; `employer_province` is the employer's province ("310000") or "",
+    `employer_division` its division ("310104") or "".
     Periods are half-open: a period holds at instant t when
         valid_from <= t and (valid_to is None or t < valid_to).
     "As of a day D" means at the end of D in the institution's time zone, i.e. with
@@ -338,9 +339,11 @@ class DestinationPeriod(TenantModel):
     code = models.CharField(max_length=4)  # the reporting (top-level) code
     valid_from = models.DateTimeField()
     valid_to = models.DateTimeField(null=True, blank=True)
-    # The employer's province (GB/T 2260, "310000") while this period held, copied from
-    # Destination.employer_province, so "by employer province" is correct as of any day.
+    # The employer's province (GB/T 2260, "310000") and division ("440305") while this period
+    # held, copied from the Destination, so "by employer province" and "by strategic region"
+    # (粤港澳 needs the prefecture) are correct as of any day.
     employer_province = models.CharField(max_length=6, blank=True, default="")
+    employer_division = models.CharField(max_length=6, blank=True, default="")
 
     scope = Scope(
         department="graduate__department", mentor="graduate__mentor", own="graduate__user"

@@ -136,6 +136,7 @@ def open_period(
     kind: PeriodKind,
     code: DestinationCode,
     employer_province: str,
+    employer_division: str,
     at: dt.datetime,
 ) -> DestinationPeriod:
     """Close the graduate's open period of `kind` at `at` and open the next one there."""
@@ -149,6 +150,7 @@ def open_period(
         kind=kind,
         code=code.reporting_code,
         employer_province=employer_province,
+        employer_division=employer_division,
         valid_from=at,
     )
 
@@ -416,6 +418,7 @@ def _write_version(
             kind=PeriodKind.REPORTED,
             code=values["code"],
             employer_province=values["employer_province"],
+            employer_division=values["employer_division"],
             at=now,
         )
         audit_record(
@@ -668,6 +671,7 @@ def destination_bulk_approve(
                 kind=PeriodKind.OFFICIAL,
                 code=d.code.reporting_code,
                 employer_province=d.employer_province,
+                employer_division=d.employer_division,
                 valid_from=now,
             )
             for d in approved

@@ -18,11 +18,11 @@ import time
 import unicodedata
 from collections.abc import Mapping
 from functools import cache, lru_cache
-from typing import NamedTuple
 
-from stdnum import numdb
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, ValidationError
+
+from qihang.lib import places
 
 type CellValue = str | int | float | bool | dt.datetime | dt.date | dt.time | dt.timedelta | None
 
@@ -195,44 +195,13 @@ def digits(
 
 # --- administrative divisions (GB/T 2260) --------------------------------------------
 
-_LOC_DB = numdb.get("cn/loc")
-# Not real divisions but grouping rows of the code table; left out of composed names.
-_PLACEHOLDER_NAMES = frozenset({"市辖区", "县", "省直辖行政单位"})
+# The code table is read once, in qihang.lib.places; these wrap it with the importers' errors.
 
 
-class _Division(NamedTuple):
-    province: str
-    name: str  # latest name, without the "[1983-2010]" validity prefix
-    current: bool
-
-
-@cache
-def _division(code: str) -> _Division | None:
-    """Look up a 6-digit code in stdnum's table; cached, there are only ~7,000 codes."""
+def _division(code: str) -> places.Division | None:
     if len(code) != 6 or not (code.isascii() and code.isdigit()):
         return None
-    info: dict[str, str] = {}
-    for _part, props in _LOC_DB.info(code):
-        info.update(props)
-    county = info.get("county")
-    if not county:
-        return None
-    # Entries look like "[-1991]东郊区,[1992-]东丽区": keep the open-ended (current)
-    # variant, else the last one listed.
-    name, current = "", False
-    for variant in county.split(","):
-        if variant.startswith("["):
-            period, variant_name = variant[1:].split("]", 1)
-            is_open = period.endswith("-")
-        else:
-            variant_name, is_open = variant, True
-        if is_open or not current:
-            name, current = variant_name, is_open
-    return _Division(info.get("province", ""), name, current)
-
-
-def _is_placeholder(name: str) -> bool:
-    return name in _PLACEHOLDER_NAMES or "直辖县级" in name
+    return places.division(code)
 
 
 def division_code(value: CellValue | object, *, current_only: bool = False) -> str:
@@ -258,13 +227,11 @@ def division_code(value: CellValue | object, *, current_only: bool = False) -> s
 def _codes_by_name() -> dict[str, list[str]]:
     """Full name (上海市徐汇区, as division_name gives it) -> current codes with that name."""
     by_name: dict[str, list[str]] = {}
-    for _length, province, _p, _props, children in _LOC_DB.prefixes:
-        for _l, rest, _r, _c, _more in children:
-            code = province + rest
-            division = _division(code)
-            if division is None or not division.current or _is_placeholder(division.name):
-                continue
-            by_name.setdefault(_full_name(code), []).append(code)
+    for code in places.all_codes():
+        division = places.division(code)
+        if division is None or not division.current or division.placeholder:
+            continue
+        by_name.setdefault(places.division_full_name(code), []).append(code)
     return by_name
 
 
@@ -284,33 +251,9 @@ def _code_of_name(name: str) -> str:
     return codes[0]
 
 
-@cache
-def _province_name(prefix: str) -> str:
-    top = _division(prefix + "0000")
-    # The "0000" row carries the simplified name; the province row of 81/82 is traditional.
-    return top.name if top is not None else ""
-
-
-@cache
-def _full_name(code: str) -> str:
-    division = _division(code)
-    if division is None:
-        return ""
-    parts = [_province_name(code[:2]) or division.province]
-    if code[2:] == "0000":
-        return parts[0]
-    if code[4:] != "00":
-        prefecture = _division(code[:4] + "00")
-        if prefecture is not None and not _is_placeholder(prefecture.name):
-            parts.append(prefecture.name)
-    if not _is_placeholder(division.name):
-        parts.append(division.name)
-    return "".join(parts)
-
-
 def division_name(code: CellValue | object) -> str:
     """Full name of a division code, e.g. 310104 → 上海市徐汇区, 440304 → 广东省深圳市福田区."""
-    return _full_name(division_code(code))
+    return places.division_full_name(division_code(code))
 
 
 def province_code(code: CellValue | object) -> str:
@@ -320,7 +263,7 @@ def province_code(code: CellValue | object) -> str:
 
 def province_name(code: CellValue | object) -> str:
     """Province-level name of a division code: 310104 → 上海市."""
-    return _province_name(division_code(code)[:2])
+    return places.division_name(division_code(code)[:2] + "0000")
 
 
 # --- resident identity card number (GB 11643) ---------------------------------------

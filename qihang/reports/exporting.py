@@ -75,7 +75,7 @@ def stats_workbook(
     codes = list(result["total"]["by_code"])
     # By employer province every row is placed by definition (a rate would read 100%): the
     # table says where placed graduates went, as the dashboard does.
-    where_placed = result["by"] == "employer_province"
+    where_placed = result["by"] in stats.WHERE_PLACED
     if where_placed:
         previous = None
     headings: list[tuple[str, str | None]] = [

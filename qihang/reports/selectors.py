@@ -24,6 +24,13 @@ groups), and SQLite, count directly.
 Grouping "key_group": a graduate in several key groups counts in each of them, so the rows do
 not add up to the total; graduates in none form the row "无". The total row always counts each
 graduate once (it is computed separately for this grouping).
+
+Grouping "region": the strategic regions (qihang.regions, current version) of the employer's
+division the destination period carried as of T — counted by division in the database, then
+each division's graduates added to every region it lies in. Like key groups, a graduate may
+count in several regions (rows overlap, the total counts each graduate once); graduates whose
+employer lies in no region, or who have no employer division, form the row "不在上述区域".
+Destinations record no country, so the country-defined region "一带一路" counts nobody yet.
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ from qihang.institutions.models import Cohort, DegreeLevel, Department, Major
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor, scoped
 from qihang.lib.validators import FieldError, province_name
+from qihang.regions import selectors as regions
 from qihang.reports import stats, summary
 from qihang.reports.models import DetailedPeriodFlow, PeriodFlow, PeriodTotal
 from qihang.reports.stats import CodeRules
@@ -78,8 +86,9 @@ def cohort_stats(
 
     Returns {"institution", "cohort", "by", "as_of", "kind", "definitions", "rows", "total"}
     (see `stats.figures` for the fields of a row). Queries: the cohort's policy and codes (2);
-    the counts (1 counted directly, 2 for key groups; by department on PostgreSQL 3 small
-    ones from the summaries); the labels of the grouping (0 or 1); the institution, unless the
+    the counts (1 counted directly, 2 for key groups and regions; by department on PostgreSQL
+    3 small ones from the summaries); the labels of the grouping (0 or 1; by region the
+    regions, 3 once per process); the institution, unless the
     cohort was read with select_related("institution") as `cohorts_for` does.
     """
     _check(actor, cohort, by, kind)
@@ -159,11 +168,11 @@ def dashboard(
     }
     if by != "department":
         asks["departments"] = _Ask(cohort, "department", moment, kind)
-    if by == "key_group":
+    if by in stats.OVERLAPPING:
         asks["current_whole"] = _Ask(cohort, None, moment, kind)
     if previous is not None:
         asks["previous"] = _Ask(previous, by, before_moment, kind)
-        if by == "key_group":
+        if by in stats.OVERLAPPING:
             asks["previous_whole"] = _Ask(previous, None, before_moment, kind)
     counts = dict(zip(asks, _counts_many(actor, list(asks.values())), strict=True))
     keys = set(counts["current"]) | set(counts.get("previous", {}))
@@ -289,12 +298,22 @@ def _cohort_stats(
     actor: Actor, cohort: Cohort, by: str, moment: dt.datetime, kind: str, rules: CodeRules
 ) -> dict[str, Any]:
     asks = [_Ask(cohort, by, moment, kind)]
-    if by == "key_group":  # rows overlap: the total counts each graduate once
+    if by in stats.OVERLAPPING:  # rows overlap: the total counts each graduate once
         asks.append(_Ask(cohort, None, moment, kind))
     counts = _counts_many(actor, asks)
     labels = _labels(actor, by, counts[0].keys())
-    whole = counts[1] if by == "key_group" else None
+    whole = counts[1] if by in stats.OVERLAPPING else None
     return _result(cohort, by, moment, kind, rules, counts[0], labels, whole=whole)
+
+
+def _region_definition() -> str:
+    region_set = regions.current_region_set()
+    return _(
+        "按去向记录的单位所在地（行政区划）计入战略区域（%(name)s）；一名毕业生可同时计入多个"
+        "区域（本版各区域按行政区划互不重叠，但定义允许重叠），各行之和不等于合计；"
+        "“一带一路”沿线国家按单位所在国家计，去向记录尚无国家字段，故暂不计入任何人；"
+        "“不在上述区域”含单位不在任何区域、无单位所在地及未落实者。"
+    ) % {"name": region_set.name if region_set else "—"}
 
 
 def _result(
@@ -320,13 +339,16 @@ def _result(
         total_n, by_code = stats.summed(rows)
         total = stats.figures("", _("合计"), total_n, by_code, rules)
     institution = cohort.institution  # select_related by cohorts_for / previous_cohort
+    definitions = rules.definitions(kind)
+    if by == "region":
+        definitions["grouping_definition"] = _region_definition()
     return {
         "institution": {"code": institution.code, "name": institution.name},
         "cohort": cohort.year,
         "by": by,
         "as_of": stats.local(moment).isoformat(),
         "kind": kind,
-        "definitions": rules.definitions(kind),
+        "definitions": definitions,
         "rows": rows,
         "total": total,
     }
@@ -411,6 +433,8 @@ def _counts_live(
         key = "k.kind_id"
     elif by == "employer_province":
         key = "p.employer_province"
+    elif by == "region":
+        key = "p.employer_division"
     elif column:
         key = f"g.{qn(column)}"
     else:
@@ -427,6 +451,19 @@ def _counts_live(
         for key_value, code, n in cursor.fetchall():
             bucket = counts[_NONE_KEY if key_value is None else str(key_value)]
             bucket[code] = bucket.get(code, 0) + n
+    return _by_region(counts) if by == "region" else counts
+
+
+def _by_region(by_division: Counts) -> Counts:
+    """Counts by employer division folded into the regions each division lies in (a division
+    in two regions counts in both); divisions in none go to the row "none"."""
+    # Every region has a row, a region nobody went to included.
+    counts: Counts = defaultdict(dict, {r.code: {} for r in regions.regions()})
+    for division, codes in by_division.items():
+        for key in regions.region_codes_of(division) or (_NONE_KEY,):
+            bucket = counts[key]
+            for code, n in codes.items():
+                bucket[code] = bucket.get(code, 0) + n
     return counts
 
 
@@ -672,6 +709,11 @@ def _labels(actor: Actor, by: str, keys: Iterable[str]) -> dict[str, str]:
         labels = {k: _province_label(k) for k in sorted(k for k in keys if k)}
         if _NONE_KEY in keys:
             labels[_NONE_KEY] = str(empty)
+        return labels
+    if by == "region":
+        labels = {r.code: r.name for r in regions.regions() if r.code in keys}
+        if _NONE_KEY in keys:
+            labels[_NONE_KEY] = _("不在上述区域")
         return labels
     if by == "key_group":
         ids = [int(k) for k in keys if k]

@@ -36,7 +36,14 @@ GROUPINGS: dict[str, Any] = {
     "key_group": gettext_lazy("重点群体"),
     "origin_province": gettext_lazy("生源地（省份）"),
     "employer_province": gettext_lazy("单位所在地（省份）"),
+    "region": gettext_lazy("单位所在战略区域"),
 }
+# Groupings by where placed graduates went: every graduate in a row (but "none") is placed, so
+# tables show counts and shares of the placed instead of rates that read 100%.
+WHERE_PLACED = ("employer_province", "region")
+# Groupings whose rows may overlap (a graduate in several key groups or regions): the total is
+# counted separately, once per graduate.
+OVERLAPPING = ("key_group", "region")
 KINDS = (PeriodKind.OFFICIAL.value, PeriodKind.REPORTED.value)
 # The fields of a row that hold figures, in the order tables show them.
 COUNT_FIELDS = ("total", "known", "placed", "signed")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from qihang.destinations.models import PeriodKind
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import ObjectId, actor_of, requires, takes_ids
+from qihang.regions import selectors as regions
 from qihang.reports import dashboard as pages
 from qihang.reports import exporting, selectors, stats
 from qihang.reports.forms import StatsFilterForm, StatsQuery
@@ -49,7 +50,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         actor=actor, cohort=query.cohort, by=query.by, as_of=query.as_of, kind=query.kind
     )
     current = data["stats"]
-    where_placed = query.by == "employer_province"
+    where_placed = query.by in stats.WHERE_PLACED
     if where_placed:
         pages.share_of_placed(current["rows"], current["total"])
     rows = _sorted(current["rows"], query.sort, query.order)
@@ -84,7 +85,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "scope_label": _("全校") if actor.sees_whole_institution else _("所负责院系"),
         "export_url": "?" + urlencode(query.params()),
         "chart_data": _chart_data(data, query, chart_rows, where_placed=where_placed),
-        "multi_membership": query.by == "key_group",
+        "multi_membership": query.by in stats.OVERLAPPING,
+        # By region: what each region means and where the definition comes from.
+        "region_definitions": regions.regions() if query.by == "region" else [],
     }
     return render(request, "reports/dashboard.html", context)
 

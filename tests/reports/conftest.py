@@ -50,6 +50,7 @@ def period(
     *,
     kind: str = "official",
     province: str = "",
+    division: str = "",
 ) -> DestinationPeriod:
     return DestinationPeriod.objects.create(
         institution_id=graduate.institution_id,
@@ -59,7 +60,8 @@ def period(
         code=code,
         valid_from=start,
         valid_to=end,
-        employer_province=province,
+        employer_province=province or (division[:2] + "0000" if division else ""),
+        employer_division=division,
     )
 
 

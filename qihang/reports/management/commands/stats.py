@@ -131,4 +131,6 @@ class Command(BaseCommand):
             )
         if result["by"] == "key_group":
             lines.append(_("（同属多个重点群体者在每个群体中各计一次；合计按人数计。）"))
+        if "grouping_definition" in d:
+            lines.append(d["grouping_definition"])
         return "\n".join(lines)
