@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from qihang.accounts.forms import BootstrapMixin
 from qihang.institutions.models import DegreeLevel
 from qihang.jobs.models import JobKind, SpecialtyTag
+from qihang.regions.selectors import regions
 from qihang.search.selectors import JobFilters
 
 
@@ -29,7 +30,7 @@ class JobSearchForm(BootstrapMixin, forms.Form):
     )
     degree = forms.ChoiceField(label=_("学历"), required=False, choices=[])
     specialty = forms.ChoiceField(label=_("专长"), required=False, choices=[])
-    region = forms.CharField(label=_("区域"), max_length=30, required=False)
+    region = forms.ChoiceField(label=_("区域"), required=False, choices=[])
     salary_min = forms.IntegerField(label=_("期望月薪不低于"), min_value=0, required=False)
     open_on = forms.DateField(label=_("截止日期不早于"), required=False)
 
@@ -38,6 +39,7 @@ class JobSearchForm(BootstrapMixin, forms.Form):
         self.fields["kind"].choices = _blank(_("全部类型"), JobKind.choices)
         self.fields["degree"].choices = _blank(_("不限学历"), DegreeLevel.choices)
         self.fields["specialty"].choices = _blank(_("全部专长"), specialties or [])
+        self.fields["region"].choices = _blank(_("全部区域"), [(r.code, r.name) for r in regions()])
         self.fields["q"].widget.attrs.update({"type": "search", "autocomplete": "off"})
         self.fields["open_on"].widget.input_type = "date"
 
@@ -85,6 +87,14 @@ class JobPreferenceForm(BootstrapMixin, forms.Form):
         max_length=200,
         help_text=_("战略区域代码，如 yangtze_delta（长三角）"),
     )
+
+    def clean_regions(self) -> list[str]:
+        known = {r.code for r in regions()}
+        bad = [c for c in self.cleaned_data["regions"] if c not in known]
+        if bad:
+            raise forms.ValidationError(_("没有这个区域：%(codes)s") % {"codes": "、".join(bad)})
+        return self.cleaned_data["regions"]
+
     kinds = forms.MultipleChoiceField(
         label=_("岗位类型"),
         required=False,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, models
-from django.db.models import BooleanField, ExpressionWrapper, F, Q
+from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from qihang.institutions.models import DegreeLevel
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor, scoped
 from qihang.jobs.models import Job, JobStatus
+from qihang.regions.selectors import region, region_codes_of, region_q
 from qihang.search.models import JobPreference, JobPush
 from qihang.search.services import place_name
 from qihang.search.tokens import query_terms
@@ -58,14 +59,13 @@ def division_prefix(code: str) -> str:
     return code
 
 
-def region_filter(region: str) -> Q | None:
-    """Jobs whose place lies in a strategic region: `qihang.regions.selectors.region_q`, from the
-    regions work of issue 7. None (the filter is not applied) until that app is merged."""
+def region_filter(region: str) -> Q:
+    """Jobs whose place lies in a strategic region (qihang.regions); an unknown region code
+    matches nothing."""
     try:
-        from qihang.regions.selectors import region_q  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return region_q(region, "division")
+        return region_q(region, "division")
+    except LookupError:
+        return Q(pk__in=[])
 
 
 def degree_filter(degree: str) -> Q:
@@ -92,8 +92,8 @@ def _filtered(qs: models.QuerySet[Job], filters: JobFilters) -> models.QuerySet[
     if filters.specialty:
         tagged = Job.specialties.through.objects.filter(specialtytag__code=filters.specialty)
         qs = qs.filter(pk__in=tagged.values("job_id"))
-    if filters.region and (in_region := region_filter(filters.region)) is not None:
-        qs = qs.filter(in_region)
+    if filters.region:
+        qs = qs.filter(region_filter(filters.region))
     if filters.salary_min is not None:
         # The range reaches the wanted minimum; an open-ended range (no maximum) does when its
         # minimum is stated. A job with no salary at all (面议) cannot be said to.
@@ -219,12 +219,7 @@ def _candidates(
     base = _filtered(
         searchable_jobs(actor).filter(status=JobStatus.PUBLISHED), JobFilters(open_on=today)
     )
-    annotations = {}
-    for code in regions:
-        in_region = region_filter(code)
-        if in_region is not None:
-            annotations[f"in_region_{code}"] = ExpressionWrapper(in_region, BooleanField())
-    base = base.annotate(**annotations).select_related("employer", "search_document")
+    base = base.select_related("employer", "search_document")
     base = base.prefetch_related("specialties")
     found: dict[int, Job] = {}
     if terms:
@@ -235,7 +230,9 @@ def _candidates(
     where = Q(pk__in=[])
     for prefix in prefixes:
         where |= Q(division__startswith=prefix)
-    newest = base.filter(where) if prefixes else base
+    for code in regions:
+        where |= region_filter(code)
+    newest = base.filter(where) if prefixes or regions else base
     for job in newest.order_by(*RECENCY)[:NEWEST]:
         found.setdefault(job.pk, job)
     return list(found.values())
@@ -276,8 +273,9 @@ def _score(
                 score += 2
                 reasons.append(_("工作地点在你希望的%(place)s") % {"place": place_name(code)})
                 break
+        in_regions = region_codes_of(job.division) if job.division else ()
         for code in preference.regions:
-            if getattr(job, f"in_region_{code}", False):
+            if code in in_regions:
                 score += 2
                 reasons.append(_("工作地点在你希望的%(region)s") % {"region": region_name(code)})
                 break
@@ -306,12 +304,10 @@ def _score(
 
 
 def region_name(code: str) -> str:
-    """A strategic region's name (qihang.regions when merged; its code until then)."""
     try:
-        from qihang.regions.selectors import region_label  # type: ignore[import-not-found]
-    except ImportError:
+        return region(code).name
+    except LookupError:
         return code
-    return region_label(code)
 
 
 def recommendations(actor: Actor, *, today: dt.date, limit: int = SHOWN) -> list[Recommendation]:

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from qihang.audit.services import audit_record
@@ -147,20 +148,22 @@ def job_preference_save(*, actor: Actor, graduate: Graduate, data: dict[str, Any
 
 # --- Mentor pushes ----------------------------------------------------------------------------------
 def job_push_notify(push: JobPush) -> None:
-    """Tell the graduate a mentor recommended a job to them.
+    """Tell the graduate a mentor recommended a job to them (kind job_pushed).
 
-    The notifications work of issue 7 provides `qihang.notifications.services.notify` (an
-    outbox row in this transaction, delivered after commit); until it is merged this is the one
-    place the call goes, and the push shows in the graduate's recommendations either way."""
+    Through `qihang.notifications.services.notify` (an outbox row in this transaction,
+    delivered after commit), from the notifications work of issue 7; until that app is merged
+    this is the one place the call goes, and the push shows in the graduate's recommendations
+    either way."""
     try:
         from qihang.notifications.services import notify  # type: ignore[import-not-found]
     except ImportError:
         return
-    notify(  # pragma: no cover - exercised once the notifications app is merged
-        user_id=push.graduate.user_id,
-        kind="job.push",
+    notify(
+        recipients=[push.graduate.user_id],
+        kind="job_pushed",
         subject=_("导师向你推荐了岗位：%(title)s") % {"title": push.job.title},
         body=push.note,
+        link=reverse("search:recommendations"),
         institution_id=push.institution_id,
     )
 

@@ -131,3 +131,14 @@ def test_degree_requirement_words():
     assert degree_requirement(["bachelor", "master", "doctor"]) == "本科及以上"
     assert degree_requirement(["master"]) == "硕士研究生"
     assert degree_requirement([]) == "不限"
+
+
+def test_a_wished_region_is_a_reason(post, me, graduate, school):
+    post("乐团演奏员", division="330106")
+    post("乐团演奏员（北京）", division="110101")
+    JobPreference.objects.create(
+        institution=school.institution, graduate=graduate, regions=["yangtze_delta"]
+    )
+    items = recommendations(me, today=TODAY)
+    assert [r.job.title for r in items] == ["乐团演奏员"]
+    assert items[0].reasons == ["工作地点在你希望的长三角地区"]

@@ -170,3 +170,11 @@ def test_count(post, centre):
     post("大提琴演奏员")
     post("大提琴首席")
     assert job_search(centre, "大提琴").count() == 2
+
+
+def test_region_filter(post, centre):
+    post("演奏员（上海）", division="310104")
+    post("演奏员（北京）", division="110101")
+    assert titles(centre, "演奏员", region="yangtze_delta") == ["演奏员（上海）"]
+    assert titles(centre, "演奏员", region="jingjinji") == ["演奏员（北京）"]
+    assert titles(centre, "演奏员", region="no-such-region") == []
