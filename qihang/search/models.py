@@ -30,7 +30,7 @@ class JobSearchDocument(models.Model):
     # description) follow.
     title_tokens = models.TextField(default="", blank=True)
     body_tokens = models.TextField(default="", blank=True)
-    # PostgreSQL only: setweight(title, 'A') || setweight(body, 'C'), written by jobs_index.
+    # PostgreSQL only: setweight(title, 'A') || setweight(body, 'C'), set by a trigger.
     # (On SQLite the column stays empty; the FTS5 table search_job_fts indexes the tokens.)
     vector = SearchVectorField(null=True)
     indexed_at = models.DateTimeField(auto_now=True)

@@ -11,9 +11,8 @@ from functools import cache
 from itertools import islice
 from typing import Any
 
-from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -68,22 +67,12 @@ def _batches(ids: Iterable[int]) -> Iterator[list[int]]:
         yield batch
 
 
-def _write_vectors(ids: list[int]) -> None:
-    """PostgreSQL: the weighted tsvector over the tokens (SQLite's FTS5 triggers need none)."""
-    if connection.vendor != "postgresql":
-        return
-    JobSearchDocument.objects.filter(pk__in=ids).update(
-        vector=SearchVector("title_tokens", weight="A", config="simple")
-        + SearchVector("body_tokens", weight="C", config="simple")
-    )
-
-
 def jobs_index(job_ids: Iterable[int]) -> None:
     """Bring the full-text index of these jobs up to date (a deleted id is removed).
 
     Three queries a batch of up to BATCH jobs (jobs with employers, their specialties, the
-    upsert) and, on PostgreSQL, the vector update; a deleted job's row goes with the job
-    (ON DELETE CASCADE) or here."""
+    upsert; PostgreSQL's trigger and SQLite's FTS5 triggers index the tokens in the same
+    statement); a deleted job's row goes with the job or here."""
     for batch in _batches(sorted(set(job_ids))):
         jobs = list(
             Job.objects.filter(pk__in=batch)
@@ -101,7 +90,6 @@ def jobs_index(job_ids: Iterable[int]) -> None:
         gone = [pk for pk in batch if pk not in found]
         if gone:
             JobSearchDocument.objects.filter(pk__in=gone).delete()
-        _write_vectors([job.pk for job in jobs])
 
 
 def jobs_reindex_all() -> int:

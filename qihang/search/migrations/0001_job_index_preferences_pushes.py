@@ -7,10 +7,22 @@ from django.db import migrations, models
 
 
 # The database's own full-text index over the jieba tokens (see qihang/search/models.py).
+# The weighted vector is computed by a trigger as each row is written (one write per row: a
+# separate UPDATE after the insert left a dead tuple per row and doubled the index's work).
 POSTGRESQL = [
+    "CREATE FUNCTION search_job_vector() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "NEW.vector := setweight(to_tsvector('simple', coalesce(NEW.title_tokens, '')), 'A') "
+    "|| setweight(to_tsvector('simple', coalesce(NEW.body_tokens, '')), 'C'); "
+    "RETURN NEW; END $$",
+    "CREATE TRIGGER search_job_vector BEFORE INSERT OR UPDATE ON search_jobsearchdocument "
+    "FOR EACH ROW EXECUTE FUNCTION search_job_vector()",
     "CREATE INDEX search_job_vector_gin ON search_jobsearchdocument USING gin (vector)",
 ]
-POSTGRESQL_REVERSE = ["DROP INDEX IF EXISTS search_job_vector_gin"]
+POSTGRESQL_REVERSE = [
+    "DROP INDEX IF EXISTS search_job_vector_gin",
+    "DROP TRIGGER IF EXISTS search_job_vector ON search_jobsearchdocument",
+    "DROP FUNCTION IF EXISTS search_job_vector()",
+]
 # FTS5 over the document table (external content), kept in step by triggers; the unicode61
 # tokenizer splits only on spaces and punctuation, so each jieba token stays one FTS token.
 SQLITE = [
