@@ -178,7 +178,9 @@ def _rule(path: str, value: Any) -> models.Q:
     return models.Q(**{path: value})
 
 
-def _tenant_rule(model: type[models.Model], scope: Scope, institution_id: int) -> models.Q:
+def _tenant_rule(
+    model: type[models.Model], scope: Scope, institution_id: int, *, include_shared: bool = True
+) -> models.Q:
     """Rows the institution holds: its own (or reached through `scope.tenant`) and, for
     shared models, those another institution shares with it now."""
     paths = (scope.tenant,) if isinstance(scope.tenant, str) else scope.tenant
@@ -190,7 +192,7 @@ def _tenant_rule(model: type[models.Model], scope: Scope, institution_id: int) -
             # Through a to-many relation: a subquery, so that no row comes back twice.
             holders = model._default_manager.filter(**{path: institution_id})
             q |= models.Q(pk__in=holders.values("pk"))
-    if scope.shared:
+    if scope.shared and include_shared:
         from django.apps import apps
 
         shares = (
@@ -202,8 +204,9 @@ def _tenant_rule(model: type[models.Model], scope: Scope, institution_id: int) -
     return q
 
 
-def visibility(model: type[models.Model], actor: Actor) -> models.Q:
-    """The filter that limits `model` to rows `actor` may see."""
+def visibility(model: type[models.Model], actor: Actor, *, include_shared: bool = True) -> models.Q:
+    """The filter that limits `model` to rows `actor` may see (without `include_shared`: only
+    the rows its institution holds itself, not those a partner shares with it)."""
     scope = _scope_of(model)
     if actor.employer_id is not None:
         # An employer sees its own organisation's rows, at whichever institution they are.
@@ -211,7 +214,7 @@ def visibility(model: type[models.Model], actor: Actor) -> models.Q:
             return models.Q(pk__in=[])
         return models.Q(**{scope.employer: actor.employer_id})
     assert actor.institution_id is not None
-    q = _tenant_rule(model, scope, actor.institution_id)
+    q = _tenant_rule(model, scope, actor.institution_id, include_shared=include_shared)
     if actor.sees_whole_institution:
         return q
     allowed = models.Q(pk__in=[])
@@ -244,6 +247,30 @@ def get_scoped_or_404[M: models.Model](
 ) -> M:
     try:
         return scoped(model_or_qs, actor).get(**lookup)
+    except (models.ObjectDoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+def owned[M: models.Model](
+    model_or_qs: type[M] | models.QuerySet[M], actor: Actor
+) -> models.QuerySet[M]:
+    """Like `scoped`, without the rows other institutions share with the actor's: what its
+    writes may touch. A partner reads a shared job; only the institution holding it edits,
+    reviews, closes or shares it on."""
+    qs = (
+        model_or_qs
+        if isinstance(model_or_qs, models.QuerySet)
+        else model_or_qs._default_manager.all()
+    )
+    return qs.filter(visibility(qs.model, actor, include_shared=False))
+
+
+def get_owned_or_404[M: models.Model](
+    model_or_qs: type[M] | models.QuerySet[M], actor: Actor, **lookup: Any
+) -> M:
+    """The object for a write: 404 unless the actor's institution holds it itself."""
+    try:
+        return owned(model_or_qs, actor).get(**lookup)
     except (models.ObjectDoesNotExist, ValueError) as exc:
         raise Http404 from exc
 

@@ -208,6 +208,11 @@ def share_create(*, actor: Any, obj: Any, partner_id: int, note: str = "") -> Sh
     actor.require(Perm.SHARE_MANAGE)
     if not getattr(getattr(type(obj), "scope", None), "shared", False):
         raise ValidationError(_("这类对象不能共享。"))
+    from qihang.institutions.scoping import owned
+
+    if not owned(type(obj), actor).filter(pk=obj.pk).exists():
+        # What a partner shares with us is not ours to share on.
+        raise PermissionDenied(_("只能共享本校的对象。"))
     if partner_id not in partner_ids(actor.institution_id):
         raise ValidationError({"partner": _("只能与结对学校共享。")})
     with transaction.atomic():

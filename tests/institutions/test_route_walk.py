@@ -201,6 +201,44 @@ def test_employers_get_404_for_another_employers_objects(world, client_for):
         assert status == 404, f"{url} ({pattern}) answered {status} to another employer"
 
 
+@pytest.fixture
+def shared_world(world):
+    """The two schools paired; the other school shares its employer and posting with mine."""
+    import datetime as dt
+
+    from qihang.institutions.models import Pairing
+    from qihang.institutions.services import share_create
+
+    mine, theirs = world
+    first, second = sorted([mine.institution, theirs.institution], key=lambda i: i.pk)
+    Pairing.objects.create(first=first, second=second, starts_on=dt.date(2020, 1, 1))
+    sharer = build_actor(theirs.centre, theirs.institution.pk)
+    for name in ("employer", "posting"):
+        share_create(actor=sharer, obj=theirs.fixtures[name], partner_id=mine.institution.pk)
+    return mine, theirs
+
+
+@pytest.mark.django_db
+def test_a_partner_changes_nothing_it_was_shared(shared_world, client_for):
+    """Shared objects are the partner's to read, never to edit, review, close or share on."""
+    mine, theirs = shared_world
+    shared = [theirs.fixtures["employer"], theirs.fixtures["posting"]]
+
+    def state() -> Any:
+        rows = [snapshot(type(o)._default_manager.filter(pk=o.pk)) for o in shared]
+        return rows, institution_state(theirs)
+
+    before = state()
+    client = client_for(mine.centre)
+    for pattern, _entry in routes():
+        if not ({"employer_id", "posting_id"} & {m.group(2) for m in PARAMETER.finditer(pattern)}):
+            continue
+        url = build(pattern, theirs)
+        client.get(url)
+        client.post(url, plain_body(theirs))
+    assert state() == before
+
+
 # --- Declarations -------------------------------------------------------------------------------
 def is_public(entry: URLPattern) -> bool:
     return getattr(view_of(entry), "is_public", False)

@@ -113,3 +113,19 @@ def test_a_shared_employer_is_held_by_the_partner(paired, orchestra):
     employer, _user = orchestra
     share_create(actor=centre_actor(school), obj=employer, partner_id=other.institution.pk)
     assert list(scoped(Employer, centre_actor(other))) == [employer]
+
+
+@pytest.mark.django_db
+def test_a_partner_reads_a_shared_job_but_does_not_hold_it(paired, orchestra):
+    from qihang.institutions.scoping import owned
+
+    school, other = paired
+    employer, _user = orchestra
+    job = make_job(employer, school.institution)
+    share_create(actor=centre_actor(school), obj=job, partner_id=other.institution.pk)
+    theirs = centre_actor(other)
+    assert scoped(Job, theirs).filter(pk=job.pk).exists()
+    assert not owned(Job, theirs).filter(pk=job.pk).exists()
+    assert owned(Job, centre_actor(school)).filter(pk=job.pk).exists()
+    with pytest.raises(PermissionDenied):  # not theirs to share on
+        share_create(actor=theirs, obj=job, partner_id=school.institution.pk)
