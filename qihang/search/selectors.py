@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, models
-from django.db.models import F, Q
+from django.db.models import BooleanField, F, Q
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
@@ -134,11 +134,22 @@ def match_terms(
     """Limit `qs` to jobs whose index has the terms (all of them, or any), annotated `rank`
     (higher is more relevant) — the one vendor-specific step of search."""
     if connection.vendor == "postgresql":
-        query = SearchQuery(
-            tsquery_text(terms, any_term=any_term), search_type="raw", config="simple"
+        text = tsquery_text(terms, any_term=any_term)
+        query = SearchQuery(text, search_type="raw", config="simple")
+        # The same match once more as an array of ids (an InitPlan, evaluated once): the
+        # planner then looks jobs up by primary key for the matches only, instead of testing
+        # the scope (institution OR shared) on every job of the institution in a hash join.
+        table = connection.ops.quote_name(Job._meta.db_table)
+        matching = RawSQL(  # noqa: S611 - the tsquery is a parameter
+            f"{table}.id = ANY(ARRAY(SELECT job_id FROM search_jobsearchdocument "  # noqa: S608
+            "WHERE vector @@ to_tsquery('simple', %s)))",
+            [text],
+            output_field=BooleanField(),
         )
-        return qs.filter(search_document__vector=query).annotate(
-            rank=SearchRank(F("search_document__vector"), query)
+        return (
+            qs.filter(matching)
+            .filter(search_document__vector=query)
+            .annotate(rank=SearchRank(F("search_document__vector"), query))
         )
     table = connection.ops.quote_name(Job._meta.db_table)
     match = fts5_query_text(terms, any_term=any_term)
