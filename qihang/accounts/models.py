@@ -55,7 +55,11 @@ class ApiToken(models.Model):
     # Same column as institutions.TenantModel; spelled out because importing institutions.models
     # here would be circular (scoping imports django.contrib.auth before accounts is ready).
     institution = models.ForeignKey(
-        "institutions.Institution", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "institutions.Institution",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     # Set instead of the institution when the owner acts for an employer (scoping's employer
     # actor); employers.Employer is named by label for the same reason as above.

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from qihang.accounts.forms import BootstrapMixin
 from qihang.institutions.models import DegreeLevel
 from qihang.jobs.models import JobKind, SpecialtyTag
+from qihang.lib.dates import IsoDateField
 from qihang.regions.selectors import regions
 from qihang.search.selectors import JobFilters
 
@@ -32,7 +33,7 @@ class JobSearchForm(BootstrapMixin, forms.Form):
     specialty = forms.ChoiceField(label=_("专长"), required=False, choices=[])
     region = forms.ChoiceField(label=_("区域"), required=False, choices=[])
     salary_min = forms.IntegerField(label=_("期望月薪不低于"), min_value=0, required=False)
-    open_on = forms.DateField(label=_("截止日期不早于"), required=False)
+    open_on = IsoDateField(label=_("截止日期不早于"), required=False)
 
     def __init__(self, *args: Any, specialties: list[tuple[str, str]] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -41,7 +42,6 @@ class JobSearchForm(BootstrapMixin, forms.Form):
         self.fields["specialty"].choices = _blank(_("全部专长"), specialties or [])
         self.fields["region"].choices = _blank(_("全部区域"), [(r.code, r.name) for r in regions()])
         self.fields["q"].widget.attrs.update({"type": "search", "autocomplete": "off"})
-        self.fields["open_on"].widget.input_type = "date"
 
     def filters(self) -> JobFilters:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
