@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "qihang.employers",
     "qihang.jobs",
     "qihang.search",
+    "qihang.notifications",
     "qihang.reports",
     "qihang.demo",
     "qihang.web",
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "qihang.institutions.context_processors.actor",
+                "qihang.notifications.context_processors.unread",
             ],
         },
     }
@@ -261,6 +263,13 @@ if (
     raise ImproperlyConfigured(
         f"QIHANG_BASE_URL must be a scheme and host (http://host:port), got {QIHANG_BASE_URL!r}"
     )
+
+# --- Notifications: SMS and WeChat beside e-mail (see qihang/notifications/channels.py) -------
+# "file" writes each message as a JSON line under QIHANG_MESSAGE_OUTBOX_DIR (the local backend);
+# "" turns the channel off (its deliveries are skipped); a dotted path names a vendor's backend.
+QIHANG_SMS_BACKEND = env_str("QIHANG_SMS_BACKEND", "" if PRODUCTION else "file")
+QIHANG_WECHAT_BACKEND = env_str("QIHANG_WECHAT_BACKEND", "" if PRODUCTION else "file")
+QIHANG_MESSAGE_OUTBOX_DIR = Path(env_str("QIHANG_MESSAGE_OUTBOX_DIR") or DATA_DIR / "messages")
 
 # --- Production server: `qihang serve` runs gunicorn with these (its options override them) -----
 # Behind nginx the app listens on the loopback only; 0 workers means 2 × CPU cores + 1.

@@ -12,6 +12,7 @@ urlpatterns = [
     path("imports/", include("qihang.imports.urls")),
     path("reports/", include("qihang.reports.urls")),
     path("audit/", include("qihang.audit.urls")),
+    path("notifications/", include("qihang.notifications.urls")),
     path("", include("qihang.search.urls")),  # /search/… and /recommendations/
     path("api/", include("qihang.api.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),

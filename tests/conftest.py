@@ -40,6 +40,21 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def message_outbox(settings, tmp_path):
+    """The SMS and WeChat file backends write here, never into the real data directory."""
+    settings.QIHANG_MESSAGE_OUTBOX_DIR = tmp_path / "messages"
+    return settings.QIHANG_MESSAGE_OUTBOX_DIR
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed(): …`: at the end of the block, run what the code registered with
+    transaction.on_commit (the outbox's delivery task), as a real commit would. Tests run in
+    a transaction that never commits, so without it no message leaves the outbox."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
 @pytest.fixture
 def production_hashers(settings):
     settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
@@ -87,6 +102,8 @@ def walk_fixtures(media_root):
     from qihang.institutions.roles import Role
     from qihang.institutions.scoping import build_actor
     from qihang.institutions.services import cohort_get_or_create
+    from qihang.notifications.kinds import Kind
+    from qihang.notifications.services import notify
 
     def make(school: School) -> School:
         graduate = school.graduates[0]
@@ -128,6 +145,15 @@ def walk_fixtures(media_root):
         school.fixtures["employer"] = employer
         school.fixtures["employer_user"] = employer_user
         school.fixtures["posting"] = make_job(employer, school.institution, posted_by=school.centre)
+        # A message for each persona, for the inbox's mark-read ids.
+        school.fixtures["notifications"] = notify(
+            recipients=[school.centre, school.dept_staff, school.graduate_user],
+            kind=Kind.DESTINATION_APPROVED,
+            subject="走查通知",
+            body="走查",
+            link="/destinations/mine/",
+            institution_id=school.institution.pk,
+        )
         return school
 
     return make

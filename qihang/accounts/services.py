@@ -18,18 +18,15 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from qihang.accounts.links import set_password_path, set_password_url  # noqa: F401 (re-exported)
 from qihang.accounts.models import ApiToken, User
 from qihang.audit.services import audit_record
 from qihang.graduates.models import Graduate
@@ -44,6 +41,8 @@ from qihang.institutions.roles import Perm, Role
 from qihang.institutions.scoping import Actor, scoped
 from qihang.institutions.selectors import account_holders, account_is_shared, shared_account_ids
 from qihang.institutions.services import audit_for_holders, membership_grant, membership_invite
+from qihang.notifications.kinds import LINK_MARK, Kind
+from qihang.notifications.services import Message, notify, notify_each
 
 # Roles the career centre hands out to staff; the graduate role comes only from the roster.
 STAFF_ROLES: tuple[Role, ...] = (
@@ -172,7 +171,8 @@ def graduate_accounts_provision(
 
 # --- Invitations and set-password links --------------------------------------------------------------
 class InvitationError(Exception):
-    """The mail server refused or could not be reached; nothing was marked as sent."""
+    """Kept for callers: mail now leaves through the notifications outbox after commit, where
+    a refusing server marks the delivery failed (and retried) instead of failing the request."""
 
 
 @dataclass
@@ -185,27 +185,23 @@ class InvitationResult:
     recipients: list[str] = field(default_factory=list)
 
 
-def set_password_path(user: User) -> str:
-    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    return reverse("accounts:invitation_accept", kwargs={"uidb64": uidb64, "token": token})
-
-
-def set_password_url(user: User) -> str:
-    return settings.QIHANG_BASE_URL.rstrip("/") + set_password_path(user)
-
-
 def _valid_days() -> int:
     return max(1, round(settings.PASSWORD_RESET_TIMEOUT / 86400))
 
 
+@dataclass(frozen=True)
+class InvitationMessage:
+    subject: str
+    body: str  # LINK_MARK where the set-password link goes (made when the mail is sent)
+
+
 def _invitation_message(
-    user: User, *, to: str, institution: str, login_hint: str, reset: bool = False
-) -> EmailMessage:
+    user: User, *, institution: str, login_hint: str, reset: bool = False
+) -> InvitationMessage:
     context = {
         "name": user.display_name or user.username,
         "institution": institution,
-        "link": set_password_url(user),
+        "link": LINK_MARK,
         "days": _valid_days(),
         "login": login_hint,
     }
@@ -227,7 +223,7 @@ def _invitation_message(
             "设置密码后的登录方式：%(login)s。\n"
             "链接过期后，请联系学校就业指导中心重新发送邀请。如非本人，请忽略本邮件。\n"
         )
-    return EmailMessage(subject=subject, body=body % context, to=[to])
+    return InvitationMessage(subject=subject, body=body % context)
 
 
 def _login_hint(user: User, student_no: str | None) -> str:
@@ -237,7 +233,9 @@ def _login_hint(user: User, student_no: str | None) -> str:
 
 
 def invitations_send(*, actor: Actor, users: Iterable[User]) -> InvitationResult:
-    """Send set-password links to accounts of the actor's institution, over one connection.
+    """Send set-password links to accounts of the actor's institution: one notification each
+    (kind set_password) in one transaction; the outbox mails them after commit, over one
+    connection, and makes each link only then.
 
     Graduates whose roster e-mail is used by another account get the link at the roster address.
     Accounts another institution also holds are left out (counted in `shared`).
@@ -257,7 +255,7 @@ def invitations_send(*, actor: Actor, users: Iterable[User]) -> InvitationResult
     }
     institution = Institution.objects.only("name").get(pk=actor.institution_id).name
     result = InvitationResult()
-    messages: list[EmailMessage] = []
+    messages: list[Message] = []
     sent_ids: list[int] = []
     for user in users:
         if user.pk not in members:
@@ -270,27 +268,23 @@ def invitations_send(*, actor: Actor, users: Iterable[User]) -> InvitationResult
         if not to:
             result.without_email += 1
             continue
-        messages.append(
-            _invitation_message(
-                user,
-                to=to,
-                institution=institution,
-                login_hint=_login_hint(user, student_no),
-                # Someone who already chose a password gets the reset wording, same link.
-                reset=user.has_usable_password(),
-            )
+        text = _invitation_message(
+            user,
+            institution=institution,
+            login_hint=_login_hint(user, student_no),
+            # Someone who already chose a password gets the reset wording, same link.
+            reset=user.has_usable_password(),
         )
+        messages.append(Message(recipient=user, subject=text.subject, body=text.body, email_to=to))
         sent_ids.append(user.pk)
         result.recipients.append(to)
-    if messages:
-        try:
-            mailers.default.send_messages(messages)
-        except OSError as exc:  # smtplib errors are OSErrors
-            raise InvitationError(str(exc)) from exc
     result.sent = len(messages)
     if sent_ids:
         now = timezone.now()
         with transaction.atomic():
+            notify_each(
+                kind=Kind.SET_PASSWORD, institution_id=actor.institution_id, messages=messages
+            )
             User.objects.filter(pk__in=sent_ids).update(invited_at=now)
             audit_record(
                 institution_id=actor.institution_id,
@@ -346,24 +340,26 @@ def password_reset_send(*, user: User) -> bool:
     to = user.email or (graduate.email.strip() if graduate else "")
     if not to:
         return False
-    message = _invitation_message(
+    text = _invitation_message(
         user,
-        to=to,
         institution="",
         login_hint=_login_hint(user, graduate.student_no if graduate else None),
         reset=True,
     )
-    try:
-        mailers.default.send_messages([message])
-    except OSError:
-        return False
-    if memberships:
-        audit_record(
-            institution_id=memberships[0].institution_id,
-            actor_id=user.pk,
-            action="account.password_reset_request",
-            target=user,
+    institution_id = memberships[0].institution_id if memberships else None
+    with transaction.atomic():
+        notify_each(
+            kind=Kind.SET_PASSWORD,
+            institution_id=institution_id,
+            messages=[Message(recipient=user, subject=text.subject, body=text.body, email_to=to)],
         )
+        if memberships:
+            audit_record(
+                institution_id=institution_id,
+                actor_id=user.pk,
+                action="account.password_reset_request",
+                target=user,
+            )
     return True
 
 
@@ -601,25 +597,28 @@ def staff_invitation_notify(*, actor: Actor, user: User) -> bool:
     context = {
         "institution": institution,
         "roles": _roles_summary(m.role for m in pending),
-        "link": settings.QIHANG_BASE_URL.rstrip("/") + reverse("accounts:invitations"),
+        "link": LINK_MARK,
     }
-    message = EmailMessage(
-        subject=_("【启航】%(institution)s邀请您加入") % context,
-        body=_(
+    subject = _("【启航】%(institution)s邀请您加入") % context
+    body = (
+        _(
             "您好：\n\n"
             "%(institution)s邀请您在“启航”就业创业工作平台担任：%(roles)s。\n"
             "请用您现有的账号登录后，在下面的页面接受或谢绝：\n\n"
             "%(link)s\n\n"
             "在您接受之前，对方看不到您的账号信息。如不认识该单位，请谢绝。\n"
         )
-        % context,
-        to=[user.email],
+        % context
     )
-    try:
-        mailers.default.send_messages([message])
-    except OSError as exc:
-        raise InvitationError(str(exc)) from exc
     with transaction.atomic():
+        notify(
+            recipients=[user],
+            kind=Kind.INVITATION,
+            subject=subject,
+            body=body,
+            link=reverse("accounts:invitations"),
+            institution_id=actor.institution_id,
+        )
         Membership.objects.filter(pk__in=[m.pk for m in pending]).update(invited_at=timezone.now())
         # The same row as a set-password invitation: this log must not tell the two apart.
         audit_record(

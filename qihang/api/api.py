@@ -25,6 +25,7 @@ from qihang.api.schemas import (
     GraduatePage,
     Grouping,
     Kind,
+    NotificationPage,
     ReportDay,
     StatsOut,
     ValidationErrorOut,
@@ -35,6 +36,8 @@ from qihang.graduates.models import Graduate
 from qihang.institutions.models import Cohort, Department
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor, ObjectId, actor_of, scoped, takes_ids
+from qihang.notifications import selectors as notification_selectors
+from qihang.notifications.delivery import rendered_body
 
 PAGE_SIZE = 50
 
@@ -227,6 +230,45 @@ def stats(
     actor: Actor = request.auth  # type: ignore[attr-defined]
     the_cohort = _cohort(actor, cohort)
     return cohort_stats(actor=actor, cohort=the_cohort, by=by, as_of=as_of, kind=kind)
+
+
+@api.get(
+    "/notifications",
+    # Personal: no object of an institution is looked up, so no 404 (a page past the end is
+    # empty).
+    response={200: NotificationPage, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut},
+    summary="我的通知（分页，未读在前）",
+    tags=["通知"],
+)
+@api_requires(Perm.NOTIFICATIONS_OWN)
+@takes_ids()
+def notifications_list(
+    request: HttpRequest, page: int = Query(1, ge=1, description="页码，每页 50 条")
+) -> Any:
+    """The token holder's own notifications, whichever institution sent them."""
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    paginator = Paginator(notification_selectors.inbox(user_id=actor.user_id), PAGE_SIZE)
+    rows = paginator.page(page).object_list if page <= paginator.num_pages else []
+    return {
+        "count": paginator.count,
+        "unread": notification_selectors.unread_count(user_id=actor.user_id),
+        "page": page,
+        "pages": paginator.num_pages,
+        "page_size": PAGE_SIZE,
+        "results": [
+            {
+                "id": n.pk,
+                "kind": n.kind,
+                "kind_label": str(n.get_kind_display()),
+                "subject": n.subject,
+                "body": rendered_body(n, for_inbox=True),
+                "link": n.link,
+                "created_at": n.created_at,
+                "read_at": n.read_at,
+            }
+            for n in rows
+        ],
+    }
 
 
 api.add_router("", search_router)

@@ -162,3 +162,23 @@ class StatsOut(Schema):
     definitions: dict[str, Any]
     rows: list[StatsRow]
     total: StatsRow
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    subject: str
+    body: str  # the inbox text: a set-password link is never in it
+    link: str  # a path in the app, or ""
+    created_at: datetime.datetime
+    read_at: datetime.datetime | None
+
+
+class NotificationPage(Schema):
+    count: int
+    unread: int
+    page: int
+    pages: int
+    page_size: int
+    results: list[NotificationOut]

@@ -23,9 +23,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qihang.accounts.models import User
 from qihang.audit.services import audit_record
 from qihang.destinations.evidence import (
     EvidenceUpload,
@@ -60,6 +62,8 @@ from qihang.graduates.models import Graduate
 from qihang.institutions.models import Cohort
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor, scoped
+from qihang.notifications.kinds import LINK_MARK, Kind
+from qihang.notifications.services import Message, notify_each
 
 MIN_REASON = 2
 
@@ -677,6 +681,7 @@ def destination_bulk_approve(
             for d in approved
         )
         DestinationChange.objects.bulk_create(changes)
+        _notify_graduates(Kind.DESTINATION_APPROVED, approved)
         audit_record(
             institution_id=actor.institution_id,
             actor_id=actor.user_id,
@@ -718,7 +723,49 @@ def destination_return(
     destination.return_reason = reason
     destination.save(update_fields=["status", "return_reason", "updated_at"])
     _status_change(actor, destination, ChangeAction.RETURN, status_before, now, reason=reason)
+    _notify_graduates(Kind.DESTINATION_RETURNED, [destination])
     return destination
+
+
+def _notify_graduates(kind: Kind, destinations: Sequence[Destination]) -> None:
+    """Tell each graduate with an account of the decision on their record (in the decision's
+    transaction: the outbox sends it after commit). Two queries, or none without accounts."""
+    user_ids = [d.graduate.user_id for d in destinations if d.graduate.user_id]
+    if not user_ids:
+        return
+    users = User.objects.only("id", "email", "is_active").in_bulk(user_ids)
+    messages = []
+    for d in destinations:
+        user = users.get(d.graduate.user_id)
+        if user is None:
+            continue
+        context = {
+            "name": d.graduate.name,
+            "code": f"{d.code.code} {d.code.name}",
+            "reason": d.return_reason,
+            "link": LINK_MARK,
+        }
+        if kind == Kind.DESTINATION_RETURNED:
+            subject = _("【启航】您填报的毕业去向被退回，请更正")
+            body = _(
+                "%(name)s同学：\n\n您填报的毕业去向（%(code)s）被退回。退回原因：\n%(reason)s\n\n"
+                "请登录后按原因更正并重新提交：%(link)s\n"
+            )
+        else:
+            subject = _("【启航】您的毕业去向已审批通过")
+            body = _(
+                "%(name)s同学：\n\n您填报的毕业去向（%(code)s）已由学校审批通过，"
+                "成为正式记录。\n\n查看：%(link)s\n"
+            )
+        messages.append(
+            Message(
+                recipient=user,
+                subject=subject,
+                body=body % context,
+                link=reverse("destinations:mine"),
+            )
+        )
+    notify_each(kind=kind, institution_id=destinations[0].institution_id, messages=messages)
 
 
 def _status_change(

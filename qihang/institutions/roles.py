@@ -60,6 +60,9 @@ class Perm(StrEnum):
     EMPLOYER_MANAGE = "employer.manage"  # its organisation's profile and recruiters
     # Platform administrator only: the guard rules every institution's postings are checked by.
     GUARD_MANAGE = "guard.manage"
+    # One's own inbox through the API (notifications app): every role that may hold a token,
+    # employers' too (the inbox page only asks for a signed-in person).
+    NOTIFICATIONS_OWN = "notifications.own"
 
 
 # Whole-institution roles see every object of the institution; the others are narrowed by
@@ -95,6 +98,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.JOB_POST,
             Perm.JOB_PUSH,
             Perm.JOB_SEARCH,
+            Perm.NOTIFICATIONS_OWN,
         }
     ),
     # Teachers and counsellors bring employers and jobs (the seed: mobilise everyone).
@@ -109,8 +113,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.JOB_POST,
             Perm.JOB_PUSH,
             Perm.JOB_SEARCH,
+            Perm.NOTIFICATIONS_OWN,
         }
     ),
+    # Graduates have no API tokens (the page refuses them one), so not NOTIFICATIONS_OWN: their
+    # inbox is the page, which only asks for a signed-in person.
     Role.GRADUATE: frozenset({Perm.DESTINATION_REPORT_OWN, Perm.JOB_BROWSE, Perm.JOB_SEARCH}),
     # Leadership reads everything and changes nothing.
     Role.LEADERSHIP: frozenset(
@@ -122,13 +129,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.EMPLOYER_VIEW,
             Perm.JOB_VIEW,
             Perm.JOB_SEARCH,
+            Perm.NOTIFICATIONS_OWN,
         }
     ),
 }
 
 EMPLOYER_ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
-    EmployerRole.ADMIN: frozenset({Perm.EMPLOYER_PORTAL, Perm.EMPLOYER_MANAGE}),
-    EmployerRole.RECRUITER: frozenset({Perm.EMPLOYER_PORTAL}),
+    EmployerRole.ADMIN: frozenset(
+        {Perm.EMPLOYER_PORTAL, Perm.EMPLOYER_MANAGE, Perm.NOTIFICATIONS_OWN}
+    ),
+    EmployerRole.RECRUITER: frozenset({Perm.EMPLOYER_PORTAL, Perm.NOTIFICATIONS_OWN}),
 }
 
 # A platform administrator acting inside an institution has the career centre's permissions.

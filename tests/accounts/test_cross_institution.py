@@ -48,10 +48,11 @@ def jiangcheng_membership(other_school, user) -> Membership:
 
 @pytest.mark.django_db
 def test_adding_an_account_held_elsewhere_invites_and_changes_nothing(
-    school, other_school, lin, client_for
+    school, other_school, lin, client_for, committed
 ):
     client = client_for(other_school.centre)  # 江城's career centre
-    response = add(client, "Centre@dfcm.example", name="冒名")
+    with committed():
+        response = add(client, "Centre@dfcm.example", name="冒名")
     assert response.status_code == 302
     assert response["Location"] == LIST
     assert flashes(response) == ["已添加 centre@dfcm.example。需要对方操作的，邀请邮件已发出。"]
@@ -139,7 +140,7 @@ def test_the_answer_is_the_same_whether_or_not_the_address_has_an_account(
 
 @pytest.mark.django_db
 def test_edit_invite_and_deactivate_of_a_pending_invitation_leave_the_account_alone(
-    school, other_school, lin, client_for
+    school, other_school, lin, client_for, committed
 ):
     client = client_for(other_school.centre)
     add(client, "centre@dfcm.example", name="冒名")
@@ -161,7 +162,8 @@ def test_edit_invite_and_deactivate_of_a_pending_invitation_leave_the_account_al
         "改名",
     )
     mail.outbox.clear()
-    client.post(f"/accounts/staff/{leadership.pk}/invite/")
+    with committed():
+        client.post(f"/accounts/staff/{leadership.pk}/invite/")
     assert len(mail.outbox) == 1
     assert "/accounts/invitation/" not in mail.outbox[0].body.replace("/invitations/", "")
     client.post(f"/accounts/staff/{leadership.pk}/deactivate/")

@@ -76,7 +76,7 @@ def test_provision_opens_accounts_for_graduates_without_one(school):
 
 
 @pytest.mark.django_db
-def test_provision_keeps_a_used_email_off_the_new_account(school):
+def test_provision_keeps_a_used_email_off_the_new_account(school, committed):
     graduate = school.graduates[1]
     make_user("someone-else", email=graduate.email.upper())
     result = graduate_accounts_provision(
@@ -86,7 +86,8 @@ def test_provision_keeps_a_used_email_off_the_new_account(school):
     user = Graduate.objects.get(pk=graduate.pk).user
     assert user.email == ""
     # The invitation still reaches the graduate at the roster address.
-    assert invitation_send(actor=centre_actor(school), user=user)
+    with committed():
+        assert invitation_send(actor=centre_actor(school), user=user)
     assert mail.outbox[-1].to == [graduate.email]
     assert "学号" in mail.outbox[-1].body
 
@@ -107,9 +108,10 @@ def test_provision_reattaches_an_orphaned_account(school):
 #  institution code, orphaned accounts, taken usernames, taken e-mails, insert users,
 #  update graduates, insert memberships, audit row;  never-invited accounts;
 #  sending: accounts held elsewhere (memberships, platform administrators), memberships
-#  check, roster e-mails, institution name; then (in a savepoint) mark invited_at and the
-#  audit row.  = 18 + 4 savepoint statements.
-COHORT_INVITE_QUERIES = 22
+#  check, roster e-mails, institution name; then (in a savepoint) the outbox (preferences
+#  are not read for set-password links: insert notifications, insert deliveries), mark
+#  invited_at and the audit row.  = 20 + 4 savepoint statements. The mail leaves after commit.
+COHORT_INVITE_QUERIES = 24
 
 
 @pytest.mark.django_db
@@ -125,39 +127,45 @@ def test_provision_and_invite_use_constant_queries(school, django_assert_num_que
 
 
 @pytest.mark.django_db
-def test_bulk_invite_from_the_list_sends_one_mail_each_over_one_connection(school, client_for):
+def test_bulk_invite_from_the_list_sends_one_mail_each_over_one_connection(
+    school, client_for, committed
+):
     add_graduates(school, 4, "m")
     client = client_for(school.centre)
-    original = locmem.EmailBackend.send_messages
-    with mock.patch.object(
-        locmem.EmailBackend, "send_messages", autospec=True, side_effect=original
-    ) as send:
+    original = locmem.EmailBackend.open
+    with (
+        mock.patch.object(locmem.EmailBackend, "open", autospec=True, side_effect=original) as send,
+        committed(),
+    ):
         response = client.post("/graduates/invite/", {"cohort": school.cohort.year})
     assert response.status_code == 302
     assert response["Location"] == "/graduates/?cohort=2020"
     # 2 graduates of the fixture + 4 new ones had no account; graduates[0]'s persona account
     # has a password already, so it is not invited.
     assert len(mail.outbox) == 6
-    assert send.call_count == 1  # all six over one connection
+    assert send.call_count == 1  # all six over one connection, after the commit
     recipients = sorted(m.to[0] for m in mail.outbox)
     expected = sorted(g.email for g in Graduate.objects.filter(user__password__startswith="!"))
     assert recipients == expected
     assert User.objects.filter(invited_at__isnull=False).count() == 6
     # A second click sends nothing new.
-    client.post("/graduates/invite/", {"cohort": school.cohort.year})
+    with committed():
+        client.post("/graduates/invite/", {"cohort": school.cohort.year})
     assert len(mail.outbox) == 6
 
 
 @pytest.mark.django_db
-def test_per_graduate_invite_and_resend(school, client_for):
+def test_per_graduate_invite_and_resend(school, client_for, committed):
     graduate = school.graduates[2]
     client = client_for(school.centre)
-    response = client.post(f"/graduates/{graduate.pk}/invite/")
+    with committed():
+        response = client.post(f"/graduates/{graduate.pk}/invite/")
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [graduate.email]
     assert "设置密码" in mail.outbox[0].body
-    client.post(f"/graduates/{graduate.pk}/invite/")
+    with committed():
+        client.post(f"/graduates/{graduate.pk}/invite/")
     assert len(mail.outbox) == 2  # resend works; the old link is still valid until used
     assert Graduate.objects.get(pk=graduate.pk).user.invited_at is not None
 
@@ -174,13 +182,14 @@ def test_invitation_views_are_for_the_career_centre(school, other_school, client
 
 
 @pytest.mark.django_db
-def test_accepting_an_invitation_sets_the_password_and_signs_in(school):
+def test_accepting_an_invitation_sets_the_password_and_signs_in(school, committed):
     graduate = school.graduates[1]
     actor = centre_actor(school)
     user = graduate_accounts_provision(
         actor=actor, cohort=school.cohort, graduates=[graduate]
     ).users[0]
-    invitation_send(actor=actor, user=user)
+    with committed():
+        invitation_send(actor=actor, user=user)
     link = link_in(mail.outbox[0])
     # The link names this account and carries a token valid for it (the token embeds the
     # second it was made, so it is checked, not compared with a freshly made one).
@@ -217,12 +226,13 @@ def test_accepting_an_invitation_sets_the_password_and_signs_in(school):
 
 
 @pytest.mark.django_db
-def test_a_deactivated_persons_link_is_dead(school):
+def test_a_deactivated_persons_link_is_dead(school, committed):
     actor = centre_actor(school)
     user = graduate_accounts_provision(
         actor=actor, cohort=school.cohort, graduates=[school.graduates[1]]
     ).users[0]
-    invitation_send(actor=actor, user=user)
+    with committed():
+        invitation_send(actor=actor, user=user)
     Membership.objects.filter(user=user).update(is_active=False)
     response = Client().get(link_in(mail.outbox[0]))
     assert response.status_code == 200
@@ -238,9 +248,12 @@ def test_garbage_links_are_harmless(school):
 
 
 @pytest.mark.django_db
-def test_forgotten_password_mail_does_not_reveal_accounts(school):
+def test_forgotten_password_mail_does_not_reveal_accounts(school, committed):
     client = Client()
-    known = client.post("/accounts/password/reset/", {"username": school.graduates[0].student_no})
+    with committed():
+        known = client.post(
+            "/accounts/password/reset/", {"username": school.graduates[0].student_no}
+        )
     unknown = client.post("/accounts/password/reset/", {"username": "no-such-person"})
     assert known.status_code == unknown.status_code == 200
     assert known.content.decode().count("请查收邮件") == unknown.content.decode().count(
@@ -250,30 +263,33 @@ def test_forgotten_password_mail_does_not_reveal_accounts(school):
     assert mail.outbox[0].to == [school.graduates[0].email]
     assert "重设" in mail.outbox[0].subject
     # Asking again at once sends nothing more (one mail per account per few minutes).
-    client.post("/accounts/password/reset/", {"username": school.graduates[0].student_no})
+    with committed():
+        client.post("/accounts/password/reset/", {"username": school.graduates[0].student_no})
     assert len(mail.outbox) == 1
 
 
 @pytest.mark.django_db
-def test_graduates_without_email_get_an_account_but_no_mail(school, client_for):
+def test_graduates_without_email_get_an_account_but_no_mail(school, client_for, committed):
     Graduate.objects.filter(pk=school.graduates[2].pk).update(email="")
-    response = client_for(school.centre).post(
-        "/graduates/invite/", {"cohort": school.cohort.year}, follow=True
-    )
+    with committed():
+        response = client_for(school.centre).post(
+            "/graduates/invite/", {"cohort": school.cohort.year}, follow=True
+        )
     assert len(mail.outbox) == 1  # graduates[1] only
     assert Graduate.objects.get(pk=school.graduates[2].pk).user is not None
     assert "1 人没有电子邮箱" in response.content.decode()
 
 
 @pytest.mark.django_db
-def test_invitation_links_use_the_configured_base_url(school, settings):
+def test_invitation_links_use_the_configured_base_url(school, settings, committed):
     settings.QIHANG_BASE_URL = "https://jobs.dfcm.example:8443"
     graduate = school.graduates[1]
     actor = centre_actor(school)
     user = graduate_accounts_provision(
         actor=actor, cohort=school.cohort, graduates=[graduate]
     ).users[0]
-    invitation_send(actor=actor, user=user)
+    with committed():
+        invitation_send(actor=actor, user=user)
     link = re.search(r"\S+/accounts/invitation/\S+/", mail.outbox[0].body).group(0)
     assert link == "https://jobs.dfcm.example:8443" + link_in(mail.outbox[0])
     assert "127.0.0.1" not in mail.outbox[0].body

@@ -37,17 +37,18 @@ def test_only_the_career_centre_manages_staff(school, client_for):
 
 
 @pytest.mark.django_db
-def test_create_staff_sends_an_invitation(school, client_for):
-    response = client_for(school.centre).post(
-        NEW,
-        {
-            "display_name": "周老师",
-            "email": "Zhou@Example.edu.cn",
-            "roles": [Role.DEPARTMENT_STAFF, Role.TEACHER],
-            "departments": [school.departments[1].pk],
-            "title": "辅导员",
-        },
-    )
+def test_create_staff_sends_an_invitation(school, client_for, committed):
+    with committed():
+        response = client_for(school.centre).post(
+            NEW,
+            {
+                "display_name": "周老师",
+                "email": "Zhou@Example.edu.cn",
+                "roles": [Role.DEPARTMENT_STAFF, Role.TEACHER],
+                "departments": [school.departments[1].pk],
+                "title": "辅导员",
+            },
+        )
     assert response.status_code == 302
     user = User.objects.get(email="zhou@example.edu.cn")
     assert user.display_name == "周老师" and not user.has_usable_password()
@@ -151,14 +152,15 @@ def test_deactivate_ends_every_staff_role_and_sign_in(school, client_for):
 
 
 @pytest.mark.django_db
-def test_resend_staff_invitation(school, client_for):
+def test_resend_staff_invitation(school, client_for, committed):
     user = make_user("new-staff", email="new@example.edu.cn")
     user.set_unusable_password()
     user.save()
     membership = Membership.objects.create(
         institution=school.institution, user=user, role=Role.TEACHER
     )
-    response = client_for(school.centre).post(f"/accounts/staff/{membership.pk}/invite/")
+    with committed():
+        response = client_for(school.centre).post(f"/accounts/staff/{membership.pk}/invite/")
     assert response.status_code == 302
     assert mail.outbox[0].to == ["new@example.edu.cn"]
 

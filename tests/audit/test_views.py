@@ -87,12 +87,12 @@ def test_audit_list_queries_are_constant(school, client_for, django_assert_num_q
     client = client_for(school.centre)
     reveal(school, school.graduates[0], "一次")
     # session, user, memberships, their departments, page count, page rows (with actor),
-    # institution name (header).
-    with django_assert_num_queries(7):
+    # institution name (header), unread notifications (navigation).
+    with django_assert_num_queries(8):
         client.get(READS)
     for graduate in school.graduates:
         reveal(school, graduate, "多次")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(READS)
 
 

@@ -297,6 +297,7 @@ def test_bulk_approve_queries_do_not_grow(school, django_assert_max_num_queries)
         services.destination_record(actor=centre, graduate=g, data={"code": "76"})
         for g in school.graduates
     ]
-    # Lock-and-read, update, close periods, open periods, history, audit (+ savepoints).
-    with django_assert_max_num_queries(9):
+    # Lock-and-read, update, close periods, open periods, history, the graduates' accounts,
+    # their preferences, notifications, deliveries, audit (+ savepoints).
+    with django_assert_max_num_queries(13):
         services.destination_bulk_approve(actor=centre, items=[(d.pk, None) for d in records])

@@ -1,0 +1,73 @@
+"""The kinds of message the system sends, and what each kind allows (one table).
+
+A kind says which channels may carry it besides the in-app inbox, the mode a person gets
+until they choose, and whether they may turn it down: links to an account (set a password,
+answer an invitation) always go out at once, whatever the preferences say.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    SET_PASSWORD = "set_password", _("账号开通与重设密码")
+    INVITATION = "invitation", _("加入单位的邀请")
+    DESTINATION_RETURNED = "destination_returned", _("毕业去向被退回")
+    DESTINATION_APPROVED = "destination_approved", _("毕业去向已审批")
+    # Declared for the employer and job channels (issue 7); their services call notify().
+    JOB_PUBLISHED = "job_published", _("岗位已发布")
+    JOB_HELD = "job_held", _("岗位被暂缓发布")
+    JOB_RETURNED = "job_returned", _("岗位被退回")
+    JOB_PUSHED = "job_pushed", _("导师推送的岗位")
+    EMPLOYER_VERIFIED = "employer_verified", _("用人单位审核通过")
+    EMPLOYER_REJECTED = "employer_rejected", _("用人单位审核未通过")
+    EMPLOYER_SUSPENDED = "employer_suspended", _("用人单位被暂停")
+    SHARE_RECEIVED = "share_received", _("合作院校共享")
+
+
+class Mode(models.TextChoices):
+    INSTANT = "instant", _("即时发送")
+    DIGEST = "digest", _("每日汇总")
+    OFF = "off", _("不发送")
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("电子邮件")
+    SMS = "sms", _("短信")
+    WECHAT = "wechat", _("微信")
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    channels: frozenset[Channel]  # besides the inbox, which every kind reaches
+    default: Mode = Mode.INSTANT
+    mandatory: bool = False  # cannot be turned off or put in a digest
+    # The e-mail carries a set-password link made at delivery (never stored: it signs in).
+    account_link: bool = False
+
+
+_EMAIL = frozenset({Channel.EMAIL})
+_EMAIL_WECHAT = frozenset({Channel.EMAIL, Channel.WECHAT})
+_ALL = frozenset(Channel)
+
+KINDS: dict[str, KindSpec] = {
+    Kind.SET_PASSWORD: KindSpec(_EMAIL, mandatory=True, account_link=True),
+    Kind.INVITATION: KindSpec(_EMAIL, mandatory=True),
+    Kind.DESTINATION_RETURNED: KindSpec(_ALL),
+    Kind.DESTINATION_APPROVED: KindSpec(_EMAIL_WECHAT),
+    Kind.JOB_PUBLISHED: KindSpec(_EMAIL_WECHAT),
+    Kind.JOB_HELD: KindSpec(_EMAIL_WECHAT),
+    Kind.JOB_RETURNED: KindSpec(_EMAIL_WECHAT),
+    Kind.JOB_PUSHED: KindSpec(_ALL),
+    Kind.EMPLOYER_VERIFIED: KindSpec(_EMAIL_WECHAT),
+    Kind.EMPLOYER_REJECTED: KindSpec(_EMAIL_WECHAT),
+    Kind.EMPLOYER_SUSPENDED: KindSpec(_EMAIL_WECHAT),
+    Kind.SHARE_RECEIVED: KindSpec(_EMAIL, default=Mode.DIGEST),
+}
+
+# Where a body names its link: delivery writes the absolute address there.
+LINK_MARK = "{link}"
