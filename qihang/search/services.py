@@ -22,6 +22,7 @@ from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor
 from qihang.jobs.models import Job, JobKind
 from qihang.lib.validators import FieldError, division_name
+from qihang.notifications.services import notify
 from qihang.search.models import JobPreference, JobPush, JobSearchDocument
 from qihang.search.tokens import tokens_text
 
@@ -136,16 +137,8 @@ def job_preference_save(*, actor: Actor, graduate: Graduate, data: dict[str, Any
 
 # --- Mentor pushes ----------------------------------------------------------------------------------
 def job_push_notify(push: JobPush) -> None:
-    """Tell the graduate a mentor recommended a job to them (kind job_pushed).
-
-    Through `qihang.notifications.services.notify` (an outbox row in this transaction,
-    delivered after commit), from the notifications work of issue 7; until that app is merged
-    this is the one place the call goes, and the push shows in the graduate's recommendations
-    either way."""
-    try:
-        from qihang.notifications.services import notify  # type: ignore[import-not-found]
-    except ImportError:
-        return
+    """Tell the graduate a mentor recommended a job to them (kind job_pushed): an outbox row
+    in this transaction, delivered after commit."""
     notify(
         recipients=[push.graduate.user_id],
         kind="job_pushed",

@@ -73,6 +73,11 @@ def test_a_mentor_push_comes_first(post, me, graduate, school):
     items = recommendations(me, today=TODAY)
     assert items[0].job == pushed
     assert items[0].reasons[0].startswith("导师推荐：适合你的伴奏经历")
+    # The graduate is told through the outbox.
+    from qihang.notifications.models import Notification
+
+    told = Notification.objects.get(recipient=school.graduate_user, kind="job_pushed")
+    assert told.subject == "导师向你推荐了岗位：钢琴伴奏"
 
 
 def test_pushes_only_to_graduates_one_sees(post, school, graduate):
@@ -90,6 +95,7 @@ def test_query_count_is_bounded(post, me, graduate, school, django_assert_num_qu
     JobPreference.objects.create(
         institution=school.institution, graduate=graduate, divisions=["310000"], keywords="乐团"
     )
+    recommendations(me, today=TODAY)  # warm: the regions reference data, read once a process
     # graduate, preference, pushes, full-text candidates + their specialties, newest in the
     # wished places + their specialties
     with django_assert_num_queries(7):
