@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # the job index's tsvector field (harmless on SQLite)
     "axes",
     "ninja",  # serves Swagger UI from its own static files (no CDN) for /api/v1/docs
     "django_tasks_db",

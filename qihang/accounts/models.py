@@ -42,7 +42,8 @@ class User(AbstractUser):
 
 
 class ApiToken(models.Model):
-    """A personal API token: acts as its user within one institution.
+    """A personal API token: acts as its user within one institution, or, for an employer
+    account, for one employer organisation (exactly one of the two, a database constraint).
 
     The token is "qh_<prefix>_<secret>"; only the prefix (to find the row) and a SHA-256 hash of
     the secret are stored, so the token is shown once, when it is created. The secret is 256
@@ -54,7 +55,16 @@ class ApiToken(models.Model):
     # Same column as institutions.TenantModel; spelled out because importing institutions.models
     # here would be circular (scoping imports django.contrib.auth before accounts is ready).
     institution = models.ForeignKey(
-        "institutions.Institution", on_delete=models.CASCADE, related_name="+"
+        "institutions.Institution",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # Set instead of the institution when the owner acts for an employer (scoping's employer
+    # actor); employers.Employer is named by label for the same reason as above.
+    employer = models.ForeignKey(
+        "employers.Employer", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("名称"), max_length=60)
@@ -68,6 +78,13 @@ class ApiToken(models.Model):
         verbose_name = _("API 令牌")
         verbose_name_plural = _("API 令牌")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(institution__isnull=False, employer__isnull=True)
+                | models.Q(institution__isnull=True, employer__isnull=False),
+                name="api_token_institution_or_employer",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} (qh_{self.prefix}_…)"

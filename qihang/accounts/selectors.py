@@ -142,7 +142,10 @@ def teachers(actor: Actor) -> list[User]:
 
 
 def api_tokens(actor: Actor) -> QuerySet[ApiToken]:
-    """The actor's own tokens in their current institution (tokens are personal)."""
+    """The actor's own tokens in their current institution, or for the employer they act for
+    (tokens are personal)."""
+    if actor.is_employer:
+        return ApiToken.objects.filter(user_id=actor.user_id, employer_id=actor.employer_id)
     return ApiToken.objects.filter(user_id=actor.user_id, institution_id=actor.institution_id)
 
 

@@ -770,36 +770,56 @@ def api_token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        institution_id=actor.institution_id,
+        # An employer actor's token acts for its organisation, not in an institution.
+        institution_id=None if actor.is_employer else actor.institution_id,
+        employer_id=actor.employer_id,
         user_id=actor.user_id,
         name=name[:60],
         prefix=prefix,
         secret_hash=ApiToken.hash_secret(secret),
     )
-    audit_record(
-        institution_id=actor.institution_id,
-        actor_id=actor.user_id,
-        action="api_token.create",
-        target=token,
-        summary=name[:60],
-    )
+    _api_token_audit(actor, token, "api_token.create")
     return token, f"{TOKEN_PREFIX}{prefix}_{secret}"
+
+
+def _api_token_audit(actor: Actor, token: ApiToken, action: str) -> None:
+    """The audit row of a token change: in the actor's institution, or, for an employer's
+    token, in each institution the employer has a standing with (who works with it sees who
+    has programmatic access on its behalf)."""
+    if not actor.is_employer:
+        institution_ids = [actor.institution_id]
+    else:
+        from django.apps import apps
+
+        standing = apps.get_model("employers", "EmployerStanding")
+        institution_ids = list(
+            standing.objects.filter(employer_id=actor.employer_id)
+            .order_by("institution_id")
+            .values_list("institution_id", flat=True)
+        )
+    for institution_id in institution_ids:
+        audit_record(
+            institution_id=institution_id,
+            actor_id=actor.user_id,
+            action=action,
+            target=token,
+            summary=token.name,
+            data={"employer": token.employer_id} if token.employer_id else None,
+        )
 
 
 @transaction.atomic
 def api_token_revoke(*, actor: Actor, token: ApiToken) -> None:
-    if token.user_id != actor.user_id or token.institution_id != actor.institution_id:
+    if token.user_id != actor.user_id:
+        raise PermissionDenied("not your token")
+    if actor.is_employer and token.employer_id != actor.employer_id:
+        raise PermissionDenied("not this employer's token")
+    if not actor.is_employer and token.institution_id != actor.institution_id:
         raise PermissionDenied("not your token")
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_record(
-            institution_id=actor.institution_id,
-            actor_id=actor.user_id,
-            action="api_token.revoke",
-            target=token,
-            summary=token.name,
-        )
+        _api_token_audit(actor, token, "api_token.revoke")
 
 
 # Writing last_used_at on every request would turn reads into writes; once a minute is enough.

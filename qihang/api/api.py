@@ -1,6 +1,6 @@
 """Qihang's JSON API (django-ninja), version 1.
 
-Every operation authenticates with a personal token (see qihang.api.auth), checks the same
+Every operation authenticates with a personal token or the signed-in session (qihang.api.auth), checks the same
 permission as the corresponding page, and reads through the same selectors and scoping: an
 object of another institution is a 404, a missing permission a 403, no or a bad token a 401.
 """
@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError
 
-from qihang.api.auth import TokenAuth, api_requires
+from qihang.api.auth import SessionAuth, TokenAuth, api_requires
 from qihang.api.schemas import (
     REPORT_DAYS,
     ErrorOut,
@@ -30,6 +30,7 @@ from qihang.api.schemas import (
     StatsOut,
     ValidationErrorOut,
 )
+from qihang.api.search import router as search_router
 from qihang.graduates import selectors as graduate_selectors
 from qihang.graduates.models import Graduate
 from qihang.institutions.models import Cohort, Department
@@ -67,10 +68,12 @@ api = NinjaAPI(
     version="1",
     description=(
         "高校毕业生就业创业工作平台的数据接口。用个人 API 令牌认证（在“我的账号 → API 令牌”创建），"
+        "或在浏览器中用已登录的会话（写操作须带 X-CSRFToken 请求头）；"
         "权限和可见范围与网页一致；身份证号、手机号始终为脱敏形式。"
     ),
     urls_namespace="api",
-    auth=TokenAuth(),
+    # A bearer token first: a script's token decides even if a browser session rides along.
+    auth=[TokenAuth(), SessionAuth()],
     docs_decorator=docs_access,
 )
 
@@ -271,3 +274,4 @@ def notifications_list(
 from qihang.api.jobs import router as jobs_router  # noqa: E402  (after `api` exists)
 
 api.add_router("/", jobs_router)
+api.add_router("", search_router)

@@ -91,6 +91,7 @@ from qihang.institutions.services import (
     membership_grant,
 )
 from qihang.lib import places
+from qihang.search.models import JobPreference, JobPush
 
 DEFAULT_SEED = 2020
 # The demo stands on 15 July 2020: two weeks after graduation, mid-season for the 2020 cohort
@@ -1514,6 +1515,8 @@ def delete_institution(institution: Institution) -> None:
             GraduateKeyGroup,
             RosterPeriod,
             ImportJob,
+            JobPush,
+            JobPreference,
             Graduate,
             CohortPolicy,
         ):

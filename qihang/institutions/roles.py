@@ -51,6 +51,10 @@ class Perm(StrEnum):
     JOB_PUSH = "job.push"  # push a job to a graduate one mentors
     # Graduate side: browse published jobs, see recommendations.
     JOB_BROWSE = "job.browse"
+    # Search jobs (/search/jobs/, GET /api/v1/jobs): graduates and staff alike; what each finds
+    # is scoping's business (published jobs only without JOB_VIEW). Added by the search work:
+    # one page and one API operation serve both, and a route declares one permission.
+    JOB_SEARCH = "job.search"
     # Employer side (an employer account acting for its organisation, any institution):
     EMPLOYER_PORTAL = "employer.portal"  # its own organisation, postings and standing
     EMPLOYER_MANAGE = "employer.manage"  # its organisation's profile and recruiters
@@ -93,6 +97,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.JOB_VIEW,
             Perm.JOB_POST,
             Perm.JOB_PUSH,
+            Perm.JOB_SEARCH,
             Perm.NOTIFICATIONS_OWN,
         }
     ),
@@ -107,12 +112,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.JOB_VIEW,
             Perm.JOB_POST,
             Perm.JOB_PUSH,
+            Perm.JOB_SEARCH,
             Perm.NOTIFICATIONS_OWN,
         }
     ),
     # Graduates have no API tokens (the page refuses them one), so not NOTIFICATIONS_OWN: their
     # inbox is the page, which only asks for a signed-in person.
-    Role.GRADUATE: frozenset({Perm.DESTINATION_REPORT_OWN, Perm.JOB_BROWSE}),
+    Role.GRADUATE: frozenset({Perm.DESTINATION_REPORT_OWN, Perm.JOB_BROWSE, Perm.JOB_SEARCH}),
     # Leadership reads everything and changes nothing.
     Role.LEADERSHIP: frozenset(
         {
@@ -122,6 +128,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.STATS_VIEW,
             Perm.EMPLOYER_VIEW,
             Perm.JOB_VIEW,
+            Perm.JOB_SEARCH,
             Perm.NOTIFICATIONS_OWN,
         }
     ),

@@ -10,6 +10,8 @@ def token_for():
 
     def make(user, school) -> str:
         actor = build_actor(user, school.institution.pk)
+        if actor is None:  # an employer account: its token acts for its organisation
+            actor = build_actor(user, None)
         if actor.is_graduate_only:
             # The page refuses graduates a token; the API must still answer 403, not 401,
             # if one ever existed, so build it below the service.

@@ -14,7 +14,12 @@ from urllib.parse import urlencode
 import pytest
 from django.test import Client
 
-from tests.api.test_api_walk import institution_operations
+from qihang.institutions.roles import (
+    EMPLOYER_ROLE_PERMISSIONS,
+    ROLE_PERMISSIONS,
+    EmployerRole,
+    Role,
+)
 from tests.api.test_api_walk import operations as api_operations
 from tests.institutions.test_route_walk import OBJECT_PARAMETERS
 
@@ -122,14 +127,15 @@ class Probe(NamedTuple):
     query: dict[str, Any]
 
 
-def probes(operation: dict[str, Any], school, other_school, centre: str, graduate: str):
-    """The requests an operation is tried with, and the status each must give."""
+def probes(operation: dict[str, Any], school, other_school, centre: str, low: tuple[str, str]):
+    """The requests an operation is tried with, and the status each must give: `centre` is a
+    token holding the operation's permission, `low` (who, token) one that does not."""
     parameters = operation.get("parameters", [])
     in_path = [p["name"] for p in parameters if p["in"] == "path"]
     mine = {name: object_of(name, school) for name in in_path}
     yield Probe("as it should be", centre, 200, mine, {})
     yield Probe("without a token", None, 401, mine, {})
-    yield Probe("as a graduate", graduate, 403, mine, {})
+    yield Probe(f"as {low[0]}", low[1], 403, mine, {})
     # Another institution's object, in the path or as a query parameter.
     if in_path:
         theirs = {name: object_of(name, other_school) for name in in_path}
@@ -157,18 +163,31 @@ def test_every_operation_documents_the_responses_the_server_gives(
     walk_fixtures(school)
     walk_fixtures(other_school)
     doc = document(school, client_for)
-    declared = {(p, m) for p, m, _view in api_operations()}
-    centre = token_for(school.centre, school)
-    graduate = token_for(school.graduate_user, school)  # holds none of the API's permissions
+    declared = {(p, m): view for p, m, view in api_operations()}
+    # Who holds an operation's permission and who does not: most operations are the staff's
+    # (a graduate is refused), a few the graduates' (then the staff or an employer is).
+    personas = {
+        "the career centre": token_for(school.centre, school),
+        "a graduate": token_for(school.graduate_user, school),
+        "an employer": token_for(school.fixtures["employer_user"], school),
+    }
+    holders = {
+        "the career centre": ROLE_PERMISSIONS[Role.CAREER_CENTRE],
+        "a graduate": ROLE_PERMISSIONS[Role.GRADUATE],
+        "an employer": EMPLOYER_ROLE_PERMISSIONS[EmployerRole.ADMIN],
+    }
     problems: list[str] = []
-    employer_ops = declared - {(p, m) for p, m, _view in institution_operations()}
     for path, method, operation in operations(doc):
         assert operation.get("security"), f"{method} {path}: no security in the document"
-        assert (path.removeprefix("/api/v1"), method) in declared, f"{method} {path}"
-        if (path.removeprefix("/api/v1"), method) in employer_ops:
-            continue  # employer accounts' operations: tests/jobs/test_api.py
+        view = declared.get((path.removeprefix("/api/v1"), method))
+        assert view is not None, f"{method} {path}"
+        permission = view.required_permission
+        good = next(personas[who] for who, perms in holders.items() if permission in perms)
+        low = next(
+            (who, personas[who]) for who, perms in holders.items() if permission not in perms
+        )
         seen: dict[str, list[Any]] = {}
-        for probe in probes(operation, school, other_school, centre, graduate):
+        for probe in probes(operation, school, other_school, good, low):
             headers = {"Authorization": probe.auth} if probe.auth else {}
             url = fill(path, probe.path_values)
             response = Client().generic(
