@@ -13,7 +13,7 @@ from qihang.institutions.models import DegreeLevel, Institution
 from qihang.jobs.guards import compile_rule
 from qihang.jobs.models import GuardRule, Job, SpecialtyTag
 from qihang.jobs.services import GUARD_FIELDS, JOB_FIELDS
-from qihang.lib.validators import FieldError, division_code
+from qihang.lib.places import resolve_division_detailed
 
 
 class JobForm(forms.ModelForm):
@@ -28,7 +28,7 @@ class JobForm(forms.ModelForm):
         label=_("工作地点"),
         max_length=40,
         required=False,
-        help_text=_("行政区划代码（如 310104）或完整地名（如 上海市徐汇区）。"),
+        help_text=_("行政区划代码（如 310104）或地名（如 上海市徐汇区、苏州）。"),
     )
     specialties = forms.ModelMultipleChoiceField(
         label=_("专长标签"),
@@ -57,10 +57,13 @@ class JobForm(forms.ModelForm):
         value = (self.cleaned_data.get("division") or "").strip()
         if not value:
             return ""
-        try:
-            return division_code(value)
-        except FieldError as exc:
-            raise forms.ValidationError(str(exc)) from exc
+        found = resolve_division_detailed(value)
+        if found.code is None:
+            raise forms.ValidationError(
+                _("工作地点「%(text)s」无法识别：%(reason)s")
+                % {"text": value, "reason": found.reason}
+            )
+        return found.code
 
     def job_data(self) -> dict[str, Any]:
         return {f: self.cleaned_data[f] for f in JOB_FIELDS}

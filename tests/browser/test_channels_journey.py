@@ -73,6 +73,8 @@ def test_employer_to_graduate_journey(
     page.fill("#id_description", "招聘大提琴首席一名，限男性，35岁以下，硕士及以上学历。")
     page.get_by_role("button", name="保存并提交审核").click()
     page.wait_for_load_state("networkidle")
+    shot(page, "channels-03-employer-posted")
+    assert Job.objects.filter(title="乐团招聘大提琴首席").exists(), page.inner_text("main")
     job = Job.objects.get(title="乐团招聘大提琴首席")
     held = page.inner_text("main")
     assert "限男性" in held and job.flags, held
@@ -108,3 +110,22 @@ def test_employer_to_graduate_journey(
     listing = page.inner_text("main")
     assert "乐团招聘大提琴首席" in listing and "共享" in listing, listing
     shot(page, "channels-06-partner-graduate-sees-shared-job")
+    sign_out(page, base)
+
+    # 6. A graduate of the school who plays the cello finds it by a Chinese query, and sees
+    # why it is recommended.
+    graduate = school.graduates[0]
+    graduate.specialization = "大提琴"
+    graduate.save(update_fields=["specialization"])
+    sign_in(page, base, school.graduate_user.username)
+    page.goto(base + reverse("search:jobs") + "?q=大提琴")
+    results = page.inner_text("main")
+    assert "乐团招聘大提琴首席" in results, results
+    shot(page, "channels-07-graduate-finds-by-chinese-query")
+    assert axe_violations(page) == []
+    page.goto(base + reverse("search:recommendations"))
+    recommended = page.inner_text("main")
+    assert "乐团招聘大提琴首席" in recommended and "大提琴" in recommended, recommended
+    assert "专业方向" in recommended, recommended
+    shot(page, "channels-08-graduate-sees-why-recommended")
+    assert page.console_errors == []
