@@ -35,7 +35,7 @@ class LocationOut(Schema):
     text: str
 
 
-class JobOut(Schema):
+class JobHitOut(Schema):
     id: int
     external_id: str
     source: str
@@ -54,12 +54,12 @@ class JobOut(Schema):
 
 
 class JobSearchOut(Schema):
-    items: list[JobOut]
+    items: list[JobHitOut]
     count: int
 
 
 class RecommendationOut(Schema):
-    job: JobOut
+    job: JobHitOut
     score: float
     reasons: list[str]
     pushed: bool

@@ -469,4 +469,6 @@ def test_generated_emails_validate(address):
     assume(len(address) <= 254 and len(local) <= 64)
     assume(domain.isascii())
     assume(all(label for label in local.split(".")))
+    # A cell starting like a formula (=, +, -, @) is neutralised as every text cell is.
+    assume(local[:1] not in ("=", "+", "-", "@"))
     assert v.email(address) == local + "@" + domain.lower()

@@ -79,7 +79,8 @@ def test_title_outranks_description_then_recency(post, centre, school):
 
 
 def test_filters(post, centre):
-    cello = SpecialtyTag.objects.create(code="cello", name="大提琴")
+    # The reference data (jobs migration 0003) has the cello already.
+    cello, _ = SpecialtyTag.objects.get_or_create(code="cello", defaults={"name": "大提琴"})
     a = post(
         "演奏员甲",
         kind=JobKind.FULL_TIME,
