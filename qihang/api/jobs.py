@@ -2,10 +2,8 @@
 (/employer/jobs…); institutions read their jobs feed (/jobs/feed). The same services,
 selectors and scoping as the pages (qihang.jobs).
 
-Employer accounts have no API tokens yet (ApiToken belongs to an institution): the employer
-operations accept the signed-in browser session, with CSRF for writes. The search work of
-issue 7 adds session auth to the whole API; the integrator then drops `EmployerSession` here
-for it, and employer tokens can follow.
+Employer operations authenticate like every other: an employer account's token (ApiToken
+holding the employer) or its signed-in browser session, with CSRF for writes (qihang.api.auth).
 """
 
 import datetime as dt
@@ -16,14 +14,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.security import APIKeyCookie
 
-from qihang.api.auth import TokenAuth, api_requires
+from qihang.api.auth import api_requires
 from qihang.api.schemas import ErrorOut, ValidationErrorOut
 from qihang.employers.models import Employer, EmployerStanding
 from qihang.institutions.models import Institution
 from qihang.institutions.roles import Perm
-from qihang.institutions.scoping import Actor, actor_of, takes_ids
+from qihang.institutions.scoping import Actor, takes_ids
 from qihang.jobs import selectors, services
 from qihang.jobs.models import Job, JobKind, JobStatus, SpecialtyTag
 from qihang.jobs.workflow import hold_reasons
@@ -31,21 +28,6 @@ from qihang.lib.places import division_full_name, resolve_division_detailed
 
 router = Router(tags=["岗位"])
 PAGE_SIZE = 50
-
-
-class EmployerSession(APIKeyCookie):
-    """The signed-in browser session of an employer account (CSRF checked on writes)."""
-
-    param_name = "sessionid"
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Actor | None:
-        if not request.user.is_authenticated:
-            return None
-        actor = actor_of(request)
-        return actor if actor is not None and actor.is_employer else None
-
-
-EMPLOYER_AUTH = [TokenAuth(), EmployerSession()]
 
 
 class FlagOut(Schema):
@@ -206,7 +188,6 @@ EMPLOYER_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationE
 @router.get(
     "/employer/jobs",
     response={200: JobPage, **EMPLOYER_ERRORS},
-    auth=EMPLOYER_AUTH,
     summary="本单位发布的岗位及审核状态",
 )
 @api_requires(Perm.EMPLOYER_PORTAL)
@@ -219,7 +200,6 @@ def employer_jobs(request: HttpRequest, page: int = Query(1, ge=1)) -> Any:
 @router.get(
     "/employer/jobs/{posting_id}",
     response={200: JobOut, **EMPLOYER_ERRORS},
-    auth=EMPLOYER_AUTH,
     summary="本单位一个岗位的审核状态与风险提示",
 )
 @api_requires(Perm.EMPLOYER_PORTAL)
@@ -232,7 +212,6 @@ def employer_job(request: HttpRequest, posting_id: int) -> Any:
 @router.post(
     "/employer/jobs",
     response={201: JobOut, 400: FieldErrorsOut, **EMPLOYER_ERRORS},
-    auth=EMPLOYER_AUTH,
     summary="发布岗位（提交所选学校审核）",
 )
 @api_requires(Perm.EMPLOYER_PORTAL)

@@ -17,7 +17,13 @@ from django.utils import timezone
 
 from qihang.audit.models import AuditEvent
 from qihang.demo import catalogue as cat
-from qihang.employers.models import Employer, EmployerMember, EmployerStanding, StandingStatus
+from qihang.employers.models import (
+    Channel,
+    Employer,
+    EmployerMember,
+    EmployerStanding,
+    StandingStatus,
+)
 from qihang.institutions.models import Institution, Membership
 from qihang.institutions.roles import Role
 from qihang.institutions.scoping import build_actor
@@ -370,6 +376,13 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
         ).values_list("employer_id", flat=True)
     )
     members = {m.employer_id: m.user for m in EmployerMember.objects.filter(is_active=True)}
+    # Staff postings are credited to the channel (and person) that brought the employer; the
+    # feed's to the city recruitment network.
+    credits = {
+        s.employer_id: (s.channel_id, s.credited_to_id, s.credited_department_id)
+        for s in EmployerStanding.objects.filter(institution=school, channel__isnull=False)
+    }
+    feed_channel = Channel.objects.filter(code="city_network").values_list("pk", flat=True).first()
     tags = {t.code: t for t in SpecialtyTag.objects.all()}
     real_today = timezone.localdate()  # deadlines must look open whenever the demo is loaded
     counts = {"published": 0, "pending": 0, "returned": 0, "flagged": 0, "shared": 0, "feed": 0}
@@ -398,6 +411,11 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
             actor = build_actor(member, None, employer_id=employer.pk)
         else:
             actor = centre if from_feed else posters[n % len(posters)]
+        channel_id, credited_to_id, department_id = (
+            (feed_channel, None, None) if from_feed else credits.get(employer.pk, (None,) * 3)
+        )
+        if actor.is_employer:
+            channel_id = credited_to_id = department_id = None
         job = services.job_create(
             actor=actor,
             employer=employer,
@@ -406,6 +424,9 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
             specialties=[tags[c] for c in codes if c in tags],
             source=FEED if from_feed else "",
             external_id=f"SH{20260000 + n}" if from_feed else "",
+            channel_id=channel_id,
+            credited_to_id=credited_to_id,
+            credited_department_id=department_id,
             submit=True,
         )
         counts["feed"] += from_feed

@@ -93,7 +93,7 @@ def test_employer_api_refusals(school, other_school, orchestra, client_for):
     )
     assert Client().get("/api/v1/employer/jobs").status_code == 401
     staff = client_for(school.centre).get("/api/v1/employer/jobs")
-    assert staff.status_code == 401  # a staff session is not an employer's
+    assert staff.status_code == 403  # signed in, but without the employer permission
     assert client.delete("/api/v1/employer/jobs").status_code == 405
 
 
