@@ -45,7 +45,9 @@ class Scope:
     through a relation for global rows an institution holds (an employer is the institution's
     once it has a standing there). `shared` rows also belong to every institution they are
     shared with through institutions.Share (revocable; the partner's row rules apply as if the
-    row were its own).
+    row were its own). `shared_as` names the model whose shares count (a label such as
+    "jobs.job") for a row that mirrors another model's under the same primary key, such as a
+    job's search index row; by default the model's own.
     """
 
     department: str = NONE
@@ -54,6 +56,7 @@ class Scope:
     employer: str = NONE
     tenant: str | tuple[str, ...] = "institution"
     shared: bool = False
+    shared_as: str = ""
 
 
 @dataclass(frozen=True)
@@ -198,7 +201,7 @@ def _tenant_rule(
         shares = (
             apps.get_model("institutions", "Share")
             .objects.active()
-            .filter(partner_id=institution_id, kind=model._meta.label_lower)
+            .filter(partner_id=institution_id, kind=scope.shared_as or model._meta.label_lower)
         )
         q |= models.Q(pk__in=shares.values("object_id"))
     return q

@@ -6,6 +6,8 @@ own full-text index is built over them: on PostgreSQL a `tsvector` column with a
 triggers (migration 0001). Job services call `services.jobs_index` after every write.
 """
 
+import dataclasses
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -16,9 +18,28 @@ from qihang.institutions.models import TenantModel
 from qihang.institutions.scoping import Scope
 from qihang.jobs.models import Job, JobKind
 
+# The job's columns that searches filter and order on, copied onto its index row so that a
+# search (scope, filters, match, rank, order, count) runs on the index table alone and reads
+# jobs only for the page it shows. `jobs_index` copies them after every write of a job.
+MIRRORED_FIELDS = (
+    "institution",
+    "employer",
+    "status",
+    "kind",
+    "degree_levels",
+    "division",
+    "salary_min",
+    "salary_max",
+    "deadline",
+    "published_at",
+    "created_at",
+)
+
 
 class JobSearchDocument(models.Model):
-    """One job's tokens. The primary key is the job's, so the index joins without a lookup."""
+    """One job's tokens, and copies of the columns searches filter on (MIRRORED_FIELDS). The
+    primary key is the job's, so the index joins without a lookup, and a share of the job
+    (institutions.Share of kind jobs.job) is a share of its index row."""
 
     job = models.OneToOneField(
         Job, primary_key=True, on_delete=models.CASCADE, related_name="search_document"
@@ -26,6 +47,18 @@ class JobSearchDocument(models.Model):
     institution = models.ForeignKey(
         "institutions.Institution", on_delete=models.CASCADE, related_name="+"
     )
+    employer = models.ForeignKey(
+        "employers.Employer", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(max_length=12, default="", blank=True)
+    kind = models.CharField(max_length=12, default="", blank=True)
+    degree_levels = models.JSONField(default=list, blank=True)
+    division = models.CharField(max_length=6, blank=True, default="")
+    salary_min = models.PositiveIntegerField(null=True, blank=True)
+    salary_max = models.PositiveIntegerField(null=True, blank=True)
+    deadline = models.DateField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(null=True, blank=True)
     # Title words weigh most in relevance; the rest (employer, majors, specialties, place,
     # description) follow.
     title_tokens = models.TextField(default="", blank=True)
@@ -35,9 +68,18 @@ class JobSearchDocument(models.Model):
     vector = SearchVectorField(null=True)
     indexed_at = models.DateTimeField(auto_now=True)
 
+    # Exactly the job's rules: whoever may see the job may see its index row, and no one else.
+    scope = dataclasses.replace(Job.scope, shared_as="jobs.job")
+
     class Meta:
         verbose_name = _("岗位索引")
         verbose_name_plural = _("岗位索引")
+        indexes = [
+            # Searches without words (newest first) and recommendations' newest open jobs.
+            models.Index(
+                fields=["institution", "status", "-published_at"], name="search_doc_recent"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"index of job {self.job_id}"

@@ -6,11 +6,14 @@ pages: an institution's own jobs and those a partner shares with it; people with
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.paginator import Page, Paginator
 from django.db import connection, models
-from django.db.models import BooleanField, F, Q
+from django.db.models import Count, F, Q, Window
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
@@ -20,7 +23,7 @@ from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor, scoped
 from qihang.jobs.models import Job, JobStatus
 from qihang.regions.selectors import region, region_codes_of, region_q
-from qihang.search.models import JobPreference, JobPush
+from qihang.search.models import JobPreference, JobPush, JobSearchDocument
 from qihang.search.services import place_name
 from qihang.search.tokens import query_terms
 
@@ -36,17 +39,6 @@ class JobFilters:
     region: str = ""  # a strategic region code (qihang.regions)
     salary_min: int | None = None  # the wanted minimum: jobs whose range reaches it
     open_on: dt.date | None = None  # published and not past the deadline on that day
-
-
-@dataclass
-class JobSearch:
-    """An ordered queryset of jobs (relevance, then recency) and what it was asked."""
-
-    jobs: models.QuerySet[Job]
-    terms: list[str] = field(default_factory=list)
-
-    def count(self) -> int:
-        return self.jobs.count()
 
 
 def division_prefix(code: str) -> str:
@@ -68,27 +60,30 @@ def region_filter(region: str) -> Q:
         return Q(pk__in=[])
 
 
-def degree_filter(degree: str) -> Q:
-    """Jobs open to this degree level: it is among their levels, or they name none."""
+def degree_filter(degree: str, model: type[models.Model] = Job) -> Q:
+    """Rows (jobs, or their index rows) open to this degree level: it is among their levels,
+    or they name none."""
     if connection.vendor == "postgresql":
         return Q(degree_levels=[]) | Q(degree_levels__contains=[degree])
-    table = connection.ops.quote_name(Job._meta.db_table)
+    table = connection.ops.quote_name(model._meta.db_table)
+    pk = connection.ops.quote_name(model._meta.pk.column)
     # Table names are ours and the value a parameter: nothing from input is spliced in.
     listed = RawSQL(  # noqa: S611
-        f"SELECT {table}.id FROM {table} WHERE EXISTS "  # noqa: S608
+        f"SELECT {table}.{pk} FROM {table} WHERE EXISTS "  # noqa: S608
         f"(SELECT 1 FROM json_each({table}.degree_levels) WHERE value = %s)",
         [degree],
     )
     return Q(degree_levels=[]) | Q(pk__in=listed)
 
 
-def _filtered(qs: models.QuerySet[Job], filters: JobFilters) -> models.QuerySet[Job]:
+def _filtered[M: models.Model](qs: models.QuerySet[M], filters: JobFilters) -> models.QuerySet[M]:
+    """The filters, on jobs or on their index rows (which carry the same columns)."""
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if prefix := division_prefix(filters.division):
         qs = qs.filter(division__startswith=prefix)
     if filters.degree:
-        qs = qs.filter(degree_filter(filters.degree))
+        qs = qs.filter(degree_filter(filters.degree, qs.model))
     if filters.specialty:
         tagged = Job.specialties.through.objects.filter(specialtytag__code=filters.specialty)
         qs = qs.filter(pk__in=tagged.values("job_id"))
@@ -108,13 +103,23 @@ def _filtered(qs: models.QuerySet[Job], filters: JobFilters) -> models.QuerySet[
     return qs
 
 
-def searchable_jobs(actor: Actor) -> models.QuerySet[Job]:
-    """The jobs the actor's search covers: scoped like the job pages; published only unless
-    the actor may view every posting (JOB_VIEW)."""
-    qs = scoped(Job, actor)
+def _searchable[M: models.Model](model: type[M], actor: Actor) -> models.QuerySet[M]:
+    qs = scoped(model, actor)
     if not actor.has(Perm.JOB_VIEW):
         qs = qs.filter(status=JobStatus.PUBLISHED)
     return qs
+
+
+def searchable_jobs(actor: Actor) -> models.QuerySet[Job]:
+    """The jobs the actor's search covers: scoped like the job pages; published only unless
+    the actor may view every posting (JOB_VIEW)."""
+    return _searchable(Job, actor)
+
+
+def searchable_documents(actor: Actor) -> models.QuerySet[JobSearchDocument]:
+    """The index rows of exactly `searchable_jobs(actor)` (their scope is the job's, and they
+    carry the job's status): what searches run on."""
+    return _searchable(JobSearchDocument, actor)
 
 
 def tsquery_text(terms: list[str], *, any_term: bool = False) -> str:
@@ -129,29 +134,16 @@ def fts5_query_text(terms: list[str], *, any_term: bool = False) -> str:
 
 
 def match_terms(
-    qs: models.QuerySet[Job], terms: list[str], *, any_term: bool = False
-) -> models.QuerySet[Job]:
-    """Limit `qs` to jobs whose index has the terms (all of them, or any), annotated `rank`
+    qs: models.QuerySet[JobSearchDocument], terms: list[str], *, any_term: bool = False
+) -> models.QuerySet[JobSearchDocument]:
+    """Limit index rows to those having the terms (all of them, or any), annotated `rank`
     (higher is more relevant) — the one vendor-specific step of search."""
     if connection.vendor == "postgresql":
-        text = tsquery_text(terms, any_term=any_term)
-        query = SearchQuery(text, search_type="raw", config="simple")
-        # The same match once more as an array of ids (an InitPlan, evaluated once): the
-        # planner then looks jobs up by primary key for the matches only, instead of testing
-        # the scope (institution OR shared) on every job of the institution in a hash join.
-        table = connection.ops.quote_name(Job._meta.db_table)
-        matching = RawSQL(  # noqa: S611 - the tsquery is a parameter
-            f"{table}.id = ANY(ARRAY(SELECT job_id FROM search_jobsearchdocument "  # noqa: S608
-            "WHERE vector @@ to_tsquery('simple', %s)))",
-            [text],
-            output_field=BooleanField(),
+        query = SearchQuery(
+            tsquery_text(terms, any_term=any_term), search_type="raw", config="simple"
         )
-        return (
-            qs.filter(matching)
-            .filter(search_document__vector=query)
-            .annotate(rank=SearchRank(F("search_document__vector"), query))
-        )
-    table = connection.ops.quote_name(Job._meta.db_table)
+        return qs.filter(vector=query).annotate(rank=SearchRank(F("vector"), query))
+    table = connection.ops.quote_name(JobSearchDocument._meta.db_table)
     match = fts5_query_text(terms, any_term=any_term)
     return qs.filter(
         pk__in=RawSQL(  # noqa: S611 - the match expression is a parameter
@@ -162,25 +154,112 @@ def match_terms(
         # bm25 is lower for better matches; the title counts four times the rest.
         rank=RawSQL(  # noqa: S611
             f"SELECT -bm25({FTS_TABLE}, 4.0, 1.0) FROM {FTS_TABLE} "  # noqa: S608
-            f"WHERE {FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid = {table}.id",
+            f"WHERE {FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid = {table}.job_id",
             [match],
         )
     )
 
 
-RECENCY = (F("published_at").desc(nulls_last=True), F("created_at").desc(), F("id").desc())
+RECENCY = (F("published_at").desc(nulls_last=True), F("created_at").desc(), F("pk").desc())
+
+
+def jobs_of(
+    documents: models.QuerySet[JobSearchDocument], *, related: tuple[str, ...] = ("employer",)
+) -> tuple[list[Job], int | None]:
+    """The jobs of these index rows, in their order, each with the row's `rank` (when the rows
+    have one), and the number of rows before slicing (None when the slice is empty): two
+    queries, whatever the number of rows — the index rows count themselves in a window."""
+    ranked = "rank" in documents.query.annotations
+    columns = ("pk", "total", "rank") if ranked else ("pk", "total")
+    rows = list(documents.annotate(total=Window(Count("pk"))).values_list(*columns))
+    if not rows:
+        return [], None
+    jobs = Job.objects.select_related(*related).in_bulk([row[0] for row in rows])
+    found = []
+    for row in rows:
+        job = jobs.get(row[0])
+        if job is not None:  # deleted since
+            job.rank = row[2] if ranked else None
+            found.append(job)
+    return found, rows[0][1]
+
+
+class JobResults(Sequence[Job]):
+    """Search results in order. Matching, ordering and counting run on the index alone; jobs
+    are read only for the slice asked for. A page is two queries: its index rows (which count
+    all the matches too) and their jobs."""
+
+    def __init__(self, documents: models.QuerySet[JobSearchDocument]) -> None:
+        self.documents = documents
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.documents.count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def _slice(self, start: int, stop: int | None) -> list[Job]:
+        found, total = jobs_of(self.documents[start:stop])
+        if total is not None:
+            self._count = total
+        return found
+
+    @overload
+    def __getitem__(self, index: int) -> Job: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Job]: ...
+    def __getitem__(self, index: int | slice) -> Job | list[Job]:
+        if isinstance(index, slice):
+            if index.step not in (None, 1):
+                raise ValueError("no step")
+            return self._slice(index.start or 0, index.stop)
+        found = self._slice(index, index + 1)
+        if not found:
+            raise IndexError(index)
+        return found[0]
+
+    def __iter__(self) -> Iterator[Job]:
+        return iter(self._slice(0, None))
+
+    def page(self, number: object, per_page: int) -> Page:
+        """Page `number` (1 if not a number, the last if past the end), as
+        Paginator.get_page gives it, read before it is counted: one query fewer."""
+        try:
+            wanted = max(1, int(str(number)))
+        except ValueError:
+            wanted = 1
+        jobs = self._slice((wanted - 1) * per_page, wanted * per_page)
+        paginator = Paginator(self, per_page)
+        if jobs or wanted == 1:
+            return Page(jobs, wanted, paginator)
+        return paginator.get_page(paginator.num_pages)
+
+
+@dataclass
+class JobSearch:
+    """The ordered results (relevance, then recency) and what was asked."""
+
+    jobs: JobResults
+    terms: list[str] = field(default_factory=list)
+
+    def count(self) -> int:
+        return self.jobs.count()
 
 
 def job_search(actor: Actor, q: str = "", filters: JobFilters | None = None) -> JobSearch:
     """Jobs matching every word of `q` (jieba, synonyms) and the filters, most relevant first,
-    then most recent; without words, most recent first."""
-    qs = _filtered(searchable_jobs(actor), filters or JobFilters())
+    then most recent; without words, most recent first. Runs on the index rows (scoped like
+    the jobs, with the job's filter columns), so the jobs table is read for one page only."""
+    documents = _filtered(searchable_documents(actor), filters or JobFilters())
     terms = query_terms(q)
     if terms:
-        qs = match_terms(qs, terms).order_by(F("rank").desc(), *RECENCY)
+        documents = match_terms(documents, terms).order_by(F("rank").desc(), *RECENCY)
     else:
-        qs = qs.order_by(*RECENCY)
-    return JobSearch(jobs=qs.select_related("employer"), terms=terms)
+        documents = documents.order_by(*RECENCY)
+    return JobSearch(jobs=JobResults(documents), terms=terms)
 
 
 # --- Recommendations --------------------------------------------------------------------------------
@@ -227,26 +306,35 @@ def own_graduate(actor: Actor) -> Graduate | None:
 def _candidates(
     actor: Actor, *, terms: list[str], prefixes: list[str], today: dt.date, regions: list[str]
 ) -> list[Job]:
-    base = _filtered(
-        searchable_jobs(actor).filter(status=JobStatus.PUBLISHED), JobFilters(open_on=today)
-    )
-    base = base.select_related("employer", "search_document")
-    base = base.prefetch_related("specialties")
-    found: dict[int, Job] = {}
+    """The best matches of the graduate's words and the newest open jobs where they want to
+    work, found on the index; then their jobs (with index row and specialties, for scoring)."""
+    base = _filtered(searchable_documents(actor), JobFilters(open_on=today))
+    ranks: dict[int, float] = {}
     if terms:
-        for job in match_terms(base, terms, any_term=True).order_by(F("rank").desc(), *RECENCY)[
-            :CANDIDATES
-        ]:
-            found[job.pk] = job
+        best = match_terms(base, terms, any_term=True).order_by(F("rank").desc(), *RECENCY)
+        ranks = dict(best.values_list("pk", "rank")[:CANDIDATES])
     where = Q(pk__in=[])
     for prefix in prefixes:
         where |= Q(division__startswith=prefix)
     for code in regions:
         where |= region_filter(code)
     newest = base.filter(where) if prefixes or regions else base
-    for job in newest.order_by(*RECENCY)[:NEWEST]:
-        found.setdefault(job.pk, job)
-    return list(found.values())
+    ids = list(ranks) + [
+        pk
+        for pk in newest.order_by(*RECENCY).values_list("pk", flat=True)[:NEWEST]
+        if pk not in ranks
+    ]
+    jobs = (
+        Job.objects.select_related("employer", "search_document")
+        .prefetch_related("specialties")
+        .in_bulk(ids)
+    )
+    found = []
+    for pk in ids:
+        if (job := jobs.get(pk)) is not None:
+            job.rank = ranks.get(pk, 0.0)
+            found.append(job)
+    return found
 
 
 def _score(
@@ -337,10 +425,10 @@ def recommendations(actor: Actor, *, today: dt.date, limit: int = SHOWN) -> list
         p for p in (division_prefix(c) for c in (preference.divisions if preference else [])) if p
     ]
     regions = list(preference.regions) if preference else []
-    open_jobs = _filtered(searchable_jobs(actor), JobFilters(open_on=today))
+    open_jobs = _filtered(searchable_documents(actor), JobFilters(open_on=today))
     pushes = list(
         scoped(JobPush, actor)
-        .filter(graduate=graduate, job__in=open_jobs.values("pk"))
+        .filter(graduate=graduate, job_id__in=open_jobs.values("pk"))
         .select_related("job__employer", "pushed_by")
         .order_by("-created_at", "-id")
     )

@@ -23,11 +23,13 @@ from qihang.institutions.scoping import Actor
 from qihang.jobs.models import Job, JobKind
 from qihang.lib.validators import FieldError, division_name
 from qihang.notifications.services import notify
-from qihang.search.models import JobPreference, JobPush, JobSearchDocument
+from qihang.search.models import MIRRORED_FIELDS, JobPreference, JobPush, JobSearchDocument
 from qihang.search.tokens import tokens_text
 
 # Jobs read and written per round trip when (re)indexing many.
 BATCH = 2000
+# The job's fields its index row copies (institution_id, employer_id, status …).
+MIRRORED = [Job._meta.get_field(name) for name in MIRRORED_FIELDS]
 
 
 @cache
@@ -56,9 +58,9 @@ def document_for(job: Job) -> JobSearchDocument:
     )
     return JobSearchDocument(
         job_id=job.pk,
-        institution_id=job.institution_id,
         title_tokens=tokens_text(job.title),
         body_tokens=tokens_text(body),
+        **{field.attname: getattr(job, field.attname) for field in MIRRORED},
     )
 
 
@@ -85,7 +87,12 @@ def jobs_index(job_ids: Iterable[int]) -> None:
             documents,
             update_conflicts=True,
             unique_fields=["job"],
-            update_fields=["institution", "title_tokens", "body_tokens", "indexed_at"],
+            update_fields=[
+                *(field.name for field in MIRRORED),
+                "title_tokens",
+                "body_tokens",
+                "indexed_at",
+            ],
         )
         found = {job.pk for job in jobs}
         gone = [pk for pk in batch if pk not in found]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -35,7 +34,7 @@ def job_search(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     form = JobSearchForm(request.GET or None, specialties=specialty_choices())
     found = selectors.job_search(actor, form.query(), form.filters())
-    page = Paginator(found.jobs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = found.jobs.page(request.GET.get("page"), PAGE_SIZE)
     context = {
         "form": form,
         "page": page,

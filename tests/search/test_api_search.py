@@ -59,8 +59,9 @@ def test_query_count(post, school, token_for, django_assert_num_queries):
     for i in range(10):
         post(f"大提琴演奏员{i}")
     auth = {"Authorization": token_for(school.centre, school)}
-    # token (+ last-used update on first use), memberships (+ departments), the page of jobs with
-    # employers, the count
+    # token (+ last-used update on first use), memberships (+ departments), the page's index
+    # rows (scope, filters, match, rank, order and the count on the index alone), their jobs
+    # with employers
     Client().get("/api/v1/jobs", {"q": "大提琴"}, headers=auth)
     with django_assert_num_queries(5):
         response = Client().get("/api/v1/jobs", {"q": "大提琴"}, headers=auth)

@@ -37,8 +37,8 @@ def test_search_page_query_count(post, school, client_for, django_assert_num_que
     client = client_for(school.graduate_user)
     client.get("/search/jobs/", {"q": "大提琴"})  # warm: the session's first write
     # session, user, memberships (+ departments prefetch), specialty choices (reference data),
-    # count, the institution (navigation switcher), unread notifications (navigation), one page
-    # of jobs with their employers
+    # the institution (navigation switcher), unread notifications (navigation), one page of index
+    # rows (the search and its count run on the index alone), their jobs with employers
     with django_assert_num_queries(9):
         response = client.get("/search/jobs/", {"q": "大提琴"})
     assert response.status_code == 200

@@ -179,3 +179,81 @@ def test_region_filter(post, centre):
     assert titles(centre, "演奏员", region="yangtze_delta") == ["演奏员（上海）"]
     assert titles(centre, "演奏员", region="jingjinji") == ["演奏员（北京）"]
     assert titles(centre, "演奏员", region="no-such-region") == []
+
+
+def mirrors(job) -> bool:
+    """The job's index row carries the job's current filter columns."""
+    from qihang.jobs.models import Job
+    from qihang.search.models import MIRRORED_FIELDS
+
+    job = Job.objects.get(pk=job.pk)
+    row = JobSearchDocument.objects.get(pk=job.pk)
+    return all(
+        getattr(row, f"{name}_id", getattr(row, name, None))
+        == getattr(job, f"{name}_id", getattr(job, name, None))
+        for name in MIRRORED_FIELDS
+    )
+
+
+def test_the_index_row_follows_the_job_through_its_services(school, orchestra, centre, graduate):
+    """Searches filter on the index row's copies of the job's columns: every service that
+    writes a job keeps them equal, so a graduate never finds a job that is no longer open."""
+    from qihang.jobs import services
+
+    job = services.job_create(
+        actor=centre,
+        employer=orchestra,
+        institution_id=school.institution.pk,
+        data={"title": "大提琴演奏员", "kind": JobKind.FULL_TIME, "division": "310104"},
+        submit=True,
+    )
+    assert mirrors(job) and titles(graduate, "大提琴") == []  # pending
+    services.job_transition(actor=centre, job=job, action="approve")
+    assert mirrors(job) and titles(graduate, "大提琴") == ["大提琴演奏员"]
+    assert titles(graduate, "大提琴", kind=JobKind.INTERNSHIP) == []
+    services.job_update(
+        actor=centre,
+        job=job,
+        data={"kind": JobKind.INTERNSHIP, "salary_min": 6000, "deadline": dt.date(2026, 6, 30)},
+    )
+    assert mirrors(job) and titles(graduate, "大提琴") == []  # back to review
+    services.job_transition(actor=centre, job=job, action="approve")
+    assert titles(graduate, "大提琴", kind=JobKind.INTERNSHIP, salary_min=6000) == ["大提琴演奏员"]
+    services.jobs_close_expired(today=dt.date(2026, 7, 1))
+    assert mirrors(job) and titles(graduate, "大提琴") == []
+
+
+def test_a_revoked_share_hides_the_job_from_the_partner_again(post, school, other_school):
+    from qihang.institutions.models import Pairing
+    from qihang.jobs import services
+
+    Pairing.objects.create(
+        first=school.institution,
+        second=other_school.institution,
+        name="结对",
+        starts_on=dt.date(2020, 1, 1),
+    )
+    job = post("大提琴首席")
+    centre = build_actor(school.centre, school.institution.pk)
+    share = services.job_share(actor=centre, job=job, partner_id=other_school.institution.pk)
+    partner = build_actor(other_school.graduate_user, other_school.institution.pk)
+    assert titles(partner, "大提琴") == ["大提琴首席"]
+    services.job_unshare(actor=centre, job=job, share=share)
+    assert titles(partner, "大提琴") == []
+
+
+def test_pages_are_read_before_they_are_counted(post, centre, django_assert_num_queries):
+    for i in range(5):
+        post(f"大提琴演奏员{i}", published_at=dt.datetime(2026, 9, 1 + i, tzinfo=dt.UTC))
+    results = job_search(centre, "大提琴").jobs
+    with django_assert_num_queries(2):  # the index rows (counting all matches), their jobs
+        page = results.page("2", 2)
+        assert (page.number, page.paginator.count, page.paginator.num_pages) == (2, 5, 3)
+    assert [j.title for j in page] == ["大提琴演奏员2", "大提琴演奏员1"]
+    assert job_search(centre, "大提琴").jobs.page("x", 2).number == 1
+    last = job_search(centre, "大提琴").jobs.page("9", 2)
+    assert last.number == 3 and [j.title for j in last] == ["大提琴演奏员0"]
+    assert job_search(centre, "圆号").jobs.page("1", 2).paginator.count == 0
+    assert job_search(centre, "大提琴").jobs[4].title == "大提琴演奏员0"
+    with pytest.raises(IndexError):
+        job_search(centre, "大提琴").jobs[5]

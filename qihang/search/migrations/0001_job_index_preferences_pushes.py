@@ -6,58 +6,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-# The database's own full-text index over the jieba tokens (see qihang/search/models.py).
-# The weighted vector is computed by a trigger as each row is written (one write per row: a
-# separate UPDATE after the insert left a dead tuple per row and doubled the index's work).
-POSTGRESQL = [
-    "CREATE FUNCTION search_job_vector() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-    "NEW.vector := setweight(to_tsvector('simple', coalesce(NEW.title_tokens, '')), 'A') "
-    "|| setweight(to_tsvector('simple', coalesce(NEW.body_tokens, '')), 'C'); "
-    "RETURN NEW; END $$",
-    "CREATE TRIGGER search_job_vector BEFORE INSERT OR UPDATE ON search_jobsearchdocument "
-    "FOR EACH ROW EXECUTE FUNCTION search_job_vector()",
-    "CREATE INDEX search_job_vector_gin ON search_jobsearchdocument USING gin (vector)",
-]
-POSTGRESQL_REVERSE = [
-    "DROP INDEX IF EXISTS search_job_vector_gin",
-    "DROP TRIGGER IF EXISTS search_job_vector ON search_jobsearchdocument",
-    "DROP FUNCTION IF EXISTS search_job_vector()",
-]
-# FTS5 over the document table (external content), kept in step by triggers; the unicode61
-# tokenizer splits only on spaces and punctuation, so each jieba token stays one FTS token.
-SQLITE = [
-    "CREATE VIRTUAL TABLE search_job_fts USING fts5(title_tokens, body_tokens, "
-    "content='search_jobsearchdocument', content_rowid='job_id', tokenize='unicode61')",
-    "CREATE TRIGGER search_job_fts_insert AFTER INSERT ON search_jobsearchdocument BEGIN "
-    "INSERT INTO search_job_fts(rowid, title_tokens, body_tokens) "
-    "VALUES (new.job_id, new.title_tokens, new.body_tokens); END",
-    "CREATE TRIGGER search_job_fts_delete AFTER DELETE ON search_jobsearchdocument BEGIN "
-    "INSERT INTO search_job_fts(search_job_fts, rowid, title_tokens, body_tokens) "
-    "VALUES ('delete', old.job_id, old.title_tokens, old.body_tokens); END",
-    "CREATE TRIGGER search_job_fts_update AFTER UPDATE ON search_jobsearchdocument BEGIN "
-    "INSERT INTO search_job_fts(search_job_fts, rowid, title_tokens, body_tokens) "
-    "VALUES ('delete', old.job_id, old.title_tokens, old.body_tokens); "
-    "INSERT INTO search_job_fts(rowid, title_tokens, body_tokens) "
-    "VALUES (new.job_id, new.title_tokens, new.body_tokens); END",
-]
-SQLITE_REVERSE = [
-    "DROP TRIGGER IF EXISTS search_job_fts_update",
-    "DROP TRIGGER IF EXISTS search_job_fts_delete",
-    "DROP TRIGGER IF EXISTS search_job_fts_insert",
-    "DROP TABLE IF EXISTS search_job_fts",
-]
-
-
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
-
-    return run
-
-
-full_text_index = _run({"postgresql": POSTGRESQL, "sqlite": SQLITE})
-full_text_index_reverse = _run({"postgresql": POSTGRESQL_REVERSE, "sqlite": SQLITE_REVERSE})
+from qihang.search.fulltext import full_text_index, full_text_index_reverse
 
 
 class Migration(migrations.Migration):
