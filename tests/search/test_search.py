@@ -257,3 +257,14 @@ def test_pages_are_read_before_they_are_counted(post, centre, django_assert_num_
     assert job_search(centre, "大提琴").jobs[4].title == "大提琴演奏员0"
     with pytest.raises(IndexError):
         job_search(centre, "大提琴").jobs[5]
+
+
+def test_a_renamed_employer_is_found_by_its_new_name(post, orchestra, centre):
+    post("大提琴首席")
+    assert titles(centre, "东方") == ["大提琴首席"]
+    orchestra.name = "上海爱乐乐团"
+    orchestra.save(update_fields=["name", "updated_at"])
+    assert titles(centre, "爱乐") == ["大提琴首席"]
+    assert titles(centre, "东方") == []
+    orchestra.save(update_fields=["description"])  # not the name: the index is left alone
+    assert titles(centre, "爱乐") == ["大提琴首席"]
