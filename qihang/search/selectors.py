@@ -25,7 +25,7 @@ from qihang.jobs.models import Job, JobStatus
 from qihang.regions.selectors import region, region_codes_of, region_q
 from qihang.search.models import JobPreference, JobPush, JobSearchDocument
 from qihang.search.services import place_name
-from qihang.search.tokens import query_terms
+from qihang.search.tokens import query_terms, word_parts
 
 FTS_TABLE = "search_job_fts"  # SQLite (migration 0001)
 
@@ -123,14 +123,34 @@ def searchable_documents(actor: Actor) -> models.QuerySet[JobSearchDocument]:
 
 
 def tsquery_text(terms: list[str], *, any_term: bool = False) -> str:
-    """A PostgreSQL tsquery ('simple' configuration) over jieba terms."""
-    quoted = ["'" + t.replace("'", "''").replace("\\", "") + "'" for t in terms]
-    return (" | " if any_term else " & ").join(quoted)
+    """A PostgreSQL tsquery ('simple' configuration) over jieba terms; a long word may also be
+    matched by its parts (tokens.word_parts): ('钢琴调律' | '钢琴' & '调律')."""
+
+    def quoted(term: str) -> str:
+        return "'" + term.replace("'", "''").replace("\\", "") + "'"
+
+    def one(term: str) -> str:
+        parts = word_parts(term)
+        if not parts:
+            return quoted(term)
+        return "(" + quoted(term) + " | " + " & ".join(quoted(p) for p in parts) + ")"
+
+    return (" | " if any_term else " & ").join(one(t) for t in terms)
 
 
 def fts5_query_text(terms: list[str], *, any_term: bool = False) -> str:
-    quoted = ['"' + t.replace('"', '""') + '"' for t in terms]
-    return (" OR " if any_term else " AND ").join(quoted)
+    """The same for SQLite's FTS5: ("钢琴调律" OR ("钢琴" AND "调律"))."""
+
+    def quoted(term: str) -> str:
+        return '"' + term.replace('"', '""') + '"'
+
+    def one(term: str) -> str:
+        parts = word_parts(term)
+        if not parts:
+            return quoted(term)
+        return "(" + quoted(term) + " OR (" + " AND ".join(quoted(p) for p in parts) + "))"
+
+    return (" OR " if any_term else " AND ").join(one(t) for t in terms)
 
 
 def match_terms(

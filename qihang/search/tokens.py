@@ -104,6 +104,35 @@ def query_terms(text: str) -> list[str]:
     return terms
 
 
+# Search mode indexes the 2- and 3-character dictionary words inside a longer word, never the
+# longer ones: a query word of four or more characters inside a longer posting word (钢琴调律 in
+# 钢琴调律师) is matched by its parts instead.
+LONG_WORD = 4
+
+
+@cache
+def word_parts(word: str) -> tuple[str, ...]:
+    """The fewest dictionary words of 2–3 characters that spell a long query word (钢琴调律 →
+    钢琴, 调律), or () when it has no such spelling or is short: 大提琴 has none (大 alone is
+    not a word), so it never falls back to 提琴 and never finds 小提琴."""
+    if len(word) < LONG_WORD:
+        return ()
+    freq = tokenizer().FREQ
+    # best[i]: the fewest parts spelling word[:i]
+    best: list[tuple[str, ...] | None] = [None] * (len(word) + 1)
+    best[0] = ()
+    for end in range(2, len(word) + 1):
+        for size in (2, 3):
+            start = end - size
+            before = best[start] if start >= 0 else None
+            piece = word[start:end] if start >= 0 else ""
+            if before is not None and freq.get(piece, 0) > 0:
+                candidate = (*before, _normal(piece) or piece)
+                if best[end] is None or len(candidate) < len(best[end] or ()):
+                    best[end] = candidate
+    return best[-1] or ()
+
+
 def tokens_text(*texts: str) -> str:
     """The space-separated tokens stored in the index for these texts."""
     return " ".join(token for text in texts for token in document_tokens(text))

@@ -10,7 +10,7 @@ from qihang.jobs.models import JobKind, JobStatus, SpecialtyTag
 from qihang.search.models import JobSearchDocument
 from qihang.search.selectors import JobFilters, division_prefix, job_search
 from qihang.search.services import jobs_index
-from qihang.search.tokens import document_tokens, query_terms
+from qihang.search.tokens import document_tokens, query_terms, word_parts
 from tests.factories import make_employer, make_job
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +55,29 @@ def test_piano_teacher_finds_piano_teacher_posting(post, centre):
     post("钢琴教师")
     post("声乐教师")
     assert titles(centre, "钢琴老师") == ["钢琴教师"]
+
+
+def test_a_long_query_word_inside_a_longer_posting_word_is_found_by_its_parts(post, centre):
+    post("钢琴调律师")
+    post("少儿钢琴陪练")
+    post("招聘大提琴演奏员")
+    post("小提琴演奏员")
+    # 钢琴调律 is not among the words search mode indexes for 钢琴调律师 (only 2-3 characters
+    # inside a longer word); its parts 钢琴 + 调律 are.
+    assert titles(centre, "钢琴调律") == ["钢琴调律师"]
+    assert titles(centre, "大提琴演奏员") == ["招聘大提琴演奏员"]
+    # A word with no spelling in two-character words never falls back: 大提琴 is not 大 + 提琴.
+    assert word_parts("大提琴") == ()
+    assert titles(centre, "大提琴") == ["招聘大提琴演奏员"]
+
+
+def test_arts_vocabulary_of_folk_ensembles_and_posts(post, centre):
+    post("民族乐团招聘二胡、扬琴演奏员")
+    post("交响乐团招聘小号首席")
+    post("中学音乐老师（编制内）")
+    assert titles(centre, "民乐团") == ["民族乐团招聘二胡、扬琴演奏员"]
+    assert titles(centre, "扬琴") == ["民族乐团招聘二胡、扬琴演奏员"]
+    assert titles(centre, "音乐教师 编制") == ["中学音乐老师（编制内）"]
 
 
 def test_all_words_must_match_and_place_names_are_indexed(post, centre):
