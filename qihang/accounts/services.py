@@ -758,7 +758,8 @@ TOKEN_PREFIX = "qh_"  # noqa: S105  (a marker, not a secret)
 
 @transaction.atomic
 def api_token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
-    """Create a token for the actor in their current institution; returns (token, plaintext).
+    """Create a token for the actor in their current institution, or for the employer an
+    employer administrator acts for; returns (token, plaintext).
 
     The plaintext is shown once: only the prefix and a hash of the secret are stored.
     """
@@ -767,6 +768,9 @@ def api_token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
         raise ValidationError({"name": _("请为令牌起一个名字，例如“统计报表脚本”。")})
     if actor.is_graduate_only:
         raise PermissionDenied("graduates have no API access")
+    if actor.is_employer:
+        # Programmatic access for the organisation is its administrators' decision.
+        actor.require(Perm.EMPLOYER_MANAGE)
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
