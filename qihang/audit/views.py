@@ -151,6 +151,7 @@ ACTION_LABELS: dict[str, Any] = {
     "share.revoke": _("撤回共享"),
     "employer.register": _("用人单位注册"),
     "employer.request": _("用人单位申请合作"),
+    "employer.record": _("登记已在平台注册的用人单位"),
     "employer.update": _("修改单位信息"),
     "employer.verify": _("认证用人单位"),
     "employer.reject": _("不予认证用人单位"),

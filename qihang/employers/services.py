@@ -338,6 +338,61 @@ def employer_register(*, data: Registration, licence: File | None) -> Registrati
     return RegistrationResult(user, member, created=True)
 
 
+@dataclass(frozen=True)
+class RecordedEmployer:
+    employer: Employer
+    standing: EmployerStanding
+    # True: the credit code was new to the platform and the organisation was created.
+    created: bool
+
+
+def employer_record(
+    *, actor: Actor, name: str, credit_code: str, division: str = ""
+) -> RecordedEmployer:
+    """An institution records an employer it works with (a job feed's, a teacher's lead),
+    with a pending standing there. One organisation per credit code, as in self-registration:
+    a code already registered joins the existing organisation, whose profile is the
+    organisation's and is left as it is; only the standing here is added if missing."""
+    actor.require(Perm.EMPLOYER_RELATE)
+    assert actor.institution_id is not None
+    code = normalise_credit_code(credit_code)
+    with transaction.atomic():
+        employer = Employer.objects.filter(credit_code=code).first()
+        created = employer is None
+        if employer is None:
+            employer = Employer(
+                name=name.strip(),
+                credit_code=code,
+                division=division,
+                registered_by_id=actor.user_id,
+            )
+            employer.full_clean()
+            try:
+                with transaction.atomic():
+                    employer.save()
+            except IntegrityError:
+                # Registered by someone else a moment ago: join that one.
+                employer = Employer.objects.get(credit_code=code)
+                created = False
+        standing, new_standing = EmployerStanding.objects.get_or_create(
+            institution_id=actor.institution_id,
+            employer=employer,
+            defaults={"requested_by_id": actor.user_id},
+        )
+        if new_standing:
+            audit_record(
+                institution_id=actor.institution_id,
+                actor_id=actor.user_id,
+                # The audit row of a self-registration when the organisation is new; joining
+                # one registered elsewhere is this institution recording it.
+                action="employer.register" if created else "employer.record",
+                target=standing,
+                summary=str(employer),
+                data={"credit_code": code},
+            )
+    return RecordedEmployer(employer, standing, created)
+
+
 # --- The organisation (employer actors) -----------------------------------------------------------
 def _require_own(actor: Actor, employer: Employer) -> None:
     if actor.employer_id != employer.pk:
