@@ -144,8 +144,10 @@ def job_create(
             data={"source": source, "external_id": external_id, "flags": len(job.flags)},
         )
         if submit:
-            JOB_REVIEW.apply(job, actor, "submit", institution_id=institution_id)
-        jobs_index([job.pk])
+            # The same path as a later submission: a held posting's notice goes out either way.
+            job_transition(actor=actor, job=job, action="submit")
+        else:
+            jobs_index([job.pk])
     return job
 
 

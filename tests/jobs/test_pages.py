@@ -267,3 +267,64 @@ def test_guard_rule_pages_for_the_platform_admin(school, client_for):
         "guard.update",
     ]
     assert client_for(school.centre).get("/jobs/guards/").status_code == 403
+
+
+def _held(job) -> set[tuple[int, str]]:
+    from qihang.notifications.kinds import Kind
+    from qihang.notifications.models import Notification
+
+    return set(
+        Notification.objects.filter(kind=Kind.JOB_HELD, subject__contains=job.title).values_list(
+            "recipient_id", "link"
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_a_posting_held_at_its_first_submission_is_told_from_either_form(
+    school, orchestra, client_for
+):
+    """Staff form and employer portal form: submitted at once and held by the guard rules,
+    the employer's accounts and the staff poster get the held notice."""
+    response = client_for(school.teacher).post(
+        "/jobs/new/",
+        {
+            "employer": orchestra.pk,
+            "title": "合唱团员",
+            "kind": "full_time",
+            "description": "限女性",
+            "submit": "1",
+        },
+    )
+    assert response.status_code == 302
+    staff_job = Job.objects.get(title="合唱团员")
+    assert staff_job.status == "pending" and staff_job.flags
+    assert _held(staff_job) == {
+        (orchestra.admin.pk, f"/employer/jobs/{staff_job.pk}/"),
+        (school.teacher.pk, f"/jobs/{staff_job.pk}/"),
+    }
+    response = client_for(orchestra.admin).post(
+        "/employer/jobs/new/",
+        {
+            "institution": school.institution.pk,
+            "title": "定音鼓演奏员",
+            "kind": "full_time",
+            "description": "限男性",
+            "submit": "1",
+        },
+    )
+    assert response.status_code == 302
+    portal_job = Job.objects.get(title="定音鼓演奏员")
+    assert portal_job.status == "pending" and portal_job.flags
+    assert _held(portal_job) == {(orchestra.admin.pk, f"/employer/jobs/{portal_job.pk}/")}
+    # Saved as a draft: nothing is submitted, nobody told.
+    client_for(orchestra.admin).post(
+        "/employer/jobs/new/",
+        {
+            "institution": school.institution.pk,
+            "title": "草稿岗位",
+            "kind": "full_time",
+            "description": "限男性",
+        },
+    )
+    assert _held(Job.objects.get(title="草稿岗位")) == set()
