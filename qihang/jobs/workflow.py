@@ -28,10 +28,18 @@ S_DRAFT, S_PENDING, S_PUBLISHED, S_RETURNED, S_CLOSED, S_EXPIRED = (
 
 
 def may_edit(job: Any, actor: Any) -> bool:
-    """The job's own employer (portal account) or staff of its institution who post jobs."""
+    """The job's own employer (portal account); at its institution, the staff member who
+    posted it, or the reviewers (JOB_REVIEW: the career centre). Other staff who post jobs
+    may not change a colleague's posting."""
     if actor.is_employer:
         return actor.employer_id == job.employer_id and actor.has(Perm.EMPLOYER_PORTAL)
-    return actor.institution_id == job.institution_id and actor.has(Perm.JOB_POST)
+    if actor.institution_id != job.institution_id:
+        return False
+    if actor.has(Perm.JOB_REVIEW):
+        return True
+    return (
+        actor.has(Perm.JOB_POST) and actor.user_id is not None and job.posted_by_id == actor.user_id
+    )
 
 
 def _editor(job: Any, actor: Any) -> None:
