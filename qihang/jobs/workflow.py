@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from qihang.audit.kinds import AuditAction
 from qihang.institutions.roles import Perm
 from qihang.lib.workflow import Action, Workflow
 
@@ -122,7 +123,7 @@ JOB_REVIEW = Workflow(
             {S_DRAFT, S_RETURNED},
             S_PENDING,
             None,
-            audit="job.submit",
+            audit=AuditAction.JOB_SUBMIT,
             guard=_editor,
             style="primary",
         ),
@@ -132,7 +133,7 @@ JOB_REVIEW = Workflow(
             {S_PENDING},
             S_PUBLISHED,
             Perm.JOB_REVIEW,
-            audit="job.approve",
+            audit=AuditAction.JOB_APPROVE,
             guard=_publishable,
             style="success",
         ),
@@ -142,7 +143,7 @@ JOB_REVIEW = Workflow(
             {S_PENDING},
             S_RETURNED,
             Perm.JOB_REVIEW,
-            audit="job.return",
+            audit=AuditAction.JOB_RETURN,
             needs_reason=True,
             guard=_own_institution,
             style="outline-danger",
@@ -154,7 +155,7 @@ JOB_REVIEW = Workflow(
             {S_PUBLISHED},
             S_PENDING,
             None,
-            audit="job.revise",
+            audit=AuditAction.JOB_REVISE,
             guard=_editor,
         ),
         Action(
@@ -163,7 +164,7 @@ JOB_REVIEW = Workflow(
             {S_DRAFT, S_PENDING, S_PUBLISHED, S_RETURNED},
             S_CLOSED,
             None,
-            audit="job.close",
+            audit=AuditAction.JOB_CLOSE,
             guard=_closer,
             style="outline-secondary",
         ),
@@ -174,7 +175,7 @@ JOB_REVIEW = Workflow(
             {S_PUBLISHED},
             S_EXPIRED,
             None,
-            audit="job.expire",
+            audit=AuditAction.JOB_EXPIRE,
             guard=_system,
         ),
     ],
