@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from qihang.accounts.links import set_password_path, set_password_url  # noqa: F401 (re-exported)
 from qihang.accounts.models import ApiToken, User
+from qihang.audit.kinds import AuditAction
 from qihang.audit.services import audit_record
 from qihang.graduates.models import Graduate
 from qihang.institutions.models import (
@@ -156,7 +157,7 @@ def graduate_accounts_provision(
         audit_record(
             institution_id=actor.institution_id,
             actor_id=actor.user_id,
-            action="graduate.accounts_provision",
+            action=AuditAction.GRADUATE_ACCOUNTS_PROVISION,
             target=cohort,
             summary=_("开通毕业生账号 %(n)s 个") % {"n": len(links)},
             data={
@@ -289,7 +290,7 @@ def invitations_send(*, actor: Actor, users: Iterable[User]) -> InvitationResult
             audit_record(
                 institution_id=actor.institution_id,
                 actor_id=actor.user_id,
-                action="account.invite",
+                action=AuditAction.ACCOUNT_INVITE,
                 target=users[0] if len(users) == 1 else None,
                 summary=_("发送账号邀请 %(n)s 封") % {"n": len(sent_ids)},
                 data={"users": sent_ids[:1000]},
@@ -357,7 +358,7 @@ def password_reset_send(*, user: User) -> bool:
             audit_record(
                 institution_id=institution_id,
                 actor_id=user.pk,
-                action="account.password_reset_request",
+                action=AuditAction.ACCOUNT_PASSWORD_RESET_REQUEST,
                 target=user,
             )
     return True
@@ -375,7 +376,7 @@ def invitation_accept(*, user: User, password: str) -> None:
         audit_record(
             institution_id=membership.institution_id,
             actor_id=user.pk,
-            action="account.set_password",
+            action=AuditAction.ACCOUNT_SET_PASSWORD,
             target=user,
         )
 
@@ -390,7 +391,7 @@ def password_change(*, actor: Actor, user: User, password: str) -> None:
     audit_record(
         institution_id=actor.institution_id,
         actor_id=actor.user_id,
-        action="account.password_change",
+        action=AuditAction.ACCOUNT_PASSWORD_CHANGE,
         target=user,
     )
 
@@ -557,7 +558,7 @@ def staff_create(
     audit_record(
         institution_id=actor.institution_id,
         actor_id=actor.user_id,
-        action="staff.create",
+        action=AuditAction.STAFF_CREATE,
         target=user,
         summary=f"{display_name or email} <{email}> {','.join(chosen)}",
         data={"email": email, "roles": [str(r) for r in chosen]},
@@ -569,9 +570,9 @@ def staff_create(
             institution_ids=[],
             actor_id=actor.user_id,
             action=(
-                "membership.invited_elsewhere"
+                AuditAction.MEMBERSHIP_INVITED_ELSEWHERE
                 if outcome == StaffAddOutcome.INVITED
-                else "membership.granted_elsewhere"
+                else AuditAction.MEMBERSHIP_GRANTED_ELSEWHERE
             ),
             summary=_("%(institution)s：%(email)s，%(roles)s")
             % {"institution": institution.name, "email": email, "roles": _roles_summary(chosen)},
@@ -624,7 +625,7 @@ def staff_invitation_notify(*, actor: Actor, user: User) -> bool:
         audit_record(
             institution_id=actor.institution_id,
             actor_id=actor.user_id,
-            action="account.invite",
+            action=AuditAction.ACCOUNT_INVITE,
             target=user,
             summary=_("发送账号邀请 %(n)s 封") % {"n": 1},
             data={"users": [user.pk]},
@@ -698,7 +699,7 @@ def staff_update(
     audit_record(
         institution_id=actor.institution_id,
         actor_id=actor.user_id,
-        action="staff.update",
+        action=AuditAction.STAFF_UPDATE,
         target=user,
         summary=f"{display_name or user.email} {','.join(chosen)}",
         data={"roles": [str(r) for r in chosen], "departments": [d.pk for d in departments]},
@@ -722,7 +723,7 @@ def staff_deactivate(*, actor: Actor, user: User) -> int:
         audit_record(
             institution_id=actor.institution_id,
             actor_id=actor.user_id,
-            action="staff.deactivate",
+            action=AuditAction.STAFF_DEACTIVATE,
             target=user,
             summary=user.email or str(user.pk),
         )
@@ -758,7 +759,8 @@ TOKEN_PREFIX = "qh_"  # noqa: S105  (a marker, not a secret)
 
 @transaction.atomic
 def api_token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
-    """Create a token for the actor in their current institution; returns (token, plaintext).
+    """Create a token for the actor in their current institution, or for the employer an
+    employer administrator acts for; returns (token, plaintext).
 
     The plaintext is shown once: only the prefix and a hash of the secret are stored.
     """
@@ -767,6 +769,9 @@ def api_token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
         raise ValidationError({"name": _("请为令牌起一个名字，例如“统计报表脚本”。")})
     if actor.is_graduate_only:
         raise PermissionDenied("graduates have no API access")
+    if actor.is_employer:
+        # Programmatic access for the organisation is its administrators' decision.
+        actor.require(Perm.EMPLOYER_MANAGE)
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
@@ -778,11 +783,11 @@ def api_token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
         prefix=prefix,
         secret_hash=ApiToken.hash_secret(secret),
     )
-    _api_token_audit(actor, token, "api_token.create")
+    _api_token_audit(actor, token, AuditAction.API_TOKEN_CREATE)
     return token, f"{TOKEN_PREFIX}{prefix}_{secret}"
 
 
-def _api_token_audit(actor: Actor, token: ApiToken, action: str) -> None:
+def _api_token_audit(actor: Actor, token: ApiToken, action: AuditAction) -> None:
     """The audit row of a token change: in the actor's institution, or, for an employer's
     token, in each institution the employer has a standing with (who works with it sees who
     has programmatic access on its behalf)."""
@@ -819,7 +824,7 @@ def api_token_revoke(*, actor: Actor, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        _api_token_audit(actor, token, "api_token.revoke")
+        _api_token_audit(actor, token, AuditAction.API_TOKEN_REVOKE)
 
 
 # Writing last_used_at on every request would turn reads into writes; once a minute is enough.

@@ -405,9 +405,12 @@ def invitation_respond(request: HttpRequest) -> HttpResponse:
 
 
 # --- API tokens -------------------------------------------------------------------------------------------------
-@takes_ids()
-@requires(Perm.ROSTER_VIEW)
-def api_tokens(request: HttpRequest) -> HttpResponse:
+# One page and one revoke action for both kinds of owner: staff (their institution's tokens,
+# below) and employer administrators (their organisation's, employers.portal). The selector
+# and the service tell the two apart by the actor; only the template around the list differs.
+def api_tokens_page(
+    request: HttpRequest, *, template: str, revoke_url: str, context: dict[str, Any]
+) -> HttpResponse:
     actor = actor_of(request)
     form = ApiTokenForm(request.POST or None)
     created_token = None
@@ -416,15 +419,15 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             actor=actor, name=form.cleaned_data["name"]
         )
         form = ApiTokenForm()
-    institution = Institution.objects.only("name").get(pk=actor.institution_id)
     response = render(
         request,
-        "accounts/api_tokens.html",
+        template,
         {
+            **context,
             "form": form,
             "tokens": selectors.api_tokens(actor),
             "created_token": created_token,
-            "institution": institution,
+            "revoke_url": revoke_url,
             "docs_url": reverse("api:openapi-view"),
         },
     )
@@ -433,10 +436,8 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@takes_ids(token=ObjectId("accounts.ApiToken"))
-@requires(Perm.ROSTER_VIEW)
-@require_POST
-def api_token_revoke(request: HttpRequest) -> HttpResponse:
+def api_token_revoke_and_redirect(request: HttpRequest, *, redirect_to: str) -> HttpResponse:
+    """Revoke one of the actor's own tokens (another's, or another employer's, is a 404)."""
     actor = actor_of(request)
     try:
         token_id = int(request.POST.get("token", ""))
@@ -447,4 +448,23 @@ def api_token_revoke(request: HttpRequest) -> HttpResponse:
     messages.success(
         request, _("令牌“%(name)s”已吊销，使用它的程序将无法再访问。") % {"name": token.name}
     )
-    return redirect("accounts:api_tokens")
+    return redirect(redirect_to)
+
+
+@takes_ids()
+@requires(Perm.ROSTER_VIEW)
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    institution = Institution.objects.only("name").get(pk=actor_of(request).institution_id)
+    return api_tokens_page(
+        request,
+        template="accounts/api_tokens.html",
+        revoke_url=reverse("accounts:api_token_revoke"),
+        context={"institution": institution},
+    )
+
+
+@takes_ids(token=ObjectId("accounts.ApiToken"))
+@requires(Perm.ROSTER_VIEW)
+@require_POST
+def api_token_revoke(request: HttpRequest) -> HttpResponse:
+    return api_token_revoke_and_redirect(request, redirect_to=reverse("accounts:api_tokens"))

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from qihang.audit.kinds import AuditAction
 from qihang.audit.models import AuditEvent, SensitiveRead
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor
@@ -16,16 +17,19 @@ def audit_record(
     *,
     institution_id: int,
     actor_id: int | None,
-    action: str,
+    action: AuditAction | str,
     target: models.Model | None = None,
     summary: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Write an audit row; call inside the service's transaction."""
+    """Write an audit row; call inside the service's transaction. `action` is an AuditAction
+    (its value, for callers that still spell it): an unknown kind is a programming error."""
+    if action not in AuditAction.values:
+        raise ValueError(f"unknown audit action {action!r}: add it to qihang.audit.kinds")
     return AuditEvent.objects.create(
         institution_id=institution_id,
         actor_id=actor_id,
-        action=action,
+        action=str(action),
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         summary=summary[:300],

@@ -13,12 +13,14 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from qihang.accounts.views import api_token_revoke_and_redirect, api_tokens_page
 from qihang.employers import selectors, services
 from qihang.employers.forms import InviteForm, ProfileForm, RegistrationForm
 from qihang.employers.models import EmployerMember
@@ -258,3 +260,24 @@ def member_change(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("已更新。"))
     return redirect("employer_portal:members")
+
+
+# --- API tokens (the organisation's administrators) -----------------------------------------------
+# The staff token page's view and template (accounts): a token made here acts for this
+# organisation only (accounts.services.api_token_create reads the employer actor).
+@takes_ids()
+@requires(Perm.EMPLOYER_MANAGE)
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    return api_tokens_page(
+        request,
+        template="employers/portal_tokens.html",
+        revoke_url=reverse("employer_portal:api_token_revoke"),
+        context={"employer": selectors.portal_employer(actor_of(request))},
+    )
+
+
+@takes_ids(token=ObjectId("accounts.ApiToken"))
+@requires(Perm.EMPLOYER_MANAGE)
+@require_POST
+def api_token_revoke(request: HttpRequest) -> HttpResponse:
+    return api_token_revoke_and_redirect(request, redirect_to=reverse("employer_portal:api_tokens"))

@@ -15,4 +15,6 @@ urlpatterns = [
     path("members/", portal.members, name="members"),
     path("members/invite/", portal.member_invite, name="member_invite"),
     path("members/change/", portal.member_change, name="member_change"),
+    path("tokens/", portal.api_tokens, name="api_tokens"),
+    path("tokens/revoke/", portal.api_token_revoke, name="api_token_revoke"),
 ]

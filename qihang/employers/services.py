@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qihang.accounts.models import User
+from qihang.audit.kinds import AuditAction
 from qihang.audit.services import audit_record
 from qihang.destinations.evidence import EvidenceUpload, check_upload
 from qihang.employers.models import (
@@ -61,7 +62,7 @@ STANDING_REVIEW = Workflow(
             {S.PENDING},
             S.VERIFIED,
             Perm.EMPLOYER_VERIFY,
-            audit="employer.verify",
+            audit=AuditAction.EMPLOYER_VERIFY,
             style="success",
         ),
         Action(
@@ -70,7 +71,7 @@ STANDING_REVIEW = Workflow(
             {S.PENDING},
             S.REJECTED,
             Perm.EMPLOYER_VERIFY,
-            audit="employer.reject",
+            audit=AuditAction.EMPLOYER_REJECT,
             needs_reason=True,
             style="outline-danger",
         ),
@@ -80,7 +81,7 @@ STANDING_REVIEW = Workflow(
             {S.VERIFIED},
             S.SUSPENDED,
             Perm.EMPLOYER_VERIFY,
-            audit="employer.suspend",
+            audit=AuditAction.EMPLOYER_SUSPEND,
             needs_reason=True,
             style="outline-danger",
         ),
@@ -90,7 +91,7 @@ STANDING_REVIEW = Workflow(
             {S.SUSPENDED},
             S.VERIFIED,
             Perm.EMPLOYER_VERIFY,
-            audit="employer.reinstate",
+            audit=AuditAction.EMPLOYER_REINSTATE,
             needs_reason=True,
             style="outline-success",
         ),
@@ -100,7 +101,7 @@ STANDING_REVIEW = Workflow(
             {S.VERIFIED, S.REJECTED},
             S.PENDING,
             Perm.EMPLOYER_MANAGE,
-            audit="employer.resubmit",
+            audit=AuditAction.EMPLOYER_RESUBMIT,
         ),
     ],
 )
@@ -148,7 +149,7 @@ def _holders(employer: Employer) -> list[int]:
 
 
 def _audit_everywhere(
-    employer: Employer, *, actor_id: int | None, action: str, target: Any, data: dict
+    employer: Employer, *, actor_id: int | None, action: AuditAction, target: Any, data: dict
 ) -> None:
     for institution_id in _holders(employer):
         audit_record(
@@ -292,7 +293,7 @@ def employer_register(*, data: Registration, licence: File | None) -> Registrati
                 _audit_everywhere(
                     existing,
                     actor_id=user.pk,
-                    action="employer.join_request",
+                    action=AuditAction.EMPLOYER_JOIN_REQUEST,
                     target=member,
                     data={"user_id": user.pk},
                 )
@@ -323,7 +324,7 @@ def employer_register(*, data: Registration, licence: File | None) -> Registrati
             audit_record(
                 institution_id=data.institution.pk,
                 actor_id=user.pk,
-                action="employer.register",
+                action=AuditAction.EMPLOYER_REGISTER,
                 target=standing,
                 summary=str(employer),
                 data={"credit_code": code},
@@ -336,6 +337,61 @@ def employer_register(*, data: Registration, licence: File | None) -> Registrati
             raise ValidationError(_("提交冲突，请重新提交。")) from None
         raise
     return RegistrationResult(user, member, created=True)
+
+
+@dataclass(frozen=True)
+class RecordedEmployer:
+    employer: Employer
+    standing: EmployerStanding
+    # True: the credit code was new to the platform and the organisation was created.
+    created: bool
+
+
+def employer_record(
+    *, actor: Actor, name: str, credit_code: str, division: str = ""
+) -> RecordedEmployer:
+    """An institution records an employer it works with (a job feed's, a teacher's lead),
+    with a pending standing there. One organisation per credit code, as in self-registration:
+    a code already registered joins the existing organisation, whose profile is the
+    organisation's and is left as it is; only the standing here is added if missing."""
+    actor.require(Perm.EMPLOYER_RELATE)
+    assert actor.institution_id is not None
+    code = normalise_credit_code(credit_code)
+    with transaction.atomic():
+        employer = Employer.objects.filter(credit_code=code).first()
+        created = employer is None
+        if employer is None:
+            employer = Employer(
+                name=name.strip(),
+                credit_code=code,
+                division=division,
+                registered_by_id=actor.user_id,
+            )
+            employer.full_clean()
+            try:
+                with transaction.atomic():
+                    employer.save()
+            except IntegrityError:
+                # Registered by someone else a moment ago: join that one.
+                employer = Employer.objects.get(credit_code=code)
+                created = False
+        standing, new_standing = EmployerStanding.objects.get_or_create(
+            institution_id=actor.institution_id,
+            employer=employer,
+            defaults={"requested_by_id": actor.user_id},
+        )
+        if new_standing:
+            audit_record(
+                institution_id=actor.institution_id,
+                actor_id=actor.user_id,
+                # The audit row of a self-registration when the organisation is new; joining
+                # one registered elsewhere is this institution recording it.
+                action=AuditAction.EMPLOYER_REGISTER if created else AuditAction.EMPLOYER_RECORD,
+                target=standing,
+                summary=str(employer),
+                data={"credit_code": code},
+            )
+    return RecordedEmployer(employer, standing, created)
 
 
 # --- The organisation (employer actors) -----------------------------------------------------------
@@ -368,7 +424,7 @@ def employer_update(
         _audit_everywhere(
             employer,
             actor_id=actor.user_id,
-            action="employer.update",
+            action=AuditAction.EMPLOYER_UPDATE,
             target=employer,
             data={"fields": fields},
         )
@@ -412,7 +468,7 @@ def standing_request(*, actor: Actor, employer: Employer, institution: Instituti
         audit_record(
             institution_id=institution.pk,
             actor_id=actor.user_id,
-            action="employer.request",
+            action=AuditAction.EMPLOYER_REQUEST,
             target=standing,
             summary=str(employer),
         )
@@ -432,7 +488,9 @@ def member_answer(*, actor: Actor, member: EmployerMember, accept: bool) -> Empl
         _audit_everywhere(
             member.employer,
             actor_id=actor.user_id,
-            action="employer.member_accept" if accept else "employer.member_decline",
+            action=AuditAction.EMPLOYER_MEMBER_ACCEPT
+            if accept
+            else AuditAction.EMPLOYER_MEMBER_DECLINE,
             target=member,
             data={"user_id": member.user_id},
         )
@@ -457,7 +515,9 @@ def member_set_active(*, actor: Actor, member: EmployerMember, active: bool) -> 
         _audit_everywhere(
             member.employer,
             actor_id=actor.user_id,
-            action="employer.member_activate" if active else "employer.member_deactivate",
+            action=AuditAction.EMPLOYER_MEMBER_ACTIVATE
+            if active
+            else AuditAction.EMPLOYER_MEMBER_DEACTIVATE,
             target=member,
             data={"user_id": member.user_id},
         )
@@ -488,7 +548,7 @@ def member_invite(
         _audit_everywhere(
             employer,
             actor_id=actor.user_id,
-            action="employer.member_invite",
+            action=AuditAction.EMPLOYER_MEMBER_INVITE,
             target=member,
             data={"user_id": user.pk},
         )
@@ -562,7 +622,7 @@ def standing_credit(
         audit_record(
             institution_id=actor.institution_id,
             actor_id=actor.user_id,
-            action="employer.credit",
+            action=AuditAction.EMPLOYER_CREDIT,
             target=standing,
             summary=str(standing.employer),
             data={
@@ -584,8 +644,25 @@ def _may_change(actor: Actor, record: Contact | Interaction | Alumnus) -> None:
         raise PermissionDenied(_("只能修改自己录入的记录。"))
 
 
-def _save_record(actor: Actor, record: Any, *, action: str, fields: Iterable[str] = ()) -> Any:
+# Each record's audit kinds: (create, update, delete).
+_RECORD_ACTIONS: dict[type, tuple[AuditAction, AuditAction, AuditAction | None]] = {
+    Contact: (
+        AuditAction.EMPLOYER_CONTACT_CREATE,
+        AuditAction.EMPLOYER_CONTACT_UPDATE,
+        AuditAction.EMPLOYER_CONTACT_DELETE,
+    ),
+    Interaction: (
+        AuditAction.EMPLOYER_INTERACTION_CREATE,
+        AuditAction.EMPLOYER_INTERACTION_UPDATE,
+        AuditAction.EMPLOYER_INTERACTION_DELETE,
+    ),
+    Alumnus: (AuditAction.EMPLOYER_ALUMNUS_CREATE, AuditAction.EMPLOYER_ALUMNUS_UPDATE, None),
+}
+
+
+def _save_record(actor: Actor, record: Any, *, fields: Iterable[str] = ()) -> Any:
     _may_change(actor, record)
+    created_kind, updated_kind, _deleted = _RECORD_ACTIONS[type(record)]
     with transaction.atomic():
         creating = record.pk is None
         if creating:
@@ -595,7 +672,7 @@ def _save_record(actor: Actor, record: Any, *, action: str, fields: Iterable[str
         audit_record(
             institution_id=actor.institution_id,
             actor_id=actor.user_id,
-            action=f"{action}.{'create' if creating else 'update'}",
+            action=created_kind if creating else updated_kind,
             target=record,
             summary=str(record),
             data={"fields": list(fields)},
@@ -604,22 +681,24 @@ def _save_record(actor: Actor, record: Any, *, action: str, fields: Iterable[str
 
 
 def contact_save(*, actor: Actor, contact: Contact, fields: Iterable[str] = ()) -> Contact:
-    return _save_record(actor, contact, action="employer.contact", fields=fields)
+    return _save_record(actor, contact, fields=fields)
 
 
 def interaction_save(
     *, actor: Actor, interaction: Interaction, fields: Iterable[str] = ()
 ) -> Interaction:
-    return _save_record(actor, interaction, action="employer.interaction", fields=fields)
+    return _save_record(actor, interaction, fields=fields)
 
 
 def record_delete(*, actor: Actor, record: Contact | Interaction) -> None:
     _may_change(actor, record)
+    deleted_kind = _RECORD_ACTIONS[type(record)][2]
+    assert deleted_kind is not None
     with transaction.atomic():
         audit_record(
             institution_id=actor.institution_id,
             actor_id=actor.user_id,
-            action=f"employer.{type(record).__name__.lower()}.delete",
+            action=deleted_kind,
             target=record,
             summary=str(record),
         )
@@ -642,7 +721,7 @@ def alumnus_save(*, actor: Actor, alumnus: Alumnus, fields: Iterable[str] = ()) 
     if alumnus.leads_employer and alumnus.employer_id is None:
         raise ValidationError({"leads_employer": _("请先选择该校友的工作单位。")})
     with transaction.atomic():
-        saved = _save_record(actor, alumnus, action="employer.alumnus", fields=fields)
+        saved = _save_record(actor, alumnus, fields=fields)
         if alumnus.leads_employer:
             Employer.objects.filter(pk=alumnus.employer_id, is_alumni_enterprise=False).update(
                 is_alumni_enterprise=True

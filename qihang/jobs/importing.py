@@ -3,12 +3,12 @@
 errors), JSON as a list of objects mapped the same way.
 
 All-or-nothing: every row is checked first; one error and nothing is written. A clean file is
-written in one transaction: employers found by credit code (created, with a pending standing
-here, when new), postings created or — same source and external id — updated, postings that
-repeat one already here (same employer, title and place, any source) counted as duplicates.
-Every new posting is submitted for review; with `publish` (a trusted source) it is approved
-at once unless it is held (guard flags, or an employer not verified here); held postings are
-listed in the report.
+written in one transaction: employers found by credit code (employers.services.employer_record:
+created when new, joined when registered elsewhere, with a pending standing here), postings
+created or — same source and external id — updated, postings that repeat one already here
+(same employer, title and place, any source) counted as duplicates. Every new posting is
+submitted for review; with `publish` (a trusted source) it is approved at once unless it is
+held (guard flags, or an employer not verified here); held postings are listed in the report.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import Any
 from django.db import transaction
 
 from qihang.employers.models import Employer, EmployerStanding
+from qihang.employers.services import employer_record
 from qihang.imports.framework import ErrorCollector, Sheet, WarningAction, import_limits, read_sheet
 from qihang.institutions.models import Institution
 from qihang.institutions.roles import ROLE_PERMISSIONS, Role
@@ -442,22 +443,23 @@ def _write(
     open_states = [JobStatus.DRAFT, JobStatus.PENDING, JobStatus.PUBLISHED, JobStatus.RETURNED]
     for p in parsed:
         employer = employers.get(p.credit_code)
-        if employer is None:
-            employer = Employer.objects.create(
-                name=p.employer_name, credit_code=p.credit_code, division=p.data["division"]
+        if employer is None or employer.pk not in standing_ids:
+            recorded = employer_record(
+                actor=actor,
+                name=p.employer_name,
+                credit_code=p.credit_code,
+                division=p.data["division"],
             )
-            employers[p.credit_code] = employer
-            errors.warn(
-                p.row,
-                "统一社会信用代码",
-                p.credit_code,
-                "新单位已登记，待本校认证后岗位才能发布",
-                action=WarningAction.NORMALISED,
-            )
-        if employer.pk not in standing_ids:
-            # TODO(integrator): employers.services' standing request, once merged.
-            EmployerStanding.objects.create(institution=institution, employer=employer)
+            employer = employers[p.credit_code] = recorded.employer
             standing_ids.add(employer.pk)
+            if recorded.created:
+                errors.warn(
+                    p.row,
+                    "统一社会信用代码",
+                    p.credit_code,
+                    "新单位已登记，待本校认证后岗位才能发布",
+                    action=WarningAction.NORMALISED,
+                )
         job = existing.get(p.external_id) if p.external_id else None
         if job is not None:
             if job.status not in open_states:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from qihang.audit.kinds import AuditAction
 from qihang.audit.services import audit_record
 from qihang.employers.models import Employer, EmployerMember
 from qihang.institutions.models import Membership, Share
@@ -138,14 +139,16 @@ def job_create(
         audit_record(
             institution_id=institution_id,
             actor_id=actor.user_id,
-            action="job.create",
+            action=AuditAction.JOB_CREATE,
             target=job,
             summary=f"{employer.name} · {job.title}",
             data={"source": source, "external_id": external_id, "flags": len(job.flags)},
         )
         if submit:
-            JOB_REVIEW.apply(job, actor, "submit", institution_id=institution_id)
-        jobs_index([job.pk])
+            # The same path as a later submission: a held posting's notice goes out either way.
+            job_transition(actor=actor, job=job, action="submit")
+        else:
+            jobs_index([job.pk])
     return job
 
 
@@ -195,7 +198,7 @@ def job_update(
         audit_record(
             institution_id=job.institution_id,
             actor_id=actor.user_id,
-            action="job.update",
+            action=AuditAction.JOB_UPDATE,
             target=job,
             summary=job.title,
             data={"version": job.version, "changes": changes},
@@ -356,7 +359,7 @@ def guard_rule_save(*, actor: Actor, rule: GuardRule | None, data: dict[str, Any
         audit_record(
             institution_id=actor.institution_id,
             actor_id=actor.user_id,
-            action="guard.create" if creating else "guard.update",
+            action=AuditAction.GUARD_CREATE if creating else AuditAction.GUARD_UPDATE,
             target=rule,
             summary=rule.pattern,
             data={"changes": changes},

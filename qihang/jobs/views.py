@@ -8,6 +8,7 @@ Thin views: a form, one service, render or redirect. Objects come through jobs.s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -156,42 +157,63 @@ def job_detail(request: HttpRequest, posting_id: int) -> HttpResponse:
     return render(request, "jobs/detail.html", _detail_context(request, job))
 
 
-def _staff_form(request: HttpRequest, job: Job | None) -> HttpResponse:
-    actor = actor_of(request)
-    employers = scoped(Employer, actor).order_by("name")
-    initial = {"employer": job.employer_id, "channel": job.channel_id} if job else {}
-    # The form gets a copy: a ModelForm writes the cleaned values onto its instance, and
-    # job_update compares them with the job as saved.
-    form = StaffJobForm(
-        request.POST or None, instance=_copy(job), employers=employers, initial=initial
-    )
+def _posting_form(
+    request: HttpRequest,
+    job: Job | None,
+    form: StaffJobForm | PortalJobForm,
+    *,
+    created: Callable[[dict[str, Any]], dict[str, Any]],
+    namespace: str,
+    template: str,
+) -> HttpResponse:
+    """The staff and the portal posting forms' one save: create (`created` gives job_create
+    the form's employer, institution and channel) or update, then back to the detail page."""
     if request.method == "POST" and form.is_valid():
+        actor = actor_of(request)
+        data, specialties = form.job_data(), form.cleaned_data["specialties"]
         try:
             if job is None:
                 job = services.job_create(
                     actor=actor,
-                    employer=form.cleaned_data["employer"],
-                    institution_id=actor.institution_id,
-                    data=form.job_data(),
-                    specialties=form.cleaned_data["specialties"],
-                    channel_id=form.cleaned_data["channel"].pk
-                    if form.cleaned_data["channel"]
-                    else None,
+                    data=data,
+                    specialties=specialties,
                     submit="submit" in request.POST,
+                    **created(form.cleaned_data),
                 )
             else:
-                services.job_update(
-                    actor=actor,
-                    job=job,
-                    data=form.job_data(),
-                    specialties=form.cleaned_data["specialties"],
-                )
+                services.job_update(actor=actor, job=job, data=data, specialties=specialties)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("岗位已保存。"))
-            return redirect("jobs:detail", posting_id=job.pk)
-    return render(request, "jobs/form.html", {"form": form, "job": job, "portal": False})
+            return redirect(f"{namespace}:detail", posting_id=job.pk)
+    portal = namespace == "employer_jobs"
+    return render(request, template, {"form": form, "job": job, "portal": portal})
+
+
+def _staff_form(request: HttpRequest, job: Job | None) -> HttpResponse:
+    actor = actor_of(request)
+    initial = {"employer": job.employer_id, "channel": job.channel_id} if job else {}
+    # The form gets a copy: a ModelForm writes the cleaned values onto its instance, and
+    # job_update compares them with the job as saved.
+    form = StaffJobForm(
+        request.POST or None,
+        instance=_copy(job),
+        employers=scoped(Employer, actor).order_by("name"),
+        initial=initial,
+    )
+    return _posting_form(
+        request,
+        job,
+        form,
+        created=lambda cleaned: {
+            "employer": cleaned["employer"],
+            "institution_id": actor.institution_id,
+            "channel_id": cleaned["channel"].pk if cleaned["channel"] else None,
+        },
+        namespace="jobs",
+        template="jobs/form.html",
+    )
 
 
 @takes_ids(
@@ -334,30 +356,17 @@ def _portal_form(request: HttpRequest, job: Job | None) -> HttpResponse:
     )
     if job is not None:
         form.fields["institution"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        try:
-            if job is None:
-                job = services.job_create(
-                    actor=actor,
-                    employer=Employer.objects.get(pk=actor.employer_id),
-                    institution_id=form.cleaned_data["institution"].pk,
-                    data=form.job_data(),
-                    specialties=form.cleaned_data["specialties"],
-                    submit="submit" in request.POST,
-                )
-            else:
-                services.job_update(
-                    actor=actor,
-                    job=job,
-                    data=form.job_data(),
-                    specialties=form.cleaned_data["specialties"],
-                )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("岗位已保存。"))
-            return redirect("employer_jobs:detail", posting_id=job.pk)
-    return render(request, "jobs/portal_form.html", {"form": form, "job": job, "portal": True})
+    return _posting_form(
+        request,
+        job,
+        form,
+        created=lambda cleaned: {
+            "employer": Employer.objects.get(pk=actor.employer_id),
+            "institution_id": cleaned["institution"].pk,
+        },
+        namespace="employer_jobs",
+        template="jobs/portal_form.html",
+    )
 
 
 @takes_ids(

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from qihang.audit.kinds import AuditAction
 from qihang.institutions.roles import Perm
 from qihang.lib.workflow import Action, Workflow
 
@@ -28,10 +29,18 @@ S_DRAFT, S_PENDING, S_PUBLISHED, S_RETURNED, S_CLOSED, S_EXPIRED = (
 
 
 def may_edit(job: Any, actor: Any) -> bool:
-    """The job's own employer (portal account) or staff of its institution who post jobs."""
+    """The job's own employer (portal account); at its institution, the staff member who
+    posted it, or the reviewers (JOB_REVIEW: the career centre). Other staff who post jobs
+    may not change a colleague's posting."""
     if actor.is_employer:
         return actor.employer_id == job.employer_id and actor.has(Perm.EMPLOYER_PORTAL)
-    return actor.institution_id == job.institution_id and actor.has(Perm.JOB_POST)
+    if actor.institution_id != job.institution_id:
+        return False
+    if actor.has(Perm.JOB_REVIEW):
+        return True
+    return (
+        actor.has(Perm.JOB_POST) and actor.user_id is not None and job.posted_by_id == actor.user_id
+    )
 
 
 def _editor(job: Any, actor: Any) -> None:
@@ -114,7 +123,7 @@ JOB_REVIEW = Workflow(
             {S_DRAFT, S_RETURNED},
             S_PENDING,
             None,
-            audit="job.submit",
+            audit=AuditAction.JOB_SUBMIT,
             guard=_editor,
             style="primary",
         ),
@@ -124,7 +133,7 @@ JOB_REVIEW = Workflow(
             {S_PENDING},
             S_PUBLISHED,
             Perm.JOB_REVIEW,
-            audit="job.approve",
+            audit=AuditAction.JOB_APPROVE,
             guard=_publishable,
             style="success",
         ),
@@ -134,7 +143,7 @@ JOB_REVIEW = Workflow(
             {S_PENDING},
             S_RETURNED,
             Perm.JOB_REVIEW,
-            audit="job.return",
+            audit=AuditAction.JOB_RETURN,
             needs_reason=True,
             guard=_own_institution,
             style="outline-danger",
@@ -146,7 +155,7 @@ JOB_REVIEW = Workflow(
             {S_PUBLISHED},
             S_PENDING,
             None,
-            audit="job.revise",
+            audit=AuditAction.JOB_REVISE,
             guard=_editor,
         ),
         Action(
@@ -155,7 +164,7 @@ JOB_REVIEW = Workflow(
             {S_DRAFT, S_PENDING, S_PUBLISHED, S_RETURNED},
             S_CLOSED,
             None,
-            audit="job.close",
+            audit=AuditAction.JOB_CLOSE,
             guard=_closer,
             style="outline-secondary",
         ),
@@ -166,7 +175,7 @@ JOB_REVIEW = Workflow(
             {S_PUBLISHED},
             S_EXPIRED,
             None,
-            audit="job.expire",
+            audit=AuditAction.JOB_EXPIRE,
             guard=_system,
         ),
     ],

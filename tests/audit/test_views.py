@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from qihang.audit.kinds import AuditAction
 from qihang.audit.models import AuditEvent, SensitiveRead
 from qihang.audit.services import audit_record, reveal_sensitive
 from qihang.graduates.models import Graduate
@@ -61,15 +62,16 @@ def test_events_log_is_filterable_and_paginated(school, other_school, client_for
         audit_record(
             institution_id=school.institution.pk,
             actor_id=school.centre.pk,
-            action="test.bulk",
+            action=AuditAction.EMPLOYER_INTERACTION_UPDATE,
             summary=f"第{i}条",
         )
     client = client_for(school.centre)
-    first = client.get(EVENTS, {"action": "test.bulk"})
+    first = client.get(EVENTS, {"action": "employer.interaction.update"})
     assert first.status_code == 200
     assert len(first.context["page"].object_list) == 50
     assert first.context["page"].paginator.count == 55
-    assert ("test.bulk", "test.bulk") in first.context["actions"]
+    kind = AuditAction.EMPLOYER_INTERACTION_UPDATE
+    assert (kind.value, kind.label) in first.context["actions"]  # named by its label
     assert client.get(EVENTS, {"q": "第7条"}).context["page"].paginator.count == 1
     own = AuditEvent.objects.filter(institution=school.institution).count()
     assert client.get(EVENTS).context["page"].paginator.count == own  # never the other school's

@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -177,3 +178,42 @@ def test_registration_needs_csrf(school):
     client = Client(enforce_csrf_checks=True)
     assert client.post(URL, form(school)).status_code == 403
     assert client.get(URL).status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_institution_records_an_employer_once_per_credit_code(school, other_school):
+    from qihang.employers.services import employer_record
+    from qihang.institutions.scoping import build_actor
+
+    code = make_credit_code(77)
+    first = employer_record(
+        actor=build_actor(school.teacher, school.institution.pk), name="沪剧院", credit_code=code
+    )
+    assert first.created and first.standing.status == "pending"
+    assert first.employer.registered_by_id == school.teacher.pk
+    again = employer_record(
+        actor=build_actor(other_school.centre, other_school.institution.pk),
+        name="上海沪剧院（另一写法）",
+        credit_code=code.lower(),
+    )
+    assert (again.created, again.employer.pk, again.employer.name) == (
+        False,
+        first.employer.pk,
+        "沪剧院",
+    )
+    assert again.standing.institution_id == other_school.institution.pk
+    # Recording it again here changes nothing.
+    assert (
+        employer_record(
+            actor=build_actor(school.centre, school.institution.pk), name="x", credit_code=code
+        ).standing
+        == first.standing
+    )
+    with pytest.raises(PermissionDenied):
+        employer_record(
+            actor=build_actor(school.leader, school.institution.pk), name="x", credit_code=code
+        )
+    with pytest.raises(ValidationError):
+        employer_record(
+            actor=build_actor(school.centre, school.institution.pk), name="x", credit_code="123"
+        )

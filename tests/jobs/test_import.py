@@ -264,3 +264,40 @@ def test_hostile_and_wrong_files_are_refused(school, tmp_path):
     bomb = tmp_path / "bomb.xlsx"
     bomb.write_bytes(b"PK\x03\x04not really a workbook")
     assert run(bomb)["ok"] is False
+
+
+@pytest.mark.django_db
+def test_an_employer_registered_elsewhere_is_joined_not_duplicated(school, other_school, tmp_path):
+    from qihang.audit.models import AuditEvent
+
+    # Registered by the other school (or by itself there): one organisation per credit code.
+    theirs = make_employer("江城交响乐团", serial=33, institution=other_school.institution)
+    path = write_csv(
+        tmp_path,
+        [
+            f"B1,江城乐团（招聘网写法）,{theirs.credit_code},小号演奏员,全职,上海市徐汇区,本科,,面议,1,,招聘,"
+        ],
+    )
+    report = run(path)
+    assert (report["ok"], report["created"]) == (True, 1)
+    assert Employer.objects.filter(credit_code=theirs.credit_code).count() == 1
+    theirs.refresh_from_db()
+    assert theirs.name == "江城交响乐团"  # the organisation's own profile is left alone
+    assert Job.objects.get(external_id="B1").employer_id == theirs.pk
+    here = EmployerStanding.objects.get(employer=theirs, institution=school.institution)
+    assert here.status == "pending"
+    assert not any("新单位已登记" in w["message"] for w in report["warnings"])
+    # Audited here, as this institution recording an organisation registered elsewhere.
+    assert AuditEvent.objects.filter(
+        institution=school.institution, action="employer.record", target_id=str(here.pk)
+    ).exists()
+    # A new code is registered as a self-registration is.
+    new_code = make_credit_code(34)
+    run(write_csv(tmp_path, [row("B2", new_code)], name="second.csv"))
+    new = Employer.objects.get(credit_code=new_code)
+    assert AuditEvent.objects.filter(
+        institution=school.institution,
+        action="employer.register",
+        target_id=str(EmployerStanding.objects.get(employer=new).pk),
+        data__credit_code=new_code,
+    ).exists()

@@ -267,3 +267,142 @@ def test_guard_rule_pages_for_the_platform_admin(school, client_for):
         "guard.update",
     ]
     assert client_for(school.centre).get("/jobs/guards/").status_code == 403
+
+
+def _held(job) -> set[tuple[int, str]]:
+    from qihang.notifications.kinds import Kind
+    from qihang.notifications.models import Notification
+
+    return set(
+        Notification.objects.filter(kind=Kind.JOB_HELD, subject__contains=job.title).values_list(
+            "recipient_id", "link"
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_a_posting_held_at_its_first_submission_is_told_from_either_form(
+    school, orchestra, client_for
+):
+    """Staff form and employer portal form: submitted at once and held by the guard rules,
+    the employer's accounts and the staff poster get the held notice."""
+    response = client_for(school.teacher).post(
+        "/jobs/new/",
+        {
+            "employer": orchestra.pk,
+            "title": "合唱团员",
+            "kind": "full_time",
+            "description": "限女性",
+            "submit": "1",
+        },
+    )
+    assert response.status_code == 302
+    staff_job = Job.objects.get(title="合唱团员")
+    assert staff_job.status == "pending" and staff_job.flags
+    assert _held(staff_job) == {
+        (orchestra.admin.pk, f"/employer/jobs/{staff_job.pk}/"),
+        (school.teacher.pk, f"/jobs/{staff_job.pk}/"),
+    }
+    response = client_for(orchestra.admin).post(
+        "/employer/jobs/new/",
+        {
+            "institution": school.institution.pk,
+            "title": "定音鼓演奏员",
+            "kind": "full_time",
+            "description": "限男性",
+            "submit": "1",
+        },
+    )
+    assert response.status_code == 302
+    portal_job = Job.objects.get(title="定音鼓演奏员")
+    assert portal_job.status == "pending" and portal_job.flags
+    assert _held(portal_job) == {(orchestra.admin.pk, f"/employer/jobs/{portal_job.pk}/")}
+    # Saved as a draft: nothing is submitted, nobody told.
+    client_for(orchestra.admin).post(
+        "/employer/jobs/new/",
+        {
+            "institution": school.institution.pk,
+            "title": "草稿岗位",
+            "kind": "full_time",
+            "description": "限男性",
+        },
+    )
+    assert _held(Job.objects.get(title="草稿岗位")) == set()
+
+
+POSTING = {"title": "中提琴演奏员", "kind": "full_time", "division": "310104"}
+
+
+@pytest.mark.django_db
+def test_only_the_author_or_a_reviewer_edits_a_staff_posting(school, orchestra, client_for):
+    author = client_for(school.teacher)
+    author.post("/jobs/new/", {**POSTING, "employer": orchestra.pk})
+    job = Job.objects.get(title="中提琴演奏员")
+    assert job.posted_by_id == school.teacher.pk
+    edit = f"/jobs/{job.pk}/edit/"
+    assert edit in author.get(f"/jobs/{job.pk}/").content.decode()
+    assert author.get(edit).status_code == 200
+    response = author.post(edit, {**POSTING, "employer": orchestra.pk, "description": "作者改"})
+    assert response.status_code == 302
+    # A colleague who also posts jobs (department staff) sees the posting but may not edit it.
+    colleague = client_for(school.dept_staff)
+    assert edit not in colleague.get(f"/jobs/{job.pk}/").content.decode()
+    assert colleague.get(edit).status_code == 403
+    data = {**POSTING, "employer": orchestra.pk, "description": "同事改"}
+    assert colleague.post(edit, data).status_code == 403
+    job.refresh_from_db()
+    assert (job.description, job.version) == ("作者改", 2)
+    # Nor submit or close it (the workflow's actions ask the same question).
+    for action in ("submit", "close"):
+        assert colleague.post(f"/jobs/{job.pk}/action/", {"action": action}).status_code == 403
+    job.refresh_from_db()
+    assert job.status == "draft"
+    # The career centre (JOB_REVIEW) edits anyone's posting.
+    reviewer = client_for(school.centre)
+    assert edit in reviewer.get(f"/jobs/{job.pk}/").content.decode()
+    data = {**POSTING, "employer": orchestra.pk, "description": "中心改"}
+    assert reviewer.post(edit, data).status_code == 302
+    job.refresh_from_db()
+    assert (job.description, job.version) == ("中心改", 3)
+
+
+@pytest.mark.django_db
+def test_the_service_refuses_a_colleagues_edit(school, orchestra):
+    from django.core.exceptions import PermissionDenied
+
+    from qihang.institutions.scoping import build_actor
+    from qihang.jobs import services
+
+    job = make_job(orchestra, school.institution, posted_by=school.teacher, status="draft")
+    with pytest.raises(PermissionDenied):
+        services.job_update(
+            actor=build_actor(school.dept_staff, school.institution.pk),
+            job=job,
+            data={"title": "改"},
+        )
+    # Nobody's posting (a feed's, a demo's): only the reviewers.
+    feed = make_job(orchestra, school.institution, title="外部岗位", status="draft")
+    with pytest.raises(PermissionDenied):
+        services.job_update(
+            actor=build_actor(school.teacher, school.institution.pk), job=feed, data={"title": "改"}
+        )
+    assert services.job_update(
+        actor=build_actor(school.centre, school.institution.pk), job=feed, data={"title": "改"}
+    )
+
+
+@pytest.mark.django_db
+def test_employers_edit_their_own_organisations_postings_only(school, orchestra, client_for):
+    stranger = make_user("stranger-admin")
+    other = make_employer("别的乐团", serial=13, institution=school.institution, user=stranger)
+    theirs = make_job(other, school.institution, title="别人的岗位", status="draft")
+    mine = make_job(orchestra, school.institution, title="自己的岗位", status="draft")
+    client = client_for(orchestra.admin)
+    assert client.get(f"/employer/jobs/{mine.pk}/edit/").status_code == 200
+    assert client.get(f"/employer/jobs/{theirs.pk}/edit/").status_code == 404
+    data = {"title": "改掉", "kind": "full_time"}
+    assert client.post(f"/employer/jobs/{theirs.pk}/edit/", data).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.title == "别人的岗位"
+    # Staff pages are not theirs (JOB_POST is staff's).
+    assert client.get(f"/jobs/{mine.pk}/edit/").status_code == 403

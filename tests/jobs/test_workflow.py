@@ -234,3 +234,58 @@ def test_review_decisions_reach_the_employer_and_the_poster(school, orchestra, c
         ("job_published", orchestra.admin.pk, f"/employer/jobs/{approved.pk}/"),
     }
     assert "请补充薪资范围" in Notification.objects.get(recipient=school.teacher).body
+
+
+HELD_DATA = {**DATA, "description": "限男性，35岁以下"}
+
+
+def _held_notices(job):
+    from qihang.notifications.kinds import Kind
+    from qihang.notifications.models import Notification
+
+    return {
+        (n.recipient_id, n.link)
+        for n in Notification.objects.filter(kind=Kind.JOB_HELD)
+        if job.title in n.subject
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("first", [True, False], ids=["first-submission", "resubmission"])
+def test_a_held_posting_is_told_at_every_submission(school, orchestra, centre, first):
+    """Held at its first submission (job_create with submit) or at a later one: the same
+    notice, to the employer's accounts and the staff member who posted it."""
+    if first:
+        job = services.job_create(
+            actor=centre,
+            employer=orchestra,
+            institution_id=school.institution.pk,
+            data=HELD_DATA,
+            submit=True,
+        )
+    else:
+        job = services.job_create(
+            actor=centre, employer=orchestra, institution_id=school.institution.pk, data=HELD_DATA
+        )
+        assert _held_notices(job) == set()  # a draft tells nobody
+        services.job_transition(actor=centre, job=job, action="submit")
+    assert job.status == "pending" and job.flags
+    assert _held_notices(job) == {
+        (orchestra.admin.pk, f"/employer/jobs/{job.pk}/"),
+        (school.centre.pk, f"/jobs/{job.pk}/"),
+    }
+    # One submit in the audit log either way.
+    assert AuditEvent.objects.filter(action="job.submit", target_id=str(job.pk)).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_clean_first_submission_tells_nobody(school, orchestra, centre):
+    job = services.job_create(
+        actor=centre,
+        employer=orchestra,
+        institution_id=school.institution.pk,
+        data=DATA,
+        submit=True,
+    )
+    assert (job.status, job.flags) == ("pending", [])
+    assert _held_notices(job) == set()
