@@ -245,3 +245,22 @@ def test_import_refuses_a_nonsense_country_with_row_and_column(school):
     [error] = result.errors
     assert (error.row, error.column, error.value) == (3, "Country", "Atlantis")
     assert "国家/地区“Atlantis”无法识别" in error.message
+
+
+# --- the export ------------------------------------------------------------------------------------
+def test_the_destination_export_has_the_country(school):
+    from qihang.graduates.exporting import DESTINATION_HEADERS, export_destinations
+    from tests.graduates.test_export_roster import sheet_rows
+
+    centre = actor(school.centre, school)
+    services.destination_record(
+        actor=centre, graduate=school.graduates[0], data={"code": "85", "employer_country": "RU"}
+    )
+    services.destination_record(actor=centre, graduate=school.graduates[1], data=employment())
+    rows = sheet_rows(export_destinations(centre, school.cohort))
+    by_student = {
+        r["学号"]: r for r in (dict(zip(DESTINATION_HEADERS, row, strict=True)) for row in rows[1:])
+    }
+    abroad, shanghai = (by_student[g.student_no] for g in school.graduates[:2])
+    assert (abroad["国家/地区"], abroad["单位所在地"]) == ("俄罗斯", None)
+    assert (shanghai["国家/地区"], shanghai["单位所在地"]) == ("中国", "310104")
