@@ -10,6 +10,7 @@ import dj_database_url
 import platformdirs
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy
 
 from qihang.lib.env import env_bool, env_int, env_list, env_str, local_secret
 
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "axes",
     "ninja",  # serves Swagger UI from its own static files (no CDN) for /api/v1/docs
     "django_tasks_db",
+    "django_countries",  # ISO 3166-1 countries with Chinese names, for destinations abroad
     "qihang.accounts",
     "qihang.institutions",
     "qihang.audit",
@@ -189,6 +191,15 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("QIHANG_TIME_ZONE", "Asia/Shanghai")
+# Country names (django-countries) in Chinese official usage: Hong Kong, Macao and Taiwan are
+# parts of China, and the places people from here go most come first in a select.
+COUNTRIES_OVERRIDE = {
+    "HK": gettext_lazy("中国香港"),
+    "MO": gettext_lazy("中国澳门"),
+    "TW": gettext_lazy("中国台湾"),
+    "MK": gettext_lazy("北马其顿"),
+}
+COUNTRIES_FIRST = ["CN", "HK", "MO", "TW"]
 USE_I18N = True
 USE_TZ = True
 

@@ -486,25 +486,36 @@ GRADUATE_SCHOOLS: tuple[tuple[str, str, float], ...] = (
     ("潇湘师范大学", "430104", 1),
 )  # fmt: skip
 
-# Study abroad (85): real institutions people go to; (name, weight, kinds) — "general" suits
-# arts management, media and musicology.
-ABROAD: tuple[tuple[str, float, str], ...] = (
-    ("英国皇家音乐学院", 3, "music"), ("皇家北方音乐学院（英国）", 2, "music"),
-    ("伦敦市政厅音乐与戏剧学院", 1.5, "music"), ("茱莉亚音乐学院（美国）", 1, "music"),
-    ("曼哈顿音乐学院（美国）", 2, "music"), ("伯克利音乐学院（美国）", 2.5, "music"),
-    ("新英格兰音乐学院（美国）", 1.5, "music"), ("南加州大学桑顿音乐学院", 1.5, "music"),
-    ("印第安纳大学雅各布斯音乐学院", 1, "music"), ("柏林艺术大学（德国）", 2, "music"),
-    ("汉诺威音乐与戏剧学院（德国）", 1.5, "music"), ("科隆音乐与舞蹈学院（德国）", 1, "music"),
-    ("慕尼黑音乐与戏剧学院（德国）", 1, "music"), ("维也纳音乐与表演艺术大学（奥地利）", 2, "music"),
-    ("莫扎特音乐大学（奥地利萨尔茨堡）", 1, "music"), ("巴黎国立高等音乐学院（法国）", 1, "music"),
-    ("米兰威尔第音乐学院（意大利）", 1.5, "music"), ("罗马圣切契利亚音乐学院（意大利）", 1, "music"),
-    ("莫斯科柴可夫斯基音乐学院（俄罗斯）", 1, "music"), ("圣彼得堡音乐学院（俄罗斯）", 1, "music"),
-    ("东京艺术大学（日本）", 1, "music"), ("香港演艺学院", 1.5, "music"),
-    ("悉尼大学音乐学院（澳大利亚）", 1, "music"), ("多伦多大学音乐学院（加拿大）", 1, "music"),
-    ("新加坡国立大学杨秀桃音乐学院", 0.5, "music"),
-    ("伦敦大学金史密斯学院（英国）", 1, "general"), ("纽约大学斯坦哈特学院（美国）", 1, "general"),
-    ("爱丁堡大学（英国）", 1, "general"), ("伦敦国王学院（英国）", 1, "general"),
-    ("香港大学", 0.5, "general"), ("华威大学（英国）", 0.5, "general"),
+# Study abroad (85 出国、出境): real institutions people go to; (name, weight, kind, ISO 3166-1
+# country) — kind "general" suits arts management, media and musicology. The conservatories of Russia, Poland, Hungary, Czechia, Belarus, Thailand, Malaysia and Singapore
+# are in the Belt and Road countries (regions “一带一路”); 中国香港 and 中国澳门 are 出境.
+ABROAD: tuple[tuple[str, float, str, str], ...] = (
+    ("英国皇家音乐学院", 3, "music", "GB"), ("皇家北方音乐学院（英国）", 2, "music", "GB"),
+    ("伦敦市政厅音乐与戏剧学院", 1.5, "music", "GB"), ("茱莉亚音乐学院（美国）", 1, "music", "US"),
+    ("曼哈顿音乐学院（美国）", 2, "music", "US"), ("伯克利音乐学院（美国）", 2.5, "music", "US"),
+    ("新英格兰音乐学院（美国）", 1.5, "music", "US"), ("南加州大学桑顿音乐学院", 1.5, "music", "US"),
+    ("印第安纳大学雅各布斯音乐学院", 1, "music", "US"), ("柏林艺术大学（德国）", 2, "music", "DE"),
+    ("汉诺威音乐与戏剧学院（德国）", 1.5, "music", "DE"), ("科隆音乐与舞蹈学院（德国）", 1, "music", "DE"),
+    ("慕尼黑音乐与戏剧学院（德国）", 1, "music", "DE"),
+    ("维也纳音乐与表演艺术大学（奥地利）", 2, "music", "AT"),
+    ("莫扎特音乐大学（奥地利萨尔茨堡）", 1, "music", "AT"),
+    ("巴黎国立高等音乐学院（法国）", 1, "music", "FR"),
+    ("米兰威尔第音乐学院（意大利）", 1.5, "music", "IT"),
+    ("罗马圣切契利亚音乐学院（意大利）", 1, "music", "IT"),
+    ("莫斯科柴可夫斯基音乐学院（俄罗斯）", 1.5, "music", "RU"),
+    ("圣彼得堡音乐学院（俄罗斯）", 1.5, "music", "RU"), ("格涅辛音乐学院（俄罗斯）", 1, "music", "RU"),
+    ("白俄罗斯国立音乐学院", 0.5, "music", "BY"), ("肖邦音乐大学（波兰华沙）", 1, "music", "PL"),
+    ("李斯特音乐学院（匈牙利布达佩斯）", 1, "music", "HU"),
+    ("布拉格表演艺术学院（捷克）", 0.5, "music", "CZ"),
+    ("玛希隆大学音乐学院（泰国）", 1, "music", "TH"), ("博特拉大学音乐系（马来西亚）", 1, "music", "MY"),
+    ("马来亚大学文化中心（马来西亚）", 0.5, "general", "MY"),
+    ("东京艺术大学（日本）", 1, "music", "JP"), ("香港演艺学院", 1.5, "music", "HK"),
+    ("悉尼大学音乐学院（澳大利亚）", 1, "music", "AU"), ("多伦多大学音乐学院（加拿大）", 1, "music", "CA"),
+    ("新加坡国立大学杨秀桃音乐学院", 0.5, "music", "SG"), ("南洋艺术学院（新加坡）", 0.5, "music", "SG"),
+    ("伦敦大学金史密斯学院（英国）", 1, "general", "GB"), ("纽约大学斯坦哈特学院（美国）", 1, "general", "US"),
+    ("爱丁堡大学（英国）", 1, "general", "GB"), ("伦敦国王学院（英国）", 1, "general", "GB"),
+    ("香港大学", 0.5, "general", "HK"), ("澳门城市大学", 0.5, "general", "MO"),
+    ("华威大学（英国）", 0.5, "general", "GB"),
 )  # fmt: skip
 ABROAD_GENERAL_KINDS = frozenset({"management", "media", "musicology", "engineering"})
 

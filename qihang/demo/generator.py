@@ -930,10 +930,16 @@ class InstitutionBuilder:
             return Values(code, name, employer_division=division, note=f"攻读{level}")
         if code == "85":
             general = kind in cat.ABROAD_GENERAL_KINDS
-            options = [(n, w * (3 if (k == "general") == general else 1)) for n, w, k in cat.ABROAD]
-            name = weighted(rng, options)
+            options = [
+                ((n, country), w * (3 if (k == "general") == general else 1))
+                for n, w, k, country in cat.ABROAD
+            ]
+            name, country = weighted(rng, options)
             return Values(
-                code, name, note="出国（境）留学" if rng.random() < 0.92 else "出国（境）工作"
+                code,
+                name,
+                note="出国（境）留学" if rng.random() < 0.92 else "出国（境）工作",
+                employer_country=country,
             )
         raise ValueError(f"no values for destination code {code}")
 

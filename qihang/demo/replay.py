@@ -38,13 +38,16 @@ from qihang.graduates.models import Graduate
 from qihang.imports import bulkwrite
 from qihang.institutions.models import Cohort
 from qihang.lib.sensitive import SensitiveField
+from qihang.regions import countries
 
 GRADUATE = -1  # a step's actor: the graduate's own account
 
 
 @dataclass(frozen=True)
 class Values:
-    """A destination record's data, in the form of `rules.snapshot` (codes as strings)."""
+    """A destination record's data, in the form of `rules.snapshot` (codes as strings). The
+    division and the country complete each other as `rules.clean_destination` completes them
+    (a division implies CN, or HK/MO/TW; those countries imply their division)."""
 
     code: str
     employer_name: str = ""
@@ -54,6 +57,15 @@ class Values:
     agreement_no: str = ""
     signed_on: dt.date | None = None
     note: str = ""
+    employer_country: str = ""
+
+    def __post_init__(self) -> None:
+        if self.employer_division and not self.employer_country:
+            country = countries.country_of_division(self.employer_division)
+            object.__setattr__(self, "employer_country", country)
+        elif self.employer_country and not self.employer_division:
+            division = countries.division_of_country(self.employer_country)
+            object.__setattr__(self, "employer_division", division)
 
     def snapshot(self) -> dict[str, str]:
         return {
@@ -62,6 +74,7 @@ class Values:
             "employer_credit_code": self.employer_credit_code,
             "employer_nature": self.employer_nature,
             "employer_division": self.employer_division,
+            "employer_country": self.employer_country,
             "agreement_no": self.agreement_no,
             "signed_on": self.signed_on.isoformat() if self.signed_on else "",
             "note": self.note,
@@ -331,6 +344,7 @@ class Replay:
             employer_nature_id=self.ref.natures.get(values.employer_nature),
             employer_division=values.employer_division,
             employer_province=values.employer_province,
+            employer_country=values.employer_country,
             agreement_no=values.agreement_no,
             signed_on=values.signed_on,
             note=values.note,
@@ -358,6 +372,7 @@ class Replay:
             PeriodKind.REPORTED,
             self.ref.reporting[values.code],
             values.employer_division,
+            values.employer_country,
             step.at,
         )
         self._audit(
@@ -396,7 +411,13 @@ class Replay:
         )
         self._change(step, actor, {"status": str(before)}, {"status": ReviewStatus.APPROVED.value})
         code = self.values.code
-        self._open(PeriodKind.OFFICIAL, self.ref.reporting[code], d["employer_division"], step.at)
+        self._open(
+            PeriodKind.OFFICIAL,
+            self.ref.reporting[code],
+            d["employer_division"],
+            d["employer_country"],
+            step.at,
+        )
         self.approvals.append((actor, step.at, d["version"], code))
 
     def _change(
@@ -414,7 +435,7 @@ class Replay:
             at=step.at,
         )
 
-    def _open(self, kind: str, code: str, division: str, at: dt.datetime) -> None:
+    def _open(self, kind: str, code: str, division: str, country: str, at: dt.datetime) -> None:
         previous = self.open.get(kind)
         if previous is not None:
             previous["valid_to"] = at
@@ -427,6 +448,7 @@ class Replay:
             "valid_to": None,
             "employer_province": division[:2] + "0000" if division else "",
             "employer_division": division,
+            "employer_country": country,
         }
         self.open[kind] = period
         # The same dict is closed later (valid_to) by the next period of its kind.

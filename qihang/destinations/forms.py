@@ -13,6 +13,7 @@ from qihang.destinations.evidence import ACCEPTED_EXTENSIONS, EvidenceUpload
 from qihang.destinations.models import Destination, EvidenceKind
 from qihang.destinations.rules import EMPLOYER_FIELDS, UPLOAD_KINDS, Reference
 from qihang.lib.dates import IsoDateField
+from qihang.regions import countries
 
 
 class BootstrapForm(forms.Form):
@@ -64,6 +65,11 @@ class DestinationForm(BootstrapForm):
         required=False,
         help_text=_("6位行政区划代码，如 310104（上海市徐汇区）。"),
     )
+    employer_country = forms.ChoiceField(
+        label=_("国家/地区"),
+        required=False,
+        help_text=_("出国、出境必填；境内单位可不选，按单位所在地记为中国。"),
+    )
     agreement_no = forms.CharField(label=_("协议书编号"), max_length=40, required=False)
     signed_on = IsoDateField(label=_("签约日期"), required=False)
     note = forms.CharField(
@@ -91,6 +97,11 @@ class DestinationForm(BootstrapForm):
         self.ref = ref
         self.fields["code"].choices = [("", _("请选择")), *ref.code_choices()]
         self.fields["employer_nature"].choices = [("", _("请选择")), *ref.nature_choices()]
+        self.fields["employer_country"].choices = [("", _("请选择")), *countries.country_choices()]
+        # The script disables 单位所在地 for a country that has no divisions.
+        self.fields["employer_country"].widget.attrs["data-division-countries"] = " ".join(
+            countries.DIVISION_COUNTRIES
+        )
         self.fields["evidence_kind"].choices = [("", _("请选择"))] + [
             (k.value, k.label) for k in EvidenceKind if k in UPLOAD_KINDS
         ]
@@ -116,6 +127,7 @@ class DestinationForm(BootstrapForm):
             if destination.employer_nature_id
             else "",
             "employer_division": destination.employer_division,
+            "employer_country": str(destination.employer_country),
             "agreement_no": destination.agreement_no,
             "signed_on": destination.signed_on,
             "note": destination.note,
@@ -143,6 +155,7 @@ class DestinationForm(BootstrapForm):
                 "employer_credit_code",
                 "employer_nature",
                 "employer_division",
+                "employer_country",
                 "agreement_no",
                 "signed_on",
                 "note",
@@ -203,6 +216,7 @@ RETURN_REASONS = (
     _("毕业去向类别选择有误，请按实际情况选择"),
     _("实习、见习证明不能作为就业证明，请提供录用证明或协议"),
     _("单位所在地有误，请填写单位实际所在地"),
+    _("国家/地区有误，请按单位或学校实际所在国家/地区选择"),
 )
 
 

@@ -1,7 +1,8 @@
 """Destination (毕业去向) import: the career centre's spreadsheet, checked and written at once.
 
 Columns: 学号, 毕业去向代码, 单位名称, 统一社会信用代码, 单位性质 (code or name), 单位所在地 (6-digit
-division code), 协议书编号, 签约日期 (English aliases accepted). Each row is checked by the same
+division code), 国家/地区 (a Chinese or English name, ISO alpha-2 or alpha-3: 俄罗斯, RU, RUS,
+Russia), 协议书编号, 签约日期 (English aliases accepted). Each row is checked by the same
 rules as a record made in the pages (destinations.rules), plus: the 学号 must be a graduate of
 the chosen cohort, appear once in the file, and an agreement number belongs to one graduate.
 
@@ -23,12 +24,13 @@ file is refused; a warning reports a value the import did not take as written, a
 - errors: 学号 empty, repeated in the file, not a graduate of the institution or of this cohort;
   毕业去向代码 missing or not in the cohort's code set; a field the code requires left blank
   (10: employer, credit code, nature, location, agreement number, signing date …); on a row
-  that carries an employer, an invalid 统一社会信用代码, 单位性质, 单位所在地, 协议书编号 or
-  签约日期 (unreadable, in the future, before the cohort's first signing year), a value too long;
-  an agreement number repeated in the file or already another graduate's. Each of these would
+  that carries an employer, an invalid 统一社会信用代码, 单位性质, 单位所在地, 国家/地区, 协议书编号
+  or 签约日期 (unreadable, in the future, before the cohort's first signing year), a value too long;
+  a 单位所在地 with a country that has none, 85 (出国、出境) without a country outside mainland
+  China; an agreement number repeated in the file or already another graduate's. Each of these would
   store a record that is false or incomplete.
 - warnings, value dropped: any employer field (单位名称, 统一社会信用代码, 单位性质, 单位所在地,
-  协议书编号, 签约日期) on a row whose code carries no employer (70, 71, 72 and any other
+  国家/地区, 协议书编号, 签约日期) on a row whose code carries no employer (70, 71, 72 and any other
   not-placed code): provincial exports keep such dates from an earlier record; the value has no
   meaning for the row, is not checked and is not stored (the pages still refuse it, where the
   person typing can correct it); a column the import does not know (姓名, 院系 …).
@@ -115,6 +117,19 @@ COLUMN_SPEC: dict[str, list[str]] = {
         "Employer Location",
         "Employer Division",
     ],
+    "employer_country": [
+        "国家/地区",
+        "国家（地区）",
+        "国家",
+        "国家或地区",
+        "所在国家",
+        "所在国家/地区",
+        "留学国家",
+        "留学国家/地区",
+        "Country",
+        "Country/Region",
+        "Employer Country",
+    ],
     "agreement_no": ["协议书编号", "协议书号", "协议编号", "Agreement No", "Agreement Number"],
     "signed_on": ["签约日期", "Signed On", "Signing Date", "Date Signed"],
     # Columns of national files that the import does not read: recognised, not read.
@@ -137,6 +152,7 @@ _DESTINATION_FIELDS = (
     "employer_nature",
     "employer_division",
     "employer_province",
+    "employer_country",
     "agreement_no",
     "signed_on",
     "confirmed_not_internship",
@@ -176,6 +192,7 @@ _PERIOD_FIELDS = (
     "code",
     "employer_province",
     "employer_division",
+    "employer_country",
     "valid_from",
     "valid_to",
 )
@@ -365,6 +382,7 @@ class _DestinationRun:
             "employer_credit_code",
             "employer_nature_id",
             "employer_division",
+            "employer_country",
             "agreement_no",
             "signed_on",
             "note",
@@ -624,6 +642,7 @@ class _DestinationRun:
                 values["employer_nature"].pk if values["employer_nature"] else None,
                 values["employer_division"],
                 values["employer_province"],
+                values["employer_country"],
                 values["agreement_no"],
                 values["signed_on"],
                 False,  # no graduate's statement: the centre vouches for its file
@@ -682,6 +701,7 @@ class _DestinationRun:
                             code.reporting_code,
                             values["employer_province"],
                             values["employer_division"],
+                            values["employer_country"],
                             now,
                             None,
                         ),

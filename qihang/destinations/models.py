@@ -19,7 +19,8 @@ The timeline (DestinationPeriod) — what rates are computed from
     A period says "from valid_from until valid_to, this graduate's destination (of this kind)
     was `code`". `code` is the reporting (top-level) code, DestinationCode.reporting_code, e.g.
     "50" for 502 三支一扶; `employer_province` is the employer's province ("310000") or "",
-    `employer_division` its division ("310104") or "".
+    `employer_division` its division ("310104") or "", `employer_country` its country ("CN",
+    "RU") or "".
     Periods are half-open: a period holds at instant t when
         valid_from <= t and (valid_to is None or t < valid_to).
     "As of a day D" means at the end of D in the institution's time zone, i.e. with
@@ -45,6 +46,7 @@ The timeline (DestinationPeriod) — what rates are computed from
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from qihang.graduates.models import Graduate
 from qihang.institutions.models import Cohort, TenantModel
@@ -86,6 +88,8 @@ class DestinationCode(models.Model):
     # Destination fields that must be filled for this code ("employer_name", "agreement_no" …),
     # from the code set's data file; see destinations.rules.
     required_fields = models.JSONField(default=list, blank=True)
+    # 出国、出境 (85): the record's country must be outside mainland China.
+    abroad = models.BooleanField(default=False)
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -167,6 +171,9 @@ class Destination(TenantModel):
     )
     employer_division = models.CharField(_("单位所在地"), max_length=6, blank=True, default="")
     employer_province = models.CharField(max_length=6, blank=True, default="", editable=False)
+    # ISO 3166-1 alpha-2 ("RU"), or "" when unknown: a division implies CN (HK, MO or TW for
+    # theirs, see regions.countries); abroad (85 出国、出境) it is the only place recorded.
+    employer_country = CountryField(_("国家/地区"), blank=True, default="")
     agreement_no = models.CharField(_("协议书编号"), max_length=40, blank=True, default="")
     signed_on = models.DateField(_("签约日期"), null=True, blank=True)
     # The reporter's statement that the employer hired them: an internship or trainee (见习)
@@ -344,6 +351,8 @@ class DestinationPeriod(TenantModel):
     # (粤港澳 needs the prefecture) are correct as of any day.
     employer_province = models.CharField(max_length=6, blank=True, default="")
     employer_division = models.CharField(max_length=6, blank=True, default="")
+    # The country (ISO 3166-1 alpha-2) likewise, for regions defined by countries (一带一路).
+    employer_country = models.CharField(max_length=2, blank=True, default="")
 
     scope = Scope(
         department="graduate__department", mentor="graduate__mentor", own="graduate__user"

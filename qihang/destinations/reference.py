@@ -3,8 +3,9 @@
 A code set file lists, per code: name, category, counts_as_placed, flexible, parent (sub-codes
 such as 502 report under 50), needs_employer, and `required_fields`: the Destination fields a
 record with that code must fill (employer_name, employer_credit_code, employer_nature,
-employer_division, agreement_no, signed_on). Codes of category not_employed (70–72) carry no
-employer at all.
+employer_division, employer_country, agreement_no, signed_on), and `abroad` for 出国、出境
+(85), whose country must be outside mainland China. Codes of category not_employed (70–72)
+carry no employer at all.
 """
 
 import json
@@ -29,7 +30,8 @@ def load_code_set(apps: Any, version: str) -> None:
         defaults={"name": data["name"], "effective_from": data["effective_from"]},
     )
     # Data migrations run with the historical model: fields added later are set by then.
-    has_required = any(f.name == "required_fields" for f in DestinationCode._meta.get_fields())
+    field_names = {f.name for f in DestinationCode._meta.get_fields()}
+    has_required = "required_fields" in field_names
     by_code = {}
     for order, row in enumerate(data["codes"]):
         parent = by_code.get(row.get("parent"))
@@ -44,6 +46,8 @@ def load_code_set(apps: Any, version: str) -> None:
         }
         if has_required:
             defaults["required_fields"] = row.get("required_fields", [])
+        if "abroad" in field_names:
+            defaults["abroad"] = row.get("abroad", False)
         obj, _ = DestinationCode.objects.update_or_create(
             code_set=code_set, code=row["code"], defaults=defaults
         )

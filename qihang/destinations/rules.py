@@ -14,6 +14,11 @@ Rules (DOMAIN.md §2, §3):
 - 统一社会信用代码: 18 characters with a valid check character (python-stdnum, lib.validators);
 - 单位性质: a code or name of the code set's employer natures;
 - 单位所在地: a 6-digit GB/T 2260 division code; the province is derived from it;
+- 国家/地区: an ISO 3166-1 country as a Chinese or English name, alpha-2 or alpha-3 code; a
+  division implies it (CN, or HK, MO, TW for 810000, 820000, 710000: regions.countries), and
+  中国香港, 中国澳门, 中国台湾 imply their division when none is given; any other country has no
+  division, so a record gives one or the other; a code that is abroad (85 出国、出境) needs a
+  country outside mainland China;
 - 签约日期: not in the future and not before 1 January of the year before the cohort's;
 - an employment code with an employer needs the reporter's statement that this is a hire, not an
   internship or trainee post ("四不准": no internship proof as employment proof), except for the
@@ -24,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +44,7 @@ from qihang.destinations.models import (
     EvidenceKind,
 )
 from qihang.lib import validators as v
+from qihang.regions import countries
 
 # The fields of a record's data, in the order forms and history show them.
 DATA_FIELDS = (
@@ -47,6 +53,7 @@ DATA_FIELDS = (
     "employer_credit_code",
     "employer_nature",
     "employer_division",
+    "employer_country",
     "agreement_no",
     "signed_on",
     "note",
@@ -56,6 +63,7 @@ EMPLOYER_FIELDS = (
     "employer_credit_code",
     "employer_nature",
     "employer_division",
+    "employer_country",
     "agreement_no",
     "signed_on",
 )
@@ -65,6 +73,7 @@ LABELS: dict[str, Any] = {
     "employer_credit_code": gettext_lazy("统一社会信用代码"),
     "employer_nature": gettext_lazy("单位性质"),
     "employer_division": gettext_lazy("单位所在地"),
+    "employer_country": gettext_lazy("国家/地区"),
     "agreement_no": gettext_lazy("协议书编号"),
     "signed_on": gettext_lazy("签约日期"),
     "note": gettext_lazy("备注"),
@@ -225,6 +234,7 @@ def clean_destination(
         "employer_nature": None,
         "employer_division": "",
         "employer_province": "",
+        "employer_country": "",
         "agreement_no": "",
         "signed_on": None,
         "note": _text(raw.get("note")),
@@ -271,6 +281,19 @@ def clean_destination(
             values["employer_division"] = division
             values["employer_province"] = division[:2] + "0000"
 
+    country_raw = raw.get("employer_country")
+    if not v.is_blank(country_raw):
+        country = countries.find_country(country_raw)
+        if not country:
+            fail(
+                "employer_country",
+                _("国家/地区“%(value)s”无法识别，请填写中文名称或国家代码，如 俄罗斯、RU、RUS。")
+                % {"value": _text(country_raw)},
+            )
+        else:
+            values["employer_country"] = country
+    _place(values, errors, fail)
+
     agreement_raw = raw.get("agreement_no")
     if not v.is_blank(agreement_raw):
         agreement = v.normalize_text(agreement_raw).replace(" ", "")
@@ -316,6 +339,13 @@ def clean_destination(
                     _("毕业去向为“%(code)s”时必须填写%(label)s。")
                     % {"code": f"{code.code} {code.name}", "label": LABELS[field]},
                 )
+        if code.abroad and "employer_country" not in errors and values["employer_country"]:
+            if values["employer_country"] == countries.CHINA:
+                fail(
+                    "employer_country",
+                    _("毕业去向为“%(code)s”时国家/地区应在中国境外，不能是中国（内地）。")
+                    % {"code": f"{code.code} {code.name}"},
+                )
         if needs_confirmation(code):
             if require_confirmation and not values["confirmed_not_internship"]:
                 fail(
@@ -328,6 +358,43 @@ def clean_destination(
     if errors:
         raise DestinationInvalid(errors)
     return values
+
+
+def _place(
+    values: dict[str, Any], errors: dict[str, list[str]], fail: Callable[[str, str], None]
+) -> None:
+    """The division and the country together: one implies the other where it can, and a
+    country without divisions (anywhere but China) forbids one."""
+    if "employer_division" in errors or "employer_country" in errors:
+        return
+    division, country = values["employer_division"], values["employer_country"]
+    implied = countries.country_of_division(division)
+    if not country:
+        values["employer_country"] = implied
+    elif not division:
+        own = countries.division_of_country(country)
+        values["employer_division"], values["employer_province"] = own, own
+    elif implied != country:
+        name = countries.country_name(country)
+        own = countries.division_of_country(country)
+        if own:
+            fail(
+                "employer_division",
+                _("国家/地区为%(country)s时，单位所在地应为%(division)s或不填。")
+                % {"country": name, "division": own},
+            )
+        elif country == countries.CHINA:
+            fail(
+                "employer_country",
+                _("单位所在地%(division)s属于%(place)s，国家/地区应为%(place)s。")
+                % {"division": division, "place": countries.country_name(implied)},
+            )
+        else:
+            fail(
+                "employer_division",
+                _("国家/地区为%(country)s时不填写单位所在地（行政区划代码只用于中国境内）。")
+                % {"country": name},
+            )
 
 
 def check_evidence_kind(kind: str, code: DestinationCode | None) -> str | None:
@@ -357,6 +424,7 @@ def snapshot(values: Mapping[str, Any]) -> dict[str, Any]:
         "employer_credit_code": values.get("employer_credit_code") or "",
         "employer_nature": nature.code if isinstance(nature, EmployerNature) else (nature or ""),
         "employer_division": values.get("employer_division") or "",
+        "employer_country": str(values.get("employer_country") or ""),
         "agreement_no": values.get("agreement_no") or "",
         "signed_on": signed_on.isoformat() if isinstance(signed_on, dt.date) else "",
         "note": values.get("note") or "",

@@ -23,6 +23,7 @@ from qihang.graduates.models import Graduate
 from qihang.institutions.models import Cohort, Department
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor, get_scoped_or_404, scoped
+from qihang.regions import countries
 
 PAGE_SIZE = 50
 
@@ -240,6 +241,8 @@ class HistoryFormatter:
                 return f"{value} {division_name(value)}"
             except FieldError:
                 return str(value)
+        if key == "employer_country":
+            return countries.country_name(str(value))
         if isinstance(value, list):
             return "；".join(str(v) for v in value)
         return str(value)

@@ -106,6 +106,7 @@ def _record_snapshot(destination: Destination, ref: Reference) -> dict[str, Any]
             "employer_credit_code": destination.employer_credit_code,
             "employer_nature": ref.nature_by_id(destination.employer_nature_id),
             "employer_division": destination.employer_division,
+            "employer_country": destination.employer_country,
             "agreement_no": destination.agreement_no,
             "signed_on": destination.signed_on,
             "note": destination.note,
@@ -141,6 +142,7 @@ def open_period(
     code: DestinationCode,
     employer_province: str,
     employer_division: str,
+    employer_country: str,
     at: dt.datetime,
 ) -> DestinationPeriod:
     """Close the graduate's open period of `kind` at `at` and open the next one there."""
@@ -155,6 +157,7 @@ def open_period(
         code=code.reporting_code,
         employer_province=employer_province,
         employer_division=employer_division,
+        employer_country=employer_country,
         valid_from=at,
     )
 
@@ -371,6 +374,7 @@ def _write_version(
             "employer_nature",
             "employer_division",
             "employer_province",
+            "employer_country",
             "agreement_no",
             "signed_on",
             "note",
@@ -423,6 +427,7 @@ def _write_version(
             code=values["code"],
             employer_province=values["employer_province"],
             employer_division=values["employer_division"],
+            employer_country=values["employer_country"],
             at=now,
         )
         audit_record(
@@ -633,6 +638,7 @@ def destination_bulk_approve(
                     "employer_credit_code": destination.employer_credit_code,
                     "employer_nature": destination.employer_nature,
                     "employer_division": destination.employer_division,
+                    "employer_country": destination.employer_country,
                     "agreement_no": destination.agreement_no,
                     "signed_on": destination.signed_on,
                     "note": destination.note,
@@ -676,6 +682,7 @@ def destination_bulk_approve(
                 code=d.code.reporting_code,
                 employer_province=d.employer_province,
                 employer_division=d.employer_division,
+                employer_country=str(d.employer_country),
                 valid_from=now,
             )
             for d in approved

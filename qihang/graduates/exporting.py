@@ -39,6 +39,7 @@ from qihang.institutions.models import Cohort
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor, scoped
 from qihang.lib.tabular import neutralize_formula, write_csv, write_xlsx
+from qihang.regions.countries import country_name
 
 
 class Layout(StrEnum):
@@ -63,6 +64,7 @@ DESTINATION_HEADERS = (
     "统一社会信用代码",
     "单位性质",
     "单位所在地",
+    "国家/地区",
     "协议书编号",
     "签约日期",
     "审核状态",
@@ -347,6 +349,7 @@ def export_destinations(
             "employer_credit_code",
             "employer_nature__name",
             "employer_division",
+            "employer_country",
             "agreement_no",
             "signed_on",
             "status",
@@ -366,6 +369,7 @@ def export_destinations(
                 credit_code,
                 nature,
                 division,
+                country,
                 agreement_no,
                 signed_on,
                 status,
@@ -382,6 +386,7 @@ def export_destinations(
                 credit_code,
                 nature or "",
                 division,
+                country_name(country),
                 agreement_no,
                 signed_on.isoformat() if signed_on else "",
                 str(statuses.get(status, status)),

@@ -26,11 +26,13 @@ not add up to the total; graduates in none form the row "无". The total row alw
 graduate once (it is computed separately for this grouping).
 
 Grouping "region": the strategic regions (qihang.regions, current version) of the employer's
-division the destination period carried as of T — counted by division in the database, then
-each division's graduates added to every region it lies in. Like key groups, a graduate may
-count in several regions (rows overlap, the total counts each graduate once); graduates whose
-employer lies in no region, or who have no employer division, form the row "不在上述区域".
-Destinations record no country, so the country-defined region "一带一路" counts nobody yet.
+division and country the destination period carried as of T — counted by (division, country)
+in the database, then each place's graduates added to every region it lies in: regions defined
+by divisions (长三角, 粤港澳大湾区 …) by the division, "一带一路" by the country (a graduate
+studying in Russia counts there, one in Germany or in 上海 does not). Like key groups, a
+graduate may count in several regions (rows overlap, the total counts each graduate once);
+graduates whose employer lies in no region, or who have no place recorded, form the row
+"不在上述区域".
 """
 
 from __future__ import annotations
@@ -309,10 +311,10 @@ def _cohort_stats(
 def _region_definition() -> str:
     region_set = regions.current_region_set()
     return _(
-        "按去向记录的单位所在地（行政区划）计入战略区域（%(name)s）；一名毕业生可同时计入多个"
-        "区域（本版各区域按行政区划互不重叠，但定义允许重叠），各行之和不等于合计；"
-        "“一带一路”沿线国家按单位所在国家计，去向记录尚无国家字段，故暂不计入任何人；"
-        "“不在上述区域”含单位不在任何区域、无单位所在地及未落实者。"
+        "按去向记录的单位所在地（行政区划）计入战略区域（%(name)s）；“一带一路”沿线国家按去向"
+        "记录的国家/地区（单位或就读学校所在国家）计入，国内单位不计入；一名毕业生可同时计入多个"
+        "区域（定义允许重叠），各行之和不等于合计；"
+        "“不在上述区域”含单位不在任何区域、无单位所在地及国家/地区及未落实者。"
     ) % {"name": region_set.name if region_set else "—"}
 
 
@@ -434,7 +436,9 @@ def _counts_live(
     elif by == "employer_province":
         key = "p.employer_province"
     elif by == "region":
-        key = "p.employer_division"
+        # One key for the place: "division|country" (both columns are NOT NULL; no period
+        # gives NULL, the row of graduates without a destination).
+        key = "p.employer_division || '|' || p.employer_country"
     elif column:
         key = f"g.{qn(column)}"
     else:
@@ -454,13 +458,14 @@ def _counts_live(
     return _by_region(counts) if by == "region" else counts
 
 
-def _by_region(by_division: Counts) -> Counts:
-    """Counts by employer division folded into the regions each division lies in (a division
-    in two regions counts in both); divisions in none go to the row "none"."""
+def _by_region(by_place: Counts) -> Counts:
+    """Counts by employer place ("division|country") folded into the regions each place lies
+    in (a place in two regions counts in both); places in none go to the row "none"."""
     # Every region has a row, a region nobody went to included.
     counts: Counts = defaultdict(dict, {r.code: {} for r in regions.regions()})
-    for division, codes in by_division.items():
-        for key in regions.region_codes_of(division) or (_NONE_KEY,):
+    for place, codes in by_place.items():
+        division, _sep, country = place.partition("|")
+        for key in regions.region_codes_of(division, country) or (_NONE_KEY,):
             bucket = counts[key]
             for code, n in codes.items():
                 bucket[code] = bucket.get(code, 0) + n

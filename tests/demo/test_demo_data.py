@@ -271,6 +271,7 @@ def test_every_record_passes_the_destination_rules(demo):
             "employer_credit_code": d.employer_credit_code,
             "employer_nature": d.employer_nature.code if d.employer_nature else "",
             "employer_division": d.employer_division,
+            "employer_country": d.employer_country,
             "agreement_no": d.agreement_no,
             "signed_on": d.signed_on,
             "note": d.note,
@@ -463,3 +464,16 @@ def test_demo_graduates_can_still_report_and_correct(demo):
             actor=actor, graduate=graduate, data={"code": "76", "note": "线上钢琴教学"}
         )
         assert destination.status == ReviewStatus.SUBMITTED
+
+
+def test_graduates_abroad_study_in_real_countries_some_on_the_belt_and_road(demo):
+    abroad = Destination.objects.filter(code__code="85")
+    countries = Counter(abroad.values_list("employer_country", flat=True))
+    assert abroad.exists() and "" not in countries and "CN" not in countries
+    assert set(countries) <= {c for *_rest, c in catalogue.ABROAD}
+    assert len(countries) >= 5  # Germany, Austria, the UK, the USA, Russia …
+    # Records in China say so, and their periods carry the same country.
+    assert not Destination.objects.exclude(employer_division="").filter(employer_country="")
+    assert not DestinationPeriod.objects.exclude(employer_division="").filter(employer_country="")
+    rows = {r["key"]: r for r in totals(DFCM, 2020, dt.date(2020, 7, 15), by="region")["rows"]}
+    assert rows["belt_and_road"]["total"] > 0

@@ -77,7 +77,7 @@ def season(staff: int, teacher: int, centre: int) -> list[Step]:
             "根据毕业生提交的材料代为登记",
         ),
         Step(at(6, 22, 11), "approve", centre),
-        Step(at(6, 28, 21), "submit", GRADUATE, Values("85", "英国皇家音乐学院", note="出国（境）留学"), "submitted", "已收到国（境）外院校录取通知"),
+        Step(at(6, 28, 21), "submit", GRADUATE, Values("85", "英国皇家音乐学院", note="出国（境）留学", employer_country="GB"), "submitted", "已收到国（境）外院校录取通知"),
         Step(at(6, 29, 9), "return", centre, reason="出国（境）留学须上传录取通知书（offer）扫描件。"),
     ]  # fmt: skip
 

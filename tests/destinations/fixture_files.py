@@ -35,6 +35,7 @@ ENGLISH_HEADERS = [
     "Credit Code",
     "Employer Nature",
     "Employer Location",
+    "Country",
     "Agreement No",
     "Signed On",
 ]
@@ -109,8 +110,10 @@ def write(out: Path = OUT) -> list[Path]:
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(ENGLISH_HEADERS)
-    writer.writerow(["a2020001", "11", "上海歌剧院", ORCHESTRA, "29", "310101", "", "2020/6/30"])
-    writer.writerow(["a2020002", "85", "", "", "", "", "", ""])
+    writer.writerow(
+        ["a2020001", "11", "上海歌剧院", ORCHESTRA, "29", "310101", "", "", "2020/6/30"]
+    )
+    writer.writerow(["a2020002", "85", "Moscow Conservatory", "", "", "", "Russia", "", ""])
     path = out / "destinations_english_gb18030.csv"
     path.write_bytes(text.getvalue().encode("gb18030"))
     paths.append(path)

@@ -132,20 +132,20 @@ def test_reimport_is_idempotent(school, media_root):
 def test_import_updates_a_changed_row_and_keeps_history(school, tmp_path):
     assert run(school).ok
     rows = [list(r) for r in fixture_files.MESSY_ROWS]
-    rows[3][1] = "85"  # a2020003: 70 -> 85
+    rows[3][1] = "76"  # a2020003: 70 -> 76
     path = tmp_path / "second.xlsx"
     fixture_files._workbook(fixture_files.HEADERS, rows).save(path)
     result = run(school, path)
     assert (result.created, result.updated, result.unchanged) == (0, 1, 2)
     destination = Destination.objects.get(graduate__student_no="a2020003")
-    assert destination.version == 2 and destination.code.code == "85"
+    assert destination.version == 2 and destination.code.code == "76"
     last = destination.changes.order_by("-at", "-pk").first()
     assert last.before == {"code": "70"}
-    assert last.after["code"] == "85"
+    assert last.after["code"] == "76"
     official = DestinationPeriod.objects.filter(
         graduate=destination.graduate, kind=PeriodKind.OFFICIAL
     ).order_by("valid_from")
-    assert [(p.code, p.valid_to is None) for p in official] == [("70", False), ("85", True)]
+    assert [(p.code, p.valid_to is None) for p in official] == [("70", False), ("76", True)]
     assert destination.evidence.count() == 2  # the first file and the second
 
 
@@ -231,6 +231,9 @@ def test_english_gb18030_csv(school):
     assert result.created == 2
     first = Destination.objects.get(graduate__student_no="a2020001")
     assert first.code.code == "11" and str(first.signed_on) == "2020-06-30"
+    assert first.employer_country == "CN"  # implied by its division
+    abroad = Destination.objects.get(graduate__student_no="a2020002")
+    assert (abroad.employer_country, abroad.employer_division) == ("RU", "")
 
 
 def test_dry_run_writes_nothing(school, media_root):

@@ -25,6 +25,7 @@ ROW = st.tuples(
     st.sampled_from(["", CREDIT, "91310104MA1FL00000", "bad"]),
     st.sampled_from(["", "29", "国有企业", "外企"]),
     st.sampled_from(["", "310104", "440304", "999999"]),
+    st.sampled_from(["", "CN", "俄罗斯", "火星"]),
     st.sampled_from(["", "A-1", "A-2", "协议#1"]),
     st.sampled_from(["", "2020-05-01", "2020/6/30", "2099-01-01", "昨天"]),
 )
@@ -32,7 +33,7 @@ ROW = st.tuples(
 STUDENTS = ["a2020001", "a2020002", "a2020003"]
 VALID = st.one_of(
     st.tuples(st.sampled_from(["70", "71", "76", "801", "502", "85"])).map(
-        lambda t: [t[0], "", "", "", "", "", ""]
+        lambda t: [t[0], "", "", "", "", "RU" if t[0] == "85" else "", "", ""]
     ),
     st.sampled_from(["11", "10"]).map(
         lambda code: [
@@ -41,6 +42,7 @@ VALID = st.one_of(
             CREDIT,
             "29",
             "310104",
+            "CN" if code == "10" else "",
             "A-9" if code == "10" else "",
             "2020-05-01",
         ]

@@ -170,7 +170,9 @@ def test_review_queue_centre_sees_reviewed_and_submitted(school, client_for):
         actor=actor(school.dept_staff, school), graduate=school.graduates[1], data={"code": "70"}
     )
     approved = services.destination_record(
-        actor=actor(school.centre, school), graduate=school.graduates[2], data={"code": "85"}
+        actor=actor(school.centre, school),
+        graduate=school.graduates[2],
+        data={"code": "85", "employer_country": "DE"},
     )
     services.destination_approve(actor=actor(school.centre, school), destination=approved)
     client = client_for(school.centre)

@@ -14,8 +14,9 @@ pytestmark = pytest.mark.django_db
 
 def submitted(school, index=0, code="76"):
     graduate = school.graduates[index]
+    data = {"code": code, "employer_country": "IT" if code == "85" else ""}
     return services.destination_record(
-        actor=actor(school.centre, school), graduate=graduate, data={"code": code}
+        actor=actor(school.centre, school), graduate=graduate, data=data
     )
 
 

@@ -275,7 +275,9 @@ def test_bulk_approve(school):
         if g.mentor_id == school.teacher.pk
     ]
     other = services.destination_record(
-        actor=actor(school.centre, school), graduate=school.graduates[2], data={"code": "85"}
+        actor=actor(school.centre, school),
+        graduate=school.graduates[2],
+        data={"code": "85", "employer_country": "AT"},
     )
     approved, skipped = services.destination_bulk_approve(
         actor=actor(school.centre, school),

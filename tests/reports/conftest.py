@@ -51,6 +51,7 @@ def period(
     kind: str = "official",
     province: str = "",
     division: str = "",
+    country: str = "",
 ) -> DestinationPeriod:
     return DestinationPeriod.objects.create(
         institution_id=graduate.institution_id,
@@ -62,6 +63,7 @@ def period(
         valid_to=end,
         employer_province=province or (division[:2] + "0000" if division else ""),
         employer_division=division,
+        employer_country=country or ("CN" if division else ""),
     )
 
 

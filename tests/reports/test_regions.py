@@ -7,6 +7,7 @@ g2        76 from 04-01, no employer place                               —
 g3        10 from 05-01 梅州梅江 441402 (广东, not the Bay Area)          —
 g4        10 from 05-01 海口龙华 460106                                  海南自贸港
 g5        70 from 03-01 (not placed)                                     —
+(test_belt_and_road_counts_by_country adds graduates abroad and in 上海.)
 """
 
 import io
@@ -61,7 +62,7 @@ def test_by_region_as_of_the_end_of_june(regions_world):
     assert list(rows) == [*REGIONS, ""]  # every region, nobody there included; "none" last
     assert rows == {
         "west": ("西部地区", 0, 0, 0),
-        "belt_and_road": ("“一带一路”沿线国家", 0, 0, 0),  # no country is recorded
+        "belt_and_road": ("“一带一路”沿线国家", 0, 0, 0),  # nobody abroad
         "yangtze_delta": ("长三角地区", 1, 1, 1),
         "jingjinji": ("京津冀地区", 0, 0, 0),
         "greater_bay_area": ("粤港澳大湾区", 1, 1, 1),
@@ -71,7 +72,30 @@ def test_by_region_as_of_the_end_of_june(regions_world):
     assert total == (6, 5, 4)  # each graduate once
     definition = result["definitions"]["grouping_definition"]
     assert "战略区域（2020年版）" in definition
-    assert "可同时计入多个区域" in definition and "暂不计入任何人" in definition
+    assert "可同时计入多个区域" in definition
+    assert "“一带一路”沿线国家按去向记录的国家/地区" in definition and "暂不计入" not in definition
+
+
+def test_belt_and_road_counts_by_country(regions_world):
+    """g6 studies in Moscow, g7 in Berlin, g8 works in 上海: only g6 is in the Belt and Road
+    countries; as of a day before g6's country was corrected to Germany, g6 still counts."""
+    piano = regions_world.majors[0]
+    g6 = graduate(regions_world, piano, "2020007", "郑琴", male=False)
+    g7 = graduate(regions_world, piano, "2020008", "王笛", male=True)
+    g8 = graduate(regions_world, piano, "2020009", "冯笙", male=True)
+    period(g6, "85", at(2020, 5, 1, 9), country="RU")
+    period(g7, "85", at(2020, 5, 1, 9), country="DE")
+    period(g8, "10", at(2020, 5, 1, 9), division="310104")
+    rows, total, _ = figures(regions_world, T_DATE)
+    assert rows["belt_and_road"] == ("“一带一路”沿线国家", 1, 1, 0)
+    assert rows["yangtze_delta"][1] == 2  # g1 苏州 and g8 上海
+    assert rows[""][1] == 4  # g7 (Germany) among those in no region
+    assert total == (9, 8, 5)
+    # g6's country is corrected to Germany in July: June's figures stay as they were.
+    DestinationPeriod.objects.filter(graduate=g6, valid_to=None).update(valid_to=at(2020, 7, 2, 9))
+    period(g6, "85", at(2020, 7, 2, 9), country="DE")
+    assert figures(regions_world, T_DATE)[0]["belt_and_road"][1] == 1
+    assert figures(regions_world, T_DATE.replace(month=7, day=31))[0]["belt_and_road"][1] == 0
 
 
 def test_as_of_a_day_is_what_held_that_day(regions_world):
@@ -102,7 +126,7 @@ def test_counted_in_a_constant_number_of_queries(regions_world, django_assert_nu
         .objects.select_related("institution")
         .get(pk=regions_world.cohort.pk)
     )
-    # 1 policy, 2 codes, 3 counts by division, 4 total counts (on PostgreSQL the total comes
+    # 1 policy, 2 codes, 3 counts by place (division and country), 4 total counts (on PostgreSQL the total comes
     # from the summaries: 4 weekly flows, 5 the in-week correction)
     with django_assert_num_queries(5 if summary.supported() else 4):
         selectors.cohort_stats(actor=actor, cohort=cohort, by="region", as_of=T_DATE)

@@ -1,7 +1,8 @@
 // The destination form: show the employer fields only for codes that carry an employer, mark
 // the fields each code requires, ask for the "not an internship" statement where it applies,
-// and hide the internship-proof evidence kind for employment codes. Without this script every
-// field is shown and the server applies the same rules (destinations/rules.py).
+// hide the internship-proof evidence kind for employment codes, and disable 单位所在地 for a
+// country that has no division codes. Without this script every field is shown and the server
+// applies the same rules (destinations/rules.py).
 (function () {
   "use strict";
   var rulesNode = document.getElementById("destination-code-rules");
@@ -12,6 +13,8 @@
   var employer = document.getElementById("employer-fields");
   var confirm = document.getElementById("confirm-block");
   var kindSelect = form.querySelector("select[name=evidence_kind]");
+  var countrySelect = form.querySelector("select[name=employer_country]");
+  var divisionInput = form.querySelector("input[name=employer_division]");
 
   function markRequired(input, required) {
     var wrapper = input.closest(".mb-3");
@@ -40,6 +43,16 @@
     }
   }
 
+  function updatePlace() {
+    if (!countrySelect || !divisionInput) return;
+    var withDivisions = (countrySelect.dataset.divisionCountries || "").split(" ");
+    var abroad = countrySelect.value !== "" && withDivisions.indexOf(countrySelect.value) === -1;
+    divisionInput.disabled = abroad;
+    if (abroad) divisionInput.value = "";
+  }
+
   codeSelect.addEventListener("change", update);
+  if (countrySelect) countrySelect.addEventListener("change", updatePlace);
   update();
+  updatePlace();
 })();
