@@ -339,13 +339,21 @@ def clean_destination(
                     _("毕业去向为“%(code)s”时必须填写%(label)s。")
                     % {"code": f"{code.code} {code.name}", "label": LABELS[field]},
                 )
-        if code.abroad and "employer_country" not in errors and values["employer_country"]:
-            if values["employer_country"] == countries.CHINA:
-                fail(
-                    "employer_country",
-                    _("毕业去向为“%(code)s”时国家/地区应在中国境外，不能是中国（内地）。")
-                    % {"code": f"{code.code} {code.name}"},
-                )
+        country = values["employer_country"] if "employer_country" not in errors else ""
+        if code.abroad and country == countries.CHINA:
+            fail(
+                "employer_country",
+                _("毕业去向为“%(code)s”时国家/地区应在中国境外，不能是中国（内地）。")
+                % {"code": f"{code.code} {code.name}"},
+            )
+        elif not code.abroad and country and country != countries.CHINA:
+            # Work or study outside the mainland (Hong Kong, Macao and Taiwan included) is
+            # 出国、出境 by the national codes, whatever the kind of employer.
+            fail(
+                "employer_country",
+                _("国家/地区为%(country)s的去向应登记为“出国、出境”，不能是“%(code)s”。")
+                % {"country": countries.country_name(country), "code": f"{code.code} {code.name}"},
+            )
         if needs_confirmation(code):
             if require_confirmation and not values["confirmed_not_internship"]:
                 fail(

@@ -75,12 +75,26 @@ def test_code_85_without_a_country_or_in_china_is_refused(ref):
 
 
 def test_a_foreign_country_forbids_a_division(ref):
-    errors = errors_of(employment(employer_country="DE"), ref)
+    abroad = employment(code="85", employer_country="DE")
+    errors = errors_of(abroad, ref)
     assert errors == {
         "employer_division": ["国家/地区为德国时不填写单位所在地（行政区划代码只用于中国境内）。"]
     }
     errors = errors_of({"code": "85", "employer_country": "HK", "employer_division": "440305"}, ref)
     assert errors == {"employer_division": ["国家/地区为中国香港时，单位所在地应为810000或不填。"]}
+
+
+@pytest.mark.parametrize("code", ["10", "80"])
+def test_outside_the_mainland_is_abroad_whatever_the_code(ref, code):
+    """Work or further study outside the mainland — Hong Kong included — is 85 出国、出境."""
+    for country, name in (("DE", "德国"), ("HK", "中国香港")):
+        values = employment(code=code, employer_country=country, employer_division="")
+        errors = errors_of(values, ref)
+        assert errors["employer_country"] == [
+            f"国家/地区为{name}的去向应登记为“出国、出境”，不能是“{code} "
+            + {"10": "签就业协议形式就业", "80": "升学"}[code]
+            + "”。"
+        ]
 
 
 def test_an_unknown_country_is_named_in_the_error(ref):
