@@ -27,7 +27,7 @@ from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor
 from qihang.jobs.guards import check_job, compile_rule
 from qihang.jobs.models import GuardRule, Job, JobRevision, SpecialtyTag
-from qihang.jobs.workflow import JOB_REVIEW, S_DRAFT, S_PUBLISHED, may_edit
+from qihang.jobs.workflow import JOB_REVIEW, S_DRAFT, S_PENDING, S_PUBLISHED, may_edit
 from qihang.notifications.kinds import Kind
 from qihang.notifications.services import notify
 from qihang.search.services import jobs_index
@@ -179,6 +179,7 @@ def job_update(
     if not changes:
         return changes
     job.full_clean()
+    held_before = bool(job.flags)
     with transaction.atomic():
         job.version += 1
         job.flags = check_job(job)
@@ -203,7 +204,8 @@ def job_update(
             summary=job.title,
             data={"version": job.version, "changes": changes},
         )
-        if job.status == S_PUBLISHED:
+        revised = job.status == S_PUBLISHED
+        if revised:
             JOB_REVIEW.apply(
                 job,
                 actor,
@@ -212,6 +214,10 @@ def job_update(
                 changes={"published_at": None},
             )
         jobs_index([job.pk])
+        # Back in review with a guarded phrase, or a new one in a posting under review: told
+        # as at a submission (a draft is told when it is submitted).
+        if job.flags and job.status == S_PENDING and (revised or not held_before):
+            _tell_held(job)
     return changes
 
 
@@ -282,14 +288,19 @@ def job_transition(*, actor: Actor | SystemActor, job: Job, action: str, reason:
             values = {"title": job.title, "reason": reason.strip()}
             _tell_poster(job, kind=kind, subject=subject % values, body=body % values)
         elif action == "submit" and job.flags:
-            _tell_poster(
-                job,
-                kind=Kind.JOB_HELD,
-                subject=_("【启航】岗位暂缓发布：%(title)s") % {"title": job.title},
-                body=_("%(title)s 有需要修改的内容，修改前不能发布：%(reasons)s")
-                % {"title": job.title, "reasons": "；".join(str(f["reason"]) for f in job.flags)},
-            )
+            _tell_held(job)
     return job
+
+
+def _tell_held(job: Job) -> None:
+    """The poster learns at once why a posting in review cannot be published."""
+    _tell_poster(
+        job,
+        kind=Kind.JOB_HELD,
+        subject=_("【启航】岗位暂缓发布：%(title)s") % {"title": job.title},
+        body=_("%(title)s 有需要修改的内容，修改前不能发布：%(reasons)s")
+        % {"title": job.title, "reasons": "；".join(str(f["reason"]) for f in job.flags)},
+    )
 
 
 def jobs_close_expired(*, today: dt.date) -> int:

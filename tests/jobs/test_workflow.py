@@ -289,3 +289,19 @@ def test_a_clean_first_submission_tells_nobody(school, orchestra, centre):
     )
     assert (job.status, job.flags) == ("pending", [])
     assert _held_notices(job) == set()
+
+
+@pytest.mark.django_db
+def test_an_edit_that_holds_a_posting_tells_the_poster(school, orchestra, centre):
+    """A published posting edited into a guarded phrase goes back to review held, and its
+    poster is told why, as at a submission; an edit that keeps it held tells nobody again."""
+    job = make_job(orchestra, school.institution, title="大提琴演奏员")
+    services.job_update(actor=centre, job=job, data={"description": "限男性"})
+    job.refresh_from_db()
+    assert job.status == "pending" and job.flags
+    assert _held_notices(job) == {(orchestra.admin.pk, f"/employer/jobs/{job.pk}/")}
+    services.job_update(actor=centre, job=job, data={"description": "限男性，35岁以下"})
+    assert len(_held_notices(job)) == 1  # (a set of recipients: still the one notice)
+    from qihang.notifications.models import Notification
+
+    assert Notification.objects.filter(kind="job_held").count() == 1
