@@ -13,7 +13,7 @@ from typing import overload
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Page, Paginator
 from django.db import connection, models
-from django.db.models import Count, F, Q, Window
+from django.db.models import Count, F, FloatField, Func, IntegerField, Q, Subquery, Window
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,7 @@ from qihang.jobs.models import Job, JobStatus
 from qihang.regions.selectors import region, region_codes_of, region_q
 from qihang.search.models import JobPreference, JobPush, JobSearchDocument
 from qihang.search.services import place_name
-from qihang.search.tokens import query_terms, word_parts
+from qihang.search.tokens import query_terms
 
 FTS_TABLE = "search_job_fts"  # SQLite (migration 0001)
 
@@ -123,34 +123,14 @@ def searchable_documents(actor: Actor) -> models.QuerySet[JobSearchDocument]:
 
 
 def tsquery_text(terms: list[str], *, any_term: bool = False) -> str:
-    """A PostgreSQL tsquery ('simple' configuration) over jieba terms; a long word may also be
-    matched by its parts (tokens.word_parts): ('钢琴调律' | '钢琴' & '调律')."""
-
-    def quoted(term: str) -> str:
-        return "'" + term.replace("'", "''").replace("\\", "") + "'"
-
-    def one(term: str) -> str:
-        parts = word_parts(term)
-        if not parts:
-            return quoted(term)
-        return "(" + quoted(term) + " | " + " & ".join(quoted(p) for p in parts) + ")"
-
-    return (" | " if any_term else " & ").join(one(t) for t in terms)
+    """A PostgreSQL tsquery ('simple' configuration) over jieba terms."""
+    quoted = ["'" + t.replace("'", "''").replace("\\", "") + "'" for t in terms]
+    return (" | " if any_term else " & ").join(quoted)
 
 
 def fts5_query_text(terms: list[str], *, any_term: bool = False) -> str:
-    """The same for SQLite's FTS5: ("钢琴调律" OR ("钢琴" AND "调律"))."""
-
-    def quoted(term: str) -> str:
-        return '"' + term.replace('"', '""') + '"'
-
-    def one(term: str) -> str:
-        parts = word_parts(term)
-        if not parts:
-            return quoted(term)
-        return "(" + quoted(term) + " OR (" + " AND ".join(quoted(p) for p in parts) + "))"
-
-    return (" OR " if any_term else " AND ").join(one(t) for t in terms)
+    quoted = ['"' + t.replace('"', '""') + '"' for t in terms]
+    return (" OR " if any_term else " AND ").join(quoted)
 
 
 def match_terms(
@@ -163,6 +143,10 @@ def match_terms(
             tsquery_text(terms, any_term=any_term), search_type="raw", config="simple"
         )
         return qs.filter(vector=query).annotate(rank=SearchRank(F("vector"), query))
+    # SQLite: the match once (an uncorrelated subquery of FTS5 rowids = job ids), and bm25 per
+    # matching row. (FTS5 allows bm25 only where its table drives the query; joining it with
+    # .extra() would hard-code a table name that subqueries alias, and a window count beside
+    # bm25 is refused.) Fine for one school's postings; 50,000 jobs is PostgreSQL's work.
     table = connection.ops.quote_name(JobSearchDocument._meta.db_table)
     match = fts5_query_text(terms, any_term=any_term)
     return qs.filter(
@@ -176,6 +160,7 @@ def match_terms(
             f"SELECT -bm25({FTS_TABLE}, 4.0, 1.0) FROM {FTS_TABLE} "  # noqa: S608
             f"WHERE {FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid = {table}.job_id",
             [match],
+            output_field=FloatField(),
         )
     )
 
@@ -183,15 +168,29 @@ def match_terms(
 RECENCY = (F("published_at").desc(nulls_last=True), F("created_at").desc(), F("pk").desc())
 
 
+def _count_of(documents: models.QuerySet[JobSearchDocument]) -> Window | Subquery:
+    """All the rows' number, as a column of each: on PostgreSQL a window over the one scan the
+    page makes anyway; on SQLite, which refuses a window beside bm25, a scalar subquery
+    (evaluated once)."""
+    if connection.vendor == "postgresql":
+        return Window(Count("pk"))
+    counted = documents.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Subquery(counted, output_field=IntegerField())
+
+
 def jobs_of(
-    documents: models.QuerySet[JobSearchDocument], *, related: tuple[str, ...] = ("employer",)
+    documents: models.QuerySet[JobSearchDocument],
+    start: int = 0,
+    stop: int | None = None,
+    *,
+    related: tuple[str, ...] = ("employer",),
 ) -> tuple[list[Job], int | None]:
-    """The jobs of these index rows, in their order, each with the row's `rank` (when the rows
-    have one), and the number of rows before slicing (None when the slice is empty): two
-    queries, whatever the number of rows — the index rows count themselves in a window."""
+    """The jobs of the index rows [start:stop], in their order, each with the row's `rank`
+    (when the rows have one), and the number of all the rows (None when the slice is empty):
+    two queries, whatever the number of rows — the count rides along with the slice's rows."""
     ranked = "rank" in documents.query.annotations
     columns = ("pk", "total", "rank") if ranked else ("pk", "total")
-    rows = list(documents.annotate(total=Window(Count("pk"))).values_list(*columns))
+    rows = list(documents.annotate(total=_count_of(documents)).values_list(*columns)[start:stop])
     if not rows:
         return [], None
     jobs = Job.objects.select_related(*related).in_bulk([row[0] for row in rows])
@@ -222,7 +221,7 @@ class JobResults(Sequence[Job]):
         return self.count()
 
     def _slice(self, start: int, stop: int | None) -> list[Job]:
-        found, total = jobs_of(self.documents[start:stop])
+        found, total = jobs_of(self.documents, start, stop)
         if total is not None:
             self._count = total
         return found

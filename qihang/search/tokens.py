@@ -1,7 +1,7 @@
 """Chinese tokenisation for the job index: jieba with a dictionary of music terms and synonyms.
 
-Documents are indexed with jieba's search-mode segmentation (every dictionary word inside a
-longer one as well: 大提琴演奏员 → 大提琴, 提琴, 演奏员 …), queries with its precise mode, and
+Documents are indexed like jieba's search-mode segmentation, at every length (every dictionary
+word inside a longer one as well: 大提琴演奏员 → 大提琴, 提琴, 演奏员 …; 钢琴调律师 → 钢琴调律 …), queries with its precise mode, and
 both sides read synonyms as their canonical word (老师 → 教师, 钢琴老师 → 钢琴教师), so a query
 word matches a posting whenever the posting contains it as a word. HMM guessing of unknown
 words is off on both sides: the same characters are cut the same way wherever they stand, and
@@ -80,15 +80,32 @@ def _pieces(text: str) -> list[str]:
     return [p for p in _SEPARATOR.split(text or "") if p]
 
 
+def sub_words(word: str) -> list[str]:
+    """jieba's search mode for one word, at every length: the dictionary words inside it,
+    shortest first, then the word itself (大提琴演奏员 → 提琴, 演奏, 大提琴, 演奏员, 大提琴演奏员).
+    jieba's own `cut_for_search` stops at three characters, so 钢琴调律师 would not give 钢琴调律
+    and a query for it would miss."""
+    freq = tokenizer().FREQ
+    found = [
+        word[start : start + size]
+        for size in range(2, len(word))
+        for start in range(len(word) - size + 1)
+        if freq.get(word[start : start + size], 0) > 0
+    ]
+    return [*found, word]
+
+
 def document_tokens(text: str) -> list[str]:
-    """Tokens a posting's text is indexed by: search-mode words, synonyms read as canonical."""
-    cut = tokenizer().cut_for_search
+    """Tokens a posting's text is indexed by: every word of jieba's precise cut and the
+    dictionary words inside it (`sub_words`), synonyms read as canonical."""
+    cut = tokenizer().cut
     found: list[str] = []
     for piece in _pieces(text):
         for word in cut(piece, HMM=False):
-            token = _normal(word)
-            if token is not None:
-                found.append(token)
+            for sub in sub_words(word):
+                token = _normal(sub)
+                if token is not None:
+                    found.append(token)
     return found
 
 
@@ -102,35 +119,6 @@ def query_terms(text: str) -> list[str]:
             if token is not None and token not in terms:
                 terms.append(token)
     return terms
-
-
-# Search mode indexes the 2- and 3-character dictionary words inside a longer word, never the
-# longer ones: a query word of four or more characters inside a longer posting word (钢琴调律 in
-# 钢琴调律师) is matched by its parts instead.
-LONG_WORD = 4
-
-
-@cache
-def word_parts(word: str) -> tuple[str, ...]:
-    """The fewest dictionary words of 2–3 characters that spell a long query word (钢琴调律 →
-    钢琴, 调律), or () when it has no such spelling or is short: 大提琴 has none (大 alone is
-    not a word), so it never falls back to 提琴 and never finds 小提琴."""
-    if len(word) < LONG_WORD:
-        return ()
-    freq = tokenizer().FREQ
-    # best[i]: the fewest parts spelling word[:i]
-    best: list[tuple[str, ...] | None] = [None] * (len(word) + 1)
-    best[0] = ()
-    for end in range(2, len(word) + 1):
-        for size in (2, 3):
-            start = end - size
-            before = best[start] if start >= 0 else None
-            piece = word[start:end] if start >= 0 else ""
-            if before is not None and freq.get(piece, 0) > 0:
-                candidate = (*before, _normal(piece) or piece)
-                if best[end] is None or len(candidate) < len(best[end] or ()):
-                    best[end] = candidate
-    return best[-1] or ()
 
 
 def tokens_text(*texts: str) -> str:

@@ -21,9 +21,17 @@ def test_bench_search_prints_and_writes_figures(tmp_path, capsys):
     names = [q["name"] for q in report["queries"]]
     assert names[:4] == ["大提琴", "钢琴老师", "声乐 上海", "音乐教育 实习"]
     for query in report["queries"]:
-        assert {"count", "p50_ms", "p95_ms", "bare_p50_ms", "bare_p95_ms", "ratio_p95"} <= set(
-            query
-        )
+        assert {
+            "count",
+            "p50_ms",
+            "p95_ms",
+            "bare_p50_ms",
+            "bare_p95_ms",
+            "ratio_p95",
+            "sql_p50_ms",
+            "sql_p95_ms",
+        } <= set(query)
+        assert query["sql_p50_ms"] <= query["p50_ms"]
     assert report["queries"][0]["count"] > 0
     assert not Institution.objects.filter(code="99871").exists()
     assert not Job.objects.exists()
