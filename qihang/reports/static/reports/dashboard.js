@@ -287,7 +287,13 @@
         itemStyle: { color: m.code ? MIX[i % MIX.length] : NO_RECORD },
       };
     });
-    chart.setOption(Object.assign({}, base, {
+    // On a phone the ring is smaller and the labels narrower and kept to the chart's edges,
+    // so no slice's name is cut off.
+    var narrow = { query: { maxWidth: 480 }, option: { series: [{
+      radius: ["24%", "40%"],
+      label: { width: 78, fontSize: 10, lineHeight: 13, alignTo: "edge", edgeDistance: 4 },
+    }] } };
+    chart.setOption({ media: [narrow], baseOption: Object.assign({}, base, {
       // No legend: the table beside the chart names every code with its count and share.
       title: {
         text: String(data.total),
@@ -329,7 +335,7 @@
           data: colored,
         },
       ],
-    }));
+    }) });
   })();
 
   // --- responsive ---------------------------------------------------------------------------

@@ -1,0 +1,166 @@
+"""Every persona's most used pages at 390 px (a common phone) in Debian's Chromium: nothing makes
+the page scroll sideways, and the lists that were squeezed into one character per line are one
+card per row. One browser context per persona; screenshots under test-artifacts/phone-pages-*.png.
+"""
+
+import pytest
+from django.urls import reverse
+
+from qihang.jobs.models import JobStatus
+from qihang.jobs.services import jobs_recheck
+from qihang.search.services import jobs_index
+from tests.browser.helpers import no_horizontal_overflow, sign_in
+from tests.factories import make_employer, make_job, make_user
+
+WIDTH = 390
+
+
+def _page_width(page) -> dict:
+    return page.evaluate(
+        "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
+    )
+
+
+def _phone(chromium):
+    # Not is_mobile: a mobile viewport would widen itself to fit an overflowing page and hide
+    # the very overflow this test looks for.
+    context = chromium.new_context(locale="zh-CN", viewport={"width": WIDTH, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return page
+
+
+def _check(page, base: str, path: str, shot, name: str) -> None:
+    page.goto(base + path)
+    page.wait_for_load_state("networkidle")
+    assert "/accounts/login" not in page.url, path
+    width = _page_width(page)
+    assert width["inner"] == WIDTH, (path, width)
+    assert width["scroll"] <= width["inner"], (path, width, no_horizontal_overflow(page))
+    assert no_horizontal_overflow(page) == [], path
+    shot(page, f"phone-pages-{name}")
+
+
+def _narrowest_cell(page, selector: str) -> float:
+    widths = page.evaluate(
+        "sel => [...document.querySelectorAll(sel + ' td, ' + sel + ' tbody th')]"
+        ".filter(c => c.offsetParent !== null && c.innerText.trim())"
+        ".map(c => c.getBoundingClientRect().width)",
+        selector,
+    )
+    assert widths, f"no cells in {selector}"
+    return min(widths)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_each_personas_pages_fit_a_390px_phone(live_server, chromium, shot, school, media_root):
+    base = live_server.url
+    recruiter = make_user("dongfang-hr", email="hr@dongfang.example")
+    employer = make_employer(
+        "东方交响乐团", serial=301, institution=school.institution, user=recruiter
+    )
+    published = make_job(
+        employer,
+        school.institution,
+        title="钢琴伴奏（艺术指导）",
+        majors="音乐表演",
+        description="为声乐及器乐考级、比赛提供钢琴艺术指导与伴奏。",
+    )
+    held = make_job(
+        employer,
+        school.institution,
+        title="乐团招聘大提琴首席",
+        status=JobStatus.PENDING,
+        description="招聘大提琴首席一名，限男性，35岁以下，需交押金500元。",
+    )
+    jobs_recheck(job_ids=[held.pk])
+    jobs_index([published.pk, held.pk])
+    held.refresh_from_db()
+    assert held.flags
+
+    # The career centre.
+    page = _phone(chromium)
+    sign_in(page, base, school.centre.username)
+    for path, name in [
+        (reverse("reports:dashboard"), "centre-dashboard"),
+        (reverse("jobs:list"), "centre-jobs"),
+        (reverse("jobs:review_queue"), "centre-job-review"),
+        (reverse("jobs:detail", args=[held.pk]), "centre-held-job"),
+        (reverse("search:jobs") + "?q=钢琴", "centre-search"),
+        (reverse("employers:list"), "centre-employers"),
+        (reverse("employers:detail", args=[employer.pk]), "centre-employer"),
+        (reverse("employers:channels"), "centre-channels"),
+        (reverse("graduates:list"), "centre-graduates"),
+        (reverse("notifications:inbox"), "centre-inbox"),
+    ]:
+        _check(page, base, path, shot, name)
+    page.goto(base + reverse("jobs:list"))
+    assert _narrowest_cell(page, "#job-table") > WIDTH * 0.5
+    page.goto(base + reverse("jobs:detail", args=[held.pk]))
+    # The guard's findings: one card each, the ground as its heading, not one character wide.
+    assert _narrowest_cell(page, "table.flag-table") > WIDTH * 0.5
+    # The navbar collapses behind its toggler and opens within the screen.
+    assert not page.locator("#mainnav").is_visible()
+    page.locator(".navbar-toggler").click()
+    page.locator("#mainnav").get_by_role("link", name="用人单位").wait_for()
+    assert no_horizontal_overflow(page) == []
+    page.context.close()
+
+    # A department counsellor.
+    page = _phone(chromium)
+    sign_in(page, base, school.dept_staff.username)
+    for path, name in [
+        (reverse("reports:dashboard"), "counsellor-dashboard"),
+        (reverse("graduates:list"), "counsellor-graduates"),
+        (reverse("destinations:review_queue"), "counsellor-review"),
+        (reverse("search:jobs") + "?q=钢琴", "counsellor-search"),
+    ]:
+        _check(page, base, path, shot, name)
+    page.context.close()
+
+    # A graduate.
+    page = _phone(chromium)
+    sign_in(page, base, school.graduate_user.username)
+    for path, name in [
+        (reverse("destinations:mine"), "graduate-destination"),
+        (reverse("jobs:browse"), "graduate-jobs"),
+        (reverse("jobs:browse_detail", args=[published.pk]), "graduate-job"),
+        (reverse("search:jobs") + "?q=钢琴", "graduate-search"),
+        (reverse("search:recommendations"), "graduate-recommendations"),
+        (reverse("notifications:inbox"), "graduate-inbox"),
+    ]:
+        _check(page, base, path, shot, name)
+    # A recommendation's and a search hit's title open the job.
+    detail = reverse("jobs:browse_detail", args=[published.pk])
+    page.goto(base + reverse("search:recommendations"))
+    page.get_by_role("link", name="钢琴伴奏（艺术指导）").click()
+    page.wait_for_url(f"**{detail}")
+    page.goto(base + reverse("search:jobs") + "?q=钢琴")
+    page.locator("#results").get_by_role("link", name="钢琴伴奏（艺术指导）").click()
+    page.wait_for_url(f"**{detail}")
+    page.context.close()
+
+    # The employer.
+    page = _phone(chromium)
+    sign_in(page, base, "hr@dongfang.example")
+    for path, name in [
+        (reverse("employer_portal:home"), "employer-home"),
+        (reverse("employer_jobs:list"), "employer-postings"),
+        (reverse("employer_jobs:detail", args=[held.pk]), "employer-held-posting"),
+        (reverse("employer_jobs:create"), "employer-posting-form"),
+        (reverse("employer_portal:members"), "employer-members"),
+        (reverse("notifications:inbox"), "employer-inbox"),
+    ]:
+        _check(page, base, path, shot, name)
+    page.goto(base + reverse("employer_jobs:list"))
+    assert _narrowest_cell(page, "#posting-table") > WIDTH * 0.5
+    # The portal's tabs fit one line; the main bar links the portal once, not its pages again.
+    tabs = page.locator(".portal-tabs .nav-link")
+    assert len({round(box["y"]) for box in (t.bounding_box() for t in tabs.all())}) == 1
+    page.locator(".navbar-toggler").click()
+    page.locator("#mainnav").get_by_role("link", name="单位服务").wait_for()
+    assert page.locator("#mainnav").get_by_role("link", name="本单位岗位").count() == 0
+    # The brand leads an employer to its portal, not to a staff page it may not see.
+    page.locator(".navbar-brand").click()
+    page.wait_for_url(f"**{reverse('employer_portal:home')}")
+    page.context.close()
