@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "qihang.employers",
     "qihang.jobs",
     "qihang.search",
+    "qihang.applications",  # applications
     "qihang.notifications",
     "qihang.reports",
     "qihang.demo",

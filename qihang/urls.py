@@ -17,8 +17,10 @@ urlpatterns = [
     path("jobs/", include("qihang.jobs.urls")),
     # Before the portal's own "employer/": its jobs pages are the jobs app's.
     path("employer/jobs/", include("qihang.jobs.portal_urls")),
+    path("employer/applications/", include("qihang.applications.portal_urls")),  # applications
     path("employer/", include("qihang.employers.portal_urls")),
     path("", include("qihang.search.urls")),  # /search/… and /recommendations/
+    path("applications/", include("qihang.applications.urls")),  # applications
     path("api/", include("qihang.api.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

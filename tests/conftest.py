@@ -190,6 +190,23 @@ def walk_fixtures(media_root):
             school.fixtures[key] = alumnus_save(
                 actor=centre, alumnus=Alumnus(institution=school.institution, graduate=old)
             )
+        # applications: graduates[0] applies to the walk posting; a graduate of the second
+        # department has one too (for the other-department walk).
+        from django.utils import timezone
+
+        from qihang.applications.models import Application
+        from qihang.applications.services import application_submit
+
+        school.fixtures["application"] = application_submit(
+            actor=actor, job=school.fixtures["posting"], note="走查申请"
+        )
+        school.fixtures["other_department_application"] = Application.objects.create(
+            institution=school.institution,
+            job=school.fixtures["posting"],
+            graduate=school.graduates[2],
+            employer=employer,
+            submitted_at=timezone.now(),
+        )
         return school
 
     return make

@@ -81,3 +81,13 @@ class AuditAction(models.TextChoices):
     GUARD_CREATE = "guard.create", _("新增岗位审核规则")
     GUARD_UPDATE = "guard.update", _("修改岗位审核规则")
     DEMO_LOAD = "demo.load", _("载入演示数据")
+    # applications
+    APPLICATION_SUBMIT = "application.submit", _("投递求职申请")
+    APPLICATION_VIEW = "application.view", _("单位查看申请")
+    APPLICATION_INVITE = "application.invite", _("邀请面试/试奏")
+    APPLICATION_OFFER = "application.offer", _("发出拟录用通知")
+    APPLICATION_DECLINE = "application.decline", _("答复未录用")
+    APPLICATION_ACCEPT = "application.accept", _("接受录用")
+    APPLICATION_WITHDRAW = "application.withdraw", _("撤回求职申请")
+    APPLICATION_MESSAGE = "application.message", _("申请留言")
+    APPLICATION_POLICY_UPDATE = "application.policy_update", _("修改申请提醒设置")

@@ -63,6 +63,11 @@ class Perm(StrEnum):
     # One's own inbox through the API (notifications app): every role that may hold a token,
     # employers' too (the inbox page only asks for a signed-in person).
     NOTIFICATIONS_OWN = "notifications.own"
+    # Applications (issue 8, qihang/applications). A graduate applies, withdraws, accepts an
+    # offer; staff follow the applications of the graduates they see; employers answer theirs
+    # with EMPLOYER_PORTAL.
+    APPLICATION_APPLY = "application.apply"
+    APPLICATION_VIEW = "application.view"
 
 
 # Whole-institution roles see every object of the institution; the others are narrowed by
@@ -78,6 +83,7 @@ STAFF_EXCLUDED = frozenset(
         Perm.EMPLOYER_PORTAL,
         Perm.EMPLOYER_MANAGE,
         Perm.GUARD_MANAGE,
+        Perm.APPLICATION_APPLY,  # applications
     }
 )
 
@@ -99,6 +105,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.JOB_PUSH,
             Perm.JOB_SEARCH,
             Perm.NOTIFICATIONS_OWN,
+            Perm.APPLICATION_VIEW,  # applications
         }
     ),
     # Teachers and counsellors bring employers and jobs (the seed: mobilise everyone).
@@ -114,11 +121,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.JOB_PUSH,
             Perm.JOB_SEARCH,
             Perm.NOTIFICATIONS_OWN,
+            Perm.APPLICATION_VIEW,  # applications
         }
     ),
     # Graduates have no API tokens (the page refuses them one), so not NOTIFICATIONS_OWN: their
     # inbox is the page, which only asks for a signed-in person.
-    Role.GRADUATE: frozenset({Perm.DESTINATION_REPORT_OWN, Perm.JOB_BROWSE, Perm.JOB_SEARCH}),
+    Role.GRADUATE: frozenset(
+        {
+            Perm.DESTINATION_REPORT_OWN,
+            Perm.JOB_BROWSE,
+            Perm.JOB_SEARCH,
+            Perm.APPLICATION_APPLY,  # applications
+        }
+    ),
     # Leadership reads everything and changes nothing.
     Role.LEADERSHIP: frozenset(
         {
@@ -130,6 +145,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.JOB_VIEW,
             Perm.JOB_SEARCH,
             Perm.NOTIFICATIONS_OWN,
+            Perm.APPLICATION_VIEW,  # applications
         }
     ),
 }

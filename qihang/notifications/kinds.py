@@ -27,6 +27,12 @@ class Kind(models.TextChoices):
     EMPLOYER_REJECTED = "employer_rejected", _("用人单位审核未通过")
     EMPLOYER_SUSPENDED = "employer_suspended", _("用人单位被暂停")
     SHARE_RECEIVED = "share_received", _("合作院校共享")
+    # applications
+    APPLICATION_RECEIVED = "application_received", _("收到求职申请")
+    APPLICATION_VIEWED = "application_viewed", _("申请已被单位查看")
+    APPLICATION_UPDATED = "application_updated", _("申请进展")
+    APPLICATION_MESSAGE = "application_message", _("申请留言")
+    APPLICATION_WAITING = "application_waiting", _("待答复的求职申请")
 
 
 class Mode(models.TextChoices):
@@ -67,6 +73,12 @@ KINDS: dict[str, KindSpec] = {
     Kind.EMPLOYER_REJECTED: KindSpec(_EMAIL_WECHAT),
     Kind.EMPLOYER_SUSPENDED: KindSpec(_EMAIL_WECHAT),
     Kind.SHARE_RECEIVED: KindSpec(_EMAIL, default=Mode.DIGEST),
+    # applications: a view is news, not a call to act (a digest unless one asks for more)
+    Kind.APPLICATION_RECEIVED: KindSpec(_EMAIL_WECHAT),
+    Kind.APPLICATION_VIEWED: KindSpec(_EMAIL_WECHAT, default=Mode.DIGEST),
+    Kind.APPLICATION_UPDATED: KindSpec(_ALL),
+    Kind.APPLICATION_MESSAGE: KindSpec(_EMAIL_WECHAT),
+    Kind.APPLICATION_WAITING: KindSpec(_EMAIL),
 }
 
 # Where a body names its link: delivery writes the absolute address there.

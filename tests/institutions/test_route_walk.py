@@ -50,6 +50,8 @@ OBJECT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "contact_id": lambda s: s.fixtures["contact"].pk,
     "interaction_id": lambda s: s.fixtures["interaction"].pk,
     "alumnus_id": lambda s: s.fixtures["alumnus"].pk,
+    # applications: graduates[0]'s application to the school's walk posting
+    "application_id": lambda s: s.fixtures["application"].pk,
 }
 
 # The same parameters naming an object of the school's second department (声乐歌剧系), for a
@@ -61,6 +63,7 @@ OTHER_DEPARTMENT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "evidence_id": lambda s: s.fixtures["other_department_evidence"].pk,
     "department_id": lambda s: s.departments[1].pk,
     "alumnus_id": lambda s: s.fixtures["other_department_alumnus"].pk,
+    "application_id": lambda s: s.fixtures["other_department_application"].pk,  # applications
 }
 NOT_DEPARTMENT_OBJECTS = {
     "job_id",
@@ -400,10 +403,18 @@ def department_state(school: School, department: Any) -> dict[str, Any]:
 
 def foreign_references(school: School) -> list[str]:
     """Rows of `school` that point at another institution's row, or at an account with no
-    membership of any kind at `school` (audit rows name actors of other institutions on
-    purpose and are left out)."""
+    membership of any kind at `school` nor of an employer working with it (audit rows name
+    actors of other institutions on purpose and are left out)."""
+    from qihang.employers.models import EmployerMember
+
     found = []
-    members = Membership.objects.filter(institution=school.institution).values("user_id")
+    # The school's people, and the accounts of employers working with it (a standing here):
+    # an application's messages go to the employer's accounts.
+    members = Membership.objects.filter(institution=school.institution).values("user_id").union(
+        EmployerMember.objects.filter(
+            employer__standings__institution=school.institution
+        ).values("user_id")
+    )
     for model in our_models():
         if not has_institution(model) or model._meta.app_label == "audit":
             continue
