@@ -410,10 +410,14 @@ def foreign_references(school: School) -> list[str]:
     found = []
     # The school's people, and the accounts of employers working with it (a standing here):
     # an application's messages go to the employer's accounts.
-    members = Membership.objects.filter(institution=school.institution).values("user_id").union(
-        EmployerMember.objects.filter(
-            employer__standings__institution=school.institution
-        ).values("user_id")
+    members = (
+        Membership.objects.filter(institution=school.institution)
+        .values("user_id")
+        .union(
+            EmployerMember.objects.filter(
+                employer__standings__institution=school.institution
+            ).values("user_id")
+        )
     )
     for model in our_models():
         if not has_institution(model) or model._meta.app_label == "audit":
