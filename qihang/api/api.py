@@ -274,4 +274,7 @@ def notifications_list(
 from qihang.api.jobs import router as jobs_router  # noqa: E402  (after `api` exists)
 
 api.add_router("/", jobs_router)
+from qihang.api.applications import router as applications_router  # noqa: E402  applications
+
+api.add_router("/", applications_router)  # applications
 api.add_router("", search_router)

@@ -1,6 +1,7 @@
 import pytest
 
 from qihang.institutions.scoping import build_actor
+from tests.api.conftest import token_for  # noqa: F401 - the API's token fixture
 from tests.factories import make_employer, make_job, make_user
 
 
