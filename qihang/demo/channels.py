@@ -11,7 +11,13 @@ from collections.abc import Callable
 from qihang.demo import catalogue as cat
 from qihang.institutions.models import Institution, Pairing
 
-STEPS = ("employers_demo", "jobs_demo", "search_demo", "notifications_demo")
+STEPS = (
+    "employers_demo",
+    "jobs_demo",
+    "search_demo",
+    "applications_demo",  # applications
+    "notifications_demo",
+)
 
 
 def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = None) -> list:

@@ -42,9 +42,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Q
 from stdnum.cn import ric, uscc
 
 from qihang.accounts.models import ApiToken, User
+from qihang.applications.models import Application, ApplicationEvent
 from qihang.audit.models import AuditEvent, SensitiveRead
 from qihang.demo import catalogue as cat
 from qihang.demo import channels
@@ -1507,6 +1509,15 @@ def delete_institution(institution: Institution) -> None:
         ApiToken.objects.filter(user_id__in=graduate_users)._raw_delete(using)
         Membership.objects.filter(user_id__in=graduate_users)._raw_delete(using)
         User.objects.filter(pk__in=graduate_users)._raw_delete(using)
+        # applications: this school's graduates' and those to its jobs (a partner's graduates
+        # apply to the jobs it shares), before the graduates and jobs they point at.
+        applications = list(
+            Application.objects.filter(
+                Q(institution_id=inst_id) | Q(job__institution_id=inst_id)
+            ).values_list("pk", flat=True)
+        )
+        ApplicationEvent.objects.filter(application_id__in=applications)._raw_delete(using)
+        Application.objects.filter(pk__in=applications)._raw_delete(using)
         for model in (
             AuditEvent,
             SensitiveRead,

@@ -1,0 +1,25 @@
+import pytest
+from django.db.models import Count
+
+from qihang.applications.models import Application, ApplicationEvent
+
+
+@pytest.mark.django_db
+def test_the_demo_has_applications_at_every_stage(demo):
+    statuses = dict(Application.objects.values_list("status").annotate(n=Count("id")))
+    assert {"submitted", "viewed", "interview", "offer", "hired", "declined", "withdrawn"} <= set(
+        statuses
+    )
+    # Both schools' graduates apply, and some have waited weeks for an answer.
+    assert Application.objects.values("institution").distinct().count() == 2
+    waiting = Application.objects.filter(
+        status__in=["submitted", "viewed"], answered_at__isnull=True
+    ).order_by("submitted_at")
+    assert waiting.exists()
+    first = waiting.first()
+    assert (first.updated_at - first.submitted_at).days >= 7
+    # Every timeline starts with the application and follows its times.
+    for application in Application.objects.all()[:20]:
+        events = list(ApplicationEvent.objects.filter(application=application).order_by("pk"))
+        assert events[0].action == "submit"
+        assert [e.at for e in events] == sorted(e.at for e in events)
