@@ -10,15 +10,18 @@ import datetime as dt
 import random
 from collections.abc import Callable
 
-from django.db.models import Q
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from qihang.applications import services
 from qihang.applications.models import Application, ApplicationEvent
+from qihang.audit.models import AuditEvent
 from qihang.employers.models import EmployerMember
 from qihang.graduates.models import Graduate
 from qihang.institutions.scoping import build_actor
 from qihang.jobs.models import JobStatus
+from qihang.notifications.models import Delivery, DeliveryStatus, Notification
 from qihang.search.selectors import searchable_jobs
 
 NOTES = [
@@ -55,6 +58,7 @@ def _employer_actor(employer_id: int):
 def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = None) -> None:
     rng = random.Random(seed + 8)
     now = timezone.now()
+    stamp = dt.datetime.combine(today, dt.time(10, 0), tzinfo=timezone.get_current_timezone())
     graduates = [
         graduate
         for institution_id in sorted(
@@ -120,19 +124,45 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
                     services.application_act(actor=actor, application=application, action=step)
                 else:
                     services.application_act(actor=employer, application=application, action=step)
-            # Spread over the season: unanswered ones have waited one to six weeks.
+            # Spread over the season before the demo day: unanswered ones have waited one to six
+            # weeks; an invitation's audition is a few days after the demo day.
             back = dt.timedelta(days=rng.randint(7, 42) if not path else rng.randint(2, 30))
-            _move_back(application, back)
+            _move_back(application, (now - stamp) + back)
+            if path and path[-1] == "invite":
+                Application.objects.filter(pk=application.pk).update(
+                    interview_at=stamp + dt.timedelta(days=rng.randint(3, 14), hours=4)
+                )
             made += 1
     if log:
         log(f"applications: {made} applications, some unanswered for weeks")
 
 
 def _move_back(application: Application, by: dt.timedelta) -> None:
-    """Move an application's times (and its timeline's) back by `by`, keeping their order."""
-    fields = {"submitted_at": application.submitted_at - by}
-    if application.answered_at:
-        fields["answered_at"] = application.answered_at - by
-    Application.objects.filter(pk=application.pk).update(**fields)
-    for event in ApplicationEvent.objects.filter(application=application):
-        ApplicationEvent.objects.filter(pk=event.pk).update(at=event.at - by)
+    """Move an application back by `by`: its times, its timeline, its audit rows, and the
+    messages it caused (the services stamp them now; the demo tells a past season)."""
+    Application.objects.filter(pk=application.pk).update(
+        submitted_at=F("submitted_at") - by,
+        answered_at=F("answered_at") - by,
+        interview_at=F("interview_at") - by,
+    )
+    ApplicationEvent.objects.filter(application=application).update(at=F("at") - by)
+    AuditEvent.objects.filter(
+        target_type="applications.application", target_id=str(application.pk)
+    ).update(at=F("at") - by)
+    links = [
+        reverse("applications:detail", args=[application.pk]),
+        reverse("employer_applications:detail", args=[application.pk]),
+    ]
+    told = Notification.objects.filter(link__in=links)
+    Delivery.objects.filter(notification__in=told, sent_at__isnull=False).update(
+        sent_at=F("sent_at") - by
+    )
+    # History, not work: a digest that waited went out that night.
+    for delivery in Delivery.objects.filter(
+        notification__in=told, status=DeliveryStatus.PENDING
+    ).select_related("notification"):
+        delivery.status = DeliveryStatus.SENT
+        delivery.attempts = 1
+        delivery.sent_at = delivery.notification.created_at - by
+        delivery.save(update_fields=["status", "attempts", "sent_at"])
+    told.update(created_at=F("created_at") - by)

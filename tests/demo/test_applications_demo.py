@@ -1,7 +1,10 @@
+import datetime as dt
+
 import pytest
 from django.db.models import Count
 
 from qihang.applications.models import Application, ApplicationEvent
+from qihang.demo.generator import DEFAULT_TODAY
 
 
 @pytest.mark.django_db
@@ -16,8 +19,9 @@ def test_the_demo_has_applications_at_every_stage(demo):
         status__in=["submitted", "viewed"], answered_at__isnull=True
     ).order_by("submitted_at")
     assert waiting.exists()
-    first = waiting.first()
-    assert (first.updated_at - first.submitted_at).days >= 7
+    demo_day = dt.datetime.combine(DEFAULT_TODAY, dt.time(10), tzinfo=dt.UTC)
+    assert waiting.first().submitted_at <= demo_day - dt.timedelta(days=7)
+    assert not Application.objects.filter(submitted_at__gte=demo_day + dt.timedelta(days=1))
     # Every timeline starts with the application and follows its times.
     for application in Application.objects.all()[:20]:
         events = list(ApplicationEvent.objects.filter(application=application).order_by("pk"))
