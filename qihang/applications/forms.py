@@ -21,7 +21,11 @@ class MessageForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    kind = forms.ChoiceField(label=_("考核方式"), choices=InterviewKind.choices)
+    kind = forms.ChoiceField(
+        label=_("考核方式"),
+        choices=InterviewKind.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     at = forms.DateTimeField(
         label=_("时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
