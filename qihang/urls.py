@@ -20,5 +20,7 @@ urlpatterns = [
     path("employer/", include("qihang.employers.portal_urls")),
     path("", include("qihang.search.urls")),  # /search/… and /recommendations/
     path("api/", include("qihang.api.urls")),
+    # resumes (issue 8)
+    path("resumes/", include("qihang.resumes.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]
