@@ -12,6 +12,8 @@ from qihang.demo import catalogue as cat
 from qihang.institutions.models import Institution, Pairing
 
 STEPS = ("employers_demo", "jobs_demo", "search_demo", "notifications_demo")
+# resumes (issue 8): after the employers, whose accounts read the résumés.
+STEPS += ("resumes_demo",)
 
 
 def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = None) -> list:
