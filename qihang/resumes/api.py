@@ -169,6 +169,6 @@ def employer_resume(request: HttpRequest, graduate_id: int) -> Any:
     actor: Actor = request.auth  # type: ignore[attr-defined]
     graduate = selectors.graduate_for_employer(actor, graduate_id)
     services.resume_read_record(
-        actor=actor, resume=services.resume_of(graduate), part=ReadPart.RESUME
+        actor=actor, resume=selectors.resume_for_reading(graduate), part=ReadPart.RESUME
     )
     return _resume(graduate)

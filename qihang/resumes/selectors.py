@@ -13,10 +13,9 @@ from django.http import Http404
 from qihang.audit.models import SensitiveRead
 from qihang.employers.models import EmployerStanding, StandingStatus
 from qihang.graduates.models import Graduate
-from qihang.institutions.scoping import Actor, get_scoped_or_404
+from qihang.institutions.scoping import Actor, get_scoped_or_404, scoped
 from qihang.resumes.models import ConsentChange, MediaItem, Resume
 from qihang.resumes.sections import PORTFOLIO, RESUME, SECTIONS, Section
-from qihang.resumes.services import resume_of
 
 GRADUATE_RELATED = ("institution", "department", "major", "cohort")
 
@@ -32,6 +31,23 @@ def graduate_for_staff(actor: Actor, graduate_id: int) -> Graduate:
     return get_scoped_or_404(
         Graduate.objects.select_related(*GRADUATE_RELATED), actor, pk=graduate_id
     )
+
+
+def staff_resumes(actor: Actor, *, q: str = "") -> models.QuerySet[Graduate]:
+    """Graduates the actor looks after who have a résumé, most recently updated first."""
+    qs = (
+        scoped(Graduate, actor)
+        .filter(resume__isnull=False)
+        .select_related("department", "major", "cohort", "resume")
+    )
+    q = q.strip()
+    if q:
+        qs = qs.filter(
+            models.Q(name__icontains=q)
+            | models.Q(student_no__icontains=q)
+            | models.Q(resume__headline__icontains=q)
+        )
+    return qs.order_by("-resume__updated_at", "pk")
 
 
 # --- What employers see -------------------------------------------------------------------------
@@ -115,12 +131,24 @@ class ResumeView:
     portfolio_sections: list[SectionRows]
 
 
+def resume_for_reading(graduate: Graduate) -> Resume:
+    """The graduate's résumé, or an empty unsaved one if they have not started it (a GET
+    never writes)."""
+    resume = Resume.objects.filter(graduate=graduate).first()
+    if resume is None:
+        resume = Resume(institution_id=graduate.institution_id, graduate=graduate)
+    resume.graduate = graduate
+    return resume
+
+
 def resume_view(graduate: Graduate) -> ResumeView:
     """The graduate's résumé with every section's rows (one query per section)."""
-    resume = resume_of(graduate)
+    resume = resume_for_reading(graduate)
     parts: dict[str, list[SectionRows]] = {RESUME: [], PORTFOLIO: []}
     for section in SECTIONS:
-        rows = list(section.model._default_manager.filter(resume=resume).order_by("pk"))
+        rows = []
+        if resume.pk is not None:
+            rows = list(section.model._default_manager.filter(resume=resume).order_by("pk"))
         items = [RowItem(row, section.values(row)) for row in rows]
         parts[section.part].append(SectionRows(section, items))
     return ResumeView(graduate, resume, parts[RESUME], parts[PORTFOLIO])
@@ -128,19 +156,27 @@ def resume_view(graduate: Graduate) -> ResumeView:
 
 def media_of(resume: Resume, media_id: int) -> MediaItem:
     """An uploaded recording of this résumé (callers decided the reader may see the résumé)."""
-    item = MediaItem.objects.filter(resume=resume, pk=media_id).exclude(file="").first()
+    item = (
+        MediaItem.objects.filter(resume_id=resume.pk, pk=media_id).exclude(file="").first()
+        if resume.pk is not None
+        else None
+    )
     if item is None:
         raise Http404
     return item
 
 
 def consent_history(resume: Resume) -> list[ConsentChange]:
+    if resume.pk is None:
+        return []
     return list(ConsentChange.objects.filter(resume=resume).order_by("-changed_at", "-pk")[:50])
 
 
 def reads_of(resume: Resume) -> models.QuerySet[SensitiveRead]:
     """Who looked at the résumé (the graduate's "who looked at my résumé" page): the log rows
     on this résumé, which the caller reached through scoping as the graduate's own."""
+    if resume.pk is None:
+        return SensitiveRead.objects.none()
     return (
         SensitiveRead.objects.filter(
             institution_id=resume.institution_id,

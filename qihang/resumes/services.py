@@ -37,8 +37,8 @@ def _require_own(actor: Actor, resume: Resume) -> None:
 
 
 def resume_of(graduate: Graduate) -> Resume:
-    """The graduate's résumé, made empty on first use (a read with no audit: nothing changes
-    that anyone sees)."""
+    """The graduate's résumé for a write, made empty on first use (reads use
+    selectors.resume_for_reading, which writes nothing)."""
     resume, _created = Resume.objects.get_or_create(
         graduate=graduate, defaults={"institution_id": graduate.institution_id}
     )
@@ -60,7 +60,9 @@ def _audit(actor: Actor, resume: Resume, action: AuditAction, target: models.Mod
 @transaction.atomic
 def resume_update(*, actor: Actor, resume: Resume, data: dict[str, Any]) -> Resume:
     _require_own(actor, resume)
-    changed = [f for f in PROFILE_FIELDS if f in data and getattr(resume, f) != data[f]]
+    # Compared with the stored row: a bound ModelForm has already set the new values here.
+    before = Resume.objects.filter(pk=resume.pk).values(*PROFILE_FIELDS).get()
+    changed = [f for f in PROFILE_FIELDS if f in data and before[f] != data[f]]
     for name in changed:
         setattr(resume, name, data[name])
     resume.full_clean(exclude=["graduate", "institution", "pdf_file"])

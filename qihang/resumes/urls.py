@@ -16,6 +16,7 @@ urlpatterns = [
     path("mine/reads/", views.reads, name="reads"),
     path("mine/<slug:section>/add/", views.row_add, name="row_add"),
     path("mine/<slug:section>/<int:row_id>/remove/", views.row_remove, name="row_remove"),
+    path("graduates/", views.staff_list, name="staff_list"),
     path("graduates/<int:graduate_id>/", views.staff_detail, name="staff_detail"),
     path("graduates/<int:graduate_id>/pdf/", views.staff_pdf, name="staff_pdf"),
     path("graduates/<int:graduate_id>/print.pdf", views.staff_print, name="staff_print"),

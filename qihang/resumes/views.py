@@ -227,13 +227,13 @@ def consent(request: HttpRequest) -> HttpResponse:
 def reads(request: HttpRequest) -> HttpResponse:
     """Who looked at my résumé."""
     actor = actor_of(request)
-    resume = services.resume_of(selectors.own_graduate(actor))
+    resume = selectors.resume_for_reading(selectors.own_graduate(actor))
     page = Paginator(selectors.reads_of(resume), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "resumes/reads.html", {"page": page, "parts": ReadPart.choices})
 
 
 def _pdf(graduate: Graduate) -> HttpResponse:
-    resume = services.resume_of(graduate)
+    resume = selectors.resume_for_reading(graduate)
     if not resume.pdf_file:
         raise Http404
     return private_file_response(
@@ -244,7 +244,7 @@ def _pdf(graduate: Graduate) -> HttpResponse:
 
 
 def _media(graduate: Graduate, media_id: int) -> HttpResponse:
-    item = selectors.media_of(services.resume_of(graduate), media_id)
+    item = selectors.media_of(selectors.resume_for_reading(graduate), media_id)
     return private_file_response(
         services.stored_bytes(item.file),
         filename=item.original_name,
@@ -289,7 +289,9 @@ def _reader(request: HttpRequest, graduate_id: int, part: str) -> tuple[Actor, G
         graduate = selectors.graduate_for_employer(actor, graduate_id)
     else:
         graduate = selectors.graduate_for_staff(actor, graduate_id)
-    services.resume_read_record(actor=actor, resume=services.resume_of(graduate), part=part)
+    resume = selectors.resume_for_reading(graduate)
+    if resume.pk is not None:  # nothing to read, nothing to log
+        services.resume_read_record(actor=actor, resume=resume, part=part)
     return actor, graduate
 
 
@@ -368,3 +370,16 @@ def employer_media(request: HttpRequest, graduate_id: int, media_id: int) -> Htt
 @require_GET
 def employer_print(request: HttpRequest, graduate_id: int) -> HttpResponse:
     return _print(_reader(request, graduate_id, ReadPart.PRINTABLE)[1])
+
+
+@takes_ids()
+@requires(Perm.RESUME_VIEW)
+@require_GET
+def staff_list(request: HttpRequest) -> HttpResponse:
+    """The résumés of the graduates the member of staff looks after (scoping decides who)."""
+    actor = actor_of(request)
+    q = request.GET.get("q", "")
+    page = Paginator(selectors.staff_resumes(actor, q=q), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "resumes/staff_list.html", {"page": page, "q": q})

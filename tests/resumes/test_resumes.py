@@ -347,3 +347,47 @@ def test_reads_page_queries(school, world, client_for, django_assert_num_queries
     # of reads with their readers joined
     with django_assert_num_queries(10):
         assert client.get(reverse("resumes:reads")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_staff_list_is_scoped(school, world, client_for, django_assert_num_queries):
+    services.resume_of(school.graduates[2])  # 声乐歌剧系: not the counsellor's
+    client = client_for(school.dept_staff)
+    client.get(reverse("resumes:staff_list"))
+    # session, user, memberships (+ departments), count, the institution (switcher), unread
+    # notifications, the page of graduates with department, major, cohort and résumé joined
+    with django_assert_num_queries(8):
+        body = client.get(reverse("resumes:staff_list")).content.decode()
+    assert school.graduates[0].name in body and school.graduates[2].name not in body
+    assert (
+        school.graduates[2].name
+        in client_for(school.centre).get(reverse("resumes:staff_list")).content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_profile_is_saved_and_audited(school, world, client_for):
+    from qihang.audit.models import AuditEvent
+
+    client = client_for(school.graduate_user)
+    response = client.post(
+        reverse("resumes:profile"), {"headline": "乐团钢琴演奏员", "summary": "热爱室内乐。"}
+    )
+    assert response.status_code == 302
+    world["resume"].refresh_from_db()
+    assert world["resume"].headline == "乐团钢琴演奏员"
+    event = AuditEvent.objects.filter(action="resume.update").latest("pk")
+    assert event.data["fields"] == ["headline", "summary"]
+
+
+@pytest.mark.django_db
+def test_reading_a_graduate_without_a_resume_writes_nothing(school, world, client_for):
+    from qihang.resumes.models import Resume
+
+    before = Resume.objects.count()
+    response = client_for(school.centre).get(
+        reverse("resumes:staff_detail", args=[school.graduates[1].pk])
+    )
+    assert response.status_code == 200
+    assert Resume.objects.count() == before
+    assert not SensitiveRead.objects.filter(target_label__contains=school.graduates[1].name)
