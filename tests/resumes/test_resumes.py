@@ -391,3 +391,15 @@ def test_reading_a_graduate_without_a_resume_writes_nothing(school, world, clien
     assert response.status_code == 200
     assert Resume.objects.count() == before
     assert not SensitiveRead.objects.filter(target_label__contains=school.graduates[1].name)
+
+
+@pytest.mark.django_db
+def test_uploads_are_sealed_on_disk_and_have_no_public_url(world, settings):
+    from pathlib import Path
+
+    for field in (world["media"].file, world["resume"].pdf_file):
+        raw = Path(field.path).read_bytes()
+        assert raw not in (MP3, PDF) and MP3 not in raw and b"%PDF" not in raw
+        assert Path(field.path).stat().st_mode & 0o077 == 0  # 0600
+        assert field.name.endswith(".enc")
+    assert services.stored_bytes(world["media"].file) == MP3
