@@ -47,16 +47,6 @@ def _section(key: str) -> Section:
     return section
 
 
-def _errors(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [
-            f"{name}: {m}" if name != "__all__" else m
-            for name, ms in exc.message_dict.items()
-            for m in ms
-        ]
-    return list(exc.messages)
-
-
 # --- The graduate's own ------------------------------------------------------------------------
 def _own_context(actor: Actor, **extra: Any) -> dict[str, Any]:
     graduate = selectors.own_graduate(actor)
