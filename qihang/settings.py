@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "qihang.reports",
     "qihang.demo",
     "qihang.web",
+    # resumes (issue 8)
+    "qihang.resumes",
 ]
 
 MIDDLEWARE = [
@@ -232,6 +234,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 QIHANG_MAX_IMPORT_BYTES = env_int("QIHANG_MAX_IMPORT_BYTES", 50 * 1024 * 1024)
 QIHANG_MAX_EVIDENCE_BYTES = env_int("QIHANG_MAX_EVIDENCE_BYTES", 10 * 1024 * 1024)
+# resumes: a portfolio recording or video uploaded by a graduate (links have no limit)
+QIHANG_MAX_MEDIA_BYTES = env_int("QIHANG_MAX_MEDIA_BYTES", 50 * 1024 * 1024)
 # What an import file may expand to once read (qihang.lib.tabular.Limits): beyond it, refused.
 QIHANG_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("QIHANG_IMPORT_MAX_UNCOMPRESSED_BYTES", 400 << 20)
 QIHANG_IMPORT_MAX_PART_BYTES = env_int("QIHANG_IMPORT_MAX_PART_BYTES", 200 << 20)

@@ -22,5 +22,7 @@ urlpatterns = [
     path("", include("qihang.search.urls")),  # /search/… and /recommendations/
     path("applications/", include("qihang.applications.urls")),  # applications
     path("api/", include("qihang.api.urls")),
+    # resumes (issue 8)
+    path("resumes/", include("qihang.resumes.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

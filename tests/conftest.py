@@ -207,6 +207,20 @@ def walk_fixtures(media_root):
             employer=employer,
             submitted_at=timezone.now(),
         )
+        # resumes (issue 8): graduates[0]'s résumé with a skill and an uploaded recording.
+        from qihang.resumes.sections import BY_KEY
+        from qihang.resumes.services import resume_media_upload, resume_of, resume_row_add
+
+        resume = resume_of(graduate)
+        school.fixtures["resume_row"] = resume_row_add(
+            actor=actor, resume=resume, section=BY_KEY["skills"], data={"name": "视奏"}
+        )
+        school.fixtures["resume_media"] = resume_media_upload(
+            actor=actor,
+            resume=resume,
+            title="走查录音",
+            file=ContentFile(b"ID3\x04\x00" + b"\x00" * 64, name="walk.mp3"),
+        )
         return school
 
     return make

@@ -278,3 +278,7 @@ from qihang.api.applications import router as applications_router  # noqa: E402 
 
 api.add_router("/", applications_router)  # applications
 api.add_router("", search_router)
+# resumes (issue 8)
+from qihang.resumes.api import router as resumes_router  # noqa: E402
+
+api.add_router("/", resumes_router)

@@ -15,6 +15,7 @@ STEPS = (
     "employers_demo",
     "jobs_demo",
     "search_demo",
+    "resumes_demo",  # resumes (issue 8): after the employers, whose accounts read the résumés
     "applications_demo",  # applications
     "notifications_demo",
 )

@@ -68,6 +68,11 @@ class Perm(StrEnum):
     # with EMPLOYER_PORTAL.
     APPLICATION_APPLY = "application.apply"
     APPLICATION_VIEW = "application.view"
+    # resumes (issue 8): a graduate's own résumé, portfolio and consent; staff reading those
+    # of the graduates they look after; employers browsing graduates who consented.
+    RESUME_OWN = "resume.own"
+    RESUME_VIEW = "resume.view"
+    RESUME_BROWSE = "resume.browse"
 
 
 # Whole-institution roles see every object of the institution; the others are narrowed by
@@ -156,6 +161,15 @@ EMPLOYER_ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     ),
     EmployerRole.RECRUITER: frozenset({Perm.EMPLOYER_PORTAL, Perm.NOTIFICATIONS_OWN}),
 }
+
+# resumes (issue 8): staff read the résumés of the graduates they look after; the centre keeps
+# neither a graduate's own permission nor an employer's.
+ROLE_PERMISSIONS[Role.CAREER_CENTRE] -= {Perm.RESUME_OWN, Perm.RESUME_BROWSE}
+for _role in (Role.DEPARTMENT_STAFF, Role.TEACHER, Role.LEADERSHIP):
+    ROLE_PERMISSIONS[_role] |= {Perm.RESUME_VIEW}
+ROLE_PERMISSIONS[Role.GRADUATE] |= {Perm.RESUME_OWN}
+for _role in (EmployerRole.ADMIN, EmployerRole.RECRUITER):
+    EMPLOYER_ROLE_PERMISSIONS[_role] |= {Perm.RESUME_BROWSE}
 
 # A platform administrator acting inside an institution has the career centre's permissions.
 PLATFORM_ADMIN_PERMISSIONS = ROLE_PERMISSIONS[Role.CAREER_CENTRE] | {Perm.GUARD_MANAGE}

@@ -228,3 +228,25 @@ def test_staff_see_the_applications_of_graduates_they_look_after(school, orchest
     assert list(selectors.applications_for(dept)) == [mine]
     assert set(selectors.applications_for(centre)) == {mine, other_department}
     assert ApplicationEvent.objects.filter(application=mine).count() == 1
+
+
+def test_an_application_lets_that_employer_read_the_resume_until_withdrawn(
+    school, orchestra, job, graduate, employer, client_for
+):
+    from django.urls import reverse
+
+    from qihang.resumes.selectors import resume_visible_to_employer
+
+    graduate_row = school.graduates[0]
+    assert not resume_visible_to_employer(graduate_row, orchestra.pk)  # no consent, no application
+    application = services.application_submit(actor=graduate, job=job)
+    assert resume_visible_to_employer(graduate_row, orchestra.pk)
+    url = reverse("resumes:employer_detail", args=[graduate_row.pk])
+    assert client_for(orchestra.admin).get(url).status_code == 200
+    other = make_employer(
+        "别家乐团", serial=14, institution=school.institution, user=make_user("z")
+    )
+    assert not resume_visible_to_employer(graduate_row, other.pk)
+    services.application_act(actor=graduate, application=application, action="withdraw")
+    assert not resume_visible_to_employer(graduate_row, orchestra.pk)
+    assert client_for(orchestra.admin).get(url).status_code == 404

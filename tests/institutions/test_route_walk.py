@@ -52,6 +52,9 @@ OBJECT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "alumnus_id": lambda s: s.fixtures["alumnus"].pk,
     # applications: graduates[0]'s application to the school's walk posting
     "application_id": lambda s: s.fixtures["application"].pk,
+    # resumes (issue 8): a row and an uploaded recording of graduates[0]'s résumé.
+    "row_id": lambda s: s.fixtures["resume_row"].pk,
+    "media_id": lambda s: s.fixtures["resume_media"].pk,
 }
 
 # The same parameters naming an object of the school's second department (声乐歌剧系), for a
@@ -74,6 +77,9 @@ NOT_DEPARTMENT_OBJECTS = {
     # Relationship records are every staff member's with EMPLOYER_VIEW.
     "contact_id",
     "interaction_id",
+    # resumes (issue 8): reached only with the graduate's own account or through graduate_id.
+    "row_id",
+    "media_id",
 }
 
 # Parameters that are not objects of a tenant (formats, tokens): a fixed, valid value.
@@ -84,6 +90,8 @@ PLAIN_PARAMETERS: dict[str, str] = {
     "path": "x",
     # Guard rules are platform-wide reference data (GUARD_MANAGE only, no institution role).
     "rule_id": "1",
+    # resumes (issue 8): a résumé section (resumes.sections.SECTIONS); row_id is a skill.
+    "section": "skills",
 }
 
 API_PREFIX = "api/"
