@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "qihang.search",
     "qihang.notifications",
     "qihang.reports",
+    "qihang.events",  # events app
     "qihang.demo",
     "qihang.web",
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     # Before the portal's own "employer/": its jobs pages are the jobs app's.
     path("employer/jobs/", include("qihang.jobs.portal_urls")),
     path("employer/", include("qihang.employers.portal_urls")),
+    path("events/", include("qihang.events.urls")),  # events app
     path("", include("qihang.search.urls")),  # /search/… and /recommendations/
     path("api/", include("qihang.api.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),

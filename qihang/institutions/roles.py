@@ -63,6 +63,14 @@ class Perm(StrEnum):
     # One's own inbox through the API (notifications app): every role that may hold a token,
     # employers' too (the inbox page only asks for a signed-in person).
     NOTIFICATIONS_OWN = "notifications.own"
+    # Info sessions and job fairs (events app). Staff side:
+    EVENT_VIEW = "event.view"  # the institution's events, attendance and conversion figures
+    EVENT_MANAGE = "event.manage"  # rooms; approve or decline requests; fairs and booths
+    EVENT_CHECKIN = "event.checkin"  # check graduates in at the door (typed code or scan)
+    # Graduate side: register for eligible events, cancel, one's tickets.
+    EVENT_REGISTER = "event.register"
+    # Employer side: request an info session (slot and room), see one's events and counts.
+    EVENT_REQUEST = "event.request"
 
 
 # Whole-institution roles see every object of the institution; the others are narrowed by
@@ -78,6 +86,9 @@ STAFF_EXCLUDED = frozenset(
         Perm.EMPLOYER_PORTAL,
         Perm.EMPLOYER_MANAGE,
         Perm.GUARD_MANAGE,
+        # events app: a graduate's and an employer's own actions
+        Perm.EVENT_REGISTER,
+        Perm.EVENT_REQUEST,
     }
 )
 
@@ -99,6 +110,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.JOB_PUSH,
             Perm.JOB_SEARCH,
             Perm.NOTIFICATIONS_OWN,
+            # events app
+            Perm.EVENT_VIEW,
+            Perm.EVENT_CHECKIN,
         }
     ),
     # Teachers and counsellors bring employers and jobs (the seed: mobilise everyone).
@@ -114,6 +128,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.JOB_PUSH,
             Perm.JOB_SEARCH,
             Perm.NOTIFICATIONS_OWN,
+            # events app
+            Perm.EVENT_VIEW,
         }
     ),
     # Graduates have no API tokens (the page refuses them one), so not NOTIFICATIONS_OWN: their
@@ -130,6 +146,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.JOB_VIEW,
             Perm.JOB_SEARCH,
             Perm.NOTIFICATIONS_OWN,
+            # events app
+            Perm.EVENT_VIEW,
         }
     ),
 }
@@ -140,6 +158,13 @@ EMPLOYER_ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     ),
     EmployerRole.RECRUITER: frozenset({Perm.EMPLOYER_PORTAL, Perm.NOTIFICATIONS_OWN}),
 }
+
+# events app: graduates register for events, every employer account requests them.
+ROLE_PERMISSIONS[Role.GRADUATE] = ROLE_PERMISSIONS[Role.GRADUATE] | {Perm.EVENT_REGISTER}
+for _employer_role in EmployerRole:
+    EMPLOYER_ROLE_PERMISSIONS[_employer_role] = EMPLOYER_ROLE_PERMISSIONS[_employer_role] | {
+        Perm.EVENT_REQUEST
+    }
 
 # A platform administrator acting inside an institution has the career centre's permissions.
 PLATFORM_ADMIN_PERMISSIONS = ROLE_PERMISSIONS[Role.CAREER_CENTRE] | {Perm.GUARD_MANAGE}

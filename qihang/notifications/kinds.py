@@ -27,6 +27,11 @@ class Kind(models.TextChoices):
     EMPLOYER_REJECTED = "employer_rejected", _("用人单位审核未通过")
     EMPLOYER_SUSPENDED = "employer_suspended", _("用人单位被暂停")
     SHARE_RECEIVED = "share_received", _("合作院校共享")
+    # events app
+    EVENT_APPROVED = "event_approved", _("宣讲会申请已批准")
+    EVENT_DECLINED = "event_declined", _("宣讲会申请未通过")
+    EVENT_CANCELLED = "event_cancelled", _("宣讲会/双选会已取消")
+    EVENT_PROMOTED = "event_promoted", _("候补转为正式报名")
 
 
 class Mode(models.TextChoices):
@@ -67,6 +72,11 @@ KINDS: dict[str, KindSpec] = {
     Kind.EMPLOYER_REJECTED: KindSpec(_EMAIL_WECHAT),
     Kind.EMPLOYER_SUSPENDED: KindSpec(_EMAIL_WECHAT),
     Kind.SHARE_RECEIVED: KindSpec(_EMAIL, default=Mode.DIGEST),
+    # events app
+    Kind.EVENT_APPROVED: KindSpec(_EMAIL_WECHAT),
+    Kind.EVENT_DECLINED: KindSpec(_EMAIL_WECHAT),
+    Kind.EVENT_CANCELLED: KindSpec(_ALL),
+    Kind.EVENT_PROMOTED: KindSpec(_ALL),
 }
 
 # Where a body names its link: delivery writes the absolute address there.
