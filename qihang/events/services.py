@@ -452,9 +452,13 @@ def registration_cancel(*, actor: Actor, registration: Registration) -> Registra
     promoted = None
     with transaction.atomic():
         _lock_event(event.pk)
-        status = (
-            Registration.objects.filter(pk=registration.pk).values_list("status", flat=True).first()
+        status, checked_in_at = (
+            Registration.objects.filter(pk=registration.pk)
+            .values_list("status", "checked_in_at")
+            .get()
         )
+        if checked_in_at is not None:
+            raise ValidationError(_("已签到的报名不能取消。"))
         updated = Registration.objects.filter(
             pk=registration.pk, status=status, checked_in_at__isnull=True
         ).update(status=RegistrationStatus.CANCELLED, cancelled_at=now)
