@@ -245,7 +245,7 @@ def booth_add(request: HttpRequest, event_id: int) -> HttpResponse:
 def attendance(request: HttpRequest, event_id: int) -> HttpResponse:
     """The door: check in by typed code (or the phone's camera filling it), and who came."""
     actor = actor_of(request)
-    event = get_owned_or_404(Event, actor, pk=event_id)
+    event = get_owned_or_404(Event.objects.select_related("room"), actor, pk=event_id)
     form = CheckInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

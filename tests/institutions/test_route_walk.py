@@ -50,6 +50,10 @@ OBJECT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "contact_id": lambda s: s.fixtures["contact"].pk,
     "interaction_id": lambda s: s.fixtures["interaction"].pk,
     "alumnus_id": lambda s: s.fixtures["alumnus"].pk,
+    # events app
+    "event_id": lambda s: s.fixtures["event"].pk,
+    "room_id": lambda s: s.fixtures["room"].pk,
+    "registration_id": lambda s: s.fixtures["registration"].pk,
 }
 
 # The same parameters naming an object of the school's second department (声乐歌剧系), for a
@@ -61,6 +65,8 @@ OTHER_DEPARTMENT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "evidence_id": lambda s: s.fixtures["other_department_evidence"].pk,
     "department_id": lambda s: s.departments[1].pk,
     "alumnus_id": lambda s: s.fixtures["other_department_alumnus"].pk,
+    # events app
+    "registration_id": lambda s: s.fixtures["other_department_registration"].pk,
 }
 NOT_DEPARTMENT_OBJECTS = {
     "job_id",
@@ -71,6 +77,9 @@ NOT_DEPARTMENT_OBJECTS = {
     # Relationship records are every staff member's with EMPLOYER_VIEW.
     "contact_id",
     "interaction_id",
+    # events app: events and rooms are the whole institution's.
+    "event_id",
+    "room_id",
 }
 
 # Parameters that are not objects of a tenant (formats, tokens): a fixed, valid value.
