@@ -275,3 +275,7 @@ from qihang.api.jobs import router as jobs_router  # noqa: E402  (after `api` ex
 
 api.add_router("/", jobs_router)
 api.add_router("", search_router)
+# events app
+from qihang.events.api import router as events_router  # noqa: E402  (after `api` exists)
+
+api.add_router("", events_router)
