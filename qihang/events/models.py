@@ -88,11 +88,12 @@ class Event(TenantModel):
     status = models.CharField(
         _("状态"), max_length=10, choices=EventStatus.choices, default=EventStatus.REQUESTED
     )
+    # RESTRICT: a room with events is not deleted on its own, but goes with its institution.
     room = models.ForeignKey(
         Room,
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="events",
         verbose_name=_("场地"),
     )
