@@ -386,9 +386,10 @@ def ticket(request: HttpRequest, registration_id: int) -> HttpResponse:
     registration = _my_registration(actor, registration_id)
     qr = ""
     if registration.status == "seated":
-        # segno draws the SVG from the code alone (no user text): safe to inline.
+        # segno draws the SVG from the code alone (no user text): safe to inline. A full QR
+        # code, never a Micro QR (which segno.make picks for short data): phones read only QR.
         qr = mark_safe(  # noqa: S308
-            segno.make(registration.code, error="m").svg_inline(
+            segno.make_qr(registration.code, error="m").svg_inline(
                 scale=8, title=_("签到码 %(code)s") % {"code": registration.code}
             )
         )
