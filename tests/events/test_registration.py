@@ -166,3 +166,23 @@ def test_the_funnel_counts_registered_attended_and_no_shows(small, centre, schoo
     assert after.no_show == 1 and after.applied is None and after.hired is None
     (row,) = [r for r in selectors.funnel_by_employer(actor=centre)] or [None]
     assert row is None  # the centre's own session has no employer
+
+
+def test_the_write_path_is_short(small, school, make_graduates, django_assert_num_queries):
+    """Registration is one transaction of few statements (the fair's load test depends on it)."""
+    graduates = make_graduates(school, 3)
+    actors = [actor_for(g) for g in graduates]  # built by the request's middleware
+    for g in graduates:
+        g.cohort  # noqa: B018 (selected with the graduate by the view)
+
+    def go(i):
+        return services.registration_create(actor=actors[i], event=small, graduate=graduates[i])
+
+    # the event's departments (eligibility), savepoint, the seat UPDATE, the INSERT, the audit
+    # row, release.
+    with django_assert_num_queries(6):
+        assert go(0).status == S
+    go(1)
+    # Full: the UPDATE finds no seat, the event row is locked and the UPDATE tried once more.
+    with django_assert_num_queries(8):
+        assert go(2).status == W
