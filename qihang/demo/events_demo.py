@@ -17,8 +17,10 @@ import datetime as dt
 import random
 from collections.abc import Callable
 
+from django.db.models import Q
 from django.utils import timezone
 
+from qihang.audit.models import AuditEvent
 from qihang.demo import catalogue as cat
 from qihang.employers.models import EmployerMember, EmployerStanding, StandingStatus
 from qihang.events import services
@@ -281,6 +283,12 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
     seated, waiting = crowd[: fair.capacity], crowd[fair.capacity : fair.capacity + 12]
     _register(fair, seated, rng=rng, waitlisted=waiting)
 
+    # The rest of the demo is 2020's season replayed: the events' audit rows (and the share's)
+    # are dated on the demo day, like every other row of the demo's audit log.
+    stamp = dt.datetime.combine(today, dt.time(10, 0), tzinfo=timezone.get_current_timezone())
+    AuditEvent.objects.filter(
+        Q(action__startswith="event.") | Q(action__startswith="share."), at__gt=stamp
+    ).update(at=stamp)
     if log:
         log(
             f"  events: {len(rooms)} rooms, {past} past and {len(upcoming) + 1} upcoming sessions, "
