@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "qihang.applications",  # applications
     "qihang.notifications",
     "qihang.reports",
+    "qihang.events",  # events app
     "qihang.demo",
     "qihang.web",
     # resumes (issue 8)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("employer/jobs/", include("qihang.jobs.portal_urls")),
     path("employer/applications/", include("qihang.applications.portal_urls")),  # applications
     path("employer/", include("qihang.employers.portal_urls")),
+    path("events/", include("qihang.events.urls")),  # events app
     path("", include("qihang.search.urls")),  # /search/… and /recommendations/
     path("applications/", include("qihang.applications.urls")),  # applications
     path("api/", include("qihang.api.urls")),

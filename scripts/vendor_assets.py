@@ -17,6 +17,7 @@ FILES = {
     "htmx.org/dist/htmx.min.js": "htmx.min.js",
     "echarts/dist/echarts.min.js": "echarts.min.js",
     "axe-core/axe.min.js": "axe.min.js",  # used by the browser tests only
+    "jsqr/dist/jsQR.js": "jsQR.js",  # events app: the check-in page's camera scan
 }
 
 

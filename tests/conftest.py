@@ -221,6 +221,43 @@ def walk_fixtures(media_root):
             title="走查录音",
             file=ContentFile(b"ID3\x04\x00" + b"\x00" * 64, name="walk.mp3"),
         )
+        # events app: a room, the employer's approved info session in it, the graduate's
+        # registration, and one of a graduate of the second department.
+        from qihang.events.models import Registration, Room
+        from qihang.events.services import event_create, new_code, registration_create
+
+        start = datetime.datetime.combine(
+            datetime.date.today() + datetime.timedelta(days=30),  # noqa: DTZ011
+            datetime.time(14, 0),
+            tzinfo=datetime.UTC,
+        )
+        school.fixtures["room"] = Room.objects.create(
+            institution=school.institution, name="走查音乐厅", seats=100
+        )
+        school.fixtures["event"] = event_create(
+            actor=centre,
+            data={
+                "kind": "info_session",
+                "title": "走查宣讲会",
+                "starts_at": start,
+                "ends_at": start + datetime.timedelta(hours=1),
+                "capacity": 50,
+            },
+            room=school.fixtures["room"],
+            employer=employer,
+        )
+        school.fixtures["registration"] = registration_create(
+            actor=build_actor(school.graduate_user, school.institution.pk),
+            event=school.fixtures["event"],
+            graduate=graduate,
+        )
+        school.fixtures["other_department_registration"] = Registration.objects.create(
+            institution=school.institution,
+            event=school.fixtures["event"],
+            graduate=school.graduates[2],
+            status="seated",
+            code=new_code(),
+        )
         return school
 
     return make

@@ -282,3 +282,7 @@ api.add_router("", search_router)
 from qihang.resumes.api import router as resumes_router  # noqa: E402
 
 api.add_router("/", resumes_router)
+# events app
+from qihang.events.api import router as events_router  # noqa: E402  (after `api` exists)
+
+api.add_router("", events_router)

@@ -18,6 +18,7 @@ STEPS = (
     "resumes_demo",  # resumes (issue 8): after the employers, whose accounts read the résumés
     "applications_demo",  # applications
     "notifications_demo",
+    "events_demo",  # events app
 )
 
 

@@ -73,6 +73,14 @@ class Perm(StrEnum):
     RESUME_OWN = "resume.own"
     RESUME_VIEW = "resume.view"
     RESUME_BROWSE = "resume.browse"
+    # Info sessions and job fairs (events app). Staff side:
+    EVENT_VIEW = "event.view"  # the institution's events, attendance and conversion figures
+    EVENT_MANAGE = "event.manage"  # rooms; approve or decline requests; fairs and booths
+    EVENT_CHECKIN = "event.checkin"  # check graduates in at the door (typed code or scan)
+    # Graduate side: register for eligible events, cancel, one's tickets.
+    EVENT_REGISTER = "event.register"
+    # Employer side: request an info session (slot and room), see one's events and counts.
+    EVENT_REQUEST = "event.request"
 
 
 # Whole-institution roles see every object of the institution; the others are narrowed by
@@ -89,6 +97,9 @@ STAFF_EXCLUDED = frozenset(
         Perm.EMPLOYER_MANAGE,
         Perm.GUARD_MANAGE,
         Perm.APPLICATION_APPLY,  # applications
+        # events app: a graduate's and an employer's own actions
+        Perm.EVENT_REGISTER,
+        Perm.EVENT_REQUEST,
     }
 )
 
@@ -111,6 +122,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.JOB_SEARCH,
             Perm.NOTIFICATIONS_OWN,
             Perm.APPLICATION_VIEW,  # applications
+            # events app
+            Perm.EVENT_VIEW,
+            Perm.EVENT_CHECKIN,
         }
     ),
     # Teachers and counsellors bring employers and jobs (the seed: mobilise everyone).
@@ -127,6 +141,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.JOB_SEARCH,
             Perm.NOTIFICATIONS_OWN,
             Perm.APPLICATION_VIEW,  # applications
+            # events app
+            Perm.EVENT_VIEW,
         }
     ),
     # Graduates have no API tokens (the page refuses them one), so not NOTIFICATIONS_OWN: their
@@ -151,6 +167,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.JOB_SEARCH,
             Perm.NOTIFICATIONS_OWN,
             Perm.APPLICATION_VIEW,  # applications
+            # events app
+            Perm.EVENT_VIEW,
         }
     ),
 }
@@ -170,6 +188,12 @@ for _role in (Role.DEPARTMENT_STAFF, Role.TEACHER, Role.LEADERSHIP):
 ROLE_PERMISSIONS[Role.GRADUATE] |= {Perm.RESUME_OWN}
 for _role in (EmployerRole.ADMIN, EmployerRole.RECRUITER):
     EMPLOYER_ROLE_PERMISSIONS[_role] |= {Perm.RESUME_BROWSE}
+# events app: graduates register for events, every employer account requests them.
+ROLE_PERMISSIONS[Role.GRADUATE] = ROLE_PERMISSIONS[Role.GRADUATE] | {Perm.EVENT_REGISTER}
+for _employer_role in EmployerRole:
+    EMPLOYER_ROLE_PERMISSIONS[_employer_role] = EMPLOYER_ROLE_PERMISSIONS[_employer_role] | {
+        Perm.EVENT_REQUEST
+    }
 
 # A platform administrator acting inside an institution has the career centre's permissions.
 PLATFORM_ADMIN_PERMISSIONS = ROLE_PERMISSIONS[Role.CAREER_CENTRE] | {Perm.GUARD_MANAGE}

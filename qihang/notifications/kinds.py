@@ -33,6 +33,11 @@ class Kind(models.TextChoices):
     APPLICATION_UPDATED = "application_updated", _("申请进展")
     APPLICATION_MESSAGE = "application_message", _("申请留言")
     APPLICATION_WAITING = "application_waiting", _("待答复的求职申请")
+    # events app
+    EVENT_APPROVED = "event_approved", _("宣讲会申请已批准")
+    EVENT_DECLINED = "event_declined", _("宣讲会申请未通过")
+    EVENT_CANCELLED = "event_cancelled", _("宣讲会/双选会已取消")
+    EVENT_PROMOTED = "event_promoted", _("候补转为正式报名")
 
 
 class Mode(models.TextChoices):
@@ -79,6 +84,11 @@ KINDS: dict[str, KindSpec] = {
     Kind.APPLICATION_UPDATED: KindSpec(_ALL),
     Kind.APPLICATION_MESSAGE: KindSpec(_EMAIL_WECHAT),
     Kind.APPLICATION_WAITING: KindSpec(_EMAIL),
+    # events app
+    Kind.EVENT_APPROVED: KindSpec(_EMAIL_WECHAT),
+    Kind.EVENT_DECLINED: KindSpec(_EMAIL_WECHAT),
+    Kind.EVENT_CANCELLED: KindSpec(_ALL),
+    Kind.EVENT_PROMOTED: KindSpec(_ALL),
 }
 
 # Where a body names its link: delivery writes the absolute address there.

@@ -55,6 +55,10 @@ OBJECT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     # resumes (issue 8): a row and an uploaded recording of graduates[0]'s résumé.
     "row_id": lambda s: s.fixtures["resume_row"].pk,
     "media_id": lambda s: s.fixtures["resume_media"].pk,
+    # events app
+    "event_id": lambda s: s.fixtures["event"].pk,
+    "room_id": lambda s: s.fixtures["room"].pk,
+    "registration_id": lambda s: s.fixtures["registration"].pk,
 }
 
 # The same parameters naming an object of the school's second department (声乐歌剧系), for a
@@ -67,6 +71,8 @@ OTHER_DEPARTMENT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "department_id": lambda s: s.departments[1].pk,
     "alumnus_id": lambda s: s.fixtures["other_department_alumnus"].pk,
     "application_id": lambda s: s.fixtures["other_department_application"].pk,  # applications
+    # events app
+    "registration_id": lambda s: s.fixtures["other_department_registration"].pk,
 }
 NOT_DEPARTMENT_OBJECTS = {
     "job_id",
@@ -80,6 +86,9 @@ NOT_DEPARTMENT_OBJECTS = {
     # resumes (issue 8): reached only with the graduate's own account or through graduate_id.
     "row_id",
     "media_id",
+    # events app: events and rooms are the whole institution's.
+    "event_id",
+    "room_id",
 }
 
 # Parameters that are not objects of a tenant (formats, tokens): a fixed, valid value.

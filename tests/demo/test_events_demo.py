@@ -1,0 +1,30 @@
+import pytest
+from django.utils import timezone
+
+from qihang.events.models import Event, EventKind, EventStatus, Registration, RoomBooking
+from qihang.institutions.models import Share
+
+
+@pytest.mark.django_db
+def test_the_demo_has_past_and_upcoming_sessions_and_a_full_joint_fair(demo):
+    now = timezone.now()
+    sessions = Event.objects.filter(kind=EventKind.INFO_SESSION, status=EventStatus.APPROVED)
+    assert sessions.filter(starts_at__lt=now).count() >= 5
+    assert sessions.filter(starts_at__gt=now).count() >= 5
+    assert Event.objects.filter(status=EventStatus.REQUESTED).exists()
+    assert Event.objects.filter(status=EventStatus.DECLINED).exclude(decline_reason="").exists()
+    past = Registration.objects.filter(event__ends_at__lt=now, status="seated")
+    assert past.filter(checked_in_at__isnull=False).exists()
+    assert past.filter(checked_in_at__isnull=True).exists()  # no-shows
+
+    fair = Event.objects.get(kind=EventKind.JOB_FAIR)
+    assert fair.seats_taken == fair.capacity
+    assert fair.registrations.filter(status="seated").count() == fair.capacity
+    assert fair.registrations.filter(status="waitlisted").count() > 0
+    assert fair.booths.count() >= 8
+    assert Share.objects.active().filter(kind="events.event", object_id=fair.pk).exists()
+    # Both schools' graduates registered for the joint fair.
+    assert fair.registrations.values("institution").distinct().count() == 2
+    # Every approved event with a room holds its slots.
+    for event in Event.objects.filter(status=EventStatus.APPROVED, room__isnull=False)[:5]:
+        assert RoomBooking.objects.filter(event=event).exists()
