@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "qihang.search",
     "qihang.notifications",
     "qihang.reports",
+    # appointments
+    "qihang.appointments",
     "qihang.demo",
     "qihang.web",
 ]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("employer/jobs/", include("qihang.jobs.portal_urls")),
     path("employer/", include("qihang.employers.portal_urls")),
     path("", include("qihang.search.urls")),  # /search/… and /recommendations/
+    path("appointments/", include("qihang.appointments.urls")),  # appointments
     path("api/", include("qihang.api.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

@@ -81,3 +81,13 @@ class AuditAction(models.TextChoices):
     GUARD_CREATE = "guard.create", _("新增岗位审核规则")
     GUARD_UPDATE = "guard.update", _("修改岗位审核规则")
     DEMO_LOAD = "demo.load", _("载入演示数据")
+    # appointments
+    ADVISER_SAVE = "adviser.save", _("设置咨询师")
+    APPOINTMENT_POLICY_UPDATE = "appointment.policy_update", _("修改预约规则")
+    SLOT_PUBLISH = "slot.publish", _("发布可预约时段")
+    SLOT_WITHDRAW = "slot.withdraw", _("撤回可预约时段")
+    APPOINTMENT_BOOK = "appointment.book", _("预约咨询")
+    APPOINTMENT_CANCEL = "appointment.cancel", _("取消咨询预约")
+    APPOINTMENT_ATTEND = "appointment.attend", _("登记咨询到场")
+    APPOINTMENT_NO_SHOW = "appointment.no_show", _("登记咨询未到场")
+    APPOINTMENT_NOTE_SAVE = "appointment.note_save", _("填写咨询记录")

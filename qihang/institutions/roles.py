@@ -63,6 +63,11 @@ class Perm(StrEnum):
     # One's own inbox through the API (notifications app): every role that may hold a token,
     # employers' too (the inbox page only asks for a signed-in person).
     NOTIFICATIONS_OWN = "notifications.own"
+    # appointments: a graduate books and cancels; an adviser (an Adviser row the centre made)
+    # publishes slots and writes notes; the centre appoints advisers and reads the overview.
+    APPOINTMENT_BOOK = "appointment.book"
+    APPOINTMENT_ADVISE = "appointment.advise"
+    APPOINTMENT_MANAGE = "appointment.manage"
 
 
 # Whole-institution roles see every object of the institution; the others are narrowed by
@@ -78,6 +83,7 @@ STAFF_EXCLUDED = frozenset(
         Perm.EMPLOYER_PORTAL,
         Perm.EMPLOYER_MANAGE,
         Perm.GUARD_MANAGE,
+        Perm.APPOINTMENT_BOOK,  # appointments
     }
 )
 
@@ -99,6 +105,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.JOB_PUSH,
             Perm.JOB_SEARCH,
             Perm.NOTIFICATIONS_OWN,
+            Perm.APPOINTMENT_ADVISE,  # appointments
         }
     ),
     # Teachers and counsellors bring employers and jobs (the seed: mobilise everyone).
@@ -114,6 +121,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.JOB_PUSH,
             Perm.JOB_SEARCH,
             Perm.NOTIFICATIONS_OWN,
+            Perm.APPOINTMENT_ADVISE,  # appointments
         }
     ),
     # Graduates have no API tokens (the page refuses them one), so not NOTIFICATIONS_OWN: their
@@ -133,6 +141,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         }
     ),
 }
+
+# appointments: graduates book advisers.
+ROLE_PERMISSIONS[Role.GRADUATE] = ROLE_PERMISSIONS[Role.GRADUATE] | {Perm.APPOINTMENT_BOOK}
 
 EMPLOYER_ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     EmployerRole.ADMIN: frozenset(

@@ -27,6 +27,10 @@ class Kind(models.TextChoices):
     EMPLOYER_REJECTED = "employer_rejected", _("用人单位审核未通过")
     EMPLOYER_SUSPENDED = "employer_suspended", _("用人单位被暂停")
     SHARE_RECEIVED = "share_received", _("合作院校共享")
+    # appointments
+    APPOINTMENT_BOOKED = "appointment_booked", _("咨询预约成功")
+    APPOINTMENT_CANCELLED = "appointment_cancelled", _("咨询预约已取消")
+    APPOINTMENT_REMINDER = "appointment_reminder", _("咨询预约提醒")
 
 
 class Mode(models.TextChoices):
@@ -67,6 +71,10 @@ KINDS: dict[str, KindSpec] = {
     Kind.EMPLOYER_REJECTED: KindSpec(_EMAIL_WECHAT),
     Kind.EMPLOYER_SUSPENDED: KindSpec(_EMAIL_WECHAT),
     Kind.SHARE_RECEIVED: KindSpec(_EMAIL, default=Mode.DIGEST),
+    # appointments
+    Kind.APPOINTMENT_BOOKED: KindSpec(_EMAIL_WECHAT),
+    Kind.APPOINTMENT_CANCELLED: KindSpec(_EMAIL_WECHAT),
+    Kind.APPOINTMENT_REMINDER: KindSpec(_ALL),
 }
 
 # Where a body names its link: delivery writes the absolute address there.
