@@ -190,6 +190,11 @@ def walk_fixtures(media_root):
             school.fixtures[key] = alumnus_save(
                 actor=centre, alumnus=Alumnus(institution=school.institution, graduate=old)
             )
+        # appointments: the centre advises; a slot booked by graduates[0] and one by graduates[2]
+        # (the other department), through the services.
+        from tests.appointments.helpers import walk_appointments
+
+        walk_appointments(school)
         return school
 
     return make

@@ -75,9 +75,9 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "appointments/mine.html", {"appointments": rows, "policy": policy})
 
 
-@require_POST
 @takes_ids()
 @requires(Perm.APPOINTMENT_BOOK)
+@require_POST
 def slot_book(request: HttpRequest, slot_id: int) -> HttpResponse:
     actor = actor_of(request)
     slot = selectors.bookable_slot(actor, graduate=_graduate(request), slot_id=slot_id)
@@ -90,9 +90,9 @@ def slot_book(request: HttpRequest, slot_id: int) -> HttpResponse:
     return redirect("appointments:mine")
 
 
-@require_POST
 @takes_ids()
 @requires(Perm.APPOINTMENT_BOOK)
+@require_POST
 def cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
     actor = actor_of(request)
     appointment = selectors.appointment_for(actor, appointment_id)
@@ -135,9 +135,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
 @takes_ids()
 @requires(Perm.APPOINTMENT_ADVISE)
+@require_POST
 def publish(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     _adviser(request)
@@ -180,9 +180,9 @@ def publish(request: HttpRequest) -> HttpResponse:
     return redirect("appointments:calendar")
 
 
-@require_POST
 @takes_ids()
 @requires(Perm.APPOINTMENT_ADVISE)
+@require_POST
 def slot_withdraw(request: HttpRequest, slot_id: int) -> HttpResponse:
     actor = actor_of(request)
     slot = selectors.adviser_slot(actor, _adviser(request), slot_id)
@@ -199,8 +199,8 @@ def _advised(request: HttpRequest, appointment_id: int):  # noqa: ANN202
     """An appointment for an adviser: scoped (404), and one whose notes they may read (404:
     to anyone else it does not exist on these pages)."""
     actor = actor_of(request)
+    appointment = selectors.appointment_for(actor, appointment_id)  # 404 first: unseen is unseen
     _adviser(request)
-    appointment = selectors.appointment_for(actor, appointment_id)
     if not selectors.notes_readable(actor, appointment):
         raise Http404
     return appointment
@@ -231,9 +231,9 @@ def detail(request: HttpRequest, appointment_id: int) -> HttpResponse:
     )
 
 
-@require_POST
 @takes_ids()
 @requires(Perm.APPOINTMENT_ADVISE)
+@require_POST
 def action(request: HttpRequest, appointment_id: int) -> HttpResponse:
     actor = actor_of(request)
     appointment = _advised(request, appointment_id)
@@ -247,9 +247,9 @@ def action(request: HttpRequest, appointment_id: int) -> HttpResponse:
     return redirect("appointments:detail", appointment_id=appointment.pk)
 
 
-@require_POST
 @takes_ids()
 @requires(Perm.APPOINTMENT_ADVISE)
+@require_POST
 def note(request: HttpRequest, appointment_id: int) -> HttpResponse:
     actor = actor_of(request)
     appointment = _advised(request, appointment_id)
@@ -315,9 +315,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
 @takes_ids(user=ObjectId("accounts.User"), department=ObjectId("institutions.Department"))
 @requires(Perm.APPOINTMENT_MANAGE)
+@require_POST
 def adviser_save(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     form = forms.AdviserForm(request.POST)
@@ -349,9 +349,9 @@ def adviser_save(request: HttpRequest) -> HttpResponse:
     return redirect("appointments:overview")
 
 
-@require_POST
 @takes_ids()
 @requires(Perm.APPOINTMENT_MANAGE)
+@require_POST
 def policy(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     form = forms.PolicyForm(request.POST)

@@ -50,6 +50,9 @@ OBJECT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "contact_id": lambda s: s.fixtures["contact"].pk,
     "interaction_id": lambda s: s.fixtures["interaction"].pk,
     "alumnus_id": lambda s: s.fixtures["alumnus"].pk,
+    # appointments
+    "slot_id": lambda s: s.fixtures["slot"].pk,
+    "appointment_id": lambda s: s.fixtures["appointment"].pk,
 }
 
 # The same parameters naming an object of the school's second department (声乐歌剧系), for a
@@ -61,6 +64,7 @@ OTHER_DEPARTMENT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "evidence_id": lambda s: s.fixtures["other_department_evidence"].pk,
     "department_id": lambda s: s.departments[1].pk,
     "alumnus_id": lambda s: s.fixtures["other_department_alumnus"].pk,
+    "appointment_id": lambda s: s.fixtures["other_department_appointment"].pk,  # appointments
 }
 NOT_DEPARTMENT_OBJECTS = {
     "job_id",
@@ -71,6 +75,7 @@ NOT_DEPARTMENT_OBJECTS = {
     # Relationship records are every staff member's with EMPLOYER_VIEW.
     "contact_id",
     "interaction_id",
+    "slot_id",  # appointments: an adviser's slot is the whole institution's to book
 }
 
 # Parameters that are not objects of a tenant (formats, tokens): a fixed, valid value.
