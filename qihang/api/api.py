@@ -275,3 +275,7 @@ from qihang.api.jobs import router as jobs_router  # noqa: E402  (after `api` ex
 
 api.add_router("/", jobs_router)
 api.add_router("", search_router)
+# appointments
+from qihang.api.appointments import router as appointments_router  # noqa: E402
+
+api.add_router("", appointments_router)

@@ -314,6 +314,9 @@ def appointment_book(*, actor: Actor, slot: Slot, topic: str = "") -> Appointmen
         with transaction.atomic():
             appointment.save()
     except IntegrityError:
+        mine = slot.appointments.filter(graduate=graduate, status=AppointmentStatus.BOOKED)
+        if (own := mine.first()) is not None:
+            return own  # booking twice is booking once
         raise ValidationError(_("该时段已被其他同学预约，请选择其他时段。")) from None
     zone = selectors.zone_of(graduate.institution_id)
     when = _local(slot.starts_at, zone)
