@@ -57,7 +57,7 @@ def adviser_of(actor: Actor) -> Adviser | None:
         Adviser.objects.filter(
             institution_id=actor.institution_id, user_id=actor.user_id, is_active=True
         )
-        .select_related("department")
+        .select_related("user", "department")
         .first()
     )
 
@@ -177,9 +177,15 @@ def _counts(qs: QuerySet[Appointment], key: str) -> dict[object, dict[str, int]]
     return rows
 
 
-def overview(actor: Actor, *, since: dt.datetime, until: dt.datetime) -> dict[str, list]:
+def overview(
+    actor: Actor,
+    *,
+    since: dt.datetime,
+    until: dt.datetime,
+    kinds: list[AppointmentType] | None = None,
+) -> dict[str, list]:
     """Bookings per type and per adviser in [since, until), with no-shows (two queries for the
-    counts, one for the advisers' names; the types are reference data)."""
+    counts, one for the advisers' names; `kinds`: the types, if the caller has them)."""
     qs = scoped(Appointment, actor).filter(slot__starts_at__gte=since, slot__starts_at__lt=until)
 
     def row(label: str, counts: dict[str, int]) -> OverviewRow:
@@ -197,7 +203,7 @@ def overview(actor: Actor, *, since: dt.datetime, until: dt.datetime) -> dict[st
         a.pk: str(a) for a in Adviser.objects.filter(pk__in=list(by_adviser)).select_related("user")
     }
     return {
-        "types": [row(t.name, by_type.get(t.pk, {})) for t in types()],
+        "types": [row(t.name, by_type.get(t.pk, {})) for t in (kinds or types())],
         "advisers": [row(names[pk], counts) for pk, counts in sorted(by_adviser.items())],
     }
 

@@ -167,6 +167,8 @@ def slot_publish(
     location: str = "",
 ) -> Slot:
     """One slot of the acting adviser (`starts_at` aware; shown in the institution's zone)."""
+    if timezone.is_naive(starts_at):
+        raise ValueError("slot times must be timezone-aware")
     adviser = _acting_adviser(actor)
     _check_type(adviser, type)
     zone = selectors.zone_of(actor.institution_id)

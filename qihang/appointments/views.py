@@ -5,6 +5,7 @@ and rules. Thin views: a form, one service, render or redirect; objects through 
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -63,8 +64,8 @@ def book(request: HttpRequest) -> HttpResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     _graduate(request)
-    zone = selectors.zone_of(actor.institution_id)
     policy = selectors.policy_of(actor.institution_id)
+    zone = ZoneInfo(policy.time_zone)
     rows = list(selectors.my_appointments(actor)[:100])
     now = timezone.now()
     for a in rows:
@@ -120,7 +121,6 @@ def calendar(request: HttpRequest) -> HttpResponse:
     slots = selectors.adviser_slots(actor, adviser, since=since)
     for slot in slots:
         slot.local_start = timezone.localtime(slot.starts_at, zone)
-    types = adviser.types.all()
     return render(
         request,
         "appointments/calendar.html",
@@ -129,7 +129,6 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "slots": slots,
             "slot_form": forms.SlotForm(),
             "weekly_form": forms.WeeklyForm(),
-            "types": types,
             "zone": zone,
         },
     )
@@ -276,15 +275,16 @@ def note(request: HttpRequest, appointment_id: int) -> HttpResponse:
 @requires(Perm.APPOINTMENT_MANAGE)
 def overview(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
-    zone = selectors.zone_of(actor.institution_id)
+    policy = selectors.policy_of(actor.institution_id)
+    zone = ZoneInfo(policy.time_zone)
     today = timezone.localtime(timezone.now(), zone).date()
+    kinds = selectors.types()
     try:
         days = max(1, min(int(request.GET.get("days", "90")), 730))
     except ValueError:
         days = 90
     since = dt.datetime.combine(today - dt.timedelta(days=days), dt.time(0), zone)
     until = dt.datetime.combine(today + dt.timedelta(days=60), dt.time(0), zone)
-    policy = selectors.policy_of(actor.institution_id)
     staff = (
         User.objects.filter(
             memberships__institution_id=actor.institution_id,
@@ -299,12 +299,12 @@ def overview(request: HttpRequest) -> HttpResponse:
         request,
         "appointments/overview.html",
         {
-            "counts": selectors.overview(actor, since=since, until=until),
+            "counts": selectors.overview(actor, since=since, until=until, kinds=kinds),
             "days": days,
             "advisers": list(selectors.advisers(actor)),
             "staff": list(staff),
             "departments": list(Department.objects.filter(institution_id=actor.institution_id)),
-            "types": selectors.types(),
+            "types": kinds,
             "policy_form": forms.PolicyForm(
                 initial={
                     "time_zone": policy.time_zone,
