@@ -85,7 +85,7 @@ class Adviser(TenantModel):
         verbose_name=_("服务院系"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="+",
     )
     title = models.CharField(_("称谓"), max_length=60, blank=True, default="")
@@ -110,7 +110,7 @@ class Adviser(TenantModel):
 class Slot(TenantModel):
     """A bookable time of one adviser for one type. Withdrawn slots stay for the record."""
 
-    adviser = models.ForeignKey(Adviser, on_delete=models.PROTECT, related_name="slots")
+    adviser = models.ForeignKey(Adviser, on_delete=models.RESTRICT, related_name="slots")
     type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT, related_name="+")
     starts_at = models.DateTimeField(_("开始"))
     ends_at = models.DateTimeField(_("结束"))
@@ -144,7 +144,7 @@ class AppointmentStatus(models.TextChoices):
 
 
 class Appointment(TenantModel):
-    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="appointments")
+    slot = models.ForeignKey(Slot, on_delete=models.RESTRICT, related_name="appointments")
     graduate = models.ForeignKey(
         "graduates.Graduate", on_delete=models.CASCADE, related_name="appointments"
     )

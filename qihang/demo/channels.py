@@ -12,6 +12,7 @@ from qihang.demo import catalogue as cat
 from qihang.institutions.models import Institution, Pairing
 
 STEPS = ("employers_demo", "jobs_demo", "search_demo", "notifications_demo")
+STEPS += ("appointments_demo",)  # appointments
 
 
 def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = None) -> list:

@@ -45,6 +45,13 @@ from django.db import transaction
 from stdnum.cn import ric, uscc
 
 from qihang.accounts.models import ApiToken, User
+from qihang.appointments.models import (  # appointments
+    Adviser,
+    AdviserNote,
+    Appointment,
+    AppointmentPolicy,
+    Slot,
+)
 from qihang.audit.models import AuditEvent, SensitiveRead
 from qihang.demo import catalogue as cat
 from qihang.demo import channels
@@ -1507,6 +1514,9 @@ def delete_institution(institution: Institution) -> None:
         ApiToken.objects.filter(user_id__in=graduate_users)._raw_delete(using)
         Membership.objects.filter(user_id__in=graduate_users)._raw_delete(using)
         User.objects.filter(pk__in=graduate_users)._raw_delete(using)
+        Adviser.types.through.objects.filter(
+            adviser__institution_id=inst_id
+        ).delete()  # appointments
         for model in (
             AuditEvent,
             SensitiveRead,
@@ -1523,6 +1533,12 @@ def delete_institution(institution: Institution) -> None:
             ImportJob,
             JobPush,
             JobPreference,
+            # appointments
+            AdviserNote,
+            Appointment,
+            Slot,
+            Adviser,
+            AppointmentPolicy,
             Graduate,
             CohortPolicy,
         ):

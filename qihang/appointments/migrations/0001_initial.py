@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(blank=True, default='', max_length=60, verbose_name='称谓')),
                 ('is_active', models.BooleanField(default=True, verbose_name='在岗')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='institutions.department', verbose_name='服务院系')),
+                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='+', to='institutions.department', verbose_name='服务院系')),
                 ('institution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='institutions.institution')),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('types', models.ManyToManyField(related_name='+', to='appointments.appointmenttype', verbose_name='咨询类型')),
@@ -93,7 +93,7 @@ class Migration(migrations.Migration):
                 ('location', models.CharField(blank=True, default='', max_length=200, verbose_name='地点或链接')),
                 ('withdrawn', models.BooleanField(default=False, verbose_name='已撤回')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('adviser', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='slots', to='appointments.adviser')),
+                ('adviser', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='slots', to='appointments.adviser')),
                 ('institution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='institutions.institution')),
                 ('type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='appointments.appointmenttype')),
             ],
@@ -106,7 +106,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='appointment',
             name='slot',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to='appointments.slot'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='appointments', to='appointments.slot'),
         ),
         migrations.CreateModel(
             name='AppointmentPolicy',
