@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qihang.appointments.models import AppointmentType
+from qihang.lib.dates import IsoDateField
 
 WEEKDAYS = [
     (0, _("周一")),
@@ -32,7 +33,7 @@ class SlotForm(forms.Form):
     """One slot, at a local date and time of the institution's zone."""
 
     type = _TypeField()
-    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = IsoDateField(label=_("日期"))
     start = forms.TimeField(label=_("开始时间"), widget=forms.TimeInput(attrs={"type": "time"}))
     minutes = forms.IntegerField(label=_("时长（分钟）"), min_value=10, max_value=240, initial=30)
     location = forms.CharField(label=_("地点或链接"), max_length=200, required=False)
@@ -44,9 +45,7 @@ class WeeklyForm(forms.Form):
     start = forms.TimeField(label=_("开始时间"), widget=forms.TimeInput(attrs={"type": "time"}))
     minutes = forms.IntegerField(label=_("时长（分钟）"), min_value=10, max_value=240, initial=30)
     count = forms.IntegerField(label=_("连续时段数"), min_value=1, max_value=8, initial=2)
-    first_day = forms.DateField(
-        label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}), initial=dt.date.today
-    )
+    first_day = IsoDateField(label=_("起始日期"), initial=dt.date.today)
     weeks = forms.IntegerField(label=_("持续周数"), min_value=1, max_value=26, initial=4)
     location = forms.CharField(label=_("地点或链接"), max_length=200, required=False)
 
