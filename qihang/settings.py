@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "qihang.reports",
     # appointments
     "qihang.appointments",
+    # ventures
+    "qihang.ventures",
     "qihang.demo",
     "qihang.web",
 ]

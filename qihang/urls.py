@@ -20,6 +20,7 @@ urlpatterns = [
     path("employer/", include("qihang.employers.portal_urls")),
     path("", include("qihang.search.urls")),  # /search/… and /recommendations/
     path("appointments/", include("qihang.appointments.urls")),  # appointments
+    path("ventures/", include("qihang.ventures.urls")),  # ventures
     path("api/", include("qihang.api.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

@@ -195,6 +195,10 @@ def walk_fixtures(media_root):
         from tests.appointments.helpers import walk_appointments
 
         walk_appointments(school)
+        # ventures: a project led by graduates[0], one by graduates[2] (the other department).
+        from tests.ventures.helpers import walk_ventures
+
+        walk_ventures(school)
         return school
 
     return make

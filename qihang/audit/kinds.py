@@ -91,3 +91,7 @@ class AuditAction(models.TextChoices):
     APPOINTMENT_ATTEND = "appointment.attend", _("登记咨询到场")
     APPOINTMENT_NO_SHOW = "appointment.no_show", _("登记咨询未到场")
     APPOINTMENT_NOTE_SAVE = "appointment.note_save", _("填写咨询记录")
+    # ventures
+    PROJECT_CREATE = "project.create", _("登记创业项目")
+    PROJECT_UPDATE = "project.update", _("修改创业项目")
+    PARK_UPDATE = "park.update", _("修改文创园区信息")

@@ -68,6 +68,11 @@ class Perm(StrEnum):
     APPOINTMENT_BOOK = "appointment.book"
     APPOINTMENT_ADVISE = "appointment.advise"
     APPOINTMENT_MANAGE = "appointment.manage"
+    # ventures: a graduate's own projects; staff read the projects (scoped); the centre edits the
+    # parks directory (platform-wide reference data).
+    VENTURE_OWN = "venture.own"
+    VENTURE_VIEW = "venture.view"
+    VENTURE_PARKS_EDIT = "venture.parks_edit"
 
 
 # Whole-institution roles see every object of the institution; the others are narrowed by
@@ -84,6 +89,7 @@ STAFF_EXCLUDED = frozenset(
         Perm.EMPLOYER_MANAGE,
         Perm.GUARD_MANAGE,
         Perm.APPOINTMENT_BOOK,  # appointments
+        Perm.VENTURE_OWN,  # ventures
     }
 )
 
@@ -106,6 +112,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.JOB_SEARCH,
             Perm.NOTIFICATIONS_OWN,
             Perm.APPOINTMENT_ADVISE,  # appointments
+            Perm.VENTURE_VIEW,  # ventures
         }
     ),
     # Teachers and counsellors bring employers and jobs (the seed: mobilise everyone).
@@ -122,6 +129,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.JOB_SEARCH,
             Perm.NOTIFICATIONS_OWN,
             Perm.APPOINTMENT_ADVISE,  # appointments
+            Perm.VENTURE_VIEW,  # ventures
         }
     ),
     # Graduates have no API tokens (the page refuses them one), so not NOTIFICATIONS_OWN: their
@@ -144,6 +152,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
 
 # appointments: graduates book advisers.
 ROLE_PERMISSIONS[Role.GRADUATE] = ROLE_PERMISSIONS[Role.GRADUATE] | {Perm.APPOINTMENT_BOOK}
+# ventures: graduates keep their projects; leadership reads them.
+ROLE_PERMISSIONS[Role.GRADUATE] = ROLE_PERMISSIONS[Role.GRADUATE] | {Perm.VENTURE_OWN}
+ROLE_PERMISSIONS[Role.LEADERSHIP] = ROLE_PERMISSIONS[Role.LEADERSHIP] | {Perm.VENTURE_VIEW}
 
 EMPLOYER_ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     EmployerRole.ADMIN: frozenset(

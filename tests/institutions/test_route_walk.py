@@ -53,6 +53,7 @@ OBJECT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     # appointments
     "slot_id": lambda s: s.fixtures["slot"].pk,
     "appointment_id": lambda s: s.fixtures["appointment"].pk,
+    "project_id": lambda s: s.fixtures["project"].pk,  # ventures
 }
 
 # The same parameters naming an object of the school's second department (声乐歌剧系), for a
@@ -65,6 +66,7 @@ OTHER_DEPARTMENT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "department_id": lambda s: s.departments[1].pk,
     "alumnus_id": lambda s: s.fixtures["other_department_alumnus"].pk,
     "appointment_id": lambda s: s.fixtures["other_department_appointment"].pk,  # appointments
+    "project_id": lambda s: s.fixtures["other_department_project"].pk,  # ventures
 }
 NOT_DEPARTMENT_OBJECTS = {
     "job_id",
@@ -86,6 +88,7 @@ PLAIN_PARAMETERS: dict[str, str] = {
     "path": "x",
     # Guard rules are platform-wide reference data (GUARD_MANAGE only, no institution role).
     "rule_id": "1",
+    "park_id": "1",  # ventures: the parks directory is platform-wide reference data
 }
 
 API_PREFIX = "api/"
