@@ -13,6 +13,7 @@ from qihang.institutions.models import Institution, Pairing
 
 STEPS = ("employers_demo", "jobs_demo", "search_demo", "notifications_demo")
 STEPS += ("appointments_demo",)  # appointments
+STEPS += ("ventures_demo",)  # ventures
 
 
 def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = None) -> list:

@@ -99,6 +99,7 @@ from qihang.institutions.services import (
 )
 from qihang.lib import places
 from qihang.search.models import JobPreference, JobPush
+from qihang.ventures.models import Project, ProjectMember  # ventures
 
 DEFAULT_SEED = 2020
 # The demo stands on 15 July 2020: two weeks after graduation, mid-season for the 2020 cohort
@@ -1539,6 +1540,9 @@ def delete_institution(institution: Institution) -> None:
             Slot,
             Adviser,
             AppointmentPolicy,
+            # ventures
+            ProjectMember,
+            Project,
             Graduate,
             CohortPolicy,
         ):

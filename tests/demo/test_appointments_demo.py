@@ -28,3 +28,14 @@ def models_institution():
     from django.db.models import F
 
     return F("institution")
+
+
+def test_the_demo_has_the_three_founders_projects(demo):
+    from qihang.ventures.models import Project
+    from qihang.ventures.selectors import matches
+
+    names = set(Project.objects.filter(institution__code="90001").values_list("name", flat=True))
+    assert names == {"小音符音乐教育工作室", "声浪阿卡贝拉厂牌", "回声录音棚"}
+    for project in Project.objects.all():
+        assert project.members.count() >= 2
+        assert matches(project)
