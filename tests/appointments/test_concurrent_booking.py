@@ -44,7 +44,7 @@ def _book(user_id: int, institution_id: int, slot_id: int, barrier, results) -> 
         connections.close_all()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_bookings_of_one_slot_book_it_once(school):
     if connection.vendor != "postgresql":
         pytest.skip("the concurrency test runs on PostgreSQL (SQLite serialises writers)")
