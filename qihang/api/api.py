@@ -279,3 +279,7 @@ api.add_router("", search_router)
 from qihang.api.appointments import router as appointments_router  # noqa: E402
 
 api.add_router("", appointments_router)
+# ventures
+from qihang.api.ventures import router as ventures_router  # noqa: E402
+
+api.add_router("", ventures_router)

@@ -102,3 +102,12 @@ def test_query_counts(school, client_for, django_assert_num_queries):
     # session, user, memberships (+ departments), parks, districts, institution, unread count.
     with django_assert_num_queries(8):
         assert centre.get("/ventures/parks/").status_code == 200
+
+
+def test_the_api_gives_a_graduate_their_projects_and_parks(school, client_for):
+    project = make_project(school)
+    client = client_for(school.graduate_user)
+    mine = client.get("/api/v1/ventures/projects").json()
+    assert [p["name"] for p in mine] == ["小音符音乐教育工作室"]
+    parks = client.get(f"/api/v1/ventures/projects/{project.pk}/parks").json()
+    assert parks[0]["park"] == "西岸文化艺术示范区" and parks[0]["reasons"]
