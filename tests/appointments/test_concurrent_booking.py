@@ -44,6 +44,9 @@ def _book(user_id: int, institution_id: int, slot_id: int, barrier, results) -> 
         connections.close_all()
 
 
+# The runner's threads (xdist's) make fork() warn; a child touches none of them, only a new
+# connection of its own.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_bookings_of_one_slot_book_it_once(school):
     if connection.vendor != "postgresql":
