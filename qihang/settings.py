@@ -66,6 +66,10 @@ INSTALLED_APPS = [
     "qihang.notifications",
     "qihang.reports",
     "qihang.events",  # events app
+    # appointments
+    "qihang.appointments",
+    # ventures
+    "qihang.ventures",
     "qihang.demo",
     "qihang.web",
     # resumes (issue 8)

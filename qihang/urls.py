@@ -22,6 +22,8 @@ urlpatterns = [
     path("events/", include("qihang.events.urls")),  # events app
     path("", include("qihang.search.urls")),  # /search/… and /recommendations/
     path("applications/", include("qihang.applications.urls")),  # applications
+    path("appointments/", include("qihang.appointments.urls")),  # appointments
+    path("ventures/", include("qihang.ventures.urls")),  # ventures
     path("api/", include("qihang.api.urls")),
     # resumes (issue 8)
     path("resumes/", include("qihang.resumes.urls")),

@@ -258,6 +258,15 @@ def walk_fixtures(media_root):
             status="seated",
             code=new_code(),
         )
+        # appointments: the centre advises; a slot booked by graduates[0] and one by graduates[2]
+        # (the other department), through the services.
+        from tests.appointments.helpers import walk_appointments
+
+        walk_appointments(school)
+        # ventures: a project led by graduates[0], one by graduates[2] (the other department).
+        from tests.ventures.helpers import walk_ventures
+
+        walk_ventures(school)
         return school
 
     return make

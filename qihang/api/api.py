@@ -286,3 +286,11 @@ api.add_router("/", resumes_router)
 from qihang.events.api import router as events_router  # noqa: E402  (after `api` exists)
 
 api.add_router("", events_router)
+# appointments
+from qihang.api.appointments import router as appointments_router  # noqa: E402
+
+api.add_router("", appointments_router)
+# ventures
+from qihang.api.ventures import router as ventures_router  # noqa: E402
+
+api.add_router("", ventures_router)

@@ -111,3 +111,17 @@ class AuditAction(models.TextChoices):
     EVENT_REGISTRATION_CANCEL = "event.registration_cancel", _("取消报名")
     EVENT_WAITLIST_PROMOTE = "event.waitlist_promote", _("候补转为正式报名")
     EVENT_CHECKIN = "event.checkin", _("签到")
+    # appointments
+    ADVISER_SAVE = "adviser.save", _("设置咨询师")
+    APPOINTMENT_POLICY_UPDATE = "appointment.policy_update", _("修改预约规则")
+    SLOT_PUBLISH = "slot.publish", _("发布可预约时段")
+    SLOT_WITHDRAW = "slot.withdraw", _("撤回可预约时段")
+    APPOINTMENT_BOOK = "appointment.book", _("预约咨询")
+    APPOINTMENT_CANCEL = "appointment.cancel", _("取消咨询预约")
+    APPOINTMENT_ATTEND = "appointment.attend", _("登记咨询到场")
+    APPOINTMENT_NO_SHOW = "appointment.no_show", _("登记咨询未到场")
+    APPOINTMENT_NOTE_SAVE = "appointment.note_save", _("填写咨询记录")
+    # ventures
+    PROJECT_CREATE = "project.create", _("登记创业项目")
+    PROJECT_UPDATE = "project.update", _("修改创业项目")
+    PARK_UPDATE = "park.update", _("修改文创园区信息")

@@ -19,6 +19,8 @@ STEPS = (
     "applications_demo",  # applications
     "notifications_demo",
     "events_demo",  # events app
+    "appointments_demo",  # appointments
+    "ventures_demo",  # ventures
 )
 
 

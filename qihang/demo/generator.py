@@ -47,6 +47,13 @@ from stdnum.cn import ric, uscc
 
 from qihang.accounts.models import ApiToken, User
 from qihang.applications.models import Application, ApplicationEvent
+from qihang.appointments.models import (  # appointments
+    Adviser,
+    AdviserNote,
+    Appointment,
+    AppointmentPolicy,
+    Slot,
+)
 from qihang.audit.models import AuditEvent, SensitiveRead
 from qihang.demo import catalogue as cat
 from qihang.demo import channels
@@ -94,6 +101,7 @@ from qihang.institutions.services import (
 )
 from qihang.lib import places
 from qihang.search.models import JobPreference, JobPush
+from qihang.ventures.models import Project, ProjectMember  # ventures
 
 DEFAULT_SEED = 2020
 # The demo stands on 15 July 2020: two weeks after graduation, mid-season for the 2020 cohort
@@ -1518,6 +1526,9 @@ def delete_institution(institution: Institution) -> None:
         )
         ApplicationEvent.objects.filter(application_id__in=applications)._raw_delete(using)
         Application.objects.filter(pk__in=applications)._raw_delete(using)
+        Adviser.types.through.objects.filter(
+            adviser__institution_id=inst_id
+        ).delete()  # appointments
         for model in (
             AuditEvent,
             SensitiveRead,
@@ -1534,6 +1545,15 @@ def delete_institution(institution: Institution) -> None:
             ImportJob,
             JobPush,
             JobPreference,
+            # appointments
+            AdviserNote,
+            Appointment,
+            Slot,
+            Adviser,
+            AppointmentPolicy,
+            # ventures
+            ProjectMember,
+            Project,
             Graduate,
             CohortPolicy,
         ):

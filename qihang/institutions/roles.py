@@ -81,6 +81,16 @@ class Perm(StrEnum):
     EVENT_REGISTER = "event.register"
     # Employer side: request an info session (slot and room), see one's events and counts.
     EVENT_REQUEST = "event.request"
+    # appointments: a graduate books and cancels; an adviser (an Adviser row the centre made)
+    # publishes slots and writes notes; the centre appoints advisers and reads the overview.
+    APPOINTMENT_BOOK = "appointment.book"
+    APPOINTMENT_ADVISE = "appointment.advise"
+    APPOINTMENT_MANAGE = "appointment.manage"
+    # ventures: a graduate's own projects; staff read the projects (scoped); the centre edits the
+    # parks directory (platform-wide reference data).
+    VENTURE_OWN = "venture.own"
+    VENTURE_VIEW = "venture.view"
+    VENTURE_PARKS_EDIT = "venture.parks_edit"
 
 
 # Whole-institution roles see every object of the institution; the others are narrowed by
@@ -100,6 +110,8 @@ STAFF_EXCLUDED = frozenset(
         # events app: a graduate's and an employer's own actions
         Perm.EVENT_REGISTER,
         Perm.EVENT_REQUEST,
+        Perm.APPOINTMENT_BOOK,  # appointments
+        Perm.VENTURE_OWN,  # ventures
     }
 )
 
@@ -125,6 +137,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             # events app
             Perm.EVENT_VIEW,
             Perm.EVENT_CHECKIN,
+            Perm.APPOINTMENT_ADVISE,  # appointments
+            Perm.VENTURE_VIEW,  # ventures
         }
     ),
     # Teachers and counsellors bring employers and jobs (the seed: mobilise everyone).
@@ -143,6 +157,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.APPLICATION_VIEW,  # applications
             # events app
             Perm.EVENT_VIEW,
+            Perm.APPOINTMENT_ADVISE,  # appointments
+            Perm.VENTURE_VIEW,  # ventures
         }
     ),
     # Graduates have no API tokens (the page refuses them one), so not NOTIFICATIONS_OWN: their
@@ -172,6 +188,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         }
     ),
 }
+
+# appointments: graduates book advisers.
+ROLE_PERMISSIONS[Role.GRADUATE] = ROLE_PERMISSIONS[Role.GRADUATE] | {Perm.APPOINTMENT_BOOK}
+# ventures: graduates keep their projects; leadership reads them.
+ROLE_PERMISSIONS[Role.GRADUATE] = ROLE_PERMISSIONS[Role.GRADUATE] | {Perm.VENTURE_OWN}
+ROLE_PERMISSIONS[Role.LEADERSHIP] = ROLE_PERMISSIONS[Role.LEADERSHIP] | {Perm.VENTURE_VIEW}
 
 EMPLOYER_ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     EmployerRole.ADMIN: frozenset(

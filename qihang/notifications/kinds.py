@@ -38,6 +38,10 @@ class Kind(models.TextChoices):
     EVENT_DECLINED = "event_declined", _("宣讲会申请未通过")
     EVENT_CANCELLED = "event_cancelled", _("宣讲会/双选会已取消")
     EVENT_PROMOTED = "event_promoted", _("候补转为正式报名")
+    # appointments
+    APPOINTMENT_BOOKED = "appointment_booked", _("咨询预约成功")
+    APPOINTMENT_CANCELLED = "appointment_cancelled", _("咨询预约已取消")
+    APPOINTMENT_REMINDER = "appointment_reminder", _("咨询预约提醒")
 
 
 class Mode(models.TextChoices):
@@ -89,6 +93,10 @@ KINDS: dict[str, KindSpec] = {
     Kind.EVENT_DECLINED: KindSpec(_EMAIL_WECHAT),
     Kind.EVENT_CANCELLED: KindSpec(_ALL),
     Kind.EVENT_PROMOTED: KindSpec(_ALL),
+    # appointments
+    Kind.APPOINTMENT_BOOKED: KindSpec(_EMAIL_WECHAT),
+    Kind.APPOINTMENT_CANCELLED: KindSpec(_EMAIL_WECHAT),
+    Kind.APPOINTMENT_REMINDER: KindSpec(_ALL),
 }
 
 # Where a body names its link: delivery writes the absolute address there.

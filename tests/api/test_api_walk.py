@@ -120,7 +120,7 @@ def test_no_or_wrong_token_is_401(world, token_for):
 def test_objects_of_another_institution_are_404(world, token_for):
     mine, theirs = world
     auth = token_for(mine.centre, mine)  # the strongest role, in the wrong institution
-    # events app: a graduate's own operations are walked with the graduate's token.
+    # events app, appointments: a graduate's own operations are walked with the graduate's token.
     centre_auth, graduate_auth = auth, token_for(mine.graduate_user, mine)
     checked = 0
     for path, method, _view in institution_operations():

@@ -59,6 +59,10 @@ OBJECT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "event_id": lambda s: s.fixtures["event"].pk,
     "room_id": lambda s: s.fixtures["room"].pk,
     "registration_id": lambda s: s.fixtures["registration"].pk,
+    # appointments
+    "slot_id": lambda s: s.fixtures["slot"].pk,
+    "appointment_id": lambda s: s.fixtures["appointment"].pk,
+    "project_id": lambda s: s.fixtures["project"].pk,  # ventures
 }
 
 # The same parameters naming an object of the school's second department (声乐歌剧系), for a
@@ -73,6 +77,8 @@ OTHER_DEPARTMENT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "application_id": lambda s: s.fixtures["other_department_application"].pk,  # applications
     # events app
     "registration_id": lambda s: s.fixtures["other_department_registration"].pk,
+    "appointment_id": lambda s: s.fixtures["other_department_appointment"].pk,  # appointments
+    "project_id": lambda s: s.fixtures["other_department_project"].pk,  # ventures
 }
 NOT_DEPARTMENT_OBJECTS = {
     "job_id",
@@ -89,6 +95,7 @@ NOT_DEPARTMENT_OBJECTS = {
     # events app: events and rooms are the whole institution's.
     "event_id",
     "room_id",
+    "slot_id",  # appointments: an adviser's slot is the whole institution's to book
 }
 
 # Parameters that are not objects of a tenant (formats, tokens): a fixed, valid value.
@@ -101,6 +108,7 @@ PLAIN_PARAMETERS: dict[str, str] = {
     "rule_id": "1",
     # resumes (issue 8): a résumé section (resumes.sections.SECTIONS); row_id is a skill.
     "section": "skills",
+    "park_id": "1",  # ventures: the parks directory is platform-wide reference data
 }
 
 API_PREFIX = "api/"

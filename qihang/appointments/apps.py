@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AppointmentsConfig(AppConfig):
+    name = "qihang.appointments"
+    verbose_name = "咨询预约"

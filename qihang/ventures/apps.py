@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class VenturesConfig(AppConfig):
+    name = "qihang.ventures"
+    verbose_name = "创新创业"
