@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from django.db import models
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from qihang.applications.models import (
     OPEN_STATUSES,
@@ -63,6 +65,21 @@ def counts_as_employment(application: Application) -> bool:
     return (
         application.status == ApplicationStatus.HIRED and application.job.kind != JobKind.INTERNSHIP
     )
+
+
+def destination_link(application: Application) -> str:
+    """The graduate's destination form, pre-filled with the employer of a hire that may count as
+    employment ("" otherwise): the graduate chooses the code and adds the proof; the review
+    decides."""
+    if not counts_as_employment(application):
+        return ""
+    employer = application.employer
+    values = {
+        "employer_name": employer.name,
+        "employer_credit_code": employer.credit_code,
+        "employer_division": employer.division,
+    }
+    return reverse("destinations:mine") + "?" + urlencode({k: v for k, v in values.items() if v})
 
 
 @dataclass

@@ -73,6 +73,7 @@ def _detail_context(actor: Any, application: Application) -> dict[str, Any]:
         "actions": APPLICATION.available(application, actor),
         "message_form": MessageForm(),
         "counts_as_employment": selectors.counts_as_employment(application),
+        "destination_link": selectors.destination_link(application),
     }
 
 

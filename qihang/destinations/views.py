@@ -112,6 +112,30 @@ def _record_context(destination: Destination | None, ref: Reference) -> dict[str
 
 
 # --- The graduate's own record -------------------------------------------------------------------
+# What another page may propose for a graduate's destination form (a hire through an application,
+# a founders' project for 75): shown as the form's starting values, nothing written — the
+# graduate submits, the review decides.
+PREFILL_FIELDS = {
+    "employer_name": 200,
+    "employer_credit_code": 18,
+    "employer_division": 6,
+}
+
+
+def _prefill(request: HttpRequest, ref: Any) -> dict[str, Any]:
+    if request.method != "GET":
+        return {}
+    values = {
+        name: request.GET[name].strip()[:limit]
+        for name, limit in PREFILL_FIELDS.items()
+        if request.GET.get(name, "").strip()
+    }
+    code = request.GET.get("code", "").strip()
+    if code in ref.codes:
+        values["code"] = code
+    return values
+
+
 @takes_ids()
 @requires(Perm.DESTINATION_REPORT_OWN)
 def mine(request: HttpRequest) -> HttpResponse:
@@ -128,7 +152,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         request.FILES or None,
         ref=ref,
         max_mb=_max_mb(),
-        initial=DestinationForm.initial_from(destination),
+        initial=DestinationForm.initial_from(destination) | _prefill(request, ref),
     )
     if request.method == "POST":
         if closed:

@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from qihang.applications.models import Application, ApplicationStatus
 from qihang.events.eligibility import ineligible_reasons
 from qihang.events.models import Event, EventStatus, Registration, RegistrationStatus, Room
 from qihang.graduates.models import Graduate
@@ -130,9 +131,9 @@ class Funnel:
 
     registered: seats held (checked in or not; waiting-list places not counted);
     attended: seats checked in at the door; no_show: seats not checked in at an event that
-    has ended. applied: registrants who applied to the event's employer after registering;
-    hired: those of them hired. Both come with the applications part of issue 8, which
-    fills them from its own tables: until then they are None and the pages show "—".
+    has ended. applied: seated registrants who applied to the event's employer after
+    registering (an application not withdrawn); hired: those of them hired. None for an event
+    without an employer (the pages show "—").
     """
 
     registered: int
@@ -146,15 +147,52 @@ class Funnel:
         return self.attended / self.registered if self.registered else None
 
 
-def funnel_of(event: Event, *, now: dt.datetime | None = None) -> Funnel:
-    """From the counts `_with_counts` put on the event."""
+def outcomes_of(events: list[Event]) -> dict[int, tuple[int, int]]:
+    """(applied, hired) per event with an employer: its seated registrants who applied to that
+    employer after registering, and those hired. One query, whatever the number of events."""
+    with_employer = [e.pk for e in events if e.employer_id]
+    if not with_employer:
+        return {}
+    applications = Application.objects.filter(
+        graduate_id=OuterRef("graduate_id"),
+        employer_id=OuterRef("event__employer_id"),
+        submitted_at__gte=OuterRef("created_at"),
+    ).exclude(status=ApplicationStatus.WITHDRAWN)
+    rows = (
+        Registration.objects.filter(event_id__in=with_employer, status=RegistrationStatus.SEATED)
+        .annotate(
+            applied=Exists(applications),
+            hired=Exists(applications.filter(status=ApplicationStatus.HIRED)),
+        )
+        .values_list("event_id", "applied", "hired")
+    )
+    found = {pk: [0, 0] for pk in with_employer}
+    for event_id, applied, hired in rows:
+        found[event_id][0] += bool(applied)
+        found[event_id][1] += bool(hired)
+    return {pk: (a, h) for pk, (a, h) in found.items()}
+
+
+def funnel_of(
+    event: Event,
+    *,
+    now: dt.datetime | None = None,
+    outcomes: dict[int, tuple[int, int]] | None = None,
+) -> Funnel:
+    """From the counts `_with_counts` put on the event, and its applications (`outcomes_of`,
+    read here when not given)."""
     now = now or timezone.now()
     registered = event.n_seated
     ended = event.ends_at <= now
+    if outcomes is None:
+        outcomes = outcomes_of([event])
+    applied, hired = outcomes.get(event.pk, (None, None))
     return Funnel(
         registered=registered,
         attended=event.n_attended,
         no_show=(registered - event.n_attended) if ended else 0,
+        applied=applied,
+        hired=hired,
     )
 
 
@@ -190,12 +228,31 @@ def funnel_by_employer(*, actor: Actor) -> list[EmployerFunnel]:
         )
         .order_by("-registered", "employer__name")
     )
+    rows = list(rows)
+    events = list(
+        owned(Event, actor)
+        .filter(status=EventStatus.APPROVED, employer__isnull=False)
+        .only("pk", "employer_id")
+    )
+    outcomes = outcomes_of(events)
+    by_employer: dict[int, list[int]] = {}
+    for event in events:
+        applied, hired = outcomes.get(event.pk, (0, 0))
+        totals = by_employer.setdefault(event.employer_id, [0, 0])
+        totals[0] += applied
+        totals[1] += hired
     return [
         EmployerFunnel(
             employer_id=r["employer_id"],
             employer_name=r["employer__name"],
             events=r["events"],
-            funnel=Funnel(registered=r["registered"], attended=r["attended"], no_show=r["no_show"]),
+            funnel=Funnel(
+                registered=r["registered"],
+                attended=r["attended"],
+                no_show=r["no_show"],
+                applied=by_employer.get(r["employer_id"], [0, 0])[0],
+                hired=by_employer.get(r["employer_id"], [0, 0])[1],
+            ),
         )
         for r in rows
     ]

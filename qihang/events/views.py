@@ -279,7 +279,8 @@ def funnel(request: HttpRequest) -> HttpResponse:
         .filter(institution_id=actor.institution_id, starts_at__lte=now)
         .order_by("-starts_at")[:100]
     )
-    rows = [(e, selectors.funnel_of(e, now=now)) for e in events]
+    outcomes = selectors.outcomes_of(events)
+    rows = [(e, selectors.funnel_of(e, now=now, outcomes=outcomes)) for e in events]
     return render(
         request,
         "events/funnel.html",

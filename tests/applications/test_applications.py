@@ -250,3 +250,48 @@ def test_an_application_lets_that_employer_read_the_resume_until_withdrawn(
     services.application_act(actor=graduate, application=application, action="withdraw")
     assert not resume_visible_to_employer(graduate_row, orchestra.pk)
     assert client_for(orchestra.admin).get(url).status_code == 404
+
+
+def test_an_events_funnel_counts_who_applied_and_was_hired_after_registering(
+    school, orchestra, job, graduate, employer
+):
+    """registered → attended → applied → hired: an info session's registrants who applied to
+    its employer afterwards, and those hired."""
+    import datetime as dt
+
+    from qihang.events import selectors as event_selectors
+    from qihang.events.models import Registration, Room
+    from qihang.events.services import event_create, new_code
+
+    centre = build_actor(school.centre, school.institution.pk)
+    start = timezone.now() + dt.timedelta(days=3)
+    start = start.replace(minute=0, second=0, microsecond=0)
+    event = event_create(
+        actor=centre,
+        data={
+            "kind": "info_session",
+            "title": "乐团宣讲会",
+            "starts_at": start,
+            "ends_at": start + dt.timedelta(hours=1),
+            "capacity": 50,
+        },
+        room=Room.objects.create(institution=school.institution, name="音乐厅", seats=100),
+        employer=orchestra,
+    )
+    for g in school.graduates[:2]:
+        Registration.objects.create(
+            institution=school.institution,
+            event=event,
+            graduate=g,
+            status="seated",
+            code=new_code(),
+        )
+    application = services.application_submit(actor=graduate, job=job)  # graduates[0]
+    for action in ("view", "offer"):
+        services.application_act(actor=employer, application=application, action=action)
+    services.application_act(actor=graduate, application=application, action="accept")
+    event = event_selectors.staff_events(actor=centre).get(pk=event.pk)
+    funnel = event_selectors.funnel_of(event)
+    assert (funnel.registered, funnel.applied, funnel.hired) == (2, 1, 1)
+    [row] = event_selectors.funnel_by_employer(actor=centre)
+    assert (row.funnel.applied, row.funnel.hired) == (1, 1)

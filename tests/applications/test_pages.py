@@ -39,6 +39,29 @@ def test_a_graduate_applies_and_the_employer_answers_through_the_pages(
     assert application.status == "hired"
     page = graduate.get(reverse("applications:detail", args=[application.pk])).content.decode()
     assert "登记毕业去向" in page and "7月报到" in page
+    # The destination form starts from the employer of the hire; the graduate picks the code.
+    from qihang.destinations.policy import policy_for
+
+    policy = policy_for(school.cohort)  # the test cohort's registration kept open
+    policy.registration_deadline = None
+    policy.save(update_fields=["registration_deadline"])
+    form = graduate.get(
+        reverse("destinations:mine"),
+        {
+            "employer_name": orchestra.name,
+            "employer_credit_code": orchestra.credit_code,
+            "code": "xx",
+        },
+    ).content.decode()
+    assert f'value="{orchestra.name}"' in form and f'value="{orchestra.credit_code}"' in form
+    founder = graduate.get(
+        reverse("destinations:mine"), {"code": "75", "employer_name": "声乐工作室"}
+    )
+    assert 'value="声乐工作室"' in founder.content.decode()
+    assert 'value="75" selected' in founder.content.decode()
+    from qihang.destinations.models import Destination
+
+    assert not Destination.objects.exists()  # a starting point, nothing written
 
 
 def test_bad_answers_say_what_is_missing(school, job, orchestra, graduate, client_for):
