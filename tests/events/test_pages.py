@@ -107,9 +107,10 @@ def test_the_employers_events_with_counts(client_for, orchestra, many, django_as
 def test_the_funnel_page(client_for, school, many, django_assert_num_queries):
     client = client_for(school.centre)
     client.get(reverse("events:funnel"))
-    # session, user, memberships (+ departments), the started events, per employer, the
-    # current institution, unread.
-    with django_assert_num_queries(8):
+    # session, user, memberships (+ departments), the started events (none with an employer
+    # here, so no applications to read for them), per employer, the employers' events, their
+    # registrants' applications (applied, hired), the current institution, unread.
+    with django_assert_num_queries(10):
         assert client.get(reverse("events:funnel")).status_code == 200
 
 
