@@ -19,7 +19,9 @@ pytestmark = [
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="concurrent processes need PostgreSQL"
     ),
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback: the flush after it must not leave the next transactional test to
+    # reload reference data on top of what post_migrate recreated.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 CAPACITY = 5
