@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from qihang.api.auth import api_requires
-from qihang.api.schemas import ErrorOut, ValidationErrorOut
+from qihang.api.schemas import ErrorOut, ValidationErrorOut, field_errors
 from qihang.applications import selectors, services
 from qihang.applications.models import Application
 from qihang.institutions.roles import Perm
@@ -107,11 +107,7 @@ def _page(qs: Any, page: int) -> dict[str, Any]:
 
 
 def _refused(exc: ValidationError) -> Status:
-    errors = (
-        {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-        if hasattr(exc, "error_dict")
-        else {"__all__": [str(m) for m in exc.messages]}
-    )
+    errors = field_errors(exc)
     return Status(
         400, {"detail": "；".join(m for ms in errors.values() for m in ms), "errors": errors}
     )

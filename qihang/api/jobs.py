@@ -11,14 +11,14 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from qihang.api.auth import api_requires
-from qihang.api.schemas import ErrorOut, ValidationErrorOut
-from qihang.employers.models import Employer, EmployerStanding
-from qihang.institutions.models import Institution
+from qihang.api.schemas import ErrorOut, ValidationErrorOut, field_errors
+from qihang.employers import selectors as employer_selectors
+from qihang.employers.models import Employer
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor, takes_ids
 from qihang.jobs import selectors, services
@@ -218,15 +218,7 @@ def employer_job(request: HttpRequest, posting_id: int) -> Any:
 @takes_ids()
 def employer_job_create(request: HttpRequest, payload: JobIn) -> Any:
     actor: Actor = request.auth  # type: ignore[attr-defined]
-    institution = Institution.objects.filter(code=payload.institution.strip()).first()
-    if (
-        institution is None
-        or not EmployerStanding.objects.filter(
-            institution=institution, employer_id=actor.employer_id
-        ).exists()
-    ):
-        # A school the employer has not asked for a standing at looks like a missing one.
-        raise Http404
+    institution = employer_selectors.portal_institution(actor, payload.institution)
     errors: dict[str, list[str]] = {}
     division = ""
     if payload.location.strip():
@@ -251,10 +243,7 @@ def employer_job_create(request: HttpRequest, payload: JobIn) -> Any:
                 submit=payload.submit,
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                errors = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-            else:
-                errors = {"__all__": [str(m) for m in exc.messages]}
+            errors = field_errors(exc)
     if errors:
         return Status(400, {"detail": "岗位信息有误。", "errors": errors})
     job = Job.objects.select_related("institution", "employer").get(pk=job.pk)

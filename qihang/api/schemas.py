@@ -8,6 +8,7 @@ import datetime
 import re
 from typing import Annotated, Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from ninja import Schema
 from pydantic import BeforeValidator, ConfigDict, WithJsonSchema
@@ -182,3 +183,11 @@ class NotificationPage(Schema):
     pages: int
     page_size: int
     results: list[NotificationOut]
+
+
+def field_errors(exc: ValidationError) -> dict[str, list[str]]:
+    """A service's ValidationError as field -> messages ("__all__" for one not about a field),
+    the `errors` of a 400 answer."""
+    if hasattr(exc, "error_dict"):
+        return {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+    return {"__all__": [str(m) for m in exc.messages]}

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
 from django.utils import timezone
 
 from qihang.destinations.models import CodeSet, EmployerNature
@@ -248,6 +249,20 @@ def alumnus_candidates(*, actor: Actor, q: str) -> list[Any]:
 # --- Employer accounts: their own organisation ----------------------------------------------------
 def portal_employer(actor: Actor) -> Employer:
     return get_scoped_or_404(Employer, actor, pk=actor.employer_id)
+
+
+def portal_institution(actor: Actor, code: str) -> Institution:
+    """The school with this code, if the employer has a standing there (any status): otherwise
+    404, so that a school it has not asked for looks like a missing one."""
+    institution = Institution.objects.filter(code=code.strip()).first()
+    if (
+        institution is None
+        or not EmployerStanding.objects.filter(
+            institution=institution, employer_id=actor.employer_id
+        ).exists()
+    ):
+        raise Http404
+    return institution
 
 
 def portal_standings(actor: Actor) -> list[EmployerStanding]:

@@ -13,11 +13,11 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 
 from qihang.api.auth import api_requires
-from qihang.api.schemas import ErrorOut, ValidationErrorOut
+from qihang.api.schemas import ErrorOut, ValidationErrorOut, field_errors
+from qihang.employers import selectors as employer_selectors
 from qihang.employers.models import EmployerStanding, StandingStatus
 from qihang.events import selectors, services
 from qihang.events.models import Event, Registration, RegistrationStatus, Room
-from qihang.institutions.models import Institution
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor, get_scoped_or_404, takes_ids
 
@@ -104,12 +104,6 @@ def _registration(r: Registration) -> dict[str, Any]:
         "code": r.code if r.status == "seated" else "",
         "checked_in_at": r.checked_in_at,
     }
-
-
-def _field_errors(exc: ValidationError) -> dict[str, list[str]]:
-    if hasattr(exc, "error_dict"):
-        return {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-    return {"__all__": [str(m) for m in exc.messages]}
 
 
 def _graduate(actor: Actor) -> Any:
@@ -239,15 +233,7 @@ def employer_events(request: HttpRequest) -> Any:
 @takes_ids()
 def employer_event_request(request: HttpRequest, payload: EventRequestIn) -> Any:
     actor: Actor = request.auth  # type: ignore[attr-defined]
-    institution = Institution.objects.filter(code=payload.institution.strip()).first()
-    if (
-        institution is None
-        or not EmployerStanding.objects.filter(
-            institution=institution, employer_id=actor.employer_id
-        ).exists()
-    ):
-        # A school the employer has no standing at looks like a missing one.
-        raise Http404
+    institution = employer_selectors.portal_institution(actor, payload.institution)
     room = None
     if payload.room is not None:
         room = Room.objects.filter(pk=payload.room, institution=institution).first()
@@ -267,6 +253,6 @@ def employer_event_request(request: HttpRequest, payload: EventRequestIn) -> Any
             actor=actor, institution_id=institution.pk, data=data, room=room
         )
     except ValidationError as exc:
-        return Status(400, {"detail": "申请有误。", "errors": _field_errors(exc)})
+        return Status(400, {"detail": "申请有误。", "errors": field_errors(exc)})
     event = selectors.employer_events(actor=actor).select_related("employer").get(pk=event.pk)
     return Status(201, _employer_event(event))
