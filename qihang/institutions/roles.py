@@ -106,12 +106,13 @@ STAFF_EXCLUDED = frozenset(
         Perm.EMPLOYER_PORTAL,
         Perm.EMPLOYER_MANAGE,
         Perm.GUARD_MANAGE,
-        Perm.APPLICATION_APPLY,  # applications
-        # events app: a graduate's and an employer's own actions
+        Perm.APPLICATION_APPLY,
+        Perm.RESUME_OWN,
+        Perm.RESUME_BROWSE,
         Perm.EVENT_REGISTER,
         Perm.EVENT_REQUEST,
-        Perm.APPOINTMENT_BOOK,  # appointments
-        Perm.VENTURE_OWN,  # ventures
+        Perm.APPOINTMENT_BOOK,
+        Perm.VENTURE_OWN,
     }
 )
 
@@ -133,12 +134,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.JOB_PUSH,
             Perm.JOB_SEARCH,
             Perm.NOTIFICATIONS_OWN,
-            Perm.APPLICATION_VIEW,  # applications
-            # events app
+            Perm.APPLICATION_VIEW,
+            Perm.RESUME_VIEW,
             Perm.EVENT_VIEW,
             Perm.EVENT_CHECKIN,
-            Perm.APPOINTMENT_ADVISE,  # appointments
-            Perm.VENTURE_VIEW,  # ventures
+            Perm.APPOINTMENT_ADVISE,
+            Perm.VENTURE_VIEW,
         }
     ),
     # Teachers and counsellors bring employers and jobs (the seed: mobilise everyone).
@@ -154,11 +155,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.JOB_PUSH,
             Perm.JOB_SEARCH,
             Perm.NOTIFICATIONS_OWN,
-            Perm.APPLICATION_VIEW,  # applications
-            # events app
+            Perm.APPLICATION_VIEW,
+            Perm.RESUME_VIEW,
             Perm.EVENT_VIEW,
-            Perm.APPOINTMENT_ADVISE,  # appointments
-            Perm.VENTURE_VIEW,  # ventures
+            Perm.APPOINTMENT_ADVISE,
+            Perm.VENTURE_VIEW,
         }
     ),
     # Graduates have no API tokens (the page refuses them one), so not NOTIFICATIONS_OWN: their
@@ -168,7 +169,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.DESTINATION_REPORT_OWN,
             Perm.JOB_BROWSE,
             Perm.JOB_SEARCH,
-            Perm.APPLICATION_APPLY,  # applications
+            Perm.APPLICATION_APPLY,
+            Perm.RESUME_OWN,
+            Perm.EVENT_REGISTER,
+            Perm.APPOINTMENT_BOOK,
+            Perm.VENTURE_OWN,
         }
     ),
     # Leadership reads everything and changes nothing.
@@ -182,40 +187,23 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.JOB_VIEW,
             Perm.JOB_SEARCH,
             Perm.NOTIFICATIONS_OWN,
-            Perm.APPLICATION_VIEW,  # applications
-            # events app
+            Perm.APPLICATION_VIEW,
+            Perm.RESUME_VIEW,
             Perm.EVENT_VIEW,
+            Perm.VENTURE_VIEW,
         }
     ),
 }
 
-# appointments: graduates book advisers.
-ROLE_PERMISSIONS[Role.GRADUATE] = ROLE_PERMISSIONS[Role.GRADUATE] | {Perm.APPOINTMENT_BOOK}
-# ventures: graduates keep their projects; leadership reads them.
-ROLE_PERMISSIONS[Role.GRADUATE] = ROLE_PERMISSIONS[Role.GRADUATE] | {Perm.VENTURE_OWN}
-ROLE_PERMISSIONS[Role.LEADERSHIP] = ROLE_PERMISSIONS[Role.LEADERSHIP] | {Perm.VENTURE_VIEW}
-
+# Every employer account answers its applications, browses consenting graduates' résumés and
+# requests events; admins also manage the organisation.
+_EMPLOYER_COMMON = frozenset(
+    {Perm.EMPLOYER_PORTAL, Perm.NOTIFICATIONS_OWN, Perm.RESUME_BROWSE, Perm.EVENT_REQUEST}
+)
 EMPLOYER_ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
-    EmployerRole.ADMIN: frozenset(
-        {Perm.EMPLOYER_PORTAL, Perm.EMPLOYER_MANAGE, Perm.NOTIFICATIONS_OWN}
-    ),
-    EmployerRole.RECRUITER: frozenset({Perm.EMPLOYER_PORTAL, Perm.NOTIFICATIONS_OWN}),
+    EmployerRole.ADMIN: _EMPLOYER_COMMON | {Perm.EMPLOYER_MANAGE},
+    EmployerRole.RECRUITER: _EMPLOYER_COMMON,
 }
-
-# resumes (issue 8): staff read the résumés of the graduates they look after; the centre keeps
-# neither a graduate's own permission nor an employer's.
-ROLE_PERMISSIONS[Role.CAREER_CENTRE] -= {Perm.RESUME_OWN, Perm.RESUME_BROWSE}
-for _role in (Role.DEPARTMENT_STAFF, Role.TEACHER, Role.LEADERSHIP):
-    ROLE_PERMISSIONS[_role] |= {Perm.RESUME_VIEW}
-ROLE_PERMISSIONS[Role.GRADUATE] |= {Perm.RESUME_OWN}
-for _role in (EmployerRole.ADMIN, EmployerRole.RECRUITER):
-    EMPLOYER_ROLE_PERMISSIONS[_role] |= {Perm.RESUME_BROWSE}
-# events app: graduates register for events, every employer account requests them.
-ROLE_PERMISSIONS[Role.GRADUATE] = ROLE_PERMISSIONS[Role.GRADUATE] | {Perm.EVENT_REGISTER}
-for _employer_role in EmployerRole:
-    EMPLOYER_ROLE_PERMISSIONS[_employer_role] = EMPLOYER_ROLE_PERMISSIONS[_employer_role] | {
-        Perm.EVENT_REQUEST
-    }
 
 # A platform administrator acting inside an institution has the career centre's permissions.
 PLATFORM_ADMIN_PERMISSIONS = ROLE_PERMISSIONS[Role.CAREER_CENTRE] | {Perm.GUARD_MANAGE}
