@@ -6,6 +6,8 @@ card per row. One browser context per persona; screenshots under test-artifacts/
 import pytest
 from django.urls import reverse
 
+from qihang.applications.services import application_submit
+from qihang.institutions.scoping import build_actor
 from qihang.jobs.models import JobStatus
 from qihang.jobs.services import jobs_recheck
 from qihang.search.services import jobs_index
@@ -77,6 +79,12 @@ def test_each_personas_pages_fit_a_390px_phone(live_server, chromium, shot, scho
     jobs_index([published.pk, held.pk])
     held.refresh_from_db()
     assert held.flags
+    # The graduate has applied to the published posting (the applications lists have a row).
+    application = application_submit(
+        actor=build_actor(school.graduate_user, school.institution.pk),
+        job=published,
+        note="我主修钢琴艺术指导。",
+    )
 
     # The career centre.
     page = _phone(chromium)
@@ -92,10 +100,25 @@ def test_each_personas_pages_fit_a_390px_phone(live_server, chromium, shot, scho
         (reverse("employers:channels"), "centre-channels"),
         (reverse("graduates:list"), "centre-graduates"),
         (reverse("notifications:inbox"), "centre-inbox"),
+        # issue 8's staff pages
+        (reverse("applications:staff_list"), "centre-applications"),
+        (reverse("applications:staff_detail", args=[application.pk]), "centre-application"),
+        (reverse("applications:employers"), "centre-response-times"),
+        (reverse("resumes:staff_list"), "centre-resumes"),
+        (reverse("events:list"), "centre-events"),
+        (reverse("events:funnel"), "centre-funnel"),
+        (reverse("appointments:overview"), "centre-appointments"),
+        (reverse("ventures:staff_list"), "centre-ventures"),
     ]:
         _check(page, base, path, shot, name)
     page.goto(base + reverse("jobs:list"))
     assert _narrowest_cell(page, "#job-table") > WIDTH * 0.5
+    for name, table in (
+        ("applications:staff_list", "#application-table"),
+        ("applications:employers", "#response-table"),
+    ):
+        page.goto(base + reverse(name))
+        assert _narrowest_cell(page, table) > WIDTH * 0.5, name
     page.goto(base + reverse("jobs:detail", args=[held.pk]))
     # The guard's findings: one card each, the ground as its heading, not one character wide.
     assert _narrowest_cell(page, "table.flag-table") > WIDTH * 0.5
@@ -128,6 +151,14 @@ def test_each_personas_pages_fit_a_390px_phone(live_server, chromium, shot, scho
         (reverse("search:jobs") + "?q=钢琴", "graduate-search"),
         (reverse("search:recommendations"), "graduate-recommendations"),
         (reverse("notifications:inbox"), "graduate-inbox"),
+        # issue 8's graduate pages
+        (reverse("applications:mine"), "graduate-applications"),
+        (reverse("applications:detail", args=[application.pk]), "graduate-application"),
+        (reverse("resumes:mine"), "graduate-resume"),
+        (reverse("events:upcoming"), "graduate-events"),
+        (reverse("events:tickets"), "graduate-tickets"),
+        (reverse("appointments:book"), "graduate-appointments"),
+        (reverse("ventures:mine"), "graduate-ventures"),
     ]:
         _check(page, base, path, shot, name)
     # A recommendation's and a search hit's title open the job.
@@ -150,6 +181,11 @@ def test_each_personas_pages_fit_a_390px_phone(live_server, chromium, shot, scho
         (reverse("employer_jobs:create"), "employer-posting-form"),
         (reverse("employer_portal:members"), "employer-members"),
         (reverse("notifications:inbox"), "employer-inbox"),
+        # issue 8's employer pages
+        (reverse("employer_applications:list"), "employer-applications"),
+        (reverse("employer_applications:detail", args=[application.pk]), "employer-application"),
+        (reverse("events:portal_list"), "employer-events"),
+        (reverse("resumes:employer_list"), "employer-resumes"),
     ]:
         _check(page, base, path, shot, name)
     page.goto(base + reverse("employer_jobs:list"))
@@ -166,4 +202,6 @@ def test_each_personas_pages_fit_a_390px_phone(live_server, chromium, shot, scho
     # The brand leads an employer to its portal, not to a staff page it may not see.
     page.locator(".navbar-brand").click()
     page.wait_for_url(f"**{reverse('employer_portal:home')}")
+    page.goto(base + reverse("employer_applications:list"))
+    assert _narrowest_cell(page, "#application-table") > WIDTH * 0.5
     page.context.close()
