@@ -1,4 +1,8 @@
+import io
+import json
+
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from qihang.events.models import Event, EventKind, EventStatus, Registration, RoomBooking
@@ -28,3 +32,14 @@ def test_the_demo_has_past_and_upcoming_sessions_and_a_full_joint_fair(demo):
     # Every approved event with a room holds its slots.
     for event in Event.objects.filter(status=EventStatus.APPROVED, room__isnull=False)[:5]:
         assert RoomBooking.objects.filter(event=event).exists()
+
+
+@pytest.mark.django_db
+def test_bench_pages_requests_every_persona_s_pages_on_the_demo(demo, tmp_path):
+    # `qihang bench_pages` fails on any page that does not answer 200; here once per page.
+    out = io.StringIO()
+    call_command("bench_pages", runs=1, json_path=str(tmp_path / "pages.json"), stdout=out)
+    rows = json.loads((tmp_path / "pages.json").read_text(encoding="utf-8"))
+    assert {row["who"] for row in rows} == {"就业中心", "院系", "毕业生", "单位"}
+    assert any(row["path"].startswith("/employer/applications/") for row in rows)
+    assert all(0 < row["queries"] < 30 for row in rows)
