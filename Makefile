@@ -13,7 +13,7 @@ export QIHANG_DATA_DIR ?= $(CURDIR)/var/demo
 $(BIN)/qihang: pyproject.toml requirements/constraints.txt
 	@test -x $(BIN)/python || "$$(scripts/find_python.sh)" -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e '.[test,bench]'
 	@touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json

@@ -30,12 +30,9 @@ from qihang.applications.workflow import APPLICATION
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import actor_of, requires, takes_ids
 from qihang.jobs import selectors as job_selectors
+from qihang.lib.feedback import refusal
 
 PAGE_SIZE = 30
-
-
-def _errors(exc: ValidationError) -> str:
-    return "；".join(str(m) for m in exc.messages)
 
 
 # --- Graduates --------------------------------------------------------------------------------
@@ -105,7 +102,7 @@ def graduate_action(request: HttpRequest, application_id: int) -> HttpResponse:
         else:
             raise ValidationError(_("未知的操作。"))
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, _("已完成。"))
     return redirect("applications:detail", application_id=application.pk)
@@ -190,7 +187,7 @@ def portal_action(request: HttpRequest, application_id: int) -> HttpResponse:
         else:
             raise ValidationError(_("未知的操作。"))
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, _("已完成，毕业生会收到通知。"))
     return redirect("employer_applications:detail", application_id=application.pk)

@@ -21,10 +21,7 @@ from qihang.appointments.models import Adviser, AppointmentStatus
 from qihang.institutions.models import Department, Membership
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import ObjectId, actor_of, get_scoped_or_404, requires, takes_ids
-
-
-def _errors(exc: ValidationError) -> str:
-    return "；".join(exc.messages)
+from qihang.lib.feedback import refusal
 
 
 def _graduate(request: HttpRequest):  # noqa: ANN202
@@ -85,7 +82,7 @@ def slot_book(request: HttpRequest, slot_id: int) -> HttpResponse:
     try:
         services.appointment_book(actor=actor, slot=slot, topic=request.POST.get("topic", ""))
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, refusal(exc))
         return redirect("appointments:book")
     messages.success(request, _("预约成功，前一天会提醒您。"))
     return redirect("appointments:mine")
@@ -102,7 +99,7 @@ def cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
     try:
         services.appointment_transition(actor=actor, appointment=appointment, action="cancel")
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, _("已取消预约。"))
     return redirect("appointments:mine")
@@ -173,7 +170,7 @@ def publish(request: HttpRequest) -> HttpResponse:
                 )
             ]
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, _("已发布 %(n)s 个时段。") % {"n": len(slots)})
     return redirect("appointments:calendar")
@@ -188,7 +185,7 @@ def slot_withdraw(request: HttpRequest, slot_id: int) -> HttpResponse:
     try:
         services.slot_withdraw(actor=actor, slot=slot)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, _("已撤回时段。"))
     return redirect("appointments:calendar")
@@ -240,7 +237,7 @@ def action(request: HttpRequest, appointment_id: int) -> HttpResponse:
     try:
         done = services.appointment_transition(actor=actor, appointment=appointment, action=name)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, done.get_status_display())
     return redirect("appointments:detail", appointment_id=appointment.pk)
@@ -264,7 +261,7 @@ def note(request: HttpRequest, appointment_id: int) -> HttpResponse:
             sensitive=form.cleaned_data["sensitive"],
         )
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, _("已保存咨询记录。"))
     return redirect("appointments:detail", appointment_id=appointment.pk)
@@ -343,7 +340,7 @@ def adviser_save(request: HttpRequest) -> HttpResponse:
             is_active=data["is_active"],
         )
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, _("已保存咨询师。"))
     return redirect("appointments:overview")
@@ -361,7 +358,7 @@ def policy(request: HttpRequest) -> HttpResponse:
     try:
         services.policy_update(actor=actor, **form.cleaned_data)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, _("已保存预约规则。"))
     return redirect("appointments:overview")

@@ -28,6 +28,7 @@ from qihang.jobs import selectors, services
 from qihang.jobs.forms import GuardRuleForm, PortalJobForm, ReasonForm, StaffJobForm
 from qihang.jobs.models import GuardRule, Job, JobKind, JobStatus
 from qihang.jobs.workflow import BUTTON_ACTIONS, JOB_REVIEW, hold_reasons, may_edit
+from qihang.lib.feedback import refusal
 from qihang.lib.places import division_full_name
 
 PAGE_SIZE = 30
@@ -41,10 +42,6 @@ def _place(code: str) -> str:
 
 def _copy(job: Job | None) -> Job | None:
     return None if job is None else Job.objects.get(pk=job.pk)
-
-
-def _errors(exc: ValidationError) -> str:
-    return "；".join(exc.messages)
 
 
 def _buttons(job: Job, actor: Any) -> list[Any]:
@@ -108,7 +105,7 @@ def _transition(request: HttpRequest, job: Job, redirect_to: str) -> HttpRespons
             actor=actor, job=job, action=action, reason=request.POST.get("reason", "")
         )
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, _("已%(action)s。") % {"action": JOB_REVIEW.action(action).label})
     return redirect(redirect_to)
@@ -273,7 +270,7 @@ def job_share(request: HttpRequest, posting_id: int) -> HttpResponse:
             actor=actor, job=job, partner_id=int(partner) if partner.isdigit() else 0
         )
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, _("已共享给结对学校。"))
     return redirect("jobs:detail", posting_id=job.pk)
