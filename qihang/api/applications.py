@@ -1,6 +1,7 @@
-"""Applications in the API: a graduate lists theirs (their signed-in session — graduates hold
-no tokens; they apply on the job's page); an employer lists the applications it received and
-answers them (token or session). The same services, selectors and scoping as the pages."""
+"""Applications in the API: a graduate (their signed-in session — graduates hold no tokens)
+lists theirs, reads one with its timeline, applies to a job and withdraws, accepts an offer or
+writes to the employer; an employer lists the applications it received, reads one and answers
+it (token or session). The same services, workflow, selectors and scoping as the pages."""
 
 import datetime as dt
 from typing import Any, Literal
@@ -15,8 +16,10 @@ from qihang.api.auth import api_requires
 from qihang.api.schemas import ErrorOut, ValidationErrorOut, field_errors
 from qihang.applications import selectors, services
 from qihang.applications.models import Application
+from qihang.applications.workflow import APPLICATION
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor, takes_ids
+from qihang.jobs import selectors as job_selectors
 
 router = Router(tags=["求职申请"])
 PAGE_SIZE = 50
@@ -46,6 +49,19 @@ class ApplicationOut(Schema):
     answered_at: dt.datetime | None
 
 
+class TimelineOut(Schema):
+    action: str  # a workflow action, "submit" or "message"
+    status: str  # the status after it
+    side: str  # graduate, employer or staff
+    text: str
+    at: dt.datetime
+
+
+class ApplicationDetailOut(ApplicationOut):
+    timeline: list[TimelineOut]
+    actions: list[str]  # what this caller may do next (the workflow's actions)
+
+
 class ApplicationPage(Schema):
     count: int
     page: int
@@ -67,6 +83,15 @@ class EmployerActionIn(Schema):
     offer_note: str = ""
     text: str = ""  # message
     interview: InterviewIn | None = None  # invite
+
+
+class ApplyIn(Schema):
+    note: str = ""  # a few words to the employer (at most 2,000 characters are kept)
+
+
+class GraduateActionIn(Schema):
+    action: Literal["accept", "withdraw", "message"]
+    text: str = ""  # message
 
 
 class RefusedOut(Schema):
@@ -91,6 +116,16 @@ def _out(a: Application) -> dict[str, Any]:
         "decline_reason": a.decline_reason,
         "submitted_at": a.submitted_at,
         "answered_at": a.answered_at,
+    }
+
+
+def _detail(a: Application, actor: Actor) -> dict[str, Any]:
+    return _out(a) | {
+        "timeline": [
+            {"action": e.action, "status": e.status, "side": e.side, "text": e.text, "at": e.at}
+            for e in selectors.timeline(a)
+        ],
+        "actions": [action.name for action in APPLICATION.available(a, actor)],
     }
 
 
@@ -126,6 +161,76 @@ StatusName = Literal["submitted", "viewed", "interview", "offer", "hired", "decl
 def my_applications(request: HttpRequest, page: int = Query(1, ge=1)) -> Any:
     actor: Actor = request.auth  # type: ignore[attr-defined]
     return _page(selectors.applications_for(actor).filter(graduate__user_id=actor.user_id), page)
+
+
+@router.get(
+    "/applications/{application_id}",
+    response={200: ApplicationDetailOut, **ERRORS},
+    summary="我的一份求职申请：状态、面试/试奏安排、往来记录，以及我可做的操作",
+)
+@api_requires(Perm.APPLICATION_APPLY)
+@takes_ids()
+def my_application(request: HttpRequest, application_id: int) -> Any:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    return _detail(_own(actor, application_id), actor)
+
+
+def _own(actor: Actor, application_id: int) -> Application:
+    """The graduate's own application (404 for anyone else's, staff included: staff read
+    applications on their pages, not through the graduate's operations)."""
+    application = selectors.application_detail(actor, application_id)
+    if application.graduate.user_id != actor.user_id:
+        raise HttpError(404, "Not Found")
+    return application
+
+
+@router.post(
+    "/jobs/{posting_id}/applications",
+    response={201: ApplicationOut, 400: RefusedOut, **ERRORS},
+    summary="投递岗位（毕业生，登录会话）；每个岗位一份进行中的申请",
+)
+@api_requires(Perm.APPLICATION_APPLY)
+@takes_ids()
+def apply(request: HttpRequest, posting_id: int, body: ApplyIn) -> Any:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    job = job_selectors.job_detail(actor=actor, posting_id=posting_id, published_only=True)
+    try:
+        application = services.application_submit(actor=actor, job=job, note=body.note)
+    except ValidationError as exc:
+        return _refused(exc)
+    return Status(201, _out(selectors.application_detail(actor, application.pk)))
+
+
+@router.post(
+    "/applications/{application_id}/actions",
+    response={200: ApplicationDetailOut, 400: RefusedOut, **ERRORS},
+    summary="对自己的申请：接受录用、撤回申请或给单位留言",
+)
+@api_requires(Perm.APPLICATION_APPLY)
+@takes_ids()
+def my_action(request: HttpRequest, application_id: int, body: GraduateActionIn) -> Any:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    application = _own(actor, application_id)
+    try:
+        if body.action == "message":
+            services.application_message(actor=actor, application=application, text=body.text)
+        else:
+            services.application_act(actor=actor, application=application, action=body.action)
+    except ValidationError as exc:
+        return _refused(exc)
+    return _detail(_own(actor, application_id), actor)
+
+
+@router.get(
+    "/employer/applications/{application_id}",
+    response={200: ApplicationDetailOut, **ERRORS},
+    summary="本单位收到的一份申请：状态、往来记录与可做的操作（查看不改变状态，用 view 操作标记已查看）",
+)
+@api_requires(Perm.EMPLOYER_PORTAL)
+@takes_ids()
+def employer_application(request: HttpRequest, application_id: int) -> Any:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    return _detail(selectors.application_detail(actor, application_id), actor)
 
 
 @router.get(

@@ -7,7 +7,10 @@ filled from the route walk's OBJECT_PARAMETERS, and each declared id is tried as
 institution's object (404, like a path parameter) and another department's.
 """
 
+import inspect
+import json
 import re
+import typing
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -18,6 +21,7 @@ from django.test import Client
 
 from qihang.api.api import api
 from qihang.institutions.roles import EMPLOYER_ROLE_PERMISSIONS, ROLE_PERMISSIONS, Role
+from tests.api.bodies import BODIES, body_of
 from tests.institutions.test_route_walk import (
     OBJECT_PARAMETERS,
     allowed_methods,
@@ -80,11 +84,22 @@ def has_object_parameter(path: str) -> bool:
     return bool(PARAMETER.search(path))
 
 
-def call(method: str, url: str, auth: str | None, query: dict[str, str] | None = None):
+def call(
+    method: str,
+    url: str,
+    auth: str | None,
+    query: dict[str, str] | None = None,
+    body: dict[str, Any] | None = None,
+):
+    """One request; `body` (tests/api/bodies.py) as JSON for operations that take one."""
     headers = {"Authorization": auth} if auth else {}
     if query:
         url = f"{url}?{urlencode(query)}"
-    return Client().generic(method, url, headers=headers)
+    if body is None:
+        return Client().generic(method, url, headers=headers)
+    return Client().generic(
+        method, url, json.dumps(body), content_type="application/json", headers=headers
+    )
 
 
 @pytest.fixture
@@ -109,7 +124,7 @@ def test_no_or_wrong_token_is_401(world, token_for):
     for path, method, _view in operations():
         url = build(path, mine)
         for auth in (None, forged, "Bearer qh_00000000_nothing"):
-            response = call(method, url, auth)
+            response = call(method, url, auth, body=body_of(method, path, mine))
             assert response.status_code == 401, (
                 f"{method} {url} with {auth!r}: {response.status_code}"
             )
@@ -133,7 +148,7 @@ def test_objects_of_another_institution_are_404(world, token_for):
             else graduate_auth
         )
         url = build(path, theirs)
-        response = call(method, url, auth)
+        response = call(method, url, auth, body=body_of(method, path, theirs))
         assert response.status_code == 404, f"{method} {url} answered {response.status_code}"
         checked += 1
     assert checked, "no API route with an object parameter was walked"
@@ -155,7 +170,9 @@ def test_lower_roles_get_403(world, token_for):
         for role in personas:
             if permission in ROLE_PERMISSIONS[role]:
                 continue
-            response = call(method, build(path, mine), tokens[role])
+            response = call(
+                method, build(path, mine), tokens[role], body=body_of(method, path, mine)
+            )
             assert response.status_code == 403, f"{method} {path} as {role}: {response.status_code}"
             checked += 1
     assert checked > 0
@@ -180,7 +197,13 @@ def test_query_ids_of_another_institution_are_404(world, token_for):
     for path, method, view in operations():
         for name, decl in view.object_ids.items():
             for obj in rows_of(decl, theirs, unlike=mine):
-                response = call(method, build(path, mine), auth, {name: value_of(decl, obj)})
+                response = call(
+                    method,
+                    build(path, mine),
+                    auth,
+                    {name: value_of(decl, obj)},
+                    body=body_of(method, path, mine),
+                )
                 where = f"{method} {path}?{name}={value_of(decl, obj)}"
                 assert response.status_code == 404, f"{where}: {response.status_code}"
                 assert [m for m in marks if m in response.content.decode()] == [], where
@@ -204,9 +227,34 @@ def test_query_ids_of_another_department_show_nothing_of_it(world, token_for):
             for obj in model._default_manager.filter(
                 institution=mine.institution, **{path_to_department: other.pk}
             ):
-                response = call(method, build(path, mine), auth, {name: value_of(decl, obj)})
+                response = call(
+                    method,
+                    build(path, mine),
+                    auth,
+                    {name: value_of(decl, obj)},
+                    body=body_of(method, path, mine),
+                )
                 where = f"{method} {path}?{name}={value_of(decl, obj)}"
                 assert response.status_code == 404, f"{where}: {response.status_code}"
                 assert [m for m in marks if m in response.content.decode()] == [], where
                 checked += 1
     assert checked > 0
+
+
+def test_every_operation_with_a_body_has_a_body_to_walk_with():
+    """An operation that reads a JSON body (a ninja Schema parameter) needs an entry in
+    tests/api/bodies.py, or the walks would only ever see its 422."""
+    from ninja import Schema
+
+    missing, stale = [], set(BODIES)
+    for path, method, view in institution_operations():
+        # Resolved type hints: a module with `from __future__ import annotations` has strings.
+        hints = typing.get_type_hints(inspect.unwrap(view))
+        takes_body = any(
+            isinstance(t, type) and issubclass(t, Schema) for k, t in hints.items() if k != "return"
+        )
+        stale.discard((method, path))
+        if takes_body and (method, path) not in BODIES:
+            missing.append(f"{method} {path}")
+    assert missing == [], f"add a body to tests/api/bodies.py for: {missing}"
+    assert stale == set(), f"entries of tests/api/bodies.py for no operation: {stale}"

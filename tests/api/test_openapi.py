@@ -8,6 +8,7 @@ one the server was seen to give. Operations and parameters come from the documen
 a new operation or parameter is probed without editing this file.
 """
 
+import json
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
@@ -20,6 +21,7 @@ from qihang.institutions.roles import (
     EmployerRole,
     Role,
 )
+from tests.api.bodies import BODIES, Body
 from tests.api.test_api_walk import institution_operations
 from tests.api.test_api_walk import operations as api_operations
 from tests.institutions.test_route_walk import OBJECT_PARAMETERS
@@ -126,35 +128,53 @@ class Probe(NamedTuple):
     expected: int
     path_values: dict[str, Any]
     query: dict[str, Any]
+    body: dict[str, Any] | None = None
 
 
-def probes(operation: dict[str, Any], school, other_school, centre: str, low: tuple[str, str]):
+def probes(
+    operation: dict[str, Any],
+    school,
+    other_school,
+    centre: str,
+    low: tuple[str, str],
+    walk: Body | None = None,
+):
     """The requests an operation is tried with, and the status each must give: `centre` is a
-    token holding the operation's permission, `low` (who, token) one that does not."""
+    token holding the operation's permission, `low` (who, token) one that does not; `walk`
+    the operation's entry in tests/api/bodies.py when it takes a JSON body."""
     parameters = operation.get("parameters", [])
     in_path = [p["name"] for p in parameters if p["in"] == "path"]
     mine = {name: object_of(name, school) for name in in_path}
-    yield Probe("as it should be", centre, 200, mine, {})
-    yield Probe("without a token", None, 401, mine, {})
-    yield Probe(f"as {low[0]}", low[1], 403, mine, {})
+    body = walk.body(school) if walk else None
+    # A body's operation answers 201 when it creates something.
+    created = 201 if "201" in operation["responses"] else 200
+    good_path = {**mine, **(walk.path(school) if walk else {})}
+    yield Probe("as it should be", centre, created, good_path, {}, body)
+    if walk and walk.refused:
+        yield Probe("with a refused body", centre, 400, good_path, {}, walk.refused(school))
+    yield Probe("without a token", None, 401, mine, {}, body)
+    yield Probe(f"as {low[0]}", low[1], 403, mine, {}, body)
     # Another institution's object, in the path or as a query parameter.
     if in_path:
         theirs = {name: object_of(name, other_school) for name in in_path}
-        yield Probe("with another institution's object", centre, 404, theirs, {})
+        their_body = walk.body(other_school) if walk else None
+        yield Probe("with another institution's object", centre, 404, theirs, {}, their_body)
     for parameter in parameters:
         name = parameter["name"]
         value = object_of(name, other_school)
         if parameter["in"] == "query" and value is not None:
-            yield Probe(f"{name}={value} (theirs)", centre, 404, mine, {name: value})
+            yield Probe(f"{name}={value} (theirs)", centre, 404, mine, {name: value}, body)
     # Each parameter with each value its schema refuses.
     for parameter in parameters:
         name, where = parameter["name"], parameter["in"]
         for value in refused_values(parameter["schema"]):
             why = f"{where} {name}={value!r}"
             if where == "path":
-                yield Probe(why, centre, 422, {**mine, name: value}, {})
+                yield Probe(why, centre, 422, {**mine, name: value}, {}, body)
             else:
-                yield Probe(why, centre, 422, mine, {name: value})
+                yield Probe(why, centre, 422, mine, {name: value}, body)
+    if walk:  # and a body its schema refuses
+        yield Probe("with no body", centre, 422, mine, {}, None)
 
 
 @pytest.mark.django_db
@@ -191,11 +211,15 @@ def test_every_operation_documents_the_responses_the_server_gives(
             (who, personas[who]) for who, perms in holders.items() if permission not in perms
         )
         seen: dict[str, list[Any]] = {}
-        for probe in probes(operation, school, other_school, good, low):
+        walk = BODIES.get((method, path.removeprefix("/api/v1")))
+        for probe in probes(operation, school, other_school, good, low, walk):
             headers = {"Authorization": probe.auth} if probe.auth else {}
             url = fill(path, probe.path_values)
+            extra: dict[str, Any] = {}
+            if probe.body is not None:
+                extra = {"data": json.dumps(probe.body), "content_type": "application/json"}
             response = Client().generic(
-                method, url, headers=headers, QUERY_STRING=urlencode(probe.query)
+                method, url, headers=headers, QUERY_STRING=urlencode(probe.query), **extra
             )
             status = str(response.status_code)
             if response.status_code != probe.expected:

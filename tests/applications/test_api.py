@@ -55,3 +55,110 @@ def test_another_employers_application_is_404(school, other_school, job, graduat
     )
     assert response.status_code == 404
     assert Client().get("/api/v1/employer/applications", headers=auth).json()["count"] == 0
+
+
+def _post(client: Client, url: str, body: dict) -> object:
+    # A session's unsafe method carries the CSRF token (the test client skips the check
+    # unless asked; SessionAuth checks it itself, so send it as a page's script would).
+    return client.post(url, body, content_type="application/json")
+
+
+def test_a_graduate_applies_reads_the_timeline_and_withdraws(school, job, client_for):
+    client = client_for(school.graduate_user)
+    created = _post(client, f"/api/v1/jobs/{job.pk}/applications", {"note": "主修大提琴"})
+    assert created.status_code == 201, created.content
+    application_id = created.json()["id"]
+    assert created.json()["status"] == "submitted"
+    again = _post(client, f"/api/v1/jobs/{job.pk}/applications", {"note": ""})
+    assert again.status_code == 400 and "已投递" in again.json()["detail"]
+
+    detail = client.get(f"/api/v1/applications/{application_id}").json()
+    assert [e["action"] for e in detail["timeline"]] == ["submit"]
+    assert detail["timeline"][0]["text"] == "主修大提琴"
+    assert detail["actions"] == ["withdraw"]
+
+    said = _post(
+        client,
+        f"/api/v1/applications/{application_id}/actions",
+        {"action": "message", "text": "  "},
+    )
+    assert said.status_code == 400 and "text" in said.json()["errors"]
+    said = _post(
+        client,
+        f"/api/v1/applications/{application_id}/actions",
+        {"action": "message", "text": "请问何时试奏？"},
+    )
+    assert said.status_code == 200 and said.json()["timeline"][-1]["text"] == "请问何时试奏？"
+    withdrawn = _post(
+        client, f"/api/v1/applications/{application_id}/actions", {"action": "withdraw"}
+    )
+    assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
+    assert withdrawn.json()["actions"] == []
+    # Accepting needs an offer: refused with the workflow's reason, nothing changes.
+    refused = _post(client, f"/api/v1/applications/{application_id}/actions", {"action": "accept"})
+    assert refused.status_code in (400, 409)
+    assert Application.objects.get().status == "withdrawn"
+
+
+def test_the_graduate_accepts_an_offer_through_the_api(school, job, graduate, employer, client_for):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    application = services.application_submit(actor=graduate, job=job)
+    at = timezone.now() + dt.timedelta(days=3)
+    services.application_act(
+        actor=employer,
+        application=application,
+        action="invite",
+        interview={"kind": "audition", "at": at, "place": "排练厅"},
+    )
+    services.application_act(actor=employer, application=application, action="offer")
+    client = client_for(school.graduate_user)
+    detail = client.get(f"/api/v1/applications/{application.pk}").json()
+    assert "accept" in detail["actions"]
+    accepted = _post(client, f"/api/v1/applications/{application.pk}/actions", {"action": "accept"})
+    assert accepted.status_code == 200 and accepted.json()["status"] == "hired"
+
+
+def test_an_employer_reads_one_application_without_marking_it_viewed(
+    school, orchestra, job, graduate, token_for
+):
+    application = services.application_submit(actor=graduate, job=job, note="你好")
+    auth = {"Authorization": token_for(orchestra.admin, school)}
+    detail = Client().get(f"/api/v1/employer/applications/{application.pk}", headers=auth)
+    assert detail.status_code == 200
+    assert detail.json()["status"] == "submitted"
+    assert set(detail.json()["actions"]) == {"view", "invite", "decline"}
+    assert detail.json()["timeline"][0]["text"] == "你好"
+
+
+def test_ids_of_others_are_404_for_the_graduate_operations(
+    school, other_school, job, graduate, client_for
+):
+    from tests.factories import make_employer, make_job
+
+    mine = services.application_submit(actor=graduate, job=job)
+    # A job of another institution, not shared: 404 on apply, nothing written.
+    foreign_employer = make_employer("外校乐团", serial=31, institution=other_school.institution)
+    foreign_job = make_job(foreign_employer, other_school.institution)
+    client = client_for(school.graduates[1].user or school.graduate_user)
+    response = _post(client, f"/api/v1/jobs/{foreign_job.pk}/applications", {})
+    assert response.status_code == 404
+    # Another graduate of the same school cannot read or act on mine.
+    other_user = other_school.graduate_user
+    outsider = client_for(other_user)
+    assert outsider.get(f"/api/v1/applications/{mine.pk}").status_code == 404
+    acted = _post(outsider, f"/api/v1/applications/{mine.pk}/actions", {"action": "withdraw"})
+    assert acted.status_code == 404
+    # Staff who can see the application on their pages have no graduate operation on it.
+    staff = client_for(school.centre)
+    assert staff.get(f"/api/v1/applications/{mine.pk}").status_code in (403, 404)
+    assert Application.objects.filter(job=foreign_job).count() == 0
+    assert Application.objects.get(pk=mine.pk).status == "submitted"
+
+
+def test_wrong_methods_are_405(school, job, client_for):
+    client = client_for(school.graduate_user)
+    assert client.get(f"/api/v1/jobs/{job.pk}/applications").status_code == 405
+    assert client.delete("/api/v1/applications/1").status_code == 405
