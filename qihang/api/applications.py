@@ -9,6 +9,7 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -274,3 +275,77 @@ def employer_act(request: HttpRequest, application_id: int, body: EmployerAction
     except ValidationError as exc:
         return _refused(exc)
     return _out(selectors.application_detail(actor, application_id))
+
+
+# --- Staff: the applications of the graduates one looks after, and employers' answers -------------
+@router.get(
+    "/staff/applications",
+    response={200: ApplicationPage, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut},
+    summary="我负责的毕业生的求职申请（院系看本院系，导师看所带学生），按状态筛选",
+)
+@api_requires(Perm.APPLICATION_VIEW)
+@takes_ids()
+def staff_applications(
+    request: HttpRequest,
+    status: StatusName | None = Query(None, description="状态；缺省为全部"),
+    page: int = Query(1, ge=1),
+) -> Any:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    return _page(selectors.applications_for(actor, status=status or ""), page)
+
+
+class EmployerResponseOut(Schema):
+    employer: Ref
+    applications: int
+    answered: int
+    answer_rate: float | None  # percent of applications answered
+    median_hours_to_answer: float | None
+    waiting: int
+    overdue: int
+    oldest_waiting_since: dt.datetime | None
+
+
+class EmployerResponsesOut(Schema):
+    definition: str
+    overdue_after_days: int
+    as_of: dt.datetime
+    employers: list[EmployerResponseOut]
+
+
+RESPONSES_DEFINITION = (
+    "每家单位：收到的申请数（所见毕业生的）；已答复 = 有首次答复（邀请面试/试奏、拟录用、未录用或留言）；"
+    "答复用时中位数按已答复的申请计；待答复 = 未撤回且从未答复；超期 = 待答复超过本校设置的提醒天数。"
+    "按超期、待答复从多到少排列。"
+)
+
+
+@router.get(
+    "/staff/applications/employers",
+    response={200: EmployerResponsesOut, 401: ErrorOut, 403: ErrorOut},
+    summary="各单位的答复情况：答复率、答复用时中位数、待答复与超期未答复的申请",
+)
+@api_requires(Perm.APPLICATION_VIEW)
+@takes_ids()
+def employer_responses(request: HttpRequest) -> Any:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    days = services.remind_after_days(actor.institution_id)
+    now = timezone.now()
+    rows = selectors.employer_responses(actor, now=now, overdue_after=dt.timedelta(days=days))
+    return {
+        "definition": RESPONSES_DEFINITION,
+        "overdue_after_days": days,
+        "as_of": now,
+        "employers": [
+            {
+                "employer": {"id": r.employer_id, "name": r.name},
+                "applications": r.total,
+                "answered": r.answered,
+                "answer_rate": r.answer_rate,
+                "median_hours_to_answer": r.median_hours,
+                "waiting": r.waiting,
+                "overdue": r.overdue,
+                "oldest_waiting_since": r.oldest_waiting,
+            }
+            for r in rows
+        ],
+    }

@@ -162,3 +162,57 @@ def test_wrong_methods_are_405(school, job, client_for):
     client = client_for(school.graduate_user)
     assert client.get(f"/api/v1/jobs/{job.pk}/applications").status_code == 405
     assert client.delete("/api/v1/applications/1").status_code == 405
+
+
+def test_staff_follow_the_applications_of_the_graduates_they_see(
+    school, job, graduate, token_for, client_for
+):
+    from qihang.institutions.scoping import build_actor
+
+    mine = services.application_submit(actor=graduate, job=job)  # graduates[0]: 钢琴系
+    centre = Client().get(
+        "/api/v1/staff/applications", headers={"Authorization": token_for(school.centre, school)}
+    )
+    assert centre.status_code == 200 and [a["id"] for a in centre.json()["items"]] == [mine.pk]
+    # Department staff of the other department see none of it.
+    from qihang.institutions.roles import Role
+    from qihang.institutions.services import membership_grant
+    from tests.factories import make_user
+
+    second = make_user("dept-2")
+    membership_grant(
+        institution=school.institution,
+        user=second,
+        role=Role.DEPARTMENT_STAFF,
+        departments=[school.departments[1]],
+    )
+    assert build_actor(second, school.institution.pk) is not None
+    theirs = (
+        Client()
+        .get("/api/v1/staff/applications", headers={"Authorization": token_for(second, school)})
+        .json()
+    )
+    assert theirs["count"] == 0
+    # A graduate has no staff operation.
+    refused = client_for(school.graduate_user).get("/api/v1/staff/applications")
+    assert refused.status_code == 403
+
+
+def test_employers_response_figures_state_their_definition(
+    school, orchestra, job, graduate, employer, token_for
+):
+    first = services.application_submit(actor=graduate, job=job)
+    services.application_message(actor=employer, application=first, text="收到，请等通知")
+    body = (
+        Client()
+        .get(
+            "/api/v1/staff/applications/employers",
+            headers={"Authorization": token_for(school.centre, school)},
+        )
+        .json()
+    )
+    assert "答复" in body["definition"] and body["overdue_after_days"] >= 1
+    [row] = body["employers"]
+    assert row["employer"]["name"] == "上海交响乐团"
+    assert (row["applications"], row["answered"], row["waiting"], row["overdue"]) == (1, 1, 0, 0)
+    assert row["answer_rate"] == 100.0 and row["median_hours_to_answer"] is not None
