@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from qihang.events.models import Event, EventKind, Room
 from qihang.events.services import EVENT_FIELDS, ROOM_FIELDS
 from qihang.institutions.models import DegreeLevel, Department, Institution
+from qihang.ventures.models import Park
 
 
 def _style(form: forms.BaseForm) -> None:
@@ -68,7 +69,9 @@ class RequestForm(EventForm):
         self.fields["institution"].queryset = institutions
         self.fields["institution"].widget.attrs["class"] = "form-select"
         self.fields["kind"].choices = [
-            (k, label) for k, label in EventKind.choices if k != EventKind.JOB_FAIR
+            (k, label)
+            for k, label in EventKind.choices
+            if k not in (EventKind.JOB_FAIR, EventKind.FOUNDERS)
         ]
         self.fields["room"].label_from_instance = lambda r: (
             f"{r.institution.short_name or r.institution.name} · {r.name}（{r.seats} 座）"
@@ -100,6 +103,14 @@ class StaffEventForm(EventForm):
     employer = forms.ModelChoiceField(
         label=_("用人单位"), queryset=None, required=False, help_text=_("双选会可不填。")
     )
+    park = forms.ModelChoiceField(
+        label=_("文创园区"),
+        queryset=Park.objects.none(),
+        required=False,
+        help_text=_("仅创业活动：在园区举办时可不选场地。"),
+    )
+
+    field_order = ["kind", "title", "description", "room", "park"]
 
     def __init__(
         self,
@@ -113,6 +124,9 @@ class StaffEventForm(EventForm):
         self.fields["departments"].queryset = departments
         self.fields["employer"].queryset = employers
         self.fields["employer"].widget.attrs["class"] = "form-select"
+        self.fields["park"].queryset = Park.objects.filter(is_active=True)
+        self.fields["park"].label_from_instance = lambda p: f"{p.city}·{p.district} · {p.name}"
+        self.fields["park"].widget.attrs["class"] = "form-select"
         self.fields["cohort_year"].widget.attrs["class"] = "form-control"
 
 

@@ -49,6 +49,7 @@ from qihang.institutions.scoping import Actor
 from qihang.lib.workflow import TransitionConflict
 from qihang.notifications.kinds import Kind
 from qihang.notifications.services import notify
+from qihang.ventures.models import Park
 
 # The event's own fields, declared once: the forms, the API and the services use it.
 EVENT_FIELDS = (
@@ -124,10 +125,18 @@ def _validate(event: Event, *, now: dt.datetime) -> None:
         errors.setdefault("ends_at", []).append(_("结束时间须晚于开始时间。"))
     if event.starts_at and event.starts_at <= now:
         errors.setdefault("starts_at", []).append(_("开始时间须在将来。"))
+    if event.kind != EventKind.FOUNDERS:
+        event.park = None
+    elif event.park_id is not None and not event.park.is_active:
+        errors.setdefault("park", []).append(_("该园区已停用。"))
     if event.kind == EventKind.ONLINE:
         event.room = None
         if not event.online_link:
             errors.setdefault("online_link", []).append(_("线上宣讲会须填写线上链接。"))
+    elif event.kind == EventKind.FOUNDERS and event.room_id is None:
+        # Held at the park: no room of the institution to book.
+        if event.park_id is None:
+            errors.setdefault("room", []).append(_("创业活动请选择场地或文创园区。"))
     elif event.room_id is None:
         errors.setdefault("room", []).append(_("请选择场地。"))
     elif event.room.institution_id != event.institution_id or not event.room.is_active:
@@ -195,6 +204,8 @@ def event_request(
         raise ValidationError({"institution": _("单位须先通过该校认证，才能申请宣讲会。")})
     if data.get("kind") == EventKind.JOB_FAIR:
         raise ValidationError({"kind": _("双选会由学校就业指导中心举办，单位可申请展位。")})
+    if data.get("kind") == EventKind.FOUNDERS:
+        raise ValidationError({"kind": _("创业活动由学校就业指导中心举办。")})
     event = Event(
         institution_id=institution_id,
         employer_id=actor.employer_id,
@@ -225,9 +236,11 @@ def event_create(
     room: Room | None,
     employer: Employer | None = None,
     departments: Iterable[Department] = (),
+    park: Park | None = None,
 ) -> Event:
-    """The centre's own event (a fair, or a session it arranges for an employer): created and
-    approved at once, through the workflow, its room booked."""
+    """The centre's own event (a fair, a founders' event at a park or in a room, or a session
+    it arranges for an employer): created and approved at once, through the workflow, its room
+    booked (a founders' event at the park books none)."""
     actor.require(Perm.EVENT_MANAGE)
     if actor.is_employer:
         raise PermissionDenied("staff only")
@@ -238,6 +251,7 @@ def event_create(
         employer=employer,
         status=S_REQUESTED,
         room=room,
+        park=park,
         requested_by_id=actor.user_id,
         **{f: data[f] for f in EVENT_FIELDS if f in data},
     )
@@ -252,7 +266,12 @@ def event_create(
             action=AuditAction.EVENT_CREATE,
             target=event,
             summary=event.title,
-            data={"kind": event.kind, "room_id": event.room_id, "capacity": event.capacity},
+            data={
+                "kind": event.kind,
+                "room_id": event.room_id,
+                "park_id": event.park_id,
+                "capacity": event.capacity,
+            },
         )
         event_transition(actor=actor, event=event, action="approve", notify_employer=False)
     return event

@@ -118,8 +118,10 @@ def event_requests(request: HttpRequest) -> HttpResponse:
 @requires(Perm.EVENT_MANAGE)
 def event_create(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
+    kind = request.GET.get("kind", "")
     form = StaffEventForm(
         request.POST or None,
+        initial={"kind": kind} if kind in EventKind.values else None,
         rooms=owned(Room, actor).filter(is_active=True),
         departments=scoped(Department, actor),
         employers=_verified_employers(actor),
@@ -136,6 +138,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
                 room=form.cleaned_data["room"],
                 employer=form.cleaned_data["employer"],
                 departments=form.cleaned_data["departments"],
+                park=form.cleaned_data["park"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -245,7 +248,7 @@ def booth_add(request: HttpRequest, event_id: int) -> HttpResponse:
 def attendance(request: HttpRequest, event_id: int) -> HttpResponse:
     """The door: check in by typed code (or the phone's camera filling it), and who came."""
     actor = actor_of(request)
-    event = get_owned_or_404(Event.objects.select_related("room"), actor, pk=event_id)
+    event = get_owned_or_404(Event.objects.select_related("room", "park"), actor, pk=event_id)
     form = CheckInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
