@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from qihang.events.models import Event, EventKind, Room
-from qihang.events.services import EVENT_FIELDS, ROOM_FIELDS
+from qihang.events.services import EDIT_FIELDS, EVENT_FIELDS, ROOM_FIELDS
 from qihang.institutions.models import DegreeLevel, Department, Institution
 from qihang.ventures.models import Park
 
@@ -128,6 +128,55 @@ class StaffEventForm(EventForm):
         self.fields["park"].label_from_instance = lambda p: f"{p.city}·{p.district} · {p.name}"
         self.fields["park"].widget.attrs["class"] = "form-select"
         self.fields["cohort_year"].widget.attrs["class"] = "form-control"
+
+
+class EventEditForm(forms.Form):
+    """The centre's edit of an event (EDIT_FIELDS and the departments): kind, room, park and
+    employer stay. Capacity below the seats already taken is refused here, with the number
+    (events.services.event_update refuses it again under the event's lock)."""
+
+    title = forms.CharField(label=_("标题"), max_length=120)
+    description = forms.CharField(
+        label=_("介绍"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    starts_at = forms.DateTimeField(label=_("开始时间"), widget=_When())
+    ends_at = forms.DateTimeField(label=_("结束时间"), widget=_When())
+    capacity = forms.IntegerField(label=_("名额"), min_value=1)
+    online_link = forms.URLField(label=_("线上链接"), required=False, max_length=200)
+    cohort_year = StaffEventForm.base_fields["cohort_year"]
+    degree_levels = StaffEventForm.base_fields["degree_levels"]
+    departments = StaffEventForm.base_fields["departments"]
+
+    def __init__(
+        self, *args: Any, event: Event, departments: QuerySet[Department], **kwargs: Any
+    ) -> None:
+        kwargs.setdefault(
+            "initial",
+            {f: getattr(event, f) for f in EDIT_FIELDS}
+            | {"departments": [d.pk for d in event.departments.all()]},
+        )
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.fields["departments"].queryset = departments
+        _style(self)
+
+    def clean_capacity(self) -> int:
+        capacity = self.cleaned_data["capacity"]
+        if capacity < self.event.seats_taken:
+            raise forms.ValidationError(
+                _("名额不能少于已报名人数（%(seats)s）。"), params={"seats": self.event.seats_taken}
+            )
+        return capacity
+
+    def event_data(self) -> dict[str, Any]:
+        data = {f: self.cleaned_data[f] for f in EDIT_FIELDS}
+        data["description"] = data["description"] or ""
+        data["online_link"] = data["online_link"] or ""
+        return data
+
+
+class CancelOnBehalfForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), min_length=2, max_length=300)
 
 
 class RoomForm(forms.ModelForm):

@@ -80,6 +80,21 @@ def event_registrations(*, actor: Actor, event: Event) -> QuerySet[Registration]
     )
 
 
+# The registration list's filters: a status, or those checked in.
+CHECKED_IN = "checked_in"
+
+
+def registration_list(*, actor: Actor, event: Event, status: str = "") -> QuerySet[Registration]:
+    """The staff registration list of `event` (seated, waiting, cancelled; or checked in),
+    the waiting list in its order."""
+    qs = event_registrations(actor=actor, event=event)
+    if status == CHECKED_IN:
+        qs = qs.filter(checked_in_at__isnull=False)
+    elif status in RegistrationStatus.values:
+        qs = qs.filter(status=status)
+    return qs
+
+
 def graduate_of(actor: Actor) -> Graduate | None:
     """The actor's own graduate record at their institution (None: not a graduate here)."""
     return (
