@@ -414,7 +414,7 @@ def event_update(
     now = timezone.now()
     with transaction.atomic():
         current = (
-            Event.objects.select_for_update()
+            Event.objects.select_for_update(of=("self",))
             .select_related("room", "park")
             .filter(pk=event.pk)
             .first()
