@@ -1,6 +1,7 @@
 """Writes of events: rooms, an employer's request and the centre's decision (events.workflow),
-the centre's own events and fairs' booths, sharing with the paired institution, and graduates'
-registrations (seat or waiting list, cancellation with promotion, check-in).
+the centre's own events (founders' events among them) and their edit, fairs' booths, sharing
+with the paired institution, graduates' registrations (seat or waiting list, cancellation —
+also on a graduate's behalf — with promotion, check-in), and the registration list's export.
 
 Every write runs in one transaction with its audit row; messages go through the notification
 outbox (qihang.notifications.services.notify) in the same transaction.

@@ -1,5 +1,6 @@
 """Event pages: the centre's calendar, request queue, rooms, an event's page with its
-decision, booths and sharing, attendance with check-in, and the funnel (/events/); a
+decision, booths and sharing, its edit, its registration list (cancel on a graduate's behalf,
+xlsx export), attendance with check-in, and the funnel (/events/); a
 graduate's upcoming events and tickets (/events/mine/…); an employer's requests and events
 (/events/employer/…).
 
