@@ -111,6 +111,8 @@ class AuditAction(models.TextChoices):
     EVENT_REGISTRATION_CANCEL = "event.registration_cancel", _("取消报名")
     EVENT_WAITLIST_PROMOTE = "event.waitlist_promote", _("候补转为正式报名")
     EVENT_CHECKIN = "event.checkin", _("签到")
+    EVENT_EDIT = "event.edit", _("修改宣讲会/双选会")
+    EVENT_REGISTRATIONS_EXPORT = "event.registrations_export", _("导出活动报名名单")
     # appointments
     ADVISER_SAVE = "adviser.save", _("设置咨询师")
     APPOINTMENT_POLICY_UPDATE = "appointment.policy_update", _("修改预约规则")

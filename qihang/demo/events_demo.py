@@ -1,7 +1,9 @@
 """Demo info sessions and job fairs (events app): 东方音乐学院's rooms, past info sessions of
 the demo's orchestras and troupes with attendance and no-shows, upcoming ones (approved, one
 nearly full, requests waiting for the centre, one declined, an online session), and the joint
-长三角 fair with 江城音乐学院, full with a waiting list.
+长三角 fair with 江城音乐学院, full with a waiting list; founders' events (创业活动): a past
+visit to a 静安 park with attendance, an upcoming roadshow at 徐汇's 西岸 (no room booked) and an
+incubator open day of 杨浦's park in the school's own hall.
 
 Times are relative to the real date at load time, so "upcoming" is upcoming whenever the demo
 is loaded (the rest of the demo replays 2020, as the job deadlines do). Upcoming events go
@@ -37,6 +39,7 @@ from qihang.graduates.models import Graduate
 from qihang.institutions.models import Institution, Membership
 from qihang.institutions.roles import Role
 from qihang.institutions.scoping import build_actor
+from qihang.ventures.models import Park
 
 ROOMS = (
     ("贺绿汀音乐厅", "主楼一层", 600, ""),
@@ -123,6 +126,60 @@ def _register(event, graduates, *, rng, attend=0.0, waitlisted=()) -> None:
             event=event, status=RegistrationStatus.SEATED
         ).count()
     )
+
+
+def _founders_events(*, centre, school, rooms, rng, pool) -> int:
+    """Founders' events: one past at a park (history, with attendance), two upcoming through
+    the services (one at a park, no room; one in the school's hall, about a park)."""
+    parks = {p.code: p for p in Park.objects.filter(is_active=True)}
+    if not {"sh-ja-music-square", "sh-xh-west-bund", "sh-yp-bay-valley"} <= set(parks):
+        return 0
+    real_today = timezone.localdate()
+    start = _at(real_today - dt.timedelta(days=10), 14)
+    visit = Event.objects.create(
+        institution=school,
+        kind=EventKind.FOUNDERS,
+        title="走进静安现代音乐产业园：入驻政策与创业者分享",
+        description="参观园区录音棚与孵化空间，园区介绍入驻与租金减免政策，两位校友创业者分享经验。",
+        status=EventStatus.APPROVED,
+        park=parks["sh-ja-music-square"],
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=3),
+        capacity=40,
+        decided_at=start - dt.timedelta(days=14),
+    )
+    _register(visit, rng.sample(pool, 32), rng=rng, attend=0.8)
+    roadshow_day = real_today + dt.timedelta(days=9)
+    roadshow = services.event_create(
+        actor=centre,
+        data={
+            "kind": EventKind.FOUNDERS,
+            "title": "西岸文化艺术示范区毕业生创业项目路演",
+            "description": "音乐教育、演出与艺术管理类项目现场路演，园区与投资机构点评，"
+            "优秀项目可申请入驻工位。",
+            "starts_at": _at(roadshow_day, 14),
+            "ends_at": _at(roadshow_day, 17),
+            "capacity": 60,
+        },
+        room=None,
+        park=parks["sh-xh-west-bund"],
+    )
+    _register(roadshow, rng.sample(pool, 18), rng=rng)
+    open_day = real_today + dt.timedelta(days=16)
+    services.event_create(
+        actor=centre,
+        data={
+            "kind": EventKind.FOUNDERS,
+            "title": "杨浦创智天地·大学生创业园孵化器开放日（校内专场）",
+            "description": "园区来校介绍孵化器申请、创业补贴与场地支持，现场一对一咨询。",
+            "starts_at": _at(open_day, 15),
+            "ends_at": _at(open_day, 17),
+            "capacity": 100,
+        },
+        room=rooms["北楼报告厅"],
+        park=parks["sh-yp-bay-valley"],
+    )
+    return 3
 
 
 def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = None) -> None:
@@ -283,6 +340,8 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
     seated, waiting = crowd[: fair.capacity], crowd[fair.capacity : fair.capacity + 12]
     _register(fair, seated, rng=rng, waitlisted=waiting)
 
+    founders = _founders_events(centre=centre, school=school, rooms=rooms, rng=rng, pool=free)
+
     # The rest of the demo is 2020's season replayed: the events' audit rows (and the share's)
     # are dated on the demo day, like every other row of the demo's audit log.
     stamp = dt.datetime.combine(today, dt.time(10, 0), tzinfo=timezone.get_current_timezone())
@@ -292,5 +351,6 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
     if log:
         log(
             f"  events: {len(rooms)} rooms, {past} past and {len(upcoming) + 1} upcoming sessions, "
-            f"{len(requests)} requests, the joint fair ({fair.capacity} seats, {len(waiting)} waiting)"
+            f"{len(requests)} requests, the joint fair ({fair.capacity} seats, {len(waiting)} waiting), "
+            f"{founders} founders' events"
         )

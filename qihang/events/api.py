@@ -25,6 +25,14 @@ router = Router(tags=["宣讲会与双选会"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 
 
+class ParkOut(Schema):
+    """The cultural-creative park of a founders' event (qihang.ventures)."""
+
+    name: str
+    city: str
+    district: str
+
+
 class EventOut(Schema):
     id: int
     institution: str
@@ -36,6 +44,7 @@ class EventOut(Schema):
     starts_at: dt.datetime
     ends_at: dt.datetime
     room: str
+    park: ParkOut | None  # a founders' event's park (None: none)
     online_link: str
     capacity: int
     seats_taken: int
@@ -88,6 +97,9 @@ def _event(event: Event) -> dict[str, Any]:
         "starts_at": event.starts_at,
         "ends_at": event.ends_at,
         "room": event.room.name if event.room_id else "",
+        "park": {"name": event.park.name, "city": event.park.city, "district": event.park.district}
+        if event.park_id
+        else None,
         "online_link": event.online_link,
         "capacity": event.capacity,
         "seats_taken": event.seats_taken,
@@ -160,7 +172,7 @@ def my_registrations(request: HttpRequest) -> Any:
 def register(request: HttpRequest, event_id: int) -> Any:
     actor: Actor = request.auth  # type: ignore[attr-defined]
     event = get_scoped_or_404(
-        Event.objects.select_related("institution", "employer", "room"), actor, pk=event_id
+        Event.objects.select_related("institution", "employer", "room", "park"), actor, pk=event_id
     )
     graduate = _graduate(actor)
     try:

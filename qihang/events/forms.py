@@ -10,8 +10,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from qihang.events.models import Event, EventKind, Room
-from qihang.events.services import EVENT_FIELDS, ROOM_FIELDS
+from qihang.events.services import EDIT_FIELDS, EVENT_FIELDS, ROOM_FIELDS
 from qihang.institutions.models import DegreeLevel, Department, Institution
+from qihang.ventures.models import Park
 
 
 def _style(form: forms.BaseForm) -> None:
@@ -68,7 +69,9 @@ class RequestForm(EventForm):
         self.fields["institution"].queryset = institutions
         self.fields["institution"].widget.attrs["class"] = "form-select"
         self.fields["kind"].choices = [
-            (k, label) for k, label in EventKind.choices if k != EventKind.JOB_FAIR
+            (k, label)
+            for k, label in EventKind.choices
+            if k not in (EventKind.JOB_FAIR, EventKind.FOUNDERS)
         ]
         self.fields["room"].label_from_instance = lambda r: (
             f"{r.institution.short_name or r.institution.name} · {r.name}（{r.seats} 座）"
@@ -100,6 +103,14 @@ class StaffEventForm(EventForm):
     employer = forms.ModelChoiceField(
         label=_("用人单位"), queryset=None, required=False, help_text=_("双选会可不填。")
     )
+    park = forms.ModelChoiceField(
+        label=_("文创园区"),
+        queryset=Park.objects.none(),
+        required=False,
+        help_text=_("仅创业活动：在园区举办时可不选场地。"),
+    )
+
+    field_order = ["kind", "title", "description", "room", "park"]
 
     def __init__(
         self,
@@ -113,7 +124,59 @@ class StaffEventForm(EventForm):
         self.fields["departments"].queryset = departments
         self.fields["employer"].queryset = employers
         self.fields["employer"].widget.attrs["class"] = "form-select"
+        self.fields["park"].queryset = Park.objects.filter(is_active=True)
+        self.fields["park"].label_from_instance = lambda p: f"{p.city}·{p.district} · {p.name}"
+        self.fields["park"].widget.attrs["class"] = "form-select"
         self.fields["cohort_year"].widget.attrs["class"] = "form-control"
+
+
+class EventEditForm(forms.Form):
+    """The centre's edit of an event (EDIT_FIELDS and the departments): kind, room, park and
+    employer stay. Capacity below the seats already taken is refused here, with the number
+    (events.services.event_update refuses it again under the event's lock)."""
+
+    title = forms.CharField(label=_("标题"), max_length=120)
+    description = forms.CharField(
+        label=_("介绍"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    starts_at = forms.DateTimeField(label=_("开始时间"), widget=_When())
+    ends_at = forms.DateTimeField(label=_("结束时间"), widget=_When())
+    capacity = forms.IntegerField(label=_("名额"), min_value=1)
+    online_link = forms.URLField(label=_("线上链接"), required=False, max_length=200)
+    cohort_year = StaffEventForm.base_fields["cohort_year"]
+    degree_levels = StaffEventForm.base_fields["degree_levels"]
+    departments = StaffEventForm.base_fields["departments"]
+
+    def __init__(
+        self, *args: Any, event: Event, departments: QuerySet[Department], **kwargs: Any
+    ) -> None:
+        kwargs.setdefault(
+            "initial",
+            {f: getattr(event, f) for f in EDIT_FIELDS}
+            | {"departments": [d.pk for d in event.departments.all()]},
+        )
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.fields["departments"].queryset = departments
+        _style(self)
+
+    def clean_capacity(self) -> int:
+        capacity = self.cleaned_data["capacity"]
+        if capacity < self.event.seats_taken:
+            raise forms.ValidationError(
+                _("名额不能少于已报名人数（%(seats)s）。"), params={"seats": self.event.seats_taken}
+            )
+        return capacity
+
+    def event_data(self) -> dict[str, Any]:
+        data = {f: self.cleaned_data[f] for f in EDIT_FIELDS}
+        data["description"] = data["description"] or ""
+        data["online_link"] = data["online_link"] or ""
+        return data
+
+
+class CancelOnBehalfForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), min_length=2, max_length=300)
 
 
 class RoomForm(forms.ModelForm):

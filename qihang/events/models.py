@@ -1,6 +1,12 @@
 """Info sessions and job fairs (宣讲会, 双选会): the institution's rooms, events held in them or
 online, employers' booths at a fair, room bookings, and graduates' registrations.
 
+A founders' event (创业活动: a roadshow, a park visit, an incubator open day) may name one of the
+cultural-creative parks of qihang.ventures and be held there, with no room of the institution.
+The dependency points one way: events → ventures.Park (platform-wide reference data, below
+the events); ventures' models, selectors and services never import events. The ventures pages
+read the founders' events through events.selectors.founders_events, never these models.
+
 Two invariants are the database's, not the code's:
 - a room is never double-booked (RoomBooking: one row per room and fixed slot, unique);
 - a event's seats are never more than its capacity (Event: a CHECK `seats_taken <= capacity`,
@@ -28,6 +34,7 @@ class EventKind(models.TextChoices):
     INFO_SESSION = "info_session", _("宣讲会")
     JOB_FAIR = "job_fair", _("双选会")
     ONLINE = "online", _("线上宣讲会")
+    FOUNDERS = "founders", _("创业活动")
 
 
 class EventStatus(models.TextChoices):
@@ -97,6 +104,15 @@ class Event(TenantModel):
         related_name="events",
         verbose_name=_("场地"),
     )
+    # A founders' event only: the park it is held at or about (ventures' reference data).
+    park = models.ForeignKey(
+        "ventures.Park",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("文创园区"),
+    )
     online_link = models.URLField(_("线上链接"), blank=True, default="")
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
@@ -138,12 +154,24 @@ class Event(TenantModel):
                 name="event_ends_after_start",
                 violation_error_message=_("结束时间须晚于开始时间。"),
             ),
-            # An online session has a link and no room; the others have a room.
+            # An online session has a link and no room; a founders' event is held in a room or
+            # at its park; the others have a room.
             models.CheckConstraint(
                 condition=(models.Q(kind="online") & models.Q(room__isnull=True))
-                | (~models.Q(kind="online") & models.Q(room__isnull=False)),
+                | (
+                    models.Q(kind="founders")
+                    & (models.Q(room__isnull=False) | models.Q(park__isnull=False))
+                )
+                | (~models.Q(kind__in=["online", "founders"]) & models.Q(room__isnull=False)),
                 name="event_room_unless_online",
-                violation_error_message=_("线上宣讲会不选场地；其他活动须选择场地。"),
+                violation_error_message=_(
+                    "线上宣讲会不选场地；创业活动须选择场地或园区；其他活动须选择场地。"
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(park__isnull=True) | models.Q(kind="founders"),
+                name="event_park_only_founders",
+                violation_error_message=_("只有创业活动可以关联文创园区。"),
             ),
         ]
         indexes = [models.Index(fields=["institution", "status", "starts_at"])]
@@ -154,6 +182,19 @@ class Event(TenantModel):
     @property
     def is_online(self) -> bool:
         return self.kind == EventKind.ONLINE
+
+    @property
+    def is_founders(self) -> bool:
+        return self.kind == EventKind.FOUNDERS
+
+    @property
+    def place(self) -> str:
+        """Where it is held, in words: the room, the park, or online."""
+        if self.is_online:
+            return str(_("线上"))
+        if self.room_id:
+            return self.room.name
+        return self.park.name if self.park_id else ""
 
     @property
     def seats_left(self) -> int:

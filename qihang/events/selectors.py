@@ -5,6 +5,7 @@ events, and the attendance funnel per event and per employer."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -12,9 +13,19 @@ from django.utils import timezone
 
 from qihang.applications.models import Application, ApplicationStatus
 from qihang.events.eligibility import ineligible_reasons
-from qihang.events.models import Event, EventStatus, Registration, RegistrationStatus, Room
+from qihang.events.models import (
+    Event,
+    EventKind,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+    Room,
+)
 from qihang.graduates.models import Graduate
 from qihang.institutions.scoping import Actor, owned, scoped
+
+# How many upcoming founders' events a ventures page lists.
+FOUNDERS_LIMIT = 20
 
 
 def _with_counts(qs: QuerySet[Event]) -> QuerySet[Event]:
@@ -32,7 +43,7 @@ def staff_events(
     *, actor: Actor, status: str = "", month: dt.date | None = None
 ) -> QuerySet[Event]:
     """The institution's events and those a partner shares with it, with counts."""
-    qs = scoped(Event, actor).select_related("employer", "room", "institution")
+    qs = scoped(Event, actor).select_related("employer", "room", "park", "institution")
     if status:
         qs = qs.filter(status=status)
     if month is not None:
@@ -49,7 +60,7 @@ def request_queue(*, actor: Actor) -> QuerySet[Event]:
     return (
         owned(Event, actor)
         .filter(status=EventStatus.REQUESTED)
-        .select_related("employer", "room")
+        .select_related("employer", "room", "park")
         .order_by("created_at", "id")
     )
 
@@ -67,6 +78,21 @@ def event_registrations(*, actor: Actor, event: Event) -> QuerySet[Registration]
         .select_related("graduate", "graduate__department", "institution")
         .order_by("status", "created_at", "id")
     )
+
+
+# The registration list's filters: a status, or those checked in.
+CHECKED_IN = "checked_in"
+
+
+def registration_list(*, actor: Actor, event: Event, status: str = "") -> QuerySet[Registration]:
+    """The staff registration list of `event` (seated, waiting, cancelled; or checked in),
+    the waiting list in its order."""
+    qs = event_registrations(actor=actor, event=event)
+    if status == CHECKED_IN:
+        qs = qs.filter(checked_in_at__isnull=False)
+    elif status in RegistrationStatus.values:
+        qs = qs.filter(status=status)
+    return qs
 
 
 def graduate_of(actor: Actor) -> Graduate | None:
@@ -87,7 +113,7 @@ def upcoming_for(*, actor: Actor, graduate: Graduate) -> list[Event]:
         scoped(Event, actor)
         .filter(status=EventStatus.APPROVED, starts_at__gt=now)
         .filter(Q(cohort_year__isnull=True) | Q(cohort_year=graduate.cohort.year))
-        .select_related("employer", "room", "institution")
+        .select_related("employer", "room", "park", "institution")
         .prefetch_related("departments")
         .order_by("starts_at", "id")[:200]
     )
@@ -112,16 +138,35 @@ def my_registrations(*, actor: Actor) -> QuerySet[Registration]:
     return (
         scoped(Registration, actor)
         .filter(graduate__user_id=actor.user_id)
-        .select_related("event", "event__room", "event__institution", "event__employer")
+        .select_related(
+            "event", "event__room", "event__park", "event__institution", "event__employer"
+        )
         .order_by("-event__starts_at", "-id")
     )
 
 
 def employer_events(*, actor: Actor) -> QuerySet[Event]:
     """An employer's own events at every institution, with registration counts."""
-    return _with_counts(scoped(Event, actor).select_related("room", "institution")).order_by(
-        "-starts_at", "-id"
+    return _with_counts(
+        scoped(Event, actor).select_related("room", "park", "institution")
+    ).order_by("-starts_at", "-id")
+
+
+def founders_events(*, actor: Actor, park_ids: Iterable[int] | None = None) -> list[Event]:
+    """Approved founders' events still to come that the actor may see (own and shared), for
+    the ventures pages: all of them, or those at `park_ids`. One query.
+
+    Here, not in ventures: events point at ventures.Park, so ventures' pages read the events
+    through this selector and ventures' models never import events (one direction)."""
+    qs = (
+        scoped(Event, actor)
+        .filter(kind=EventKind.FOUNDERS, status=EventStatus.APPROVED, starts_at__gt=timezone.now())
+        .select_related("room", "park", "institution")
+        .order_by("starts_at", "id")
     )
+    if park_ids is not None:
+        qs = qs.filter(park_id__in=list(park_ids))
+    return list(qs[:FOUNDERS_LIMIT])
 
 
 # --- The funnel ----------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Writes of events: rooms, an employer's request and the centre's decision (events.workflow),
-the centre's own events and fairs' booths, sharing with the paired institution, and graduates'
-registrations (seat or waiting list, cancellation with promotion, check-in).
+the centre's own events (founders' events among them) and their edit, fairs' booths, sharing
+with the paired institution, graduates' registrations (seat or waiting list, cancellation —
+also on a graduate's behalf — with promotion, check-in), and the registration list's export.
 
 Every write runs in one transaction with its audit row; messages go through the notification
 outbox (qihang.notifications.services.notify) in the same transaction.
@@ -31,6 +32,7 @@ from qihang.audit.services import audit_record
 from qihang.employers.models import Employer, EmployerMember, EmployerStanding, StandingStatus
 from qihang.events.eligibility import ineligible_reasons
 from qihang.events.models import (
+    LIVE_STATUSES,
     SLOT_MINUTES,
     Booth,
     Event,
@@ -41,7 +43,7 @@ from qihang.events.models import (
     RoomBooking,
     slots_of,
 )
-from qihang.events.workflow import EVENT_REVIEW, S_APPROVED, S_REQUESTED
+from qihang.events.workflow import EDITABLE, EVENT_REVIEW, S_APPROVED, S_REQUESTED
 from qihang.graduates.models import Graduate
 from qihang.institutions.models import Department, Share
 from qihang.institutions.roles import Perm
@@ -49,6 +51,7 @@ from qihang.institutions.scoping import Actor
 from qihang.lib.workflow import TransitionConflict
 from qihang.notifications.kinds import Kind
 from qihang.notifications.services import notify
+from qihang.ventures.models import Park
 
 # The event's own fields, declared once: the forms, the API and the services use it.
 EVENT_FIELDS = (
@@ -62,7 +65,24 @@ EVENT_FIELDS = (
     "cohort_year",
     "degree_levels",
 )
+# What the centre may change on an event it holds (event_update); kind, room, park and employer
+# stay (another of those is another event: cancel it and create that one).
+EDIT_FIELDS = (
+    "title",
+    "description",
+    "online_link",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "cohort_year",
+    "degree_levels",
+)
+# Changes registrants are told about.
+TOLD_FIELDS = ("starts_at", "ends_at", "online_link")
 ROOM_FIELDS = ("name", "location", "seats", "note", "is_active")
+# A change of time or place is told with the cancellation's kind until the notifications app
+# has a kind of its own for it (adding one needs a notifications migration).
+CHANGE_KIND = Kind.EVENT_CANCELLED
 
 # Check-in codes: no 0/O, 1/I/L, so a code read aloud or typed from a phone is unambiguous.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -110,8 +130,9 @@ def room_save(*, actor: Actor, room: Room | None, data: dict[str, Any]) -> Room:
 
 
 # --- Events --------------------------------------------------------------------------------------
-def _validate(event: Event, *, now: dt.datetime) -> None:
-    """Refuse a slot that is not on the booking grid, in the past, or in a room too small."""
+def _validate(event: Event, *, now: dt.datetime, check_future: bool = True) -> None:
+    """Refuse a slot that is not on the booking grid, in the past (`check_future`: an edit
+    that keeps the time of an event under way is no new slot), or in a room too small."""
     errors: dict[str, list[str]] = {}
     for name in ("starts_at", "ends_at"):
         value = getattr(event, name)
@@ -122,12 +143,20 @@ def _validate(event: Event, *, now: dt.datetime) -> None:
             )
     if event.starts_at and event.ends_at and event.ends_at <= event.starts_at:
         errors.setdefault("ends_at", []).append(_("结束时间须晚于开始时间。"))
-    if event.starts_at and event.starts_at <= now:
+    if check_future and event.starts_at and event.starts_at <= now:
         errors.setdefault("starts_at", []).append(_("开始时间须在将来。"))
+    if event.kind != EventKind.FOUNDERS:
+        event.park = None
+    elif event.park_id is not None and not event.park.is_active:
+        errors.setdefault("park", []).append(_("该园区已停用。"))
     if event.kind == EventKind.ONLINE:
         event.room = None
         if not event.online_link:
             errors.setdefault("online_link", []).append(_("线上宣讲会须填写线上链接。"))
+    elif event.kind == EventKind.FOUNDERS and event.room_id is None:
+        # Held at the park: no room of the institution to book.
+        if event.park_id is None:
+            errors.setdefault("room", []).append(_("创业活动请选择场地或文创园区。"))
     elif event.room_id is None:
         errors.setdefault("room", []).append(_("请选择场地。"))
     elif event.room.institution_id != event.institution_id or not event.room.is_active:
@@ -195,6 +224,8 @@ def event_request(
         raise ValidationError({"institution": _("单位须先通过该校认证，才能申请宣讲会。")})
     if data.get("kind") == EventKind.JOB_FAIR:
         raise ValidationError({"kind": _("双选会由学校就业指导中心举办，单位可申请展位。")})
+    if data.get("kind") == EventKind.FOUNDERS:
+        raise ValidationError({"kind": _("创业活动由学校就业指导中心举办。")})
     event = Event(
         institution_id=institution_id,
         employer_id=actor.employer_id,
@@ -225,9 +256,11 @@ def event_create(
     room: Room | None,
     employer: Employer | None = None,
     departments: Iterable[Department] = (),
+    park: Park | None = None,
 ) -> Event:
-    """The centre's own event (a fair, or a session it arranges for an employer): created and
-    approved at once, through the workflow, its room booked."""
+    """The centre's own event (a fair, a founders' event at a park or in a room, or a session
+    it arranges for an employer): created and approved at once, through the workflow, its room
+    booked (a founders' event at the park books none)."""
     actor.require(Perm.EVENT_MANAGE)
     if actor.is_employer:
         raise PermissionDenied("staff only")
@@ -238,6 +271,7 @@ def event_create(
         employer=employer,
         status=S_REQUESTED,
         room=room,
+        park=park,
         requested_by_id=actor.user_id,
         **{f: data[f] for f in EVENT_FIELDS if f in data},
     )
@@ -252,7 +286,12 @@ def event_create(
             action=AuditAction.EVENT_CREATE,
             target=event,
             summary=event.title,
-            data={"kind": event.kind, "room_id": event.room_id, "capacity": event.capacity},
+            data={
+                "kind": event.kind,
+                "room_id": event.room_id,
+                "park_id": event.park_id,
+                "capacity": event.capacity,
+            },
         )
         event_transition(actor=actor, event=event, action="approve", notify_employer=False)
     return event
@@ -349,6 +388,125 @@ def event_share(*, actor: Actor, event: Event, partner_id: int) -> Share:
     return share_create(actor=actor, obj=event, partner_id=partner_id)
 
 
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.datetime) else value
+
+
+def event_update(
+    *,
+    actor: Actor,
+    event: Event,
+    data: dict[str, Any],
+    departments: Iterable[Department] | None = None,
+) -> tuple[Event, list[Registration]]:
+    """The centre edits one of its events still requested or approved (EDITABLE): its title,
+    description, time, capacity, eligibility, online link. Returns the event and the
+    registrations promoted from the waiting list.
+
+    One transaction, the event's row locked (as a cancellation does), so nothing is half
+    written: a new time re-books the room's slots (a clash with another event refuses the
+    whole edit, naming that event); capacity never drops below the seats taken (refused here
+    with the number; the CHECK guarantees it anyway); a raised capacity gives the new seats to
+    the waiting list in order (`_promote_next`, with its notification); registrants are told
+    of a new time or link. Audited as EVENT_EDIT with each change (before, after)."""
+    actor.require(Perm.EVENT_MANAGE)
+    if actor.is_employer or actor.institution_id != event.institution_id:
+        raise PermissionDenied("another institution's event")
+    now = timezone.now()
+    with transaction.atomic():
+        current = (
+            Event.objects.select_for_update(of=("self",))
+            .select_related("room", "park")
+            .filter(pk=event.pk)
+            .first()
+        )
+        if current is None or current.status not in EDITABLE:
+            raise TransitionConflict(_("只能修改待审核或已通过的活动。"))
+        before = {f: getattr(current, f) for f in EDIT_FIELDS}
+        for name in EDIT_FIELDS:
+            if name in data:
+                setattr(current, name, data[name])
+        changed = [f for f in EDIT_FIELDS if getattr(current, f) != before[f]]
+        moved = "starts_at" in changed or "ends_at" in changed
+        errors: dict[str, list[str]] = {}
+        if current.capacity < current.seats_taken:
+            errors["capacity"] = [
+                _("名额不能少于已报名人数（%(seats)s）。") % {"seats": current.seats_taken}
+            ]
+        try:
+            _validate(current, now=now, check_future=moved)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors.setdefault(field, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+        current.full_clean(exclude=["departments"])
+        current.save(update_fields=[*EDIT_FIELDS])
+        if departments is not None:
+            old_departments = sorted(current.departments.values_list("pk", flat=True))
+            new_departments = sorted(d.pk for d in departments)
+            if old_departments != new_departments:
+                current.departments.set(new_departments)
+                changed.append("departments")
+        if moved and current.status == S_APPROVED and current.room_id is not None:
+            RoomBooking.objects.filter(event=current).delete()
+            _book(current)  # a clash raises: the whole edit rolls back
+        promoted: list[Registration] = []
+        while current.seats_taken < current.capacity:
+            registration = _promote_next(current, now=now, cause="capacity")
+            if registration is None:
+                break
+            Event.objects.filter(pk=current.pk).update(seats_taken=F("seats_taken") + 1)
+            current.seats_taken += 1
+            promoted.append(registration)
+        changes = {
+            f: [_json(before[f]), _json(getattr(current, f))] for f in changed if f in before
+        }
+        if "departments" in changed:
+            changes["departments"] = [old_departments, new_departments]
+        audit_record(
+            institution_id=current.institution_id,
+            actor_id=actor.user_id,
+            action=AuditAction.EVENT_EDIT,
+            target=current,
+            summary=current.title,
+            data={
+                "changes": changes,
+                "rebooked": moved and current.room_id is not None,
+                "promoted": [r.pk for r in promoted],
+            },
+        )
+        if any(f in changed for f in TOLD_FIELDS):
+            _tell_registrants_of_change(current, promoted=promoted)
+    for name in EDIT_FIELDS:
+        setattr(event, name, getattr(current, name))
+    event.seats_taken = current.seats_taken
+    return event, promoted
+
+
+def _tell_registrants_of_change(event: Event, *, promoted: list[Registration]) -> None:
+    """Everyone holding a seat or a waiting-list place learns the new time and place (the
+    promoted have just been told, with the new time)."""
+    told = {r.pk for r in promoted}
+    users = (
+        Registration.objects.filter(event=event, status__in=LIVE_STATUSES)
+        .exclude(pk__in=told)
+        .values_list("graduate__user_id", flat=True)
+    )
+    start = timezone.localtime(event.starts_at).strftime("%Y-%m-%d %H:%M")
+    end = timezone.localtime(event.ends_at).strftime("%H:%M")
+    place = event.online_link if event.is_online else event.place
+    notify(
+        recipients=[u for u in users if u],
+        kind=CHANGE_KIND,
+        subject=_("【启航】活动时间或地点变更：%(title)s") % {"title": event.title},
+        body=_("您报名的“%(title)s”改为 %(start)s–%(end)s，地点：%(place)s。")
+        % {"title": event.title, "start": start, "end": end, "place": place},
+        link=reverse("events:tickets"),
+        institution_id=event.institution_id,
+    )
+
+
 def booth_add(*, actor: Actor, event: Event, employer: Employer, label: str = "") -> Booth:
     """Place a verified employer's booth at one of the institution's fairs."""
     actor.require(Perm.EVENT_MANAGE)
@@ -377,6 +535,34 @@ def booth_add(*, actor: Actor, event: Event, employer: Employer, label: str = ""
     except IntegrityError:
         raise ValidationError({"employer": _("该单位已有展位。")}) from None
     return booth
+
+
+def registrations_export(
+    *,
+    actor: Actor,
+    event: Event,
+    registrations: Iterable[Registration],
+    exported_by: str,
+    filters: str = "",
+) -> bytes:
+    """The event's registration list as xlsx (masked personal data only), audited as an
+    export with the number of rows and the filter."""
+    from qihang.events.exporting import registrations_workbook
+
+    actor.require(Perm.EVENT_MANAGE)
+    if actor.is_employer or actor.institution_id != event.institution_id:
+        raise PermissionDenied("another institution's event")
+    rows = list(registrations)
+    data = registrations_workbook(event, rows, exported_by=exported_by, exported_at=timezone.now())
+    audit_record(
+        institution_id=event.institution_id,
+        actor_id=actor.user_id,
+        action=AuditAction.EVENT_REGISTRATIONS_EXPORT,
+        target=event,
+        summary=event.title,
+        data={"rows": len(rows), "filter": filters},
+    )
+    return data
 
 
 # --- Registrations -------------------------------------------------------------------------------
@@ -440,11 +626,19 @@ def _may_cancel(actor: Actor, registration: Registration) -> bool:
     )
 
 
-def registration_cancel(*, actor: Actor, registration: Registration) -> Registration | None:
+def registration_cancel(
+    *, actor: Actor, registration: Registration, reason: str = ""
+) -> Registration | None:
     """Cancel a seat or a waiting-list place; a freed seat goes to the first on the waiting
-    list, who is told. Returns the promoted registration (None: nobody was waiting)."""
+    list, who is told. Returns the promoted registration (None: nobody was waiting).
+
+    The centre cancels on a graduate's behalf with a reason (audited, and the graduate told)."""
     if not _may_cancel(actor, registration):
         raise PermissionDenied("registration.cancel")
+    on_behalf = registration.graduate.user_id != actor.user_id
+    reason = reason.strip()[:300]
+    if on_behalf and len(reason) < 2:
+        raise ValidationError({"reason": _("代为取消须填写理由。")})
     if registration.checked_in_at is not None:
         raise ValidationError(_("已签到的报名不能取消。"))
     event = registration.event
@@ -471,8 +665,19 @@ def registration_cancel(*, actor: Actor, registration: Registration) -> Registra
             action=AuditAction.EVENT_REGISTRATION_CANCEL,
             target=registration,
             summary=event.title,
-            data={"event_id": event.pk, "was": status},
+            data={"event_id": event.pk, "was": status}
+            | ({"on_behalf": True, "reason": reason} if on_behalf else {}),
         )
+        if on_behalf and registration.graduate.user_id:
+            notify(
+                recipients=[registration.graduate.user_id],
+                kind=Kind.EVENT_CANCELLED,
+                subject=_("【启航】报名已取消：%(title)s") % {"title": event.title},
+                body=_("就业指导中心取消了您对“%(title)s”的报名。理由：%(reason)s")
+                % {"title": event.title, "reason": reason},
+                link=reverse("events:tickets"),
+                institution_id=event.institution_id,
+            )
         if status == RegistrationStatus.SEATED:
             promoted = _promote_next(event, now=now)
             if promoted is None:
@@ -480,9 +685,12 @@ def registration_cancel(*, actor: Actor, registration: Registration) -> Registra
     return promoted
 
 
-def _promote_next(event: Event, *, now: dt.datetime) -> Registration | None:
-    """Give the freed seat to the first on the waiting list (the caller holds the event's
-    lock, so no other cancellation promotes at the same time)."""
+def _promote_next(
+    event: Event, *, now: dt.datetime, cause: str = "cancellation"
+) -> Registration | None:
+    """Give the freed seat (`cause`: a cancellation, or the centre raised the capacity) to the
+    first on the waiting list (the caller holds the event's lock, so no other cancellation
+    promotes at the same time)."""
     first = (
         Registration.objects.filter(event=event, status=RegistrationStatus.WAITLISTED)
         .select_related("graduate")
@@ -506,14 +714,26 @@ def _promote_next(event: Event, *, now: dt.datetime) -> Registration | None:
     )
     if first.graduate.user_id:
         start = timezone.localtime(event.starts_at).strftime("%Y-%m-%d %H:%M")
+        values = {"title": event.title, "start": start, "code": first.code}
+        if cause == "capacity":
+            body = (
+                _(
+                    "活动增加了名额，您已从候补转为正式报名“%(title)s”（%(start)s），签到码 %(code)s。"
+                )
+                % values
+            )
+        else:
+            body = (
+                _(
+                    "有同学取消了报名，您已从候补转为正式报名“%(title)s”（%(start)s），签到码 %(code)s。"
+                )
+                % values
+            )
         notify(
             recipients=[first.graduate.user_id],
             kind=Kind.EVENT_PROMOTED,
             subject=_("【启航】候补成功：%(title)s") % {"title": event.title},
-            body=_(
-                "有同学取消了报名，您已从候补转为正式报名“%(title)s”（%(start)s），签到码 %(code)s。"
-            )
-            % {"title": event.title, "start": start, "code": first.code},
+            body=body,
             link=reverse("events:ticket", args=[first.pk]),
             institution_id=first.institution_id,
         )

@@ -13,6 +13,18 @@ urlpatterns = [
     path("rooms/<int:room_id>/", views.room_edit, name="room_edit"),
     path("<int:event_id>/", views.event_detail, name="detail"),
     path("<int:event_id>/action/", views.event_action, name="action"),
+    path("<int:event_id>/edit/", views.event_edit, name="edit"),
+    path("<int:event_id>/registrations/", views.registrations, name="registrations"),
+    path(
+        "<int:event_id>/registrations.xlsx",
+        views.registrations_export,
+        name="registrations_export",
+    ),
+    path(
+        "<int:event_id>/registrations/<int:registration_id>/cancel/",
+        views.registration_cancel,
+        name="registration_cancel",
+    ),
     path("<int:event_id>/share/", views.event_share, name="share"),
     path("<int:event_id>/booths/", views.booth_add, name="booth_add"),
     path("<int:event_id>/attendance/", views.attendance, name="attendance"),

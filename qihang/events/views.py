@@ -1,5 +1,6 @@
 """Event pages: the centre's calendar, request queue, rooms, an event's page with its
-decision, booths and sharing, attendance with check-in, and the funnel (/events/); a
+decision, booths and sharing, its edit, its registration list (cancel on a graduate's behalf,
+xlsx export), attendance with check-in, and the funnel (/events/); a
 graduate's upcoming events and tickets (/events/mine/…); an employer's requests and events
 (/events/employer/…).
 
@@ -19,15 +20,30 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qihang.employers.models import Employer, EmployerStanding, StandingStatus
 from qihang.events import selectors, services
-from qihang.events.forms import CheckInForm, RequestForm, RoomForm, StaffEventForm
-from qihang.events.models import Event, EventKind, EventStatus, Registration, Room
-from qihang.events.workflow import EVENT_REVIEW
+from qihang.events.forms import (
+    CancelOnBehalfForm,
+    CheckInForm,
+    EventEditForm,
+    RequestForm,
+    RoomForm,
+    StaffEventForm,
+)
+from qihang.events.models import (
+    Event,
+    EventKind,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+    Room,
+)
+from qihang.events.workflow import EDITABLE, EVENT_REVIEW
 from qihang.institutions.models import Department, Institution
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import (
@@ -42,6 +58,7 @@ from qihang.institutions.scoping import (
 )
 
 PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _errors(exc: ValidationError) -> str:
@@ -118,8 +135,10 @@ def event_requests(request: HttpRequest) -> HttpResponse:
 @requires(Perm.EVENT_MANAGE)
 def event_create(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
+    kind = request.GET.get("kind", "")
     form = StaffEventForm(
         request.POST or None,
+        initial={"kind": kind} if kind in EventKind.values else None,
         rooms=owned(Room, actor).filter(is_active=True),
         departments=scoped(Department, actor),
         employers=_verified_employers(actor),
@@ -136,6 +155,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
                 room=form.cleaned_data["room"],
                 employer=form.cleaned_data["employer"],
                 departments=form.cleaned_data["departments"],
+                park=form.cleaned_data["park"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -175,8 +195,135 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
             if can_share
             else [],
             "departments": event.departments.all(),
+            "can_edit": own and actor.has(Perm.EVENT_MANAGE) and event.status in EDITABLE,
         },
     )
+
+
+def _form_errors(form: Any, exc: ValidationError) -> None:
+    """A service's refusal on the form: its fields' errors on them, the rest (a room clash
+    names the other event) above the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@takes_ids(departments=ObjectId("institutions.Department"))
+@requires(Perm.EVENT_MANAGE)
+@require_http_methods(["GET", "POST"])
+def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
+    """The centre edits one of its requested or approved events (title, description, time,
+    capacity, eligibility, online link)."""
+    actor = actor_of(request)
+    event = get_owned_or_404(Event.objects.select_related("room", "park"), actor, pk=event_id)
+    if event.status not in EDITABLE:
+        messages.error(request, _("只能修改待审核或已通过的活动。"))
+        return redirect("events:detail", event_id=event.pk)
+    form = EventEditForm(request.POST or None, event=event, departments=scoped(Department, actor))
+    if request.method == "POST" and form.is_valid():
+        try:
+            _event, promoted = services.event_update(
+                actor=actor,
+                event=event,
+                data=form.event_data(),
+                departments=form.cleaned_data["departments"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("活动已修改。"))
+            if promoted:
+                messages.info(
+                    request,
+                    _("增加的名额已按顺序给了 %(n)s 位候补同学，并已通知他们。")
+                    % {"n": len(promoted)},
+                )
+            return redirect("events:detail", event_id=event.pk)
+    return render(request, "events/edit.html", {"event": event, "form": form})
+
+
+@takes_ids()
+@requires(Perm.EVENT_MANAGE)
+@require_GET
+def registrations(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Who is seated, waiting, cancelled or checked in (masked personal data only), with
+    cancellation on a graduate's behalf and the xlsx export of the list."""
+    actor = actor_of(request)
+    event = get_owned_or_404(Event.objects.select_related("room", "park"), actor, pk=event_id)
+    status = request.GET.get("status", "")
+    page = Paginator(
+        selectors.registration_list(actor=actor, event=event, status=status), 100
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "events/registrations.html",
+        {
+            "event": event,
+            "registrations": page.object_list,
+            "page": page,
+            "status": status,
+            "statuses": [*RegistrationStatus.choices, (selectors.CHECKED_IN, _("已签到"))],
+            "cancel_form": CancelOnBehalfForm(),
+        },
+    )
+
+
+@takes_ids()
+@requires(Perm.EVENT_MANAGE)
+@require_GET
+def registrations_export(request: HttpRequest, event_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    event = get_owned_or_404(Event.objects.select_related("room", "park"), actor, pk=event_id)
+    status = request.GET.get("status", "")
+    data = services.registrations_export(
+        actor=actor,
+        event=event,
+        registrations=selectors.registration_list(actor=actor, event=event, status=status),
+        exported_by=str(request.user),
+        filters=status,
+    )
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{event.title}-报名名单.xlsx"
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@takes_ids()
+@requires(Perm.EVENT_MANAGE)
+@require_POST
+def registration_cancel(request: HttpRequest, event_id: int, registration_id: int) -> HttpResponse:
+    """Cancel a registration on the graduate's behalf, with a reason; the freed seat goes to
+    the first on the waiting list."""
+    actor = actor_of(request)
+    event = get_owned_or_404(Event, actor, pk=event_id)
+    registration = get_scoped_or_404(
+        selectors.event_registrations(actor=actor, event=event), actor, pk=registration_id
+    )
+    form = CancelOnBehalfForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("代为取消须填写理由。"))
+    else:
+        try:
+            promoted = services.registration_cancel(
+                actor=actor, registration=registration, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(
+                request, _("已取消 %(name)s 的报名。") % {"name": registration.graduate.name}
+            )
+            if promoted is not None:
+                messages.info(
+                    request,
+                    _("空出的名额已给候补的 %(name)s，并已通知。")
+                    % {"name": promoted.graduate.name},
+                )
+    return redirect("events:registrations", event_id=event.pk)
 
 
 @takes_ids()
@@ -245,7 +392,7 @@ def booth_add(request: HttpRequest, event_id: int) -> HttpResponse:
 def attendance(request: HttpRequest, event_id: int) -> HttpResponse:
     """The door: check in by typed code (or the phone's camera filling it), and who came."""
     actor = actor_of(request)
-    event = get_owned_or_404(Event.objects.select_related("room"), actor, pk=event_id)
+    event = get_owned_or_404(Event.objects.select_related("room", "park"), actor, pk=event_id)
     form = CheckInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -4,6 +4,9 @@ requested → approved (approve: the room's slots are booked) or declined (decli
 reason); requested or approved → cancelled (cancel: by the centre, or by the employer that
 requested it). The centre's own events are created and approved in one step
 (events.services.event_create), through the same table.
+
+Editing (events.services.event_update) is no transition: it keeps the state, and applies to
+the states an event can still be cancelled from (EDITABLE, read from the table).
 """
 
 from __future__ import annotations
@@ -79,3 +82,6 @@ EVENT_REVIEW = Workflow(
         ),
     ],
 )
+
+# The states in which the centre may still edit an event: those it can still be cancelled from.
+EDITABLE = EVENT_REVIEW.sources_of("cancel")

@@ -1,6 +1,11 @@
 """Ventures pages: a graduate's projects (create, edit), one project with the parks that suit it
 and the link to register 自主创业 (75) through the destinations form, the staff's list of
-projects (scoped), and the parks directory (editable by the centre)."""
+projects (scoped), and the parks directory (editable by the centre).
+
+The project page, the staff list and the park directory show the upcoming founders' events
+(创业活动). Those are the events app's (an event points at a ventures.Park); these views read
+them through qihang.events.selectors.founders_events, the pages being the top of both apps:
+ventures' models, selectors and services never import events."""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qihang.accounts.models import User
+from qihang.events import selectors as event_selectors
 from qihang.institutions.roles import Perm, Role
 from qihang.institutions.scoping import ObjectId, actor_of, requires, takes_ids
 from qihang.ventures import selectors, services
@@ -125,12 +131,19 @@ def detail(request: HttpRequest, project_id: int) -> HttpResponse:
                 "mentor": project.mentor_id,
             },
         )
+    matches = selectors.matches(project)
     return render(
         request,
         "ventures/detail.html",
         {
             "project": project,
-            "matches": selectors.matches(project),
+            "matches": matches,
+            # Founders' events at the parks that suit the project, and those at no park.
+            "founders_events": [
+                e
+                for e in event_selectors.founders_events(actor=actor)
+                if e.park_id is None or e.park_id in {m.park.pk for m in matches}
+            ],
             "destination_link": destination_link,
             "form": form,
         },
@@ -175,6 +188,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             "projects": list(selectors.staff_projects(actor, stage=stage)[:200]),
             "stages": Stage.choices,
             "stage": stage,
+            "founders_events": event_selectors.founders_events(actor=actor),
         },
     )
 
@@ -183,11 +197,19 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @requires(None)
 def parks(request: HttpRequest) -> HttpResponse:
     city = request.GET.get("city", "")
+    parks = selectors.parks(city=city)
+    events: dict[int, list] = {}
+    for event in event_selectors.founders_events(
+        actor=actor_of(request), park_ids=[p.pk for p in parks]
+    ):
+        events.setdefault(event.park_id, []).append(event)
+    for park in parks:
+        park.founders_events = events.get(park.pk, [])
     return render(
         request,
         "ventures/parks.html",
         {
-            "parks": selectors.parks(city=city),
+            "parks": parks,
             "cities": sorted({c for c, _d in selectors.districts()}),
             "city": city,
             "can_edit": actor_of(request).has(Perm.VENTURE_PARKS_EDIT),

@@ -35,6 +35,18 @@ def test_the_demo_has_past_and_upcoming_sessions_and_a_full_joint_fair(demo):
 
 
 @pytest.mark.django_db
+def test_the_demo_has_founders_events_past_with_attendance_and_upcoming_at_a_park(demo):
+    now = timezone.now()
+    founders = Event.objects.filter(kind=EventKind.FOUNDERS, status=EventStatus.APPROVED)
+    past = founders.get(starts_at__lt=now)
+    assert past.park is not None and past.registrations.filter(checked_in_at__isnull=False)
+    upcoming = founders.filter(starts_at__gt=now, park__district__in=["徐汇区", "杨浦区"])
+    assert upcoming.count() == 2
+    at_park = upcoming.get(room__isnull=True)
+    assert not RoomBooking.objects.filter(event=at_park).exists()
+
+
+@pytest.mark.django_db
 def test_bench_pages_requests_every_persona_s_pages_on_the_demo(demo, tmp_path):
     # `qihang bench_pages` fails on any page that does not answer 200; here once per page.
     out = io.StringIO()

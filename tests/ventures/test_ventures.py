@@ -96,11 +96,12 @@ def test_query_counts(school, client_for, django_assert_num_queries):
     with django_assert_num_queries(10):
         assert graduate.get("/ventures/").status_code == 200
     # session, user, memberships (+ departments), projects with lead and mentor, their members,
-    # institution, unread count.
-    with django_assert_num_queries(8):
+    # the upcoming founders' events, institution, unread count.
+    with django_assert_num_queries(9):
         assert centre.get("/ventures/all/").status_code == 200
-    # session, user, memberships (+ departments), parks, districts, institution, unread count.
-    with django_assert_num_queries(8):
+    # session, user, memberships (+ departments), parks, their upcoming founders' events,
+    # districts, institution, unread count.
+    with django_assert_num_queries(9):
         assert centre.get("/ventures/parks/").status_code == 200
 
 
