@@ -80,9 +80,6 @@ EDIT_FIELDS = (
 # Changes registrants are told about.
 TOLD_FIELDS = ("starts_at", "ends_at", "online_link")
 ROOM_FIELDS = ("name", "location", "seats", "note", "is_active")
-# A change of time or place is told with the cancellation's kind until the notifications app
-# has a kind of its own for it (adding one needs a notifications migration).
-CHANGE_KIND = Kind.EVENT_CANCELLED
 
 # Check-in codes: no 0/O, 1/I/L, so a code read aloud or typed from a phone is unambiguous.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -498,7 +495,7 @@ def _tell_registrants_of_change(event: Event, *, promoted: list[Registration]) -
     place = event.online_link if event.is_online else event.place
     notify(
         recipients=[u for u in users if u],
-        kind=CHANGE_KIND,
+        kind=Kind.EVENT_CHANGED,
         subject=_("【启航】活动时间或地点变更：%(title)s") % {"title": event.title},
         body=_("您报名的“%(title)s”改为 %(start)s–%(end)s，地点：%(place)s。")
         % {"title": event.title, "start": start, "end": end, "place": place},

@@ -56,17 +56,10 @@ from qihang.institutions.scoping import (
     scoped,
     takes_ids,
 )
+from qihang.lib.feedback import as_int, refusal
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _errors(exc: ValidationError) -> str:
-    return "；".join(exc.messages)
-
-
-def _int(value: str) -> int:
-    return int(value) if value.isdigit() else 0
 
 
 def _month(value: str) -> dt.date | None:
@@ -312,7 +305,7 @@ def registration_cancel(request: HttpRequest, event_id: int, registration_id: in
                 actor=actor, registration=registration, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, refusal(exc))
         else:
             messages.success(
                 request, _("已取消 %(name)s 的报名。") % {"name": registration.graduate.name}
@@ -339,7 +332,7 @@ def event_action(request: HttpRequest, event_id: int) -> HttpResponse:
             actor=actor, event=event, action=action, reason=request.POST.get("reason", "")
         )
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, refusal(exc))
     else:
         messages.success(
             request, _("已%(action)s。") % {"action": EVENT_REVIEW.action(action).label}
@@ -357,10 +350,10 @@ def event_share(request: HttpRequest, event_id: int) -> HttpResponse:
     event = get_owned_or_404(Event, actor, pk=event_id)
     try:
         services.event_share(
-            actor=actor, event=event, partner_id=_int(request.POST.get("partner", ""))
+            actor=actor, event=event, partner_id=as_int(request.POST.get("partner", ""))
         )
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, _("已与结对学校联合举办，对方毕业生可以报名。"))
     return redirect("events:detail", event_id=event.pk)
@@ -372,7 +365,7 @@ def event_share(request: HttpRequest, event_id: int) -> HttpResponse:
 def booth_add(request: HttpRequest, event_id: int) -> HttpResponse:
     actor = actor_of(request)
     event = get_owned_or_404(Event, actor, pk=event_id)
-    employer = scoped(Employer, actor).filter(pk=_int(request.POST.get("employer", ""))).first()
+    employer = scoped(Employer, actor).filter(pk=as_int(request.POST.get("employer", ""))).first()
     if employer is None:
         messages.error(request, _("请选择本校已认证的用人单位。"))
         return redirect("events:detail", event_id=event.pk)
@@ -381,7 +374,7 @@ def booth_add(request: HttpRequest, event_id: int) -> HttpResponse:
             actor=actor, event=event, employer=employer, label=request.POST.get("label", "")
         )
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, _("已安排展位。"))
     return redirect("events:detail", event_id=event.pk)
@@ -400,7 +393,7 @@ def attendance(request: HttpRequest, event_id: int) -> HttpResponse:
                 actor=actor, event=event, code=form.cleaned_data["code"]
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, refusal(exc))
         else:
             messages.success(
                 request, _("%(name)s 签到成功。") % {"name": registration.graduate.name}
@@ -500,7 +493,7 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
     try:
         registration = services.registration_create(actor=actor, event=event, graduate=graduate)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, refusal(exc))
         return redirect("events:upcoming")
     if registration.status == "seated":
         messages.success(request, _("报名成功，签到码 %(code)s。") % {"code": registration.code})
@@ -564,7 +557,7 @@ def ticket_cancel(request: HttpRequest, registration_id: int) -> HttpResponse:
     try:
         services.registration_cancel(actor=actor, registration=registration)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, _("已取消报名。"))
     return redirect("events:tickets")
@@ -640,7 +633,7 @@ def portal_cancel(request: HttpRequest, event_id: int) -> HttpResponse:
     try:
         services.event_transition(actor=actor, event=event, action="cancel")
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, _("已撤回。"))
     return redirect("events:portal_detail", event_id=event.pk)

@@ -38,6 +38,7 @@ class Kind(models.TextChoices):
     EVENT_DECLINED = "event_declined", _("宣讲会申请未通过")
     EVENT_CANCELLED = "event_cancelled", _("宣讲会/双选会已取消")
     EVENT_PROMOTED = "event_promoted", _("候补转为正式报名")
+    EVENT_CHANGED = "event_changed", _("活动时间或地点变更")
     # appointments
     APPOINTMENT_BOOKED = "appointment_booked", _("咨询预约成功")
     APPOINTMENT_CANCELLED = "appointment_cancelled", _("咨询预约已取消")
@@ -93,6 +94,7 @@ KINDS: dict[str, KindSpec] = {
     Kind.EVENT_DECLINED: KindSpec(_EMAIL_WECHAT),
     Kind.EVENT_CANCELLED: KindSpec(_ALL),
     Kind.EVENT_PROMOTED: KindSpec(_ALL),
+    Kind.EVENT_CHANGED: KindSpec(_ALL),
     # appointments
     Kind.APPOINTMENT_BOOKED: KindSpec(_EMAIL_WECHAT),
     Kind.APPOINTMENT_CANCELLED: KindSpec(_EMAIL_WECHAT),

@@ -85,6 +85,7 @@ def test_a_new_time_rebooks_the_room_and_tells_registrants(centre, small, crowd,
     assert booked == slots_of(start, end)
     for g in graduates:  # seated and waiting
         told = Notification.objects.get(recipient=g.user)
+        assert told.kind == Kind.EVENT_CHANGED
         assert "时间或地点变更" in told.subject and "09:00" in told.body
     changes = AuditEvent.objects.get(action="event.edit").data["changes"]
     assert (
