@@ -6,11 +6,13 @@ pages (qihang.events): another institution's or another employer's event is a 40
 """
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema, Status
+from pydantic import StringConstraints
 
 from qihang.api.auth import api_requires
 from qihang.api.schemas import ErrorOut, ValidationErrorOut, field_errors
@@ -268,3 +270,111 @@ def employer_event_request(request: HttpRequest, payload: EventRequestIn) -> Any
         return Status(400, {"detail": "申请有误。", "errors": field_errors(exc)})
     event = selectors.employer_events(actor=actor).select_related("employer").get(pk=event.pk)
     return Status(201, _employer_event(event))
+
+
+# --- Staff: the institution's events and what came of them --------------------------------------
+class FunnelOut(Schema):
+    registered: int
+    attended: int
+    no_show: int
+    applied: int | None  # None: an event without an employer
+    hired: int | None
+
+
+class StaffEventOut(EventOut):
+    waitlisted: int
+    funnel: FunnelOut
+
+
+class StaffEventsOut(Schema):
+    definition: str
+    as_of: dt.datetime
+    events: list[StaffEventOut]
+
+
+class EmployerFunnelOut(Schema):
+    employer: str
+    employer_id: int
+    events: int
+    funnel: FunnelOut
+
+
+class EmployerFunnelsOut(Schema):
+    definition: str
+    as_of: dt.datetime
+    employers: list[EmployerFunnelOut]
+
+
+# The Funnel's definition (events.selectors.Funnel), stated with every figure.
+FUNNEL_DEFINITION = (
+    "registered：已占名额的报名（候补不计）；attended：到场签到的；no_show：已结束活动中报名未签到的；"
+    "applied：报名后向该活动的单位投递且未撤回的；hired：其中已录用的（无单位的活动为空）。"
+)
+
+
+def _funnel(f: selectors.Funnel) -> dict[str, Any]:
+    return {
+        "registered": f.registered,
+        "attended": f.attended,
+        "no_show": f.no_show,
+        "applied": f.applied,
+        "hired": f.hired,
+    }
+
+
+MonthText = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+
+
+@router.get(
+    "/staff/events",
+    response={200: StaffEventsOut, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut},
+    summary="本校（及结对学校共享）的活动：名额、候补，以及报名→签到→投递→录用",
+)
+@api_requires(Perm.EVENT_VIEW)
+@takes_ids()
+def staff_events(
+    request: HttpRequest,
+    status: Literal["requested", "approved", "declined", "cancelled"] | None = None,
+    month: MonthText | None = None,
+) -> Any:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    first = dt.date.fromisoformat(f"{month}-01") if month else None
+    events = list(selectors.staff_events(actor=actor, status=status or "", month=first)[:500])
+    now = timezone.now()
+    outcomes = selectors.outcomes_of(events)
+    return {
+        "definition": FUNNEL_DEFINITION,
+        "as_of": now,
+        "events": [
+            _event(e)
+            | {
+                "waitlisted": e.n_waitlisted,
+                "funnel": _funnel(selectors.funnel_of(e, now=now, outcomes=outcomes)),
+            }
+            for e in events
+        ],
+    }
+
+
+@router.get(
+    "/staff/events/employers",
+    response={200: EmployerFunnelsOut, 401: ErrorOut, 403: ErrorOut},
+    summary="各单位在本校的活动合计：报名→签到→投递→录用",
+)
+@api_requires(Perm.EVENT_VIEW)
+@takes_ids()
+def staff_event_employers(request: HttpRequest) -> Any:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    return {
+        "definition": FUNNEL_DEFINITION,
+        "as_of": timezone.now(),
+        "employers": [
+            {
+                "employer": row.employer_name,
+                "employer_id": row.employer_id,
+                "events": row.events,
+                "funnel": _funnel(row.funnel),
+            }
+            for row in selectors.funnel_by_employer(actor=actor)
+        ],
+    }

@@ -117,3 +117,72 @@ def test_the_employer_session_sees_only_its_events(client_for, orchestra, sessio
     listed = _json(client.get("/api/v1/employer/events"))
     assert listed == []
     assert SESSION_EMPLOYER_KEY  # the session acts for the account's first organisation
+
+
+def test_staff_list_events_with_seats_and_the_funnel_and_its_definition(
+    client_for,
+    school,
+    centre,
+    session,
+    make_graduates,
+    token_for,  # noqa: F811
+):
+    from django.test import Client
+
+    from qihang.events import services
+
+    graduates = make_graduates(school, 2)
+    for graduate in graduates:
+        services.registration_create(actor=actor_for(graduate), event=session, graduate=graduate)
+    auth = {"Authorization": token_for(school.centre, school)}
+    body = _json(Client().get("/api/v1/staff/events", headers=auth))
+    assert "registered" in body["definition"] and body["as_of"]
+    [row] = [e for e in body["events"] if e["id"] == session.pk]
+    assert row["seats_taken"] == 2 and row["waitlisted"] == 0
+    assert row["funnel"] == {"registered": 2, "attended": 0, "no_show": 0, "applied": 0, "hired": 0}
+    month = session.starts_at.astimezone().strftime("%Y-%m")
+    assert [
+        e["id"]
+        for e in _json(Client().get(f"/api/v1/staff/events?month={month}", headers=auth))["events"]
+    ] == [session.pk]
+    assert Client().get("/api/v1/staff/events?month=2027-13", headers=auth).status_code == 422
+    employers = _json(Client().get("/api/v1/staff/events/employers", headers=auth))
+    assert [e["employer"] for e in employers["employers"]] == [session.employer.name]
+    assert employers["employers"][0]["funnel"]["registered"] == 2
+    # A graduate has no staff operation.
+    assert client_for(school.graduate_user).get("/api/v1/staff/events").status_code == 403
+
+
+def test_the_staff_events_list_reads_a_fixed_number_of_queries(
+    school,
+    centre,
+    hall,
+    session,
+    make_graduates,
+    token_for,  # noqa: F811
+):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from qihang.events import services
+
+    auth = {"Authorization": token_for(school.centre, school)}
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert Client().get("/api/v1/staff/events", headers=auth).status_code == 200
+        return len(captured.captured_queries)
+
+    queries()  # the token's last use is written once a minute: not in the counts below
+    # The token, the membership and its departments, the events with their counts (one
+    # GROUP BY), the registrants' applications to the events' employers (one query).
+    one = queries()
+    assert one == 5
+    for day in (9, 10, 11):
+        data = event_data(starts_at=slot(day), ends_at=slot(day, 16))
+        services.event_create(actor=centre, data=data, room=hall)
+    graduates = make_graduates(school, 3)
+    for graduate in graduates:
+        services.registration_create(actor=actor_for(graduate), event=session, graduate=graduate)
+    assert queries() == one
