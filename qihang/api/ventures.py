@@ -1,18 +1,19 @@
-"""Ventures in the API, for graduates (their signed-in session): their projects, and the parks
-that suit one of them with the reasons in words. The same selectors and scoping as the pages
+"""Ventures in the API. For graduates (their signed-in session): their projects, the parks that
+suit one of them with the reasons in words, and the parks directory. For staff (token): the
+projects of the graduates they look after. The same selectors and scoping as the pages
 (qihang.ventures)."""
 
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from qihang.api.auth import api_requires
 from qihang.api.schemas import ErrorOut, ValidationErrorOut
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor, takes_ids
 from qihang.ventures import selectors
-from qihang.ventures.models import Project
+from qihang.ventures.models import Project, Stage
 
 router = Router(tags=["创新创业"])
 
@@ -107,4 +108,66 @@ def project_parks(request: HttpRequest, project_id: int) -> Any:
             "reasons": m.reasons,
         }
         for m in selectors.matches(project)
+    ]
+
+
+class ParkOut(Schema):
+    code: str
+    name: str
+    city: str
+    district: str
+    focus: list[str]  # the fields it supports, in words
+    stages: list[str]  # the stages it supports, in words
+    support: str
+    contact: str
+    version: int
+
+
+@router.get(
+    "/ventures/parks",
+    response={200: list[ParkOut], 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut},
+    summary="文创园区名录（重点领域、扶持阶段与政策、联系方式），可按城市筛选",
+)
+@api_requires(Perm.VENTURE_OWN)
+@takes_ids()
+def parks(request: HttpRequest, city: str = Query("", max_length=20)) -> Any:
+    return [
+        {
+            "code": p.code,
+            "name": p.name,
+            "city": p.city,
+            "district": p.district,
+            "focus": p.focus_labels(),
+            "stages": p.stage_labels(),
+            "support": p.support,
+            "contact": p.contact,
+            "version": p.version,
+        }
+        for p in selectors.parks(city=city.strip())
+    ]
+
+
+class StaffProjectOut(ProjectOut):
+    lead_department: str
+    mentor: str
+    summary: str
+
+
+@router.get(
+    "/staff/ventures/projects",
+    response={200: list[StaffProjectOut], 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut},
+    summary="我负责的毕业生的创业项目（院系看本院系，导师看所指导的），可按阶段筛选",
+)
+@api_requires(Perm.VENTURE_VIEW)
+@takes_ids()
+def staff_projects(request: HttpRequest, stage: Stage | None = None) -> Any:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    return [
+        _project(p)
+        | {
+            "lead_department": p.lead.department.name if p.lead.department_id else "",
+            "mentor": (p.mentor.display_name or p.mentor.username) if p.mentor_id else "",
+            "summary": p.summary,
+        }
+        for p in selectors.staff_projects(actor, stage=stage or "")[:500]
     ]

@@ -101,8 +101,12 @@ def refused_values(schema: dict[str, Any]) -> list[str]:
             values.append("not-a-number")
             if "minimum" in option:
                 values.append(str(option["minimum"] - 1))
-        if option.get("enum"):
+        # An enum, inline or as a component (a TextChoices: the API's parameters refer to no
+        # other component), or a pattern "no-such-value" does not match.
+        if option.get("enum") or "$ref" in option or "pattern" in option:
             values.append("no-such-value")
+        if "maxLength" in option:
+            values.append("长" * (option["maxLength"] + 1))
         if option.get("format") == "date":
             values += ["0", "2020/07/15", "2020-02-30", "9999-12-31"]
     return values

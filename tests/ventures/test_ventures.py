@@ -11,6 +11,7 @@ from qihang.destinations.models import Destination
 from qihang.institutions.scoping import build_actor
 from qihang.ventures import selectors, services
 from qihang.ventures.models import Park, ParkChange, Project
+from tests.api.conftest import token_for  # noqa: F401  (the API tests' token fixture)
 from tests.ventures.helpers import MUSIC_SCHOOL, make_project
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +113,35 @@ def test_the_api_gives_a_graduate_their_projects_and_parks(school, client_for):
     assert [p["name"] for p in mine] == ["小音符音乐教育工作室"]
     parks = client.get(f"/api/v1/ventures/projects/{project.pk}/parks").json()
     assert parks[0]["park"] == "西岸文化艺术示范区" and parks[0]["reasons"]
+
+
+def test_the_api_gives_the_parks_directory_and_staff_the_projects_they_see(
+    school,
+    client_for,
+    token_for,  # noqa: F811
+):
+    from django.test import Client
+
+    from tests.ventures.helpers import walk_ventures
+
+    walk_ventures(school)  # graduates[0]'s project (钢琴系) and graduates[2]'s (声乐歌剧系)
+    graduate = client_for(school.graduate_user)
+    directory = graduate.get("/api/v1/ventures/parks").json()
+    assert len(directory) == Park.objects.filter(is_active=True).count()
+    shanghai = graduate.get("/api/v1/ventures/parks?city=上海").json()
+    assert shanghai and {p["city"] for p in shanghai} == {"上海"}
+    assert all(p["focus"] and p["support"] for p in shanghai)
+
+    centre = {"Authorization": token_for(school.centre, school)}
+    everything = Client().get("/api/v1/staff/ventures/projects", headers=centre).json()
+    assert {p["name"] for p in everything} == {"小音符音乐教育工作室", "声乐工作坊"}
+    ideas = Client().get("/api/v1/staff/ventures/projects?stage=idea", headers=centre).json()
+    assert [p["name"] for p in ideas] == ["声乐工作坊"]
+    assert ideas[0]["lead_department"] == school.graduates[2].department.name
+    # Department staff see their department's founders only.
+    dept = {"Authorization": token_for(school.dept_staff, school)}
+    theirs = Client().get("/api/v1/staff/ventures/projects", headers=dept).json()
+    assert [p["name"] for p in theirs] == ["小音符音乐教育工作室"]
+    # A graduate has no staff operation, and staff no graduate one.
+    assert graduate.get("/api/v1/staff/ventures/projects").status_code == 403
+    assert Client().get("/api/v1/ventures/parks", headers=centre).status_code == 403
