@@ -1,5 +1,6 @@
-"""Appointments in the API, for graduates (their signed-in session; graduates hold no tokens):
-free slots, book, cancel, my appointments. The same services, selectors and scoping as the
+"""Appointments in the API. Graduates (their signed-in session; graduates hold no tokens):
+free slots, book, cancel, my appointments. Advisers: their calendar with who booked. The
+centre: bookings, attendance and no-shows per type and adviser. The same services, selectors and scoping as the
 pages (qihang.appointments); advisers' notes are never part of any answer here."""
 
 import datetime as dt
@@ -9,6 +10,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
@@ -147,3 +149,115 @@ def appointments_mine(request: HttpRequest) -> Any:
     actor: Actor = request.auth  # type: ignore[attr-defined]
     _graduate(actor)
     return [_appointment(a) for a in selectors.my_appointments(actor)[:100]]
+
+
+# --- Advisers and the centre ----------------------------------------------------------------------
+class BookingOut(Schema):
+    appointment_id: int
+    status: str
+    graduate: str  # name and student number: what the adviser's calendar shows
+    student_no: str
+    topic: str
+
+
+class AdviserSlotOut(SlotOut):
+    booking: BookingOut | None
+
+
+@router.get(
+    "/adviser/slots",
+    response={200: list[AdviserSlotOut], 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut},
+    summary="我的咨询日程：我发布的时段及预约人（不含咨询记录）",
+)
+@api_requires(Perm.APPOINTMENT_ADVISE)
+@takes_ids()
+def adviser_calendar(
+    request: HttpRequest,
+    past_days: int = Query(0, ge=0, le=365, description="也列出过去多少天的时段"),
+) -> Any:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    adviser = selectors.adviser_of(actor)
+    if adviser is None:
+        raise HttpError(403, "您还不是咨询老师：请联系就业指导中心添加。")
+    zone = selectors.zone_of(actor.institution_id)
+    today = timezone.localtime(timezone.now(), zone).date() - dt.timedelta(days=past_days)
+    since = dt.datetime.combine(today, dt.time(0), zone)
+    rows = []
+    for slot in selectors.adviser_slots(actor, adviser, since=since)[:500]:
+        booking = slot.booking
+        rows.append(
+            _slot(slot)
+            | {
+                "booking": {
+                    "appointment_id": booking.pk,
+                    "status": booking.status,
+                    "graduate": booking.graduate.name,
+                    "student_no": booking.graduate.student_no,
+                    "topic": booking.topic,
+                }
+                if booking is not None
+                else None
+            }
+        )
+    return rows
+
+
+class OverviewRowOut(Schema):
+    label: str
+    booked: int
+    attended: int
+    no_show: int
+    cancelled: int
+
+
+class OverviewOut(Schema):
+    definition: str
+    since: dt.datetime
+    until: dt.datetime
+    types: list[OverviewRowOut]
+    advisers: list[OverviewRowOut]
+
+
+OVERVIEW_DEFINITION = (
+    "时段开始时间在 [since, until) 内的预约，按咨询类型与咨询老师计：booked 已预约未到时间或未登记，"
+    "attended 已到，no_show 未到，cancelled 已取消。"
+)
+
+
+@router.get(
+    "/staff/appointments/overview",
+    response={200: OverviewOut, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut},
+    summary="咨询预约概况：各类型、各老师的预约、到场、未到与取消",
+)
+@api_requires(Perm.APPOINTMENT_MANAGE)
+@takes_ids()
+def appointments_overview(
+    request: HttpRequest,
+    days: int = Query(90, ge=1, le=730, description="从多少天前起（到今后 60 天）"),
+) -> Any:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    zone = selectors.zone_of(actor.institution_id)
+    today = timezone.localtime(timezone.now(), zone).date()
+    since = dt.datetime.combine(today - dt.timedelta(days=days), dt.time(0), zone)
+    until = dt.datetime.combine(today + dt.timedelta(days=60), dt.time(0), zone)
+    counts = selectors.overview(actor, since=since, until=until)
+
+    def rows(items: list[Any]) -> list[dict[str, Any]]:
+        return [
+            {
+                "label": r.label,
+                "booked": r.booked,
+                "attended": r.attended,
+                "no_show": r.no_show,
+                "cancelled": r.cancelled,
+            }
+            for r in items
+        ]
+
+    return {
+        "definition": OVERVIEW_DEFINITION,
+        "since": since,
+        "until": until,
+        "types": rows(counts["types"]),
+        "advisers": rows(counts["advisers"]),
+    }
