@@ -67,16 +67,7 @@ EVENT_FIELDS = (
 )
 # What the centre may change on an event it holds (event_update); kind, room, park and employer
 # stay (another of those is another event: cancel it and create that one).
-EDIT_FIELDS = (
-    "title",
-    "description",
-    "online_link",
-    "starts_at",
-    "ends_at",
-    "capacity",
-    "cohort_year",
-    "degree_levels",
-)
+EDIT_FIELDS = tuple(f for f in EVENT_FIELDS if f != "kind")
 # Changes registrants are told about.
 TOLD_FIELDS = ("starts_at", "ends_at", "online_link")
 ROOM_FIELDS = ("name", "location", "seats", "note", "is_active")
