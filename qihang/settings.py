@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "qihang.institutions.context_processors.actor",
                 "qihang.notifications.context_processors.unread",
+                "qihang.web.context_processors.nav",
             ],
         },
     }

@@ -110,7 +110,15 @@ def cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
 @requires(Perm.APPOINTMENT_ADVISE)
 def calendar(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
-    adviser = _adviser(request)
+    adviser = selectors.adviser_of(actor)
+    if adviser is None:
+        # Staff whose role may advise but whom the centre has not made an adviser yet: say so
+        # (the other adviser pages refuse with 403).
+        return render(
+            request,
+            "appointments/not_adviser.html",
+            {"can_manage": actor.has(Perm.APPOINTMENT_MANAGE)},
+        )
     zone = selectors.zone_of(actor.institution_id)
     since = dt.datetime.combine(timezone.localtime(timezone.now(), zone).date(), dt.time(0), zone)
     if request.GET.get("past"):
