@@ -343,6 +343,9 @@ def attendance_record(*, actor: Actor, lecture: Lecture, code: str) -> Attendanc
     graduate = _own_graduate(actor)
     if not selectors.catalogue(actor=actor, graduate=graduate).filter(pk=lecture.course_id):
         raise PermissionDenied("not a course for this graduate")
+    existing = Attendance.objects.filter(lecture=lecture, graduate=graduate).first()
+    if existing is not None:  # recorded already (a retried request, a second tap)
+        return existing
     typed = normalise_code(code)
     if not typed:
         raise ValidationError({"code": _("请输入签到码。")})
