@@ -57,3 +57,7 @@ def walk_guidance(school: School) -> None:
     school.fixtures["course"] = course
     school.fixtures["lecture"] = lecture
     school.fixtures["material"] = material
+
+
+def actor_for(graduate):
+    return build_actor(graduate.user, graduate.institution_id)
