@@ -12,6 +12,9 @@ urlpatterns = [
     path("<int:course_id>/publish/", views.course_publish, name="publish"),
     path("<int:course_id>/share/", views.course_share, name="share"),
     path("<int:course_id>/lectures/", views.lecture_add, name="lecture_add"),
+    path(
+        "<int:course_id>/lectures/<int:lecture_id>/edit/", views.lecture_edit, name="lecture_edit"
+    ),
     path("<int:course_id>/materials/", views.material_add, name="material_add"),
     path(
         "<int:course_id>/lectures/<int:lecture_id>/attendance/",

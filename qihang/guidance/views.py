@@ -251,6 +251,43 @@ def lecture_add(request: HttpRequest, course_id: int) -> HttpResponse:
 
 @takes_ids()
 @requires(Perm.GUIDANCE_MANAGE)
+def lecture_edit(request: HttpRequest, course_id: int, lecture_id: int) -> HttpResponse:
+    """Change a lecture: its time, code, or recording (a new link or upload replaces the old
+    one; leaving both empty keeps it)."""
+    actor = actor_of(request)
+    course = _own_course(actor, course_id)
+    if not services.may_manage(actor, course):
+        raise PermissionDenied("another department's course")
+    lecture = selectors.lecture_of(course, lecture_id)
+    form = LectureForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=lecture,
+        initial={"video_link": lecture.video_url},
+    )
+    if request.method == "POST" and form.is_valid():
+        link = form.cleaned_data["video_link"]
+        try:
+            services.lecture_save(
+                actor=actor,
+                course=course,
+                lecture=lecture,
+                data=form.lecture_data(),
+                video_url="" if link == lecture.video_url else link,
+                video=form.cleaned_data["video"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("课次已保存。"))
+            return redirect("guidance:detail", course_id=course.pk)
+    return render(
+        request, "guidance/lecture_form.html", {"form": form, "course": course, "lecture": lecture}
+    )
+
+
+@takes_ids()
+@requires(Perm.GUIDANCE_MANAGE)
 @require_POST
 def material_add(request: HttpRequest, course_id: int) -> HttpResponse:
     actor = actor_of(request)

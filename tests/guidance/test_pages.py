@@ -202,3 +202,30 @@ def test_a_teacher_marks_attendance_by_student_number(school, client_for):
     ]
     page = client.get(reverse("guidance:attendance", args=[course.pk, lecture.pk]))
     assert school.graduates[1].student_no in page.content.decode()
+
+
+def test_a_lecture_is_edited_and_its_recording_replaced(school, client_for):
+    course = make_course(school)
+    lecture = add_lecture(school, course, video=ContentFile(TINY_MP4, name="旧.mp4"))
+    client = client_for(school.centre)
+    url = reverse("guidance:lecture_edit", args=[course.pk, lecture.pk])
+    assert "旧.mp4" in client.get(url).content.decode()
+    # Changing the title keeps the upload.
+    client.post(url, {"title": "新标题", "order": "1", "attendance_code": "xyz789"})
+    lecture.refresh_from_db()
+    assert (lecture.title, lecture.attendance_code, lecture.video_name) == (
+        "新标题",
+        "XYZ789",
+        "旧.mp4",
+    )
+    # A link replaces it.
+    response = client.post(
+        url, {"title": "新标题", "order": "1", "video_link": "https://www.youku.com/v/1"}
+    )
+    assert response.status_code == 302
+    lecture.refresh_from_db()
+    assert lecture.video_platform == "优酷" and not lecture.video_file
+    bad = client.post(url, {"title": "新标题", "order": "1", "video_link": "https://bad.example/"})
+    assert bad.status_code == 200 and "不支持" in bad.content.decode()
+    staff = client_for(school.dept_staff)  # the course is the whole institution's
+    assert staff.get(url).status_code == 403
