@@ -15,6 +15,7 @@ import random
 from collections.abc import Callable
 
 from django.core.files.base import ContentFile
+from django.db.models import Q
 from django.utils import timezone
 
 from qihang.accounts.models import User
@@ -241,17 +242,22 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
         Attendance.objects.filter(lecture=lecture).update(
             attended_at=lecture.held_at + dt.timedelta(minutes=5)
         )
+    # (the talk's share.create rows too, as events_demo does for its joint fair's).
     stamp = _at(today, 10)
     AuditEvent.objects.filter(
-        action__in=[
-            "course.save",
-            "course.publish",
-            "course.share",
-            "lecture.save",
-            "material.add",
-            "attendance.record",
-            "feedback.submit",
-        ]
+        Q(action__startswith="share.")
+        | Q(
+            action__in=[
+                "course.save",
+                "course.publish",
+                "course.share",
+                "lecture.save",
+                "material.add",
+                "attendance.record",
+                "feedback.submit",
+            ]
+        ),
+        at__gt=stamp,
     ).update(at=stamp)
     if log:
         log(
