@@ -35,7 +35,7 @@ from qihang.guidance.models import Course, CourseStatus
 from qihang.institutions.models import Department, Institution
 from qihang.institutions.roles import Perm, Role
 from qihang.institutions.scoping import Actor, ObjectId, actor_of, requires, scoped, takes_ids
-from qihang.lib.files import private_file_response
+from qihang.lib.files import private_file_response, private_media_response
 
 PAGE_SIZE = 50
 
@@ -381,10 +381,11 @@ def lecture_video(request: HttpRequest, course_id: int, lecture_id: int) -> Http
     lecture = selectors.lecture_of(_readable_course(actor, course_id), lecture_id)
     if not lecture.video_file:
         raise Http404
-    return private_file_response(
+    return private_media_response(
         services.stored_bytes(lecture.video_file),
         filename=lecture.video_name,
         content_type=lecture.video_type,
+        range_header=request.headers.get("Range", ""),
     )
 
 

@@ -229,3 +229,12 @@ def test_a_lecture_is_edited_and_its_recording_replaced(school, client_for):
     assert bad.status_code == 200 and "不支持" in bad.content.decode()
     staff = client_for(school.dept_staff)  # the course is the whole institution's
     assert staff.get(url).status_code == 403
+
+
+def test_the_video_answers_a_byte_range(school, client_for):
+    course = make_course(school)
+    lecture = add_lecture(school, course, video=ContentFile(TINY_MP4, name="1.mp4"))
+    url = reverse("guidance:video", args=[course.pk, lecture.pk])
+    response = client_for(school.graduate_user).get(url, headers={"Range": "bytes=0-7"})
+    assert response.status_code == 206 and response.content == TINY_MP4[:8]
+    assert response["Content-Range"] == f"bytes 0-7/{len(TINY_MP4)}"
