@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "qihang.appointments",
     # ventures
     "qihang.ventures",
+    "qihang.guidance",  # guidance
     "qihang.demo",
     "qihang.web",
     # resumes (issue 8)

@@ -24,6 +24,7 @@ urlpatterns = [
     path("applications/", include("qihang.applications.urls")),  # applications
     path("appointments/", include("qihang.appointments.urls")),  # appointments
     path("ventures/", include("qihang.ventures.urls")),  # ventures
+    path("guidance/", include("qihang.guidance.urls")),  # guidance
     path("api/", include("qihang.api.urls")),
     # resumes (issue 8)
     path("resumes/", include("qihang.resumes.urls")),

@@ -267,6 +267,10 @@ def walk_fixtures(media_root):
         from tests.ventures.helpers import walk_ventures
 
         walk_ventures(school)
+        # guidance: a published course with a recorded lecture, a PDF, attendance and feedback.
+        from tests.guidance.helpers import walk_guidance
+
+        walk_guidance(school)
         return school
 
     return make

@@ -294,3 +294,7 @@ api.add_router("", appointments_router)
 from qihang.api.ventures import router as ventures_router  # noqa: E402
 
 api.add_router("", ventures_router)
+# guidance
+from qihang.guidance.api import router as guidance_router  # noqa: E402
+
+api.add_router("", guidance_router)

@@ -127,3 +127,11 @@ class AuditAction(models.TextChoices):
     PROJECT_CREATE = "project.create", _("登记创业项目")
     PROJECT_UPDATE = "project.update", _("修改创业项目")
     PARK_UPDATE = "park.update", _("修改文创园区信息")
+    # guidance
+    COURSE_SAVE = "course.save", _("保存就业指导课程")
+    COURSE_PUBLISH = "course.publish", _("发布就业指导课程")
+    COURSE_SHARE = "course.share", _("与结对学校共享课程")
+    LECTURE_SAVE = "lecture.save", _("保存课次")
+    MATERIAL_ADD = "material.add", _("添加阅读材料")
+    ATTENDANCE_RECORD = "attendance.record", _("登记听课")
+    FEEDBACK_SUBMIT = "feedback.submit", _("提交课程评价")

@@ -21,6 +21,7 @@ STEPS = (
     "events_demo",  # events app
     "appointments_demo",  # appointments
     "ventures_demo",  # ventures
+    "guidance_demo",  # guidance: after the pairing, for the talk shared with 江城
 )
 
 

@@ -82,6 +82,7 @@ from qihang.destinations.rules import Reference
 from qihang.employers.models import Alumnus, Contact, EmployerStanding, Interaction
 from qihang.graduates.models import Graduate, GraduateKeyGroup, KeyGroupKind, RosterPeriod
 from qihang.graduates.services import id_number_digest
+from qihang.guidance.models import Attendance, Course, Feedback, Lecture, Material
 from qihang.imports.models import ImportJob
 from qihang.institutions.models import (
     Cohort,
@@ -1529,6 +1530,20 @@ def delete_institution(institution: Institution) -> None:
         Adviser.types.through.objects.filter(
             adviser__institution_id=inst_id
         ).delete()  # appointments
+        # guidance: attendance and feedback of this school's graduates and at its courses (a
+        # partner's graduates take the courses it shares); then its courses, whose departments
+        # go below, and their sealed files.
+        for model, holder in (
+            (Attendance, "lecture__institution_id"),
+            (Feedback, "course__institution_id"),
+        ):
+            model.objects.filter(Q(institution_id=inst_id) | Q(**{holder: inst_id})).delete()
+        for row in (
+            Lecture.objects.filter(institution_id=inst_id).exclude(video_file="").only("video_file")
+        ):
+            row.video_file.storage.delete(row.video_file.name)
+        for row in Material.objects.filter(institution_id=inst_id).exclude(file="").only("file"):
+            row.file.storage.delete(row.file.name)
         for model in (
             AuditEvent,
             SensitiveRead,
@@ -1554,6 +1569,10 @@ def delete_institution(institution: Institution) -> None:
             # ventures
             ProjectMember,
             Project,
+            # guidance
+            Material,
+            Lecture,
+            Course,
             Graduate,
             CohortPolicy,
         ):

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -31,6 +30,8 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
+
+from qihang.lib.files import clean_name
 
 # (magic bytes, content type, canonical extension, accepted extensions)
 SIGNATURES: tuple[tuple[bytes, str, str, frozenset[str]], ...] = (
@@ -63,13 +64,6 @@ class CheckedFile:
     extension: str
     size: int
     original_name: str
-
-
-def clean_name(name: str) -> str:
-    """The person's file name as safe display text: no path, no control characters."""
-    base = PurePath(str(name).replace("\\", "/")).name
-    base = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip()
-    return (base or "file")[-200:]
 
 
 def sniff(head: bytes) -> tuple[str, str, frozenset[str]] | None:

@@ -91,6 +91,12 @@ class Perm(StrEnum):
     VENTURE_OWN = "venture.own"
     VENTURE_VIEW = "venture.view"
     VENTURE_PARKS_EDIT = "venture.parks_edit"
+    # guidance: courses and talks. Staff read them with attendance and feedback; the centre
+    # (department staff: their departments' courses) edits, publishes and shares them; a
+    # graduate reads the catalogue, records attendance by code and gives feedback.
+    GUIDANCE_VIEW = "guidance.view"
+    GUIDANCE_MANAGE = "guidance.manage"
+    GUIDANCE_ATTEND = "guidance.attend"
 
 
 # Whole-institution roles see every object of the institution; the others are narrowed by
@@ -113,6 +119,7 @@ STAFF_EXCLUDED = frozenset(
         Perm.EVENT_REQUEST,
         Perm.APPOINTMENT_BOOK,
         Perm.VENTURE_OWN,
+        Perm.GUIDANCE_ATTEND,
     }
 )
 
@@ -140,6 +147,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.EVENT_CHECKIN,
             Perm.APPOINTMENT_ADVISE,
             Perm.VENTURE_VIEW,
+            Perm.GUIDANCE_VIEW,
+            Perm.GUIDANCE_MANAGE,
         }
     ),
     # Teachers and counsellors bring employers and jobs (the seed: mobilise everyone).
@@ -160,6 +169,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.EVENT_VIEW,
             Perm.APPOINTMENT_ADVISE,
             Perm.VENTURE_VIEW,
+            Perm.GUIDANCE_VIEW,
         }
     ),
     # Graduates have no API tokens (the page refuses them one), so not NOTIFICATIONS_OWN: their
@@ -174,6 +184,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.EVENT_REGISTER,
             Perm.APPOINTMENT_BOOK,
             Perm.VENTURE_OWN,
+            Perm.GUIDANCE_ATTEND,
         }
     ),
     # Leadership reads everything and changes nothing.
@@ -191,6 +202,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.RESUME_VIEW,
             Perm.EVENT_VIEW,
             Perm.VENTURE_VIEW,
+            Perm.GUIDANCE_VIEW,
         }
     ),
 }

@@ -22,7 +22,7 @@ from qihang.graduates.models import Graduate
 from qihang.imports.storage import seal, unseal
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor
-from qihang.resumes.media import check_media, platform_of
+from qihang.lib.media import check_media, platform_of
 from qihang.resumes.models import ConsentChange, MediaItem, MediaKind, Resume
 from qihang.resumes.sections import Section
 

@@ -78,6 +78,8 @@ NAV: tuple[Group, ...] = (
         (
             Item(_("宣讲会"), "events:list", (Perm.EVENT_VIEW,)),
             Item(_("宣讲会与双选会"), "events:upcoming", (Perm.EVENT_REGISTER,)),
+            Item(_("就业指导课"), "guidance:catalogue", (Perm.GUIDANCE_ATTEND,)),
+            Item(_("就业指导课程"), "guidance:list", (Perm.GUIDANCE_VIEW,)),
             Item(_("预约咨询"), "appointments:book", (Perm.APPOINTMENT_BOOK,)),
             Item(_("咨询日程"), "appointments:calendar", (Perm.APPOINTMENT_ADVISE,)),
             Item(_("咨询预约概况"), "appointments:overview", (Perm.APPOINTMENT_MANAGE,)),

@@ -13,6 +13,7 @@ from qihang.jobs.services import jobs_recheck
 from qihang.search.services import jobs_index
 from tests.browser.helpers import no_horizontal_overflow, sign_in
 from tests.factories import make_employer, make_job, make_user
+from tests.guidance.helpers import add_lecture, make_course
 
 WIDTH = 390
 
@@ -86,6 +87,12 @@ def test_each_personas_pages_fit_a_390px_phone(live_server, chromium, shot, scho
         note="我主修钢琴艺术指导。",
     )
 
+    # guidance: a course with a lecture on a platform, and a long title that must wrap.
+    course = make_course(school, title="2020届毕业生就业指导课：职业生涯规划与乐团院团招考面试准备")
+    lecture = add_lecture(
+        school, course, video_url="https://www.bilibili.com/video/BV1xx411c7mD?p=1&t=30"
+    )
+
     # The career centre.
     page = _phone(chromium)
     sign_in(page, base, school.centre.username)
@@ -109,10 +116,15 @@ def test_each_personas_pages_fit_a_390px_phone(live_server, chromium, shot, scho
         (reverse("events:funnel"), "centre-funnel"),
         (reverse("appointments:overview"), "centre-appointments"),
         (reverse("ventures:staff_list"), "centre-ventures"),
+        (reverse("guidance:list"), "centre-guidance"),
+        (reverse("guidance:detail", args=[course.pk]), "centre-course"),
+        (reverse("guidance:attendance", args=[course.pk, lecture.pk]), "centre-attendance"),
     ]:
         _check(page, base, path, shot, name)
     page.goto(base + reverse("jobs:list"))
     assert _narrowest_cell(page, "#job-table") > WIDTH * 0.5
+    page.goto(base + reverse("guidance:list"))
+    assert _narrowest_cell(page, "#course-table") > WIDTH * 0.5
     for name, table in (
         ("applications:staff_list", "#application-table"),
         ("applications:employers", "#response-table"),
@@ -159,6 +171,8 @@ def test_each_personas_pages_fit_a_390px_phone(live_server, chromium, shot, scho
         (reverse("events:tickets"), "graduate-tickets"),
         (reverse("appointments:book"), "graduate-appointments"),
         (reverse("ventures:mine"), "graduate-ventures"),
+        (reverse("guidance:catalogue"), "graduate-guidance"),
+        (reverse("guidance:course", args=[course.pk]), "graduate-course"),
     ]:
         _check(page, base, path, shot, name)
     # A recommendation's and a search hit's title open the job.

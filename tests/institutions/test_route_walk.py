@@ -63,6 +63,10 @@ OBJECT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "slot_id": lambda s: s.fixtures["slot"].pk,
     "appointment_id": lambda s: s.fixtures["appointment"].pk,
     "project_id": lambda s: s.fixtures["project"].pk,  # ventures
+    # guidance
+    "course_id": lambda s: s.fixtures["course"].pk,
+    "lecture_id": lambda s: s.fixtures["lecture"].pk,
+    "material_id": lambda s: s.fixtures["material"].pk,
 }
 
 # The same parameters naming an object of the school's second department (声乐歌剧系), for a
@@ -96,6 +100,10 @@ NOT_DEPARTMENT_OBJECTS = {
     "event_id",
     "room_id",
     "slot_id",  # appointments: an adviser's slot is the whole institution's to book
+    # guidance: every member of staff reads every course; managing one is the service's check.
+    "course_id",
+    "lecture_id",
+    "material_id",
 }
 
 # Parameters that are not objects of a tenant (formats, tokens): a fixed, valid value.

@@ -179,7 +179,7 @@ def test_pdf_resume_must_be_a_pdf(school, world, client_for):
 def test_links_are_https_to_an_allowed_platform(url, ok):
     from django.core.exceptions import ValidationError
 
-    from qihang.resumes.media import platform_of
+    from qihang.lib.media import platform_of
 
     if ok:
         assert platform_of(url).name

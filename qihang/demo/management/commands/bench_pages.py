@@ -72,6 +72,7 @@ def _pages() -> list[tuple[str, User, str]]:
         ("就业中心", centre, reverse("appointments:overview")),
         ("就业中心", centre, reverse("ventures:staff_list")),
         ("就业中心", centre, reverse("ventures:parks")),
+        ("就业中心", centre, reverse("guidance:list")),  # guidance
         ("院系", department, reverse("applications:staff_list")),
         ("院系", department, reverse("resumes:staff_list")),
         ("院系", department, reverse("events:list")),
@@ -83,6 +84,7 @@ def _pages() -> list[tuple[str, User, str]]:
         ("毕业生", graduate.user, reverse("appointments:book")),
         ("毕业生", graduate.user, reverse("appointments:mine")),
         ("毕业生", graduate.user, reverse("ventures:mine")),
+        ("毕业生", graduate.user, reverse("guidance:catalogue")),  # guidance
         ("单位", employer_user, reverse("employer_applications:list")),
         ("单位", employer_user, reverse("events:portal_list")),
         ("单位", employer_user, reverse("resumes:employer_list")),

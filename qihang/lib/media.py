@@ -1,10 +1,11 @@
-"""Portfolio media: recordings and videos uploaded by a graduate, or links to a platform.
+"""Recordings and videos: uploads checked by their bytes, or links to an allowed platform.
 
+Used by résumé portfolios (qihang.resumes) and recorded guidance lectures (qihang.guidance).
 An upload is accepted by its first bytes (mp3, m4a/mp4, wav, ogg, webm), with an extension that
 agrees, and at most settings.QIHANG_MAX_MEDIA_BYTES — the same policy as evidence files
 (qihang.destinations.evidence), with the media signatures. A link must be https to a platform
-of the allow-list (data/platforms.json, data with a version), so that a portfolio never sends
-an employer to an arbitrary site.
+of the allow-list (data/platforms.json, data with a version), so that a page never sends its
+reader to an arbitrary site.
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.utils.translation import gettext as _
 
-from qihang.destinations.evidence import clean_name
-from qihang.resumes.models import MediaKind
+from qihang.lib.files import clean_name
+
+# What an upload is (the values of resumes.models.MediaKind).
+AUDIO = "audio"
+VIDEO = "video"
 
 PLATFORMS_FILE = Path(__file__).parent / "data" / "platforms.json"
 
@@ -68,7 +72,7 @@ def platform_of(url: str) -> Platform:
 @dataclass(frozen=True)
 class MediaSignature:
     content_type: str
-    kind: str  # MediaKind.AUDIO / VIDEO
+    kind: str  # AUDIO / VIDEO
     extensions: frozenset[str]
 
 
@@ -76,19 +80,19 @@ def sniff_media(head: bytes, extension: str) -> MediaSignature | None:
     """What the first bytes are, given the extension where the container is ambiguous (an MP4
     box is audio as .m4a, video as .mp4; Ogg and WebM likewise)."""
     if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
-        return MediaSignature("audio/mpeg", MediaKind.AUDIO, frozenset({".mp3"}))
+        return MediaSignature("audio/mpeg", AUDIO, frozenset({".mp3"}))
     if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-        return MediaSignature("audio/wav", MediaKind.AUDIO, frozenset({".wav"}))
+        return MediaSignature("audio/wav", AUDIO, frozenset({".wav"}))
     if len(head) >= 8 and head[4:8] == b"ftyp":
         if extension == ".m4a":
-            return MediaSignature("audio/mp4", MediaKind.AUDIO, frozenset({".m4a"}))
-        return MediaSignature("video/mp4", MediaKind.VIDEO, frozenset({".mp4", ".m4v"}))
+            return MediaSignature("audio/mp4", AUDIO, frozenset({".m4a"}))
+        return MediaSignature("video/mp4", VIDEO, frozenset({".mp4", ".m4v"}))
     if head.startswith(b"OggS"):
         if extension in (".ogv",):
-            return MediaSignature("video/ogg", MediaKind.VIDEO, frozenset({".ogv"}))
-        return MediaSignature("audio/ogg", MediaKind.AUDIO, frozenset({".ogg", ".oga", ".opus"}))
+            return MediaSignature("video/ogg", VIDEO, frozenset({".ogv"}))
+        return MediaSignature("audio/ogg", AUDIO, frozenset({".ogg", ".oga", ".opus"}))
     if head.startswith(b"\x1a\x45\xdf\xa3"):
-        return MediaSignature("video/webm", MediaKind.VIDEO, frozenset({".webm"}))
+        return MediaSignature("video/webm", VIDEO, frozenset({".webm"}))
     return None
 
 
