@@ -52,6 +52,11 @@ class Shared:
     finished = 0
     session_cookie = "sessionid"
     csrf_cookie = "csrftoken"
+    # Arrivals: graduate n starts at t0 + n / rate, whatever locust's spawning does (locust
+    # replaces a stopped user to keep its count, which would make arrivals ever faster).
+    t0 = 0.0
+    rate = 5.0
+    arrivals = 0
 
 
 class Graduate(FastHttpUser):
@@ -59,8 +64,11 @@ class Graduate(FastHttpUser):
 
     def on_start(self) -> None:
         if not Shared.sessions:
-            raise StopUser()
+            # A replacement locust spawned for a graduate who finished: nobody left to play.
+            gevent.sleep(10**6)
         session_key = Shared.sessions.pop()
+        n, Shared.arrivals = Shared.arrivals, Shared.arrivals + 1
+        gevent.sleep(max(0.0, Shared.t0 + n / Shared.rate - time.monotonic()))
         csrf = secrets.token_hex(16)  # any 32-character secret: Django compares cookie and header
         self.csrf = csrf
         # Sent on every request, as a browser with the site open would.
@@ -120,17 +128,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     Graduate.host = args.host
     env = Environment(user_classes=[Graduate], events=events)
     runner = env.create_local_runner()
-    started = time.monotonic()
-    runner.start(users, spawn_rate=args.spawn_rate)
-    # Spawning takes users / rate seconds; the run ends when every user has stopped (or the
-    # safety limit has passed: a stuck server must not keep the benchmark going for ever).
+    started = Shared.t0 = time.monotonic()
+    Shared.rate = args.spawn_rate
+    # Every user is spawned within seconds and waits for its arrival time (on_start).
+    runner.start(users, spawn_rate=min(100.0, float(users)))
+    # Arrivals take users / rate seconds; the run ends when every graduate has finished (or
+    # the safety limit has passed: a stuck server must not keep the benchmark going for ever).
     deadline = started + users / args.spawn_rate + args.max_seconds
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and Shared.finished < users:
         gevent.sleep(0.5)
-        if Shared.finished >= users or (
-            runner.user_count == 0 and time.monotonic() - started > users / args.spawn_rate
-        ):
-            break
     elapsed = time.monotonic() - started
     runner.quit()
     total = env.stats.total

@@ -25,7 +25,10 @@ from qihang.demo.management.commands.bench_dashboard import _timed
 from qihang.employers.models import EmployerMember
 from qihang.events.models import Event, Registration
 from qihang.graduates.models import Graduate
+from qihang.guidance import selectors as guidance_selectors
+from qihang.guidance.models import Course, CourseStatus
 from qihang.institutions.models import Membership
+from qihang.institutions.scoping import build_actor
 
 CENTRE = "centre@dfcm.example"
 DEPARTMENT = "piano@dfcm.example"
@@ -93,7 +96,22 @@ def _pages() -> list[tuple[str, User, str]]:
         pages += [
             ("就业中心", centre, reverse("events:detail", args=[event.pk])),
             ("就业中心", centre, reverse("events:attendance", args=[event.pk])),
+            ("就业中心", centre, reverse("events:registrations", args=[event.pk])),
         ]
+    # guidance: the school's latest published course as the centre, and the first course of
+    # the graduate's catalogue as the graduate.
+    course = (
+        Course.objects.filter(institution=institution, status=CourseStatus.PUBLISHED)
+        .order_by("-pk")
+        .first()
+    )
+    if course is not None:
+        pages.append(("就业中心", centre, reverse("guidance:detail", args=[course.pk])))
+    own = guidance_selectors.catalogue(
+        actor=build_actor(graduate.user, institution.pk), graduate=graduate
+    ).first()
+    if own is not None:
+        pages.append(("毕业生", graduate.user, reverse("guidance:course", args=[own.pk])))
     if application is not None:
         pages.append(
             ("毕业生", graduate.user, reverse("applications:detail", args=[application.pk]))
