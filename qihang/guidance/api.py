@@ -170,14 +170,12 @@ def lectures(request: HttpRequest, course_id: int) -> Any:
 )
 @api_requires(Perm.GUIDANCE_ATTEND)
 @takes_ids()
-def attend(request: HttpRequest, lecture_id: int, payload: AttendIn | None = None) -> Any:
+def attend(request: HttpRequest, lecture_id: int, payload: AttendIn) -> Any:
     actor: Actor = request.auth  # type: ignore[attr-defined]
     graduate = _graduate(actor)
     lecture = selectors.lecture_for_graduate(actor=actor, graduate=graduate, lecture_id=lecture_id)
     try:
-        attendance = services.attendance_record(
-            actor=actor, lecture=lecture, code=payload.code if payload else ""
-        )
+        attendance = services.attendance_record(actor=actor, lecture=lecture, code=payload.code)
     except ValidationError as exc:
         return _refused(exc, "code")
     return _attendance(attendance)
@@ -186,19 +184,14 @@ def attend(request: HttpRequest, lecture_id: int, payload: AttendIn | None = Non
 @router.post(
     "/guidance/courses/{course_id}/feedback",
     response={200: FeedbackOut, **WRITE},
-    summary="评价课程（每门课程一次；不带请求体时返回已有评价）",
+    summary="评价课程（每门课程一次，再次评价时 422）",
 )
 @api_requires(Perm.GUIDANCE_ATTEND)
 @takes_ids()
-def feedback(request: HttpRequest, course_id: int, payload: FeedbackIn | None = None) -> Any:
+def feedback(request: HttpRequest, course_id: int, payload: FeedbackIn) -> Any:
     actor: Actor = request.auth  # type: ignore[attr-defined]
     graduate = _graduate(actor)
     course = selectors.course_for_graduate(actor=actor, graduate=graduate, course_id=course_id)
-    if payload is None:
-        mine = selectors.my_feedback(graduate=graduate, course=course)
-        if mine is not None:
-            return _feedback(mine)
-        return _refused(ValidationError("请给出评分（1到5分）。"), "rating")
     try:
         given = services.feedback_submit(
             actor=actor, course=course, rating=payload.rating, comment=payload.comment

@@ -9,8 +9,9 @@ Each entry, keyed by (method, path without /api/v1), gives
 - `body(school)`: a body the operation accepts;
 - `path(school)`: path values for the "as it should be" request where the walk's usual objects
   would be refused (e.g. a job the walk graduate has not applied to yet), or {};
-- `refused(school)`: a body the operation refuses with 400 (sent after the good one; it may
-  rely on it, as a second application to the same job does).
+- `refused(school)`: a body the operation refuses with `refused_status` (sent after the good
+  one, to `refused_path(school)` or the good one's path; it may rely on the good one, as a
+  second application to the same job does).
 """
 
 from collections.abc import Callable
@@ -21,6 +22,8 @@ class Body(NamedTuple):
     body: Callable[[Any], dict[str, Any]]
     path: Callable[[Any], dict[str, Any]] = lambda school: {}
     refused: Callable[[Any], dict[str, Any]] | None = None
+    refused_status: int = 400
+    refused_path: Callable[[Any], dict[str, Any]] | None = None
 
 
 def _open_posting(school) -> dict[str, Any]:
@@ -32,6 +35,29 @@ def _open_posting(school) -> dict[str, Any]:
             school.fixtures["employer"], school.institution, title="走查岗位（未投递）"
         )
     return {"posting_id": school.fixtures["open_posting"].pk}
+
+
+def _fresh_course(school) -> dict[str, Any]:
+    """A published course the walk graduate has not rated yet (made once per school)."""
+    if "fresh_course" not in school.fixtures:
+        from tests.guidance.helpers import make_course
+
+        school.fixtures["fresh_course"] = make_course(school, title="走查课程（未评价）")
+    return {"course_id": school.fixtures["fresh_course"].pk}
+
+
+def _fresh_lecture(key: str):
+    """A lecture of a published course the walk graduate has not attended (one per key)."""
+
+    def make(school) -> dict[str, Any]:
+        if key not in school.fixtures:
+            from tests.guidance.helpers import add_lecture
+
+            _fresh_course(school)
+            school.fixtures[key] = add_lecture(school, school.fixtures["fresh_course"])
+        return {"lecture_id": school.fixtures[key].pk}
+
+    return make
 
 
 BODIES: dict[tuple[str, str], Body] = {
@@ -46,7 +72,31 @@ BODIES: dict[tuple[str, str], Body] = {
         body=lambda school: {"action": "message", "text": "走查留言"},
         refused=lambda school: {"action": "message", "text": " "},
     ),
+    # resumes: a graduate changes their résumé's headline (every field may be left out).
+    ("PATCH", "/resume"): Body(body=lambda school: {"headline": "大提琴演奏"}),
+    # guidance: a graduate attends with the lecture's code (a wrong one is refused, 422 like
+    # the events API's refusals) …
+    ("POST", "/guidance/lectures/{lecture_id}/attend"): Body(
+        body=lambda school: {"code": _code()},
+        path=_fresh_lecture("fresh_lecture"),
+        refused=lambda school: {"code": "WRONG1"},
+        refused_status=422,
+        refused_path=_fresh_lecture("fresh_lecture_refused"),
+    ),
+    # … and rates a course once (a second rating is refused).
+    ("POST", "/guidance/courses/{course_id}/feedback"): Body(
+        body=lambda school: {"rating": 4, "comment": "走查评价"},
+        path=_fresh_course,
+        refused=lambda school: {"rating": 5},
+        refused_status=422,
+    ),
 }
+
+
+def _code() -> str:
+    from tests.guidance.helpers import CODE
+
+    return CODE
 
 
 def body_of(method: str, path: str, school) -> dict[str, Any] | None:

@@ -155,7 +155,15 @@ def probes(
     good_path = {**mine, **(walk.path(school) if walk else {})}
     yield Probe("as it should be", centre, created, good_path, {}, body)
     if walk and walk.refused:
-        yield Probe("with a refused body", centre, 400, good_path, {}, walk.refused(school))
+        refused_path = {**mine, **walk.refused_path(school)} if walk.refused_path else good_path
+        yield Probe(
+            "with a refused body",
+            centre,
+            walk.refused_status,
+            refused_path,
+            {},
+            walk.refused(school),
+        )
     yield Probe("without a token", None, 401, mine, {}, body)
     yield Probe(f"as {low[0]}", low[1], 403, mine, {}, body)
     # Another institution's object, in the path or as a query parameter.
@@ -177,7 +185,7 @@ def probes(
                 yield Probe(why, centre, 422, {**mine, name: value}, {}, body)
             else:
                 yield Probe(why, centre, 422, mine, {name: value}, body)
-    if walk:  # and a body its schema refuses
+    if walk and operation.get("requestBody", {}).get("required"):  # a body it cannot do without
         yield Probe("with no body", centre, 422, mine, {}, None)
 
 
