@@ -263,3 +263,18 @@ def test_every_operation_with_a_body_has_a_body_to_walk_with():
             missing.append(f"{method} {path}")
     assert missing == [], f"add a body to tests/api/bodies.py for: {missing}"
     assert stale == set(), f"entries of tests/api/bodies.py for no operation: {stale}"
+
+
+@pytest.mark.django_db
+def test_a_method_an_operation_does_not_take_is_405(world, token_for):
+    """Every path answers 405 to a method none of its operations takes (healthchecks' habit),
+    whoever asks."""
+    mine, _theirs = world
+    auth = token_for(mine.centre, mine)
+    methods_of: dict[str, set[str]] = {}
+    for path, method, _view in operations():
+        methods_of.setdefault(path, set()).add(method)
+    for path, methods in methods_of.items():
+        other = next(m for m in ("DELETE", "PUT", "PATCH", "POST", "GET") if m not in methods)
+        response = call(other, build(path, mine), auth)
+        assert response.status_code == 405, f"{other} {path}: {response.status_code}"
