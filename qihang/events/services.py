@@ -493,6 +493,14 @@ def _tell_registrants_of_change(event: Event, *, promoted: list[Registration]) -
         link=reverse("events:tickets"),
         institution_id=event.institution_id,
     )
+    # The employer whose info session it is learns it too (its portal's event page).
+    _tell_employer(
+        event,
+        kind=Kind.EVENT_CHANGED,
+        subject=_("【启航】宣讲会时间或地点变更：%(title)s") % {"title": event.title},
+        body=_("学校把“%(title)s”改为 %(start)s–%(end)s，地点：%(place)s。")
+        % {"title": event.title, "start": start, "end": end, "place": place},
+    )
 
 
 def booth_add(*, actor: Actor, event: Event, employer: Employer, label: str = "") -> Booth:

@@ -295,3 +295,11 @@ def test_wrong_method_is_405(client_for, school, small, crowd):
         assert client.post(reverse(f"events:{name}", args=[small.pk])).status_code == 405
     assert client.put(reverse("events:edit", args=[small.pk])).status_code == 405
     assert Event.objects.get(pk=small.pk).seats_taken == 2
+
+
+def test_the_employer_of_an_info_session_learns_of_a_new_time(centre, session, orchestra):
+    start, end = slot(9, 9), slot(9, 11)
+    edit(centre, session, starts_at=start, ends_at=end)
+    told = Notification.objects.get(recipient=orchestra.admin)
+    assert told.kind == Kind.EVENT_CHANGED and "宣讲会时间或地点变更" in told.subject
+    assert "09:00" in told.body and f"/events/employer/{session.pk}/" in told.link
