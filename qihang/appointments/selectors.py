@@ -139,7 +139,7 @@ def adviser_slots(actor: Actor, adviser: Adviser, *, since: dt.datetime) -> list
     slots = list(
         scoped(Slot, actor)
         .filter(adviser=adviser, starts_at__gte=since)
-        .select_related("type")
+        .select_related("type", "adviser__user")
         .order_by("starts_at", "id")
     )
     booked = {
