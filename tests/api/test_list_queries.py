@@ -74,3 +74,23 @@ def test_an_advisers_calendar(school, token_for):  # noqa: F811
     # token, membership (+ departments), the adviser, the time zone, the slots (with type and
     # adviser), their bookings.
     assert _fixed("/api/v1/adviser/slots", auth, more) == 7
+
+
+def test_a_graduates_guidance_courses_and_lectures(school, client_for):
+    from tests.guidance.helpers import add_lecture, make_course
+
+    client = client_for(school.graduate_user)
+    course = make_course(school, title="课程0")
+    add_lecture(school, course, title="第一讲")
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200, url
+        return len(captured.captured_queries)
+
+    courses, lectures = "/api/v1/guidance/courses", f"/api/v1/guidance/courses/{course.pk}/lectures"
+    before = (count(courses), count(lectures))
+    for i in range(1, 4):
+        add_lecture(school, make_course(school, title=f"课程{i}"), title="第一讲")
+        add_lecture(school, course, title=f"第{i + 1}讲")
+    assert (count(courses), count(lectures)) == before
