@@ -6,7 +6,9 @@ at import, which must not happen inside Django's process):
     python -m qihang.demo.fairload --host URL --sessions FILE --event ID --users N \
         --spawn-rate R --out FILE
 
-Each simulated graduate is signed in already (the command wrote one session per graduate into
+R graduates arrive each second (graduate n at n / R seconds, scheduled here: locust's own
+spawning replaces a user who stopped, which would make arrivals ever faster). Each simulated
+graduate is signed in already (the command wrote one session per graduate into
 the session store: a fair's registration opens to people who have the site open, and a
 password hash per user would measure argon2, not the fair). One graduate, one visit, at a
 person's pace (1–3 s between steps):
@@ -14,11 +16,11 @@ person's pace (1–3 s between steps):
 1. the job search page with a search term (HTML, the graduate's own UI);
 2. the list of events the graduate may register for (API);
 3. registration for the fair (API, a POST with the session's CSRF token) — a seat, or a
-   place on the waiting list once the 200 seats are gone; anything else is an error;
+   place on the waiting list once the seats are gone; anything else is an error;
 4. a second job search (API, another term);
 5. the graduate's tickets (HTML page).
 
-Then the user stops; when every user has stopped, the run ends and the figures are written as
+Then the graduate is done; when every graduate is done, the run ends and the figures are written as
 JSON: requests, errors, p50/p95/p99 in ms over all requests, throughput in requests/s, and
 how many registrations the server answered "seated" and "waitlisted".
 """
