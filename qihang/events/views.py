@@ -56,7 +56,7 @@ from qihang.institutions.scoping import (
     scoped,
     takes_ids,
 )
-from qihang.lib.feedback import as_int, refusal
+from qihang.lib.feedback import as_int, refusal, refuse_on_form
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -193,16 +193,6 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     )
 
 
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    """A service's refusal on the form: its fields' errors on them, the rest (a room clash
-    names the other event) above the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 @takes_ids(departments=ObjectId("institutions.Department"))
 @requires(Perm.EVENT_MANAGE)
 @require_http_methods(["GET", "POST"])
@@ -224,7 +214,7 @@ def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
                 departments=form.cleaned_data["departments"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            refuse_on_form(form, exc)
         else:
             messages.success(request, _("活动已修改。"))
             if promoted:

@@ -35,21 +35,10 @@ from qihang.guidance.models import Course, CourseStatus
 from qihang.institutions.models import Department, Institution
 from qihang.institutions.roles import Perm, Role
 from qihang.institutions.scoping import Actor, ObjectId, actor_of, requires, scoped, takes_ids
+from qihang.lib.feedback import refusal, refuse_on_form
 from qihang.lib.files import private_file_response, private_media_response
 
 PAGE_SIZE = 50
-
-
-def _errors(exc: ValidationError) -> str:
-    return "；".join(exc.messages)
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _departments(actor: Actor) -> QuerySet[Department]:
@@ -128,7 +117,7 @@ def course_create(request: HttpRequest) -> HttpResponse:
                 teacher_id=teacher.pk if teacher else None,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            refuse_on_form(form, exc)
         else:
             messages.success(request, _("课程已保存为草稿，添加课次后即可发布。"))
             return redirect("guidance:detail", course_id=course.pk)
@@ -154,7 +143,7 @@ def course_edit(request: HttpRequest, course_id: int) -> HttpResponse:
                 teacher_id=teacher.pk if teacher else None,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            refuse_on_form(form, exc)
         else:
             messages.success(request, _("课程已保存。"))
             return redirect("guidance:detail", course_id=course.pk)
@@ -217,7 +206,7 @@ def course_share(request: HttpRequest, course_id: int) -> HttpResponse:
             actor=actor, course=course, partner_id=int(partner) if partner.isdigit() else 0
         )
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, _("已与结对学校共享，对方毕业生可以学习这门课程。"))
     return redirect("guidance:detail", course_id=course.pk)
@@ -241,11 +230,11 @@ def lecture_add(request: HttpRequest, course_id: int) -> HttpResponse:
                 video=form.cleaned_data["video"],
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, refusal(exc))
         else:
             messages.success(request, _("已添加课次。"))
     else:
-        messages.error(request, _errors(ValidationError(form.errors)))
+        messages.error(request, refusal(ValidationError(form.errors)))
     return redirect("guidance:detail", course_id=course.pk)
 
 
@@ -277,7 +266,7 @@ def lecture_edit(request: HttpRequest, course_id: int, lecture_id: int) -> HttpR
                 video=form.cleaned_data["video"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            refuse_on_form(form, exc)
         else:
             messages.success(request, _("课次已保存。"))
             return redirect("guidance:detail", course_id=course.pk)
@@ -303,11 +292,11 @@ def material_add(request: HttpRequest, course_id: int) -> HttpResponse:
                 url=form.cleaned_data["url"],
             )
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, refusal(exc))
         else:
             messages.success(request, _("已添加阅读材料。"))
     else:
-        messages.error(request, _errors(ValidationError(form.errors)))
+        messages.error(request, refusal(ValidationError(form.errors)))
     return redirect("guidance:detail", course_id=course.pk)
 
 
@@ -474,7 +463,7 @@ def attend(request: HttpRequest, lecture_id: int) -> HttpResponse:
             raise ValidationError({"code": _("请输入签到码。")})
         services.attendance_record(actor=actor, lecture=lecture, code=form.cleaned_data["code"])
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, _("已登记听课：%(title)s。") % {"title": lecture.title})
     return redirect("guidance:course", course_id=lecture.course_id)
@@ -497,7 +486,7 @@ def feedback(request: HttpRequest, course_id: int) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            refuse_on_form(form, exc)
         else:
             messages.success(request, _("感谢你的评价。"))
             return redirect("guidance:course", course_id=course.pk)

@@ -23,6 +23,7 @@ from qihang.accounts.models import User
 from qihang.events import selectors as event_selectors
 from qihang.institutions.roles import Perm, Role
 from qihang.institutions.scoping import ObjectId, actor_of, requires, takes_ids
+from qihang.lib.feedback import refuse_on_form
 from qihang.ventures import selectors, services
 from qihang.ventures.forms import ParkForm, ProjectForm
 from qihang.ventures.models import Park, Stage
@@ -41,14 +42,6 @@ def _staff(request: HttpRequest):  # noqa: ANN202
         .distinct()
         .order_by("display_name", "id")
     )
-
-
-def _errors(form: ProjectForm | ParkForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @takes_ids()
@@ -81,7 +74,7 @@ def create(request: HttpRequest) -> HttpResponse:
                 mentor_id=mentor.pk if mentor else None,
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            refuse_on_form(form, exc)
         else:
             messages.success(request, _("已登记创业项目。"))
             return redirect("ventures:detail", project_id=project.pk)
@@ -168,7 +161,7 @@ def edit(request: HttpRequest, project_id: int) -> HttpResponse:
                 mentor_id=mentor.pk if mentor else None,
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            refuse_on_form(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("ventures:detail", project_id=project.pk)
@@ -231,7 +224,7 @@ def park_edit(request: HttpRequest, park_id: int) -> HttpResponse:
         try:
             services.park_update(actor=actor, park=park, data=form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            refuse_on_form(form, exc)
         else:
             messages.success(request, _("已保存园区信息。"))
             return redirect("ventures:parks")
