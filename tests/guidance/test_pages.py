@@ -238,3 +238,21 @@ def test_the_video_answers_a_byte_range(school, client_for):
     response = client_for(school.graduate_user).get(url, headers={"Range": "bytes=0-7"})
     assert response.status_code == 206 and response.content == TINY_MP4[:8]
     assert response["Content-Range"] == f"bytes 0-7/{len(TINY_MP4)}"
+
+
+def test_marking_reaches_only_graduates_the_teacher_sees(school, other_school, client_for):
+    """The student number is an id in the POST body: another school's graduate is "not found"
+    (nothing about them in the answer), and department staff reach only their departments."""
+    course = make_course(school)
+    lecture = add_lecture(school, course)
+    url = reverse("guidance:attendance_mark", args=[course.pk, lecture.pk])
+    foreign = other_school.graduates[0]
+    response = client_for(school.centre).post(url, {"student_no": foreign.student_no}, follow=True)
+    assert "没有找到该学号的毕业生" in response.content.decode()
+    assert foreign.name not in response.content.decode()
+    # 钢琴系 staff marking a 声乐歌剧系 graduate of the same school: not one they see.
+    other_department = next(
+        g for g in school.graduates if g.department_id != school.departments[0].pk
+    )
+    client_for(school.dept_staff).post(url, {"student_no": other_department.student_no})
+    assert not Attendance.objects.exists()
