@@ -22,8 +22,10 @@ def audit_record(
     summary: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Write an audit row; call inside the service's transaction. `action` is an AuditAction
-    (its value, for callers that still spell it): an unknown kind is a programming error."""
+    """Append an entry to the institution's audit chain; call inside the service's transaction
+    (the chain head stays locked until it commits). `action` is an AuditAction (its value, for
+    callers that still spell it): an unknown kind is a programming error. The whole summary and
+    data are kept; the entry is dated now, or by the audit clock (`chain.clock`) when set."""
     if action not in AuditAction.values:
         raise ValueError(f"unknown audit action {action!r}: add it to qihang.audit.kinds")
     return AuditEvent.objects.create(
@@ -32,7 +34,7 @@ def audit_record(
         action=str(action),
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
-        summary=summary[:300],
+        summary=summary,
         data=data or {},
     )
 

@@ -1,0 +1,291 @@
+"""The audit log as one hash chain per institution (docs/audit.md).
+
+Every entry carries its institution's next sequence number, the hash of the entry before it
+(GENESIS for the first) and its own hash: SHA-256 over the canonical JSON of (institution,
+seq, prev_hash, at, actor, action, target, summary, data). Appends lock the institution's
+chain head row (select_for_update) in the writer's transaction, so two writers never take the
+same sequence number or the same predecessor. `verify()` walks a chain and names the first
+entry that does not fit.
+
+This module is the only place that computes hashes: audit_record, the demo's bulk writer and
+`qihang verify_audit` all go through `canonical_json` and `entry_hash`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+GENESIS = "0" * 64
+
+# The audit clock: when set, the time audit entries are written with (the demo replays
+# service calls at the moments of its timeline; see `clock`). Unset, entries take now().
+_clock: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar(
+    "qihang_audit_clock", default=None
+)
+# The institutions whose whole chain may be erased in this context (`erasing`), or ALL
+# (the test database flush on SQLite). Read by the SQLite trigger's guard function.
+_erasable: contextvars.ContextVar[frozenset[int] | None] = contextvars.ContextVar(
+    "qihang_audit_erasable", default=frozenset()
+)
+ALL = None
+
+
+def _normal(value: Any) -> Any:
+    """JSON values as both databases give them back: integral floats as integers (PostgreSQL's
+    jsonb prints 1e20 as an integer), tuples as lists; NaN and infinities refused."""
+    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+        return value
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("audit data may not hold NaN or infinity")
+        return int(value) if value.is_integer() else value
+    if isinstance(value, dict):
+        for key in value:
+            if not isinstance(key, str):
+                raise TypeError(f"audit data keys must be strings, not {key!r}")
+        return {k: _normal(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_normal(v) for v in value]
+    raise TypeError(f"audit data must be JSON values, not {type(value).__name__}")
+
+
+def canonical_json(value: Any) -> str:
+    """The one canonical JSON form: sorted keys, no whitespace, UTF-8 text (not \\u escapes),
+    integral floats as integers. Hashes are taken over its UTF-8 bytes."""
+    return json.dumps(
+        _normal(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def normal_data(data: dict[str, Any] | None) -> dict[str, Any]:
+    """`data` as it is stored and read back (what the hash covers)."""
+    return json.loads(canonical_json(data or {}))
+
+
+def stamp(at: dt.datetime) -> str:
+    """An entry's time in the canonical JSON: UTC, microseconds, ISO 8601."""
+    if timezone.is_naive(at):
+        raise ValueError("audit times must be timezone-aware")
+    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry_hash(
+    *,
+    institution_id: int,
+    seq: int,
+    prev_hash: str,
+    at: dt.datetime,
+    actor_id: int | None,
+    action: str,
+    target_type: str,
+    target_id: str,
+    summary: str,
+    data: dict[str, Any],
+) -> str:
+    payload = {
+        "institution": institution_id,
+        "seq": seq,
+        "prev_hash": prev_hash,
+        "at": stamp(at),
+        "actor": actor_id,
+        "action": action,
+        "target": {"type": target_type, "id": target_id},
+        "summary": summary,
+        "data": data,
+    }
+    return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
+
+
+def hash_of(row: Any) -> str:
+    """The hash an entry (a model instance or a dict of attnames) should carry."""
+    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+    return entry_hash(
+        institution_id=get("institution_id"),
+        seq=get("seq"),
+        prev_hash=get("prev_hash"),
+        at=get("at"),
+        actor_id=get("actor_id"),
+        action=get("action"),
+        target_type=get("target_type"),
+        target_id=get("target_id"),
+        summary=get("summary"),
+        data=get("data"),
+    )
+
+
+@contextlib.contextmanager
+def clock(at: dt.datetime) -> Iterator[None]:
+    """Entries appended inside the block are dated `at` (the demo replaying its timeline)."""
+    if timezone.is_naive(at):
+        raise ValueError("the audit clock takes timezone-aware datetimes")
+    token = _clock.set(at)
+    try:
+        yield
+    finally:
+        _clock.reset(token)
+
+
+def now() -> dt.datetime:
+    return _clock.get() or timezone.now()
+
+
+def _lock_head(institution_id: int) -> Any:
+    """The institution's chain head, locked until the writer's transaction ends."""
+    from qihang.audit.models import AuditChainHead
+
+    heads = AuditChainHead.objects.select_for_update()
+    head = heads.filter(institution_id=institution_id).first()
+    if head is None:
+        # First entry: create the head; a concurrent creator makes this a no-op, and the
+        # locking read below then waits for its transaction.
+        AuditChainHead.objects.bulk_create(
+            [AuditChainHead(institution_id=institution_id, seq=0, hash=GENESIS)],
+            ignore_conflicts=True,
+        )
+        head = heads.get(institution_id=institution_id)
+    return head
+
+
+def seal(institution_id: int, rows: Sequence[dict[str, Any]]) -> None:
+    """Give `rows` (dicts of AuditEvent attnames, in the order they happen) the next sequence
+    numbers and hashes of the institution's chain and advance its head. Call in the
+    transaction that inserts them (the head stays locked until it ends)."""
+    from qihang.audit.kinds import AuditAction
+    from qihang.audit.models import AuditChainHead
+
+    if not rows:
+        return
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit entries are sealed inside the transaction that writes them")
+    head = _lock_head(institution_id)
+    seq, prev = head.seq, head.hash
+    for row in rows:
+        if row.get("action") not in AuditAction.values:
+            raise ValueError(f"unknown audit action {row.get('action')!r}")
+        seq += 1
+        row["institution_id"] = institution_id
+        row.setdefault("actor_id", None)
+        row.setdefault("target_type", "")
+        row.setdefault("target_id", "")
+        row.setdefault("summary", "")
+        row["data"] = normal_data(row.get("data"))
+        row.setdefault("at", now())
+        row["seq"], row["prev_hash"] = seq, prev
+        row["hash"] = prev = hash_of(row)
+    AuditChainHead.objects.filter(institution_id=institution_id).update(seq=seq, hash=prev)
+
+
+# --- erasing a whole chain ------------------------------------------------------------------------
+@contextlib.contextmanager
+def erasing(institution_id: int) -> Iterator[None]:
+    """Allow, inside the block and its transaction, deleting every entry of one institution
+    together with its chain head: the only deletion the triggers let through, used when a demo
+    or benchmark institution is removed with everything it owns (demo.generator)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("erase a chain inside the transaction that deletes its institution")
+    token = _erasable.set((_erasable.get() or frozenset()) | {institution_id})
+    try:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('qihang.audit_erase', %s, true)", [str(institution_id)]
+                )
+        yield
+    finally:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('qihang.audit_erase', '', true)")
+        _erasable.reset(token)
+
+
+@contextlib.contextmanager
+def erasing_everything() -> Iterator[None]:
+    """The test database flush (SQLite: DELETE FROM every table; PostgreSQL TRUNCATEs)."""
+    token = _erasable.set(ALL)
+    try:
+        yield
+    finally:
+        _erasable.reset(token)
+
+
+def sqlite_may_erase(institution_id: int) -> int:
+    """The SQLite triggers' guard (registered on each connection as qihang_audit_may_erase)."""
+    allowed = _erasable.get()
+    return 1 if allowed is ALL or institution_id in allowed else 0
+
+
+# --- verifying ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Break:
+    """The first entry of a chain that does not fit, and how."""
+
+    institution_id: int
+    entry_id: int | None
+    seq: int | None
+    problem: str
+
+
+def verify(institution_id: int, *, batch: int = 5000) -> tuple[int, Break | None]:
+    """Walk one institution's chain in sequence order: (entries checked, first break or None).
+
+    Edited entries no longer match their hash; a deleted one leaves a gap in the sequence (or,
+    at the end, a head that points past the last entry); an inserted one repeats a sequence
+    number or does not link to its predecessor; reordered ones link to the wrong predecessor
+    (their seq and prev_hash no longer agree with their neighbours')."""
+    from qihang.audit.models import AuditChainHead, AuditEvent
+
+    entries = AuditEvent.objects.filter(institution_id=institution_id).order_by("seq", "id")
+    expected_seq, prev, count = 1, GENESIS, 0
+    for row in entries.iterator(chunk_size=batch):
+
+        def broken(problem: str, row: Any = row, count: int = count) -> tuple[int, Break]:
+            return count, Break(
+                institution_id, row.pk, row.seq, f"entry {row.pk} (seq {row.seq}) {problem}"
+            )
+
+        if row.seq < expected_seq:
+            return broken(f"repeats sequence number {row.seq}: an entry was inserted or copied")
+        if row.seq > expected_seq:
+            gap = (
+                str(expected_seq)
+                if row.seq == expected_seq + 1
+                else f"{expected_seq}–{row.seq - 1}"
+            )
+            return broken(f"follows a gap: seq {gap} missing (entries deleted)")
+        if row.prev_hash != prev:
+            return broken(
+                f"does not link to the entry before it (prev_hash {row.prev_hash[:12]}…, "
+                f"expected {prev[:12]}…): entries were reordered, inserted or re-hashed"
+            )
+        actual = hash_of(row)
+        if row.hash != actual:
+            return broken(
+                f"does not match its hash: its content was edited "
+                f"(stored {row.hash[:12]}…, its content hashes to {actual[:12]}…)"
+            )
+        prev, expected_seq, count = row.hash, expected_seq + 1, count + 1
+    head = AuditChainHead.objects.filter(institution_id=institution_id).first()
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    if (head_seq, head_hash) != (expected_seq - 1, prev):
+        if head_seq > expected_seq - 1:
+            problem = (
+                f"the chain ends at seq {expected_seq - 1} but its head records seq {head_seq}: "
+                f"entries after seq {expected_seq - 1} were deleted"
+            )
+        else:
+            problem = (
+                f"the chain head (seq {head_seq}, {head_hash[:12]}…) does not match the last "
+                f"entry (seq {expected_seq - 1}, {prev[:12]}…)"
+            )
+        return count, Break(institution_id, None, head_seq, problem)
+    return count, None
