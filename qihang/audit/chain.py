@@ -18,7 +18,7 @@ import contextvars
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,9 +27,11 @@ from django.utils import timezone
 
 GENESIS = "0" * 64
 
-# The audit clock: when set, the time audit entries are written with (the demo replays
-# service calls at the moments of its timeline; see `clock`). Unset, entries take now().
-_clock: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar(
+# The audit clock: when set, what time an entry of a given kind is written with, given the
+# real time (the demo replays service calls at the moments of its timeline; see `clock`).
+# Unset, entries take now().
+Rule = Callable[[str, dt.datetime], dt.datetime]
+_clock: contextvars.ContextVar[Rule | None] = contextvars.ContextVar(
     "qihang_audit_clock", default=None
 )
 # The institutions whose whole chain may be erased in this context (`erasing`), or ALL
@@ -124,19 +126,44 @@ def hash_of(row: Any) -> str:
 
 
 @contextlib.contextmanager
-def clock(at: dt.datetime) -> Iterator[None]:
-    """Entries appended inside the block are dated `at` (the demo replaying its timeline)."""
-    if timezone.is_naive(at):
-        raise ValueError("the audit clock takes timezone-aware datetimes")
-    token = _clock.set(at)
+def clock(rule: dt.datetime | Rule) -> Iterator[None]:
+    """Entries appended inside the block are dated by `rule`: a fixed time, or a function of
+    (kind, real time) — see `dating`. For the demo, which tells a past season."""
+    if isinstance(rule, dt.datetime):
+        if timezone.is_naive(rule):
+            raise ValueError("the audit clock takes timezone-aware datetimes")
+        fixed = rule
+        rule = lambda action, real: fixed  # noqa: E731
+    token = _clock.set(rule)
     try:
         yield
     finally:
         _clock.reset(token)
 
 
-def now() -> dt.datetime:
-    return _clock.get() or timezone.now()
+def dating(
+    at: dt.datetime,
+    *,
+    kinds: Sequence[str] = (),
+    prefixes: Sequence[str] = (),
+    later_only: bool = False,
+) -> Rule:
+    """A clock rule: entries of `kinds` (or kinds starting with one of `prefixes`) are dated
+    `at` (with `later_only`, only those whose real time is after `at`); others keep real time."""
+
+    def rule(action: str, real: dt.datetime) -> dt.datetime:
+        if action in kinds or action.startswith(tuple(prefixes)):
+            return at if not later_only or real > at else real
+        return real
+
+    return rule
+
+
+def now(action: str = "") -> dt.datetime:
+    """The time an entry of kind `action` is written with."""
+    real = timezone.now()
+    rule = _clock.get()
+    return real if rule is None else rule(action, real)
 
 
 def _lock_head(institution_id: int) -> Any:
@@ -179,7 +206,8 @@ def seal(institution_id: int, rows: Sequence[dict[str, Any]]) -> None:
         row.setdefault("target_id", "")
         row.setdefault("summary", "")
         row["data"] = normal_data(row.get("data"))
-        row.setdefault("at", now())
+        if row.get("at") is None:
+            row["at"] = now(row["action"])
         row["seq"], row["prev_hash"] = seq, prev
         row["hash"] = prev = hash_of(row)
     AuditChainHead.objects.filter(institution_id=institution_id).update(seq=seq, hash=prev)
@@ -206,6 +234,20 @@ def erasing(institution_id: int) -> Iterator[None]:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT set_config('qihang.audit_erase', '', true)")
         _erasable.reset(token)
+
+
+def erase(institution_id: int) -> int:
+    """Delete one institution's whole chain, entries and head, when the institution itself is
+    deleted with everything it owns (demo and benchmark institutions: demo.generator). Returns
+    how many entries went."""
+    from qihang.audit.models import AuditChainHead, AuditEvent
+
+    with transaction.atomic(), erasing(institution_id), connection.cursor() as cursor:
+        table = connection.ops.quote_name(AuditEvent._meta.db_table)
+        cursor.execute(f"DELETE FROM {table} WHERE institution_id = %s", [institution_id])  # noqa: S608
+        count = cursor.rowcount
+        AuditChainHead.objects.filter(institution_id=institution_id).delete()
+    return count
 
 
 @contextlib.contextmanager

@@ -135,3 +135,6 @@ class AuditAction(models.TextChoices):
     MATERIAL_ADD = "material.add", _("添加阅读材料")
     ATTENDANCE_RECORD = "attendance.record", _("登记听课")
     FEEDBACK_SUBMIT = "feedback.submit", _("提交课程评价")
+    # audit trail (issue 9): unmasked reads of personal data, in the chain with everything else
+    SENSITIVE_REVEAL = "sensitive.reveal", _("查看未脱敏的个人信息")
+    SENSITIVE_EXPORT = "sensitive.export", _("导出未脱敏的个人信息")

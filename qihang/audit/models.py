@@ -91,8 +91,15 @@ class AuditEvent(TenantModel):
     # PROTECT: deleting an institution does not silently take its log along
     # (demo.generator.delete_institution erases a demo chain explicitly).
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    # The entry keeps the actor's id when the account is deleted (the hash covers it; nulling it
+    # would rewrite the log): no database constraint, nothing done on delete.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     action = ActionField(_("操作"), max_length=60)
     target_type = models.CharField(max_length=60, blank=True, default="")

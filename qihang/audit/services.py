@@ -1,5 +1,5 @@
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -61,7 +61,16 @@ def reveal_sensitive(*, actor: Actor, obj: models.Model, field: str, reason: str
         field=field,
         reason=reason[:300],
     )
-    return value.reveal_unlogged()
+    plaintext = value.reveal_unlogged()
+    audit_record(
+        institution_id=actor.institution_id,
+        actor_id=actor.user_id,
+        action=AuditAction.SENSITIVE_REVEAL,
+        target=obj,
+        summary=f"{obj} · {field}",
+        data={"field": field, "reason": reason, "outcome": "shown"},
+    )
+    return plaintext
 
 
 def sensitive_reads_record(
@@ -77,23 +86,42 @@ def sensitive_reads_record(
 
     `targets` are (pk, label) pairs of objects the caller fetched through scoping after
     checking the permission that allows the read; `reason` as `reveal_reason` cleaned it.
+    One audit entry records the export as a whole: who, the fields, the count and the ids.
     """
-    reads = (
-        SensitiveRead(
-            institution_id=actor.institution_id,
-            actor_id=actor.user_id,
-            target_type=model._meta.label_lower,
-            target_id=str(pk),
-            target_label=label[:120],
-            field=",".join(fields),
-            reason=reason[:300],
-        )
-        for pk, label in targets
-    )
+    ids: list[str] = []
+
+    def rows() -> Iterator[SensitiveRead]:
+        for pk, label in targets:
+            ids.append(str(pk))
+            yield SensitiveRead(
+                institution_id=actor.institution_id,
+                actor_id=actor.user_id,
+                target_type=model._meta.label_lower,
+                target_id=str(pk),
+                target_label=label[:120],
+                field=",".join(fields),
+                reason=reason[:300],
+            )
+
+    reads = rows()
     count = 0
     while batch := list(itertools.islice(reads, 2000)):
         SensitiveRead.objects.bulk_create(batch)
         count += len(batch)
+    audit_record(
+        institution_id=actor.institution_id,
+        actor_id=actor.user_id,
+        action=AuditAction.SENSITIVE_EXPORT,
+        summary=f"{model._meta.verbose_name} · {','.join(fields)} · {count}",
+        data={
+            "model": model._meta.label_lower,
+            "fields": list(fields),
+            "count": count,
+            "ids": ids,
+            "reason": reason,
+            "outcome": "exported",
+        },
+    )
     return count
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from qihang.applications import services
 from qihang.applications.models import Application, ApplicationEvent
-from qihang.audit.models import AuditEvent
+from qihang.audit import chain
 from qihang.employers.models import EmployerMember
 from qihang.graduates.models import Graduate
 from qihang.institutions.scoping import build_actor
@@ -84,50 +84,56 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
             .order_by("pk")[:12]
         )
         for job in rng.sample(jobs, k=min(len(jobs), 1 + i % 2)):
-            application = services.application_submit(
-                actor=actor, job=job, note=rng.choice(NOTES).format(major=graduate.major.name)
-            )
             employer = _employer_actor(job.employer_id)
             path = PATHS[(i + made) % len(PATHS)] if employer is not None else []
-            for step in path:
-                if step == "invite":
-                    services.application_act(
-                        actor=employer,
-                        application=application,
-                        action="invite",
-                        interview={
-                            "kind": "audition",
-                            "at": now + dt.timedelta(days=rng.randint(3, 20), hours=2),
-                            "place": "乐团排练厅（二楼）",
-                            "note": "请准备一首自选曲目和一段乐团片段。",
-                        },
-                    )
-                    if rng.random() < 0.5:
-                        services.application_message(
-                            actor=actor, application=application, text=rng.choice(MESSAGES)
-                        )
-                elif step == "offer":
-                    services.application_act(
-                        actor=employer,
-                        application=application,
-                        action="offer",
-                        offer_note="试用期三个月，7月1日报到。",
-                    )
-                elif step == "decline":
-                    services.application_act(
-                        actor=employer,
-                        application=application,
-                        action="decline",
-                        reason=rng.choice(DECLINE_REASONS),
-                    )
-                elif step in ("accept", "withdraw"):
-                    services.application_act(actor=actor, application=application, action=step)
-                else:
-                    services.application_act(actor=employer, application=application, action=step)
             # Spread over the season before the demo day: unanswered ones have waited one to six
             # weeks; an invitation's audition is a few days after the demo day.
             back = dt.timedelta(days=rng.randint(7, 42) if not path else rng.randint(2, 30))
-            _move_back(application, (now - stamp) + back)
+            # The services date the application's audit entries back as well: they are
+            # written at the moment of the timeline, never re-dated afterwards.
+            by = (now - stamp) + back
+            with chain.clock(_shifted(by)):
+                application = services.application_submit(
+                    actor=actor, job=job, note=rng.choice(NOTES).format(major=graduate.major.name)
+                )
+                for step in path:
+                    if step == "invite":
+                        services.application_act(
+                            actor=employer,
+                            application=application,
+                            action="invite",
+                            interview={
+                                "kind": "audition",
+                                "at": now + dt.timedelta(days=rng.randint(3, 20), hours=2),
+                                "place": "乐团排练厅（二楼）",
+                                "note": "请准备一首自选曲目和一段乐团片段。",
+                            },
+                        )
+                        if rng.random() < 0.5:
+                            services.application_message(
+                                actor=actor, application=application, text=rng.choice(MESSAGES)
+                            )
+                    elif step == "offer":
+                        services.application_act(
+                            actor=employer,
+                            application=application,
+                            action="offer",
+                            offer_note="试用期三个月，7月1日报到。",
+                        )
+                    elif step == "decline":
+                        services.application_act(
+                            actor=employer,
+                            application=application,
+                            action="decline",
+                            reason=rng.choice(DECLINE_REASONS),
+                        )
+                    elif step in ("accept", "withdraw"):
+                        services.application_act(actor=actor, application=application, action=step)
+                    else:
+                        services.application_act(
+                            actor=employer, application=application, action=step
+                        )
+            _move_back(application, by)
             if path and path[-1] == "invite":
                 Application.objects.filter(pk=application.pk).update(
                     interview_at=stamp + dt.timedelta(days=rng.randint(3, 14), hours=4)
@@ -137,18 +143,25 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
         log(f"applications: {made} applications, some unanswered for weeks")
 
 
+def _shifted(by: dt.timedelta) -> chain.Rule:
+    """The audit clock of one application: its entries `by` earlier than the real time."""
+
+    def rule(action: str, real: dt.datetime) -> dt.datetime:
+        return real - by if action.startswith("application.") else real
+
+    return rule
+
+
 def _move_back(application: Application, by: dt.timedelta) -> None:
-    """Move an application back by `by`: its times, its timeline, its audit rows, and the
-    messages it caused (the services stamp them now; the demo tells a past season)."""
+    """Move an application back by `by`: its times, its timeline and the messages it caused
+    (the services stamp them now; the demo tells a past season). Its audit entries were
+    written `by` earlier in the first place (`_shifted`)."""
     Application.objects.filter(pk=application.pk).update(
         submitted_at=F("submitted_at") - by,
         answered_at=F("answered_at") - by,
         interview_at=F("interview_at") - by,
     )
     ApplicationEvent.objects.filter(application=application).update(at=F("at") - by)
-    AuditEvent.objects.filter(
-        target_type="applications.application", target_id=str(application.pk)
-    ).update(at=F("at") - by)
     links = [
         reverse("applications:detail", args=[application.pk]),
         reverse("employer_applications:detail", args=[application.pk]),

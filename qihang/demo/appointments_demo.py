@@ -27,7 +27,7 @@ from qihang.appointments.models import (
     AppointmentType,
     Slot,
 )
-from qihang.audit.models import AuditEvent
+from qihang.audit import chain
 from qihang.demo import catalogue as cat
 from qihang.graduates.models import Graduate
 from qihang.institutions.models import Institution, Membership
@@ -91,8 +91,14 @@ def _graduates_for(institution: Institution, adviser: Adviser) -> list[Graduate]
 
 
 def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = None) -> list:
-    real_today = timezone.localdate()
+    # The services' audit entries belong to the demo's log, which ends on the demo day.
     stamp = dt.datetime.combine(today, dt.time(9, 30), tzinfo=_tz())
+    with chain.clock(chain.dating(stamp, kinds=("adviser.save", "slot.publish"))):
+        return _populate(seed=seed, today=today, log=log)
+
+
+def _populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = None) -> list:
+    real_today = timezone.localdate()
     total_slots = total_appointments = 0
     for institution in Institution.objects.filter(code__in=[cat.DFCM.code, cat.JCCM.code]).order_by(
         "code"
@@ -189,11 +195,6 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
             for i, text, sensitive, writer in notes
         )
         total_appointments += len(created)
-    # The services' audit rows belong to the demo's log, which ends on the demo day.
-    AuditEvent.objects.filter(
-        institution__code__in=[cat.DFCM.code, cat.JCCM.code],
-        action__in=["adviser.save", "slot.publish"],
-    ).update(at=stamp)
     if log:
         log(f"咨询预约：时段 {total_slots} 个，预约 {total_appointments} 条")
     return []

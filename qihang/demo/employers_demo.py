@@ -222,21 +222,19 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
     _alumni(dfcm, people, by_name, rng)
     _alumni(jccm, jc_people, by_name, rng)
 
-    from qihang.audit.models import AuditEvent
+    from qihang.audit import chain
     from qihang.institutions.services import share_create
 
-    share = share_create(
-        actor=build_actor(people["centre"], dfcm.pk),
-        obj=by_name[SHARED_WITH_JCCM],
-        partner_id=jccm.pk,
-        note="一帮一结对：共享优质用人单位",
-    )
     # Dated within the replayed season, like everything else of the demo.
     shared_at = _at(dt.date(2020, 4, 20), 11)
+    with chain.clock(shared_at):
+        share = share_create(
+            actor=build_actor(people["centre"], dfcm.pk),
+            obj=by_name[SHARED_WITH_JCCM],
+            partner_id=jccm.pk,
+            note="一帮一结对：共享优质用人单位",
+        )
     type(share).objects.filter(pk=share.pk).update(created_at=shared_at)
-    AuditEvent.objects.filter(target_type="institutions.share", target_id=str(share.pk)).update(
-        at=shared_at
-    )
 
     login = _accounts(by_name[LOGIN_EMPLOYER])
     if log:

@@ -19,10 +19,9 @@ import datetime as dt
 import random
 from collections.abc import Callable
 
-from django.db.models import Q
 from django.utils import timezone
 
-from qihang.audit.models import AuditEvent
+from qihang.audit import chain
 from qihang.demo import catalogue as cat
 from qihang.employers.models import EmployerMember, EmployerStanding, StandingStatus
 from qihang.events import services
@@ -183,6 +182,14 @@ def _founders_events(*, centre, school, rooms, rng, pool) -> int:
 
 
 def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = None) -> None:
+    # The rest of the demo is 2020's season replayed: the events' audit entries (and the
+    # share's) are dated on the demo day, like every other entry of the demo's audit log.
+    stamp = dt.datetime.combine(today, dt.time(10, 0), tzinfo=timezone.get_current_timezone())
+    with chain.clock(chain.dating(stamp, prefixes=("event.", "share."), later_only=True)):
+        return _populate(seed=seed, today=today, log=log)
+
+
+def _populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = None) -> None:
     rng = random.Random(seed * 11 + 8)
     school = Institution.objects.get(code=cat.DFCM.code)
     partner = Institution.objects.get(code=cat.JCCM.code)
@@ -342,12 +349,6 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
 
     founders = _founders_events(centre=centre, school=school, rooms=rooms, rng=rng, pool=free)
 
-    # The rest of the demo is 2020's season replayed: the events' audit rows (and the share's)
-    # are dated on the demo day, like every other row of the demo's audit log.
-    stamp = dt.datetime.combine(today, dt.time(10, 0), tzinfo=timezone.get_current_timezone())
-    AuditEvent.objects.filter(
-        Q(action__startswith="event.") | Q(action__startswith="share."), at__gt=stamp
-    ).update(at=stamp)
     if log:
         log(
             f"  events: {len(rooms)} rooms, {past} past and {len(upcoming) + 1} upcoming sessions, "

@@ -15,11 +15,10 @@ import random
 from collections.abc import Callable
 
 from django.core.files.base import ContentFile
-from django.db.models import Q
 from django.utils import timezone
 
 from qihang.accounts.models import User
-from qihang.audit.models import AuditEvent
+from qihang.audit import chain
 from qihang.demo import catalogue as cat
 from qihang.graduates.models import Graduate
 from qihang.guidance import services
@@ -98,7 +97,29 @@ def _attend(
     return came
 
 
+# The guidance services' kinds, dated on the demo day.
+GUIDANCE_KINDS = (
+    "course.save",
+    "course.publish",
+    "course.share",
+    "lecture.save",
+    "material.add",
+    "attendance.record",
+    "feedback.submit",
+)
+
+
 def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = None) -> list:
+    # The times of a loaded demo: audit entries on the demo day (the talk's share.create
+    # too, as events_demo dates its joint fair's).
+    stamp = _at(today, 10)
+    with chain.clock(
+        chain.dating(stamp, prefixes=("share.",), kinds=GUIDANCE_KINDS, later_only=True)
+    ):
+        return _populate(seed=seed, today=today, log=log)
+
+
+def _populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = None) -> list:
     school = Institution.objects.filter(code=cat.DFCM.code).first()
     partner = Institution.objects.filter(code=cat.JCCM.code).first()
     if school is None:
@@ -242,23 +263,6 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
         Attendance.objects.filter(lecture=lecture).update(
             attended_at=lecture.held_at + dt.timedelta(minutes=5)
         )
-    # (the talk's share.create rows too, as events_demo does for its joint fair's).
-    stamp = _at(today, 10)
-    AuditEvent.objects.filter(
-        Q(action__startswith="share.")
-        | Q(
-            action__in=[
-                "course.save",
-                "course.publish",
-                "course.share",
-                "lecture.save",
-                "material.add",
-                "attendance.record",
-                "feedback.submit",
-            ]
-        ),
-        at__gt=stamp,
-    ).update(at=stamp)
     if log:
         log(
             f"就业指导课程：{Course.objects.filter(institution=school).count()} 门，"

@@ -12,10 +12,9 @@ import datetime as dt
 import random
 from collections.abc import Callable
 
-from django.db.models import Q
 from django.utils import timezone
 
-from qihang.audit.models import AuditEvent
+from qihang.audit import chain
 from qihang.demo import catalogue as cat
 from qihang.employers.models import (
     Channel,
@@ -356,6 +355,14 @@ def _employers(school: Institution) -> list[Employer]:
 
 
 def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = None) -> None:
+    # The rest of the demo is 2020's season replayed: the postings' audit entries (and the
+    # shares') are dated on the demo day, like every other entry of the demo's audit log.
+    stamp = dt.datetime.combine(today, dt.time(10, 0), tzinfo=timezone.get_current_timezone())
+    with chain.clock(chain.dating(stamp, prefixes=("job.", "share."), later_only=True)):
+        return _populate(seed=seed, today=today, log=log)
+
+
+def _populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = None) -> None:
     rng = random.Random(seed * 7 + 3)
     school = Institution.objects.get(code=cat.DFCM.code)
     partner = Institution.objects.get(code=cat.JCCM.code)
@@ -446,12 +453,6 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
             if n % 5 == 0:
                 services.job_share(actor=centre, job=job, partner_id=partner.pk)
                 counts["shared"] += 1
-    # The rest of the demo is 2020's season replayed: the postings' audit rows (and the
-    # shares') are dated on the demo day, like every other row of the demo's audit log.
-    stamp = dt.datetime.combine(today, dt.time(10, 0), tzinfo=timezone.get_current_timezone())
-    AuditEvent.objects.filter(
-        Q(action__startswith="job.") | Q(action__startswith="share."), at__gt=stamp
-    ).update(at=stamp)
     if log:
         log(
             "岗位：发布{published}、待审核{pending}、退回{returned}、风险提示{flagged}、"

@@ -22,6 +22,7 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
+from qihang.audit import chain
 from qihang.audit.models import AuditEvent
 from qihang.destinations.models import (
     ChangeAction,
@@ -199,6 +200,21 @@ class Rows:
         return len(prepared)
 
 
+class AuditRows(Rows):
+    """Audit entries written in bulk: sealed into their institution's hash chain (sequence
+    numbers and hashes, qihang.audit.chain) in the order they were added, then inserted."""
+
+    def __init__(self) -> None:
+        super().__init__(AuditEvent)
+
+    def flush(self, **common: Any) -> int:
+        if self.rows:
+            for row in self.rows:
+                row.update(common)
+            chain.seal(common["institution_id"], self.rows)
+        return super().flush(**common)
+
+
 class Codes:
     """The cohort's destination codes and employer natures as the replay needs them."""
 
@@ -238,7 +254,7 @@ def write_steps(graduate: Graduate, steps: Sequence[Step]) -> None:
     ref = Codes(Reference.load(policy_for(cohort), cohort.year))
     pk = Ids().take(Destination, 1)[0]
     destination = Rows(Destination, with_pk=True)
-    changes, periods, audit = Rows(DestinationChange), Rows(DestinationPeriod), Rows(AuditEvent)
+    changes, periods, audit = Rows(DestinationChange), Rows(DestinationPeriod), AuditRows()
     replay = Replay(
         pk,
         cohort.pk,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
-from qihang.audit.models import AuditEvent
+from qihang.audit import chain
 from qihang.demo import catalogue as cat
 from qihang.graduates.models import Graduate
 from qihang.institutions.models import Institution, Membership
@@ -68,7 +68,13 @@ PROJECTS = {
 
 
 def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = None) -> list:
+    # The projects' audit entries are dated on the demo day, like the rest of the demo's log.
     stamp = dt.datetime.combine(today, dt.time(11, 0), tzinfo=timezone.get_default_timezone())
+    with chain.clock(chain.dating(stamp, kinds=("project.create",))):
+        return _populate(seed=seed, today=today, log=log)
+
+
+def _populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = None) -> list:
     made = 0
     for institution in Institution.objects.filter(code__in=list(PROJECTS)).order_by("code"):
         founders = list(
@@ -93,7 +99,6 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
                 mentor_id=mentor,
             )
             made += 1
-    AuditEvent.objects.filter(action="project.create").update(at=stamp)
     if log:
         log(f"创业项目：{made} 个")
     return []

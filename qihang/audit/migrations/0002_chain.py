@@ -2,6 +2,7 @@
 existing entry is chained in (at, id) order, and triggers refuse UPDATE and DELETE."""
 
 import django.db.models.deletion
+from django.conf import settings
 from django.db import migrations, models
 
 
@@ -46,6 +47,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("audit", "0001_initial"),
         ("institutions", "0001_initial"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -87,6 +89,18 @@ class Migration(migrations.Migration):
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="+",
                 to="institutions.institution",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="auditevent",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
             ),
         ),
         migrations.AddField(

@@ -28,7 +28,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from qihang.accounts.models import User
-from qihang.audit.models import AuditEvent
+from qihang.audit import chain as audit_chain
 from qihang.destinations.models import CohortPolicy, DestinationPeriod, PeriodKind
 from qihang.destinations.policy import policy_for
 from qihang.graduates.models import Graduate, GraduateKeyGroup, KeyGroupKind, RosterPeriod
@@ -267,7 +267,7 @@ class BenchData:
             Major.objects.filter(institution=inst).delete()
             Department.objects.filter(institution=inst).delete()
             Cohort.objects.filter(institution=inst).delete()
-            AuditEvent.objects.filter(institution_id=inst.pk).delete()
+            audit_chain.erase(inst.pk)  # the whole chain, with its head (docs/audit.md)
             User.objects.filter(pk__in=[self.centre.pk, self.dept_user.pk]).delete()
             inst.delete()
         self.institution = None

@@ -42,7 +42,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from qihang.accounts.models import User
-from qihang.audit.models import AuditEvent
+from qihang.audit import chain as audit_chain
 from qihang.destinations.models import CohortPolicy
 from qihang.employers.models import Employer, EmployerStanding, StandingStatus
 from qihang.events import services as event_services
@@ -253,7 +253,7 @@ class FairData:
             RosterPeriod.objects.filter(institution=inst).delete()
             Graduate.objects.filter(institution=inst).delete()
             Membership.objects.filter(institution=inst).delete()
-            AuditEvent.objects.filter(institution_id=inst.pk).delete()
+            audit_chain.erase(inst.pk)  # the whole chain, with its head (docs/audit.md)
             User.objects.filter(pk__in=self.user_ids).delete()
             Major.objects.filter(institution=inst).delete()
             Department.objects.filter(institution=inst).delete()

@@ -25,7 +25,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
 from openpyxl import load_workbook
 
-from qihang.audit.models import AuditEvent
+from qihang.audit import chain as audit_chain
 from qihang.graduates import importing
 from qihang.graduates.models import Graduate, GraduateKeyGroup, KeyGroupKind, RosterPeriod
 from qihang.graduates.services import id_number_digest
@@ -291,5 +291,5 @@ def _delete_institution(school: Institution) -> None:
         Graduate.objects.filter(institution=school)._raw_delete(using="default")
         Major.objects.filter(institution=school).delete()
         Department.objects.filter(institution=school).delete()
-        AuditEvent.objects.filter(institution=school).delete()
+        audit_chain.erase(school.pk)  # the whole chain, with its head (docs/audit.md)
         school.delete()

@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from qihang.accounts.models import User
-from qihang.audit.models import AuditEvent
+from qihang.audit import chain as audit_chain
 from qihang.employers.models import Employer, EmployerStanding
 from qihang.institutions.models import Institution
 from qihang.institutions.roles import Role
@@ -215,7 +215,7 @@ class Command(BaseCommand):
             )
             EmployerStanding.objects.filter(institution=institution).delete()
             Employer.objects.filter(pk__in=employer_ids).delete()
-            AuditEvent.objects.filter(institution=institution).delete()
+            audit_chain.erase(institution.pk)  # the whole chain, with its head (docs/audit.md)
             institution.delete()
             User.objects.filter(username=f"bench-search-{CODE}").delete()
 
