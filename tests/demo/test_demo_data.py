@@ -4,14 +4,18 @@ module (tests/demo/conftest.py); every test only reads it."""
 
 import datetime as dt
 from collections import Counter, defaultdict
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import F, Q
 from django.test import Client
 from django.urls import reverse
 from stdnum.cn import ric, uscc
 
 from qihang.accounts.models import User
+from qihang.audit import triggers
 from qihang.audit.models import AuditEvent
 from qihang.demo import catalogue
 from qihang.demo.generator import DEFAULT_TODAY, DEMO_LOAD_ACTION, DEMO_PASSWORD
@@ -319,6 +323,27 @@ def test_the_audit_log_has_every_action(demo):
 
 
 # --- the season -------------------------------------------------------------------------------------------
+def test_the_demo_audit_log_verifies_and_shows_tampering(demo):
+    """`qihang verify_audit` passes on the demo; a reviewer who drops the triggers and edits
+    an entry by raw SQL sees the command fail naming that entry."""
+    out = StringIO()
+    call_command("verify_audit", stdout=out)
+    assert "audit chains intact" in out.getvalue()
+    assert f"{DFCM} " in out.getvalue() and f"{JCCM} " in out.getvalue()
+    victim = AuditEvent.objects.filter(
+        institution__code=DFCM, action="destination.approve"
+    ).order_by("seq")[10]
+    triggers.drop(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE audit_auditevent SET summary = 'nothing to see' WHERE id = %s", [victim.pk]
+        )
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("verify_audit", stdout=out)
+    assert f"entry {victim.pk} (seq {victim.seq}) does not match its hash" in out.getvalue()
+
+
 def test_2020_is_mid_season(demo):
     for code in (DFCM, JCCM):
         statuses = Counter(
