@@ -25,7 +25,10 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from qihang.audit.kinds import AuditAction
+
 GENESIS = "0" * 64
+KINDS = frozenset(AuditAction.values)  # (AuditAction.values builds a list on every call)
 
 # The audit clock: when set, what time an entry of a given kind is written with, given the
 # real time (the demo replays service calls at the moments of its timeline; see `clock`).
@@ -187,7 +190,6 @@ def seal(institution_id: int, rows: Sequence[dict[str, Any]]) -> None:
     """Give `rows` (dicts of AuditEvent attnames, in the order they happen) the next sequence
     numbers and hashes of the institution's chain and advance its head. Call in the
     transaction that inserts them (the head stays locked until it ends)."""
-    from qihang.audit.kinds import AuditAction
     from qihang.audit.models import AuditChainHead
 
     if not rows:
@@ -197,7 +199,7 @@ def seal(institution_id: int, rows: Sequence[dict[str, Any]]) -> None:
     head = _lock_head(institution_id)
     seq, prev = head.seq, head.hash
     for row in rows:
-        if row.get("action") not in AuditAction.values:
+        if row.get("action") not in KINDS:
             raise ValueError(f"unknown audit action {row.get('action')!r}")
         seq += 1
         row["institution_id"] = institution_id
@@ -222,17 +224,19 @@ def erasing(institution_id: int) -> Iterator[None]:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("erase a chain inside the transaction that deletes its institution")
     token = _erasable.set((_erasable.get() or frozenset()) | {institution_id})
+    postgresql = connection.vendor == "postgresql"
     try:
-        if connection.vendor == "postgresql":
+        if postgresql:
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT set_config('qihang.audit_erase', %s, true)", [str(institution_id)]
                 )
         yield
-    finally:
-        if connection.vendor == "postgresql":
+        if postgresql:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT set_config('qihang.audit_erase', '', true)")
+        # (on an error the enclosing transaction or savepoint rolls back, and the setting with it)
+    finally:
         _erasable.reset(token)
 
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from qihang.audit import chain
 from qihang.audit.kinds import AuditAction
 from qihang.audit.models import AuditEvent, SensitiveRead
 from qihang.institutions.roles import Perm
@@ -26,7 +27,7 @@ def audit_record(
     (the chain head stays locked until it commits). `action` is an AuditAction (its value, for
     callers that still spell it): an unknown kind is a programming error. The whole summary and
     data are kept; the entry is dated now, or by the audit clock (`chain.clock`) when set."""
-    if action not in AuditAction.values:
+    if action not in chain.KINDS:
         raise ValueError(f"unknown audit action {action!r}: add it to qihang.audit.kinds")
     return AuditEvent.objects.create(
         institution_id=institution_id,

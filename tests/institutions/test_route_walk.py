@@ -27,7 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from qihang.accounts.models import User
 from qihang.accounts.services import api_token_create
-from qihang.audit.models import AuditEvent
+from qihang.audit.models import AuditChainHead, AuditEvent
 from qihang.institutions.models import Membership
 from qihang.institutions.roles import EMPLOYER_ROLE_PERMISSIONS, ROLE_PERMISSIONS, Role
 from qihang.institutions.scoping import ALL, NONE, ObjectId, build_actor, scoped
@@ -403,6 +403,8 @@ def institution_state(school: School) -> dict[str, Any]:
                     action__in=NOTICES
                 )
             )
+        elif model is AuditChainHead:
+            continue  # follows the log: a notice written here (NOTICES) advances it
         elif has_institution(model):
             state[model._meta.label] = snapshot(
                 model._default_manager.filter(institution=school.institution)

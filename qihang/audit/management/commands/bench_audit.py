@@ -33,8 +33,6 @@ def _payload(i: int) -> dict[str, Any]:
     # About what a destination approval writes: a summary line and a few ids.
     return {
         "action": AuditAction.DESTINATION_APPROVE.value,
-        "target_type": "destinations.destination",
-        "target_id": str(100000 + i),
         "summary": f"2016{i:06d} 10 签就业协议形式就业",
         "data": {"destinations": [[100000 + i, 3]], "note": "审批通过"},
     }
