@@ -135,3 +135,7 @@ class AuditAction(models.TextChoices):
     MATERIAL_ADD = "material.add", _("添加阅读材料")
     ATTENDANCE_RECORD = "attendance.record", _("登记听课")
     FEEDBACK_SUBMIT = "feedback.submit", _("提交课程评价")
+    # destinations: the review table's sign-off, evidence rules and retention (issue 9)
+    DESTINATION_SIGN_OFF = "destination.sign_off", _("签批截止后的去向变更")
+    EVIDENCE_POLICY_UPDATE = "destination.evidence_policy_update", _("修改证明材料规则")
+    EVIDENCE_PURGE = "destination.evidence_purge", _("清理超过保存期限的证明材料")
