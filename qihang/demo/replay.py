@@ -102,11 +102,14 @@ class Step:
 
 
 def table_action(step: Step) -> str:
-    """The DESTINATION_REVIEW action a step takes: a staff record is "record_reviewed" when it
-    leaves the record reviewed (the recorder reviews the graduate's department)."""
-    if step.action == ChangeAction.RECORD and step.status == ReviewStatus.DEPARTMENT_REVIEWED:
-        return "record_reviewed"
-    return str(step.action)
+    """The DESTINATION_REVIEW action a step takes: the first whose history entry is the step's
+    and, for a new version, whose to-state is the one the step leaves (a staff record that
+    leaves the record reviewed is "record_reviewed")."""
+    return next(
+        a.name
+        for a in DESTINATION_REVIEW.actions
+        if a.history == step.action and (not step.status or a.target == step.status)
+    )
 
 
 # --- fast inserts ---------------------------------------------------------------------------------
@@ -371,7 +374,7 @@ class Replay:
             submitted_by_id=actor,
             submitted_at=step.at,
         )
-        reviewed = status == ReviewStatus.DEPARTMENT_REVIEWED
+        reviewed = action.target == ReviewStatus.DEPARTMENT_REVIEWED
         d["reviewed_by_id"] = actor if reviewed else None
         d["reviewed_at"] = step.at if reviewed else None
         self.values = values

@@ -10,9 +10,10 @@ without a rule of its own follows its parent (80).
 
 What counts as present: the record's files that have not been purged, of any version (a file
 uploaded for an earlier version still stands behind the record; the reviewer sees its version).
-An import's file (EvidenceKind.IMPORT_FILE) counts as any required evidence: the career centre
-imports from files it holds and vouches for (the import is an approval, "import" in
-destinations.workflow, and the file is stored as every written row's evidence). Internship
+An import's file (EvidenceKind.IMPORT_FILE) counts as any required evidence for the version the
+import wrote: the career centre imports from files it holds and vouches for (the import is an
+approval, "import" in destinations.workflow, and the file is stored as every written row's
+evidence). A later version (a correction by the graduate or staff) needs evidence of its own. Internship
 proof never counts for an employment code (rules.check_evidence_kind refuses the upload).
 
 `missing_evidence()` is the guard of the approve and sign-off actions; the forms show
@@ -96,13 +97,27 @@ def satisfied(rule: Rule, kinds: Iterable[str]) -> bool:
     return any(set(alternative) <= present for alternative in rule)
 
 
+def counts(kind: str, file_version: int, record_version: int) -> bool:
+    """Whether a file stands behind the record's current version (an import's file only
+    behind the version the import wrote)."""
+    return kind != EvidenceKind.IMPORT_FILE or file_version == record_version
+
+
+def kinds_of(files: Iterable[Any], record_version: int) -> set[str]:
+    """The kinds of loaded Evidence rows that count for the record."""
+    return {
+        e.kind for e in files if e.purged_at is None and counts(e.kind, e.version, record_version)
+    }
+
+
 def kinds_present(destination_ids: Sequence[int]) -> dict[int, set[str]]:
-    """The kinds of the unpurged files of each record (one query for any number)."""
+    """The kinds of the unpurged files of each record that count (one query for any number)."""
     found: dict[int, set[str]] = defaultdict(set)
-    for pk, kind in Evidence.objects.filter(
+    for pk, kind, version, current in Evidence.objects.filter(
         destination_id__in=list(destination_ids), purged_at__isnull=True
-    ).values_list("destination_id", "kind"):
-        found[pk].add(kind)
+    ).values_list("destination_id", "kind", "version", "destination__version"):
+        if counts(kind, version, current):
+            found[pk].add(kind)
     return found
 
 

@@ -111,7 +111,12 @@ def queue_row(actor: Actor, destination_id: int) -> Destination:
 
 
 def evidence_for_download(actor: Actor, evidence_id: int) -> Evidence:
-    return get_scoped_or_404(Evidence.objects.select_related("graduate"), actor, pk=evidence_id)
+    """A file to download; a purged one (past its retention) is gone."""
+    return get_scoped_or_404(
+        Evidence.objects.filter(purged_at__isnull=True).select_related("graduate"),
+        actor,
+        pk=evidence_id,
+    )
 
 
 # --- The review queue --------------------------------------------------------------------------
