@@ -31,6 +31,7 @@ from qihang.api.schemas import (
     ValidationErrorOut,
 )
 from qihang.api.search import router as search_router
+from qihang.destinations.workflow import DESTINATION_REVIEW
 from qihang.graduates import selectors as graduate_selectors
 from qihang.graduates.models import Graduate
 from qihang.institutions.models import Cohort, Department
@@ -126,6 +127,7 @@ def _destination(graduate: Graduate) -> dict[str, Any] | None:
         "status_label": str(destination.get_status_display()),
         "employer_name": destination.employer_name,
         "updated_at": destination.updated_at,
+        "awaiting_sign_off": destination.status in DESTINATION_REVIEW.sources_of("sign_off"),
     }
 
 

@@ -93,6 +93,9 @@ class DestinationSummary(Schema):
     status_label: str
     employer_name: str
     updated_at: datetime.datetime
+    # A change made after the cohort's closing date, waiting for the career centre's sign-off
+    # (status "signoff"); the last approved version stays official until then.
+    awaiting_sign_off: bool = False
 
 
 class GraduateOut(Schema):

@@ -138,3 +138,7 @@ class AuditAction(models.TextChoices):
     # audit trail (issue 9): unmasked reads of personal data, in the chain with everything else
     SENSITIVE_REVEAL = "sensitive.reveal", _("查看未脱敏的个人信息")
     SENSITIVE_EXPORT = "sensitive.export", _("导出未脱敏的个人信息")
+    # destinations: the review table's sign-off, evidence rules and retention (issue 9)
+    DESTINATION_SIGN_OFF = "destination.sign_off", _("签批截止后的去向变更")
+    EVIDENCE_POLICY_UPDATE = "destination.evidence_policy_update", _("修改证明材料规则")
+    EVIDENCE_PURGE = "destination.evidence_purge", _("清理超过保存期限的证明材料")

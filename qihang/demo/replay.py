@@ -1,7 +1,9 @@
 """Writing destination seasons in bulk, row for row as qihang.destinations.services writes them.
 
 A season is a list of `Step`s (report, record, review, approve, return — who, when, what).
-`Replay` applies them to one graduate as the services would, producing the Destination row
+`Replay` applies them to one graduate as the services would, each step being an action of
+destinations.workflow's DESTINATION_REVIEW table (its from-states are asserted, its to-state,
+history entry and audit kind are the ones written), producing the Destination row
 (current version, official values), its DestinationChange history (with `rules.snapshot` and
 `rules.diff`, as the services compute them), the DestinationPeriod timeline and the audit
 rows; `Rows` writes many of them at once with bulkwrite (COPY on PostgreSQL, executemany on
@@ -35,10 +37,12 @@ from qihang.destinations.models import (
 )
 from qihang.destinations.policy import policy_for
 from qihang.destinations.rules import Reference, diff
+from qihang.destinations.workflow import DESTINATION_REVIEW, NEW, VERSION_ACTIONS
 from qihang.graduates.models import Graduate
 from qihang.imports import bulkwrite
 from qihang.institutions.models import Cohort
 from qihang.lib.sensitive import SensitiveField
+from qihang.lib.workflow import Action
 from qihang.regions import countries
 
 GRADUATE = -1  # a step's actor: the graduate's own account
@@ -96,6 +100,17 @@ class Step:
     values: Values | None = None  # submit / record
     status: str = ""  # record: the status it leaves (reviewed or submitted)
     reason: str = ""
+
+
+def table_action(step: Step) -> str:
+    """The DESTINATION_REVIEW action a step takes: the first whose history entry is the step's
+    and, for a new version, whose to-state is the one the step leaves (a staff record that
+    leaves the record reviewed is "record_reviewed")."""
+    return next(
+        a.name
+        for a in DESTINATION_REVIEW.actions
+        if a.history == step.action and (not step.status or a.target == step.status)
+    )
 
 
 # --- fast inserts ---------------------------------------------------------------------------------
@@ -309,35 +324,36 @@ class Replay:
     def run(self, steps: list[Step]) -> dict[str, Any]:
         for step in steps:
             actor = self.own_user if step.actor == GRADUATE else step.actor
-            if step.action in (ChangeAction.SUBMIT, ChangeAction.RECORD):
-                self._report(step, actor)
-            elif step.action == ChangeAction.REVIEW:
-                self._status(step, actor, ReviewStatus.DEPARTMENT_REVIEWED, ReviewStatus.SUBMITTED)
-                self.d["reviewed_by_id"] = actor
-                self.d["reviewed_at"] = step.at
-            elif step.action == ChangeAction.APPROVE:
-                self._approve(step, actor)
-            elif step.action == ChangeAction.RETURN:
-                self._status(
-                    step, actor, ReviewStatus.RETURNED, self.d["status"], reason=step.reason
-                )
-                self.d["return_reason"] = step.reason
+            action = DESTINATION_REVIEW.action(table_action(step))
+            state = self.d.get("status", NEW)
+            assert state in action.sources, f"{action.name} from {state!r}"
+            if action.name in VERSION_ACTIONS:
+                self._report(step, actor, action)
+            elif action.target == ReviewStatus.APPROVED:
+                self._approve(step, actor, action)
+            else:
+                self._status(step, actor, action, reason=step.reason)
+                if action.target == ReviewStatus.DEPARTMENT_REVIEWED:
+                    self.d["reviewed_by_id"] = actor
+                    self.d["reviewed_at"] = step.at
+                if action.target == ReviewStatus.RETURNED:
+                    self.d["return_reason"] = step.reason
             self.d["updated_at"] = step.at
         return self.d
 
-    def _report(self, step: Step, actor: int | None) -> None:
+    def _report(self, step: Step, actor: int | None, action: Action) -> None:
         values = step.values
         assert values is not None
         d = self.d
         before = self.values.snapshot() if self.values is not None else {}
         after = values.snapshot()
         changed = before != after
-        status = ReviewStatus.SUBMITTED if step.action == ChangeAction.SUBMIT else step.status
+        status = action.target
         status_before = {"status": d["status"]} if d else {}
         if d:
             # The services refuse a version that changes nothing and ask for reasons.
             assert changed or d["status"] == ReviewStatus.RETURNED, "a version that changes nothing"
-            needs_reason = step.action == ChangeAction.RECORD or (
+            needs_reason = action.history == ChangeAction.RECORD or (
                 d["official_code_id"] is not None and changed
             )
             assert step.reason or not needs_reason, "a reason is required"
@@ -367,14 +383,14 @@ class Replay:
             confirmed_not_internship=confirmed,
             version=d["version"] + 1,
             source=Source.SELF_REPORT.value
-            if step.action == ChangeAction.SUBMIT
+            if action.history == ChangeAction.SUBMIT
             else Source.COUNSELLOR.value,
             status=str(status),
             return_reason="",
             submitted_by_id=actor,
             submitted_at=step.at,
         )
-        reviewed = status == ReviewStatus.DEPARTMENT_REVIEWED
+        reviewed = action.target == ReviewStatus.DEPARTMENT_REVIEWED
         d["reviewed_by_id"] = actor if reviewed else None
         d["reviewed_at"] = step.at if reviewed else None
         self.values = values
@@ -383,7 +399,7 @@ class Replay:
         )
         if confirmed:
             change_after["confirmed_not_internship"] = True
-        self._change(step, actor, change_before, change_after, reason=step.reason)
+        self._change(action, actor, change_before, change_after, at=step.at, reason=step.reason)
         self._open(
             PeriodKind.REPORTED,
             self.ref.reporting[values.code],
@@ -393,39 +409,41 @@ class Replay:
         )
         self._audit(
             actor,
-            f"destination.{step.action}",
+            action.audit,
             f"{self.student_no} {values.code} v{d['version']}",
             {"version": d["version"], "status": str(status), "reason": step.reason},
             step.at,
         )
 
-    def _status(
-        self, step: Step, actor: int | None, status: str, before: str, *, reason: str = ""
-    ) -> None:
+    def _status(self, step: Step, actor: int | None, action: Action, *, reason: str = "") -> None:
+        """A row action other than approval (review, return), as DESTINATION_REVIEW.apply
+        writes it."""
         d = self.d
-        assert d["status"] == before, f"{step.action} from {d['status']}"
-        d["status"] = str(status)
-        self._change(step, actor, {"status": str(before)}, {"status": str(status)}, reason=reason)
+        before = d["status"]
+        d["status"] = action.target
+        self._change(
+            action, actor, {"status": before}, {"status": action.target}, at=step.at, reason=reason
+        )
+        data = {"version": d["version"]}
         self._audit(
             actor,
-            f"destination.{step.action}",
+            action.audit,
             f"{self.student_no} v{d['version']}",
-            {"version": d["version"], "reason": reason},
+            {"reason": reason, **data} if reason else data,
             step.at,
         )
 
-    def _approve(self, step: Step, actor: int | None) -> None:
+    def _approve(self, step: Step, actor: int | None, action: Action) -> None:
         d = self.d
-        assert d["status"] in (ReviewStatus.SUBMITTED, ReviewStatus.DEPARTMENT_REVIEWED)
         before = d["status"]
         d.update(
-            status=ReviewStatus.APPROVED.value,
+            status=action.target,
             approved_by_id=actor,
             approved_at=step.at,
             official_code_id=d["code_id"],
             official_values=self.values.snapshot(),
         )
-        self._change(step, actor, {"status": str(before)}, {"status": ReviewStatus.APPROVED.value})
+        self._change(action, actor, {"status": str(before)}, {"status": action.target}, at=step.at)
         code = self.values.code
         self._open(
             PeriodKind.OFFICIAL,
@@ -437,18 +455,25 @@ class Replay:
         self.approvals.append((actor, step.at, d["version"], code))
 
     def _change(
-        self, step: Step, actor: int | None, before: dict, after: dict, *, reason: str = ""
+        self,
+        action: Action,
+        actor: int | None,
+        before: dict,
+        after: dict,
+        *,
+        at: dt.datetime,
+        reason: str = "",
     ) -> None:
         self.changes.add(
             destination_id=self.pk,
             graduate_id=self.graduate_id,
-            action=str(step.action),
+            action=action.history,
             version=self.d["version"],
             actor_id=actor,
             reason=reason,
             before=before,
             after=after,
-            at=step.at,
+            at=at,
         )
 
     def _open(self, kind: str, code: str, division: str, country: str, at: dt.datetime) -> None:

@@ -249,9 +249,91 @@ class PolicyForm(BootstrapForm):
     registration_deadline = IsoDateField(
         label=_("去向登记截止日期"),
         required=False,
-        help_text=_("截止后毕业生不能再修改自己的去向；院系和中心仍可修改，但须填写原因。"),
+        help_text=_(
+            "截止后毕业生不能再修改自己的去向；院系和辅导员仍可修改（须填写原因），"
+            "其修改须经就业指导中心签批后生效；中心自己的修改须填写原因。"
+        ),
     )
 
     def __init__(self, *args: Any, codes: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["signing_codes"].choices = [(c.code, f"{c.code} {c.name}") for c in codes]
+
+
+class SignOffForm(BootstrapForm):
+    """The career centre's sign-off of a change made after the closing date."""
+
+    reason = forms.CharField(label=_("签批理由"), max_length=300)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean_reason(self) -> str:
+        reason = " ".join(self.cleaned_data["reason"].split())
+        if len(reason) < 2:
+            raise ValidationError(_("请填写签批理由。"))
+        return reason
+
+
+class EvidencePolicyForm(BootstrapForm):
+    """Per top-level code, the evidence it requires here (blank: the national default), and
+    the retention period. A rule is written as kinds joined by "+" (all needed), alternatives
+    split by "；" (any one), or "无" (none): 营业执照；网店或店铺地址及截图+经营收入记录."""
+
+    retention_years = forms.IntegerField(
+        label=_("证明材料保存年限（毕业后，年）"),
+        min_value=3,
+        max_value=30,
+        help_text=_("至少3年；期满后由定时任务删除文件并记入审计日志。"),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        codes: list[Any],
+        national: dict[str, list[list[str]]],
+        current: Any,
+        **kwargs: Any,
+    ) -> None:
+        from qihang.destinations.evidence_rules import format_rule
+
+        self.codes = codes
+        self.national = national
+        kwargs.setdefault("initial", {})
+        kwargs["initial"]["retention_years"] = current.retention_years
+        for code in codes:
+            if code.code in current.required:
+                kwargs["initial"][f"rule_{code.code}"] = format_rule(current.required[code.code])
+        super().__init__(*args, **kwargs)
+        for code in codes:
+            field = forms.CharField(
+                label=f"{code.code} {code.name}", required=False, max_length=300
+            )
+            field.widget.attrs["placeholder"] = format_rule(national.get(code.code, []))
+            field.widget.attrs["class"] = "form-control"
+            self.fields[f"rule_{code.code}"] = field
+
+    def rows(self) -> list[tuple[Any, Any, str]]:
+        from qihang.destinations.evidence_rules import format_rule
+
+        return [
+            (code, self[f"rule_{code.code}"], format_rule(self.national.get(code.code, [])))
+            for code in self.codes
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        from qihang.destinations.evidence_rules import parse_rule
+
+        data = super().clean()
+        self._overrides: dict[str, list[list[str]]] = {}
+        for code in self.codes:
+            name = f"rule_{code.code}"
+            text = (data.get(name) or "").strip()
+            if not text:
+                continue
+            try:
+                self._overrides[code.code] = parse_rule(text)
+            except ValidationError as exc:
+                self.add_error(name, exc)
+        return data
+
+    def overrides(self) -> dict[str, list[list[str]]]:
+        return self._overrides

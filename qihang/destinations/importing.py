@@ -8,10 +8,12 @@ the chosen cohort, appear once in the file, and an agreement number belongs to o
 
 All-or-nothing, like the roster import: any error and nothing is written; the report names the
 row (header = 1), column, value and reason. A file without errors is written in one transaction
-as centre-approved: for each row that changes something, the record gets a new version (source
+as centre-approved (the "import" action of destinations.workflow's table gives the status, the
+history entry and the audit kind; the rows are written in bulk): for each row that changes something, the record gets a new version (source
 "import", status "approved"), a DestinationChange row (action "import", values before and
 after), a new official and a new reported period (the previous ones closed at the same instant),
-and an Evidence row pointing at the imported file, which is stored once under MEDIA_ROOT
+and an Evidence row pointing at the imported file (the record's evidence: an imported file
+satisfies any code's evidence rule, destinations.evidence_rules), which is stored once under MEDIA_ROOT
 (content-addressed; or the import job's stored upload when `evidence_path` names it). Rows whose
 record is already approved with the same values are left alone, so re-importing a file is
 idempotent: no new versions, history, periods or evidence. The 备注 of an existing record is kept.
@@ -49,14 +51,12 @@ from django.utils.translation import gettext as _
 from qihang.audit.services import audit_record
 from qihang.destinations.evidence import describe_existing, store_import_file, stored_files
 from qihang.destinations.models import (
-    ChangeAction,
     Destination,
     DestinationChange,
     DestinationPeriod,
     Evidence,
     EvidenceKind,
     PeriodKind,
-    ReviewStatus,
     Source,
 )
 from qihang.destinations.policy import policy_for, policy_preview
@@ -69,6 +69,7 @@ from qihang.destinations.rules import (
 )
 from qihang.destinations.rules import diff as values_diff
 from qihang.destinations.rules import snapshot as values_snapshot
+from qihang.destinations.workflow import DESTINATION_REVIEW
 from qihang.graduates.models import Graduate
 from qihang.imports import bulkwrite
 from qihang.imports.framework import (
@@ -211,6 +212,9 @@ _EVIDENCE_FIELDS = (
     "uploaded_by",
     "uploaded_at",
 )
+
+# The import is the career centre approving from its file: status, history and audit kind.
+IMPORT = DESTINATION_REVIEW.action("import")
 
 
 def _prep(model: type[models.Model], fields: tuple[str, ...], values: tuple[Any, ...]) -> tuple:
@@ -430,8 +434,7 @@ class _DestinationRun:
             if row is None:
                 continue
             if row.existing is not None and (
-                row.existing.status == ReviewStatus.APPROVED
-                and row.existing.snapshot == row.snapshot
+                row.existing.status == IMPORT.target and row.existing.snapshot == row.snapshot
             ):
                 plan.unchanged += 1
             else:
@@ -647,7 +650,7 @@ class _DestinationRun:
                 values["signed_on"],
                 False,  # no graduate's statement: the centre vouches for its file
                 Source.IMPORT.value,
-                ReviewStatus.APPROVED.value,
+                IMPORT.target,
                 "",
                 values["note"],
                 version,
@@ -710,7 +713,7 @@ class _DestinationRun:
             before = existing.snapshot if existing else {}
             before_status = {"status": existing.status} if existing else {}
             change_before, change_after = values_diff(
-                {**before, **before_status}, {**row.snapshot, "status": ReviewStatus.APPROVED.value}
+                {**before, **before_status}, {**row.snapshot, "status": IMPORT.target}
             )
             change_after["evidence"] = [evidence_label]
             changes.append(
@@ -721,7 +724,7 @@ class _DestinationRun:
                         institution_id,
                         destination_id,
                         row.graduate_id,
-                        ChangeAction.IMPORT.value,
+                        IMPORT.history,
                         version,
                         actor_id,
                         reason,
@@ -775,7 +778,7 @@ class _DestinationRun:
         audit_record(
             institution_id=self.institution.pk,
             actor_id=actor_id,
-            action="destination.import",
+            action=IMPORT.audit,
             target=self.cohort,
             summary=_("导入毕业去向 %(file)s：新增%(created)s，更新%(updated)s")
             % {"file": filename, "created": plan.created, "updated": plan.updated},

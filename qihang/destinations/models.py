@@ -151,9 +151,16 @@ class ReviewStatus(models.TextChoices):
     DEPARTMENT_REVIEWED = "reviewed", _("待中心审批")
     APPROVED = "approved", _("已审批")
     RETURNED = "returned", _("已退回")
+    # A change after the cohort's closing date (registration_deadline) by anyone but the
+    # career centre: it waits for the centre's sign-off, with a reason (destinations.workflow).
+    SIGNOFF = "signoff", _("截止后变更，待中心签批")
 
 
-PENDING_STATUSES = (ReviewStatus.SUBMITTED, ReviewStatus.DEPARTMENT_REVIEWED)
+PENDING_STATUSES = (
+    ReviewStatus.SUBMITTED,
+    ReviewStatus.DEPARTMENT_REVIEWED,
+    ReviewStatus.SIGNOFF,
+)
 
 
 class Destination(TenantModel):
@@ -258,6 +265,7 @@ class ChangeAction(models.TextChoices):
     RETURN = "return", _("退回")
     IMPORT = "import", _("批量导入（中心审批）")
     EVIDENCE = "evidence", _("补充证明材料")
+    SIGN_OFF = "sign_off", _("中心签批截止后变更")
 
 
 class DestinationChange(TenantModel):
@@ -298,6 +306,11 @@ class EvidenceKind(models.TextChoices):
     INTERNSHIP = "internship", _("实习、见习证明")
     IMPORT_FILE = "import", _("导入文件")
     OTHER = "other", _("其他")
+    # Evidence rules (destinations.evidence_rules): 12, 75.
+    SALARY = "salary", _("工资流水、薪酬记录")
+    LICENCE = "licence", _("营业执照")
+    SHOP = "shop", _("网店或店铺地址及截图")
+    INCOME = "income", _("经营收入记录")
 
 
 class Evidence(TenantModel):
@@ -320,10 +333,44 @@ class Evidence(TenantModel):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Set when the retention period ended and the file was deleted (qihang purge_evidence):
+    # the row stays, so the record's history still says what was there.
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     scope = Scope(
         department="graduate__department", mentor="graduate__mentor", own="graduate__user"
     )
+
+
+MIN_RETENTION_YEARS = 3
+
+
+class EvidencePolicy(TenantModel):
+    """An institution's evidence settings, kept by the career centre: the evidence each code
+    requires where it differs from the national defaults (the code set's data file), and how
+    many years after graduation evidence is kept (never less than three).
+
+    `required` maps a code ("12") to its alternatives, each a list of EvidenceKind values that
+    must all be present: [["offer"], ["salary"]] is "a hiring proof or salary records"; [] is
+    "nothing required". Codes absent from it follow the national default.
+    """
+
+    required = models.JSONField(_("所需证明材料"), default=dict, blank=True)
+    retention_years = models.PositiveSmallIntegerField(
+        _("证明材料保存年限（毕业后）"), default=MIN_RETENTION_YEARS
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    scope = Scope(department=ALL, mentor=ALL, own=ALL)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["institution"], name="evidence_policy_one"),
+            models.CheckConstraint(
+                condition=models.Q(retention_years__gte=MIN_RETENTION_YEARS),
+                name="evidence_policy_retention_min",
+            ),
+        ]
 
 
 class PeriodKind(models.TextChoices):

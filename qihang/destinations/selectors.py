@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from qihang.destinations.models import (
     PENDING_STATUSES,
+    CodeSet,
     CohortPolicy,
     Destination,
     DestinationChange,
@@ -19,6 +20,7 @@ from qihang.destinations.models import (
 )
 from qihang.destinations.policy import policy_preview
 from qihang.destinations.rules import LABELS, Reference
+from qihang.destinations.workflow import DESTINATION_REVIEW
 from qihang.graduates.models import Graduate
 from qihang.institutions.models import Cohort, Department
 from qihang.institutions.roles import Perm
@@ -109,7 +111,12 @@ def queue_row(actor: Actor, destination_id: int) -> Destination:
 
 
 def evidence_for_download(actor: Actor, evidence_id: int) -> Evidence:
-    return get_scoped_or_404(Evidence.objects.select_related("graduate"), actor, pk=evidence_id)
+    """A file to download; a purged one (past its retention) is gone."""
+    return get_scoped_or_404(
+        Evidence.objects.filter(purged_at__isnull=True).select_related("graduate"),
+        actor,
+        pk=evidence_id,
+    )
 
 
 # --- The review queue --------------------------------------------------------------------------
@@ -124,11 +131,15 @@ STATUS_FILTERS: dict[str, Any] = {
 
 
 def queue_default_statuses(actor: Actor) -> tuple[str, ...]:
-    """Department staff work on submitted records; the career centre approves reviewed ones
-    and may approve submitted ones directly."""
+    """The states the actor's row actions start from (DESTINATION_REVIEW.sources_of): the
+    career centre's approval and sign-off (reviewed, submitted, late changes), the department's
+    review (submitted)."""
     if actor.has(Perm.DESTINATION_APPROVE):
-        return (ReviewStatus.DEPARTMENT_REVIEWED.value, ReviewStatus.SUBMITTED.value)
-    return (ReviewStatus.SUBMITTED.value,)
+        names: tuple[str, ...] = ("approve", "sign_off")
+    else:
+        names = ("review",)
+    states = frozenset().union(*(DESTINATION_REVIEW.sources_of(n) for n in names))
+    return tuple(sorted(states))
 
 
 @dataclass
@@ -200,6 +211,22 @@ def top_level_codes(policy: CohortPolicy) -> list[DestinationCode]:
         DestinationCode.objects.filter(
             code_set_id=policy.code_set_id, parent__isnull=True
         ).order_by("sort_order")
+    )
+
+
+def current_code_set(actor: Actor) -> CodeSet:
+    """The code set of the institution's latest cohort (the newest code set without one)."""
+    cohort = scoped(Cohort, actor).order_by("-year").first()
+    if cohort is not None:
+        return policy_preview(cohort).code_set
+    return CodeSet.objects.order_by("-effective_from").first()
+
+
+def top_level_codes_of(code_set: CodeSet) -> list[DestinationCode]:
+    return list(
+        DestinationCode.objects.filter(code_set=code_set, parent__isnull=True).order_by(
+            "sort_order"
+        )
     )
 
 

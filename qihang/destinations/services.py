@@ -6,11 +6,17 @@ and an audit row. The callers (views, API, import) fetch objects through scoping
 services check again that the actor may act on them (PermissionDenied) and that the record is
 in the state the action needs (ValidationError, with messages for people).
 
-Workflow (ReviewStatus): a graduate's report is "submitted"; department staff review it
-("reviewed"); the career centre approves it ("approved": an official period opens) from
-submitted or reviewed; either may return a pending version with a reason ("returned"), and the
-graduate edits and resubmits. A new version after approval is pending while the approved one
-stays official (its official period stays open) until the new version is approved.
+Workflow (ReviewStatus): every status change is an action of destinations.workflow's
+DESTINATION_REVIEW table (from-states, to-state, permission, history entry, audit kind, guards);
+these functions choose the action, apply it through the table and write what the action
+implies beyond the status (periods, official values, notifications). A graduate's report is
+"submitted"; department staff review it ("reviewed"); the career centre approves it
+("approved": an official period opens) from submitted or reviewed, when the evidence its code
+requires is on it (destinations.evidence_rules); either may return a pending version with a
+reason ("returned"), and the graduate edits and resubmits. After the closing date a change by
+staff other than the centre waits for the centre's sign-off ("signoff"; `destination_sign_off`,
+with a reason). A new version after approval is pending while the approved one stays official
+(its official period stays open) until the new version is approved.
 The period rules are in destinations.models' docstring.
 """
 
@@ -18,17 +24,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qihang.accounts.models import User
+from qihang.audit.kinds import AuditAction
 from qihang.audit.services import audit_record
+from qihang.destinations import evidence_rules
 from qihang.destinations.evidence import (
     EvidenceUpload,
     check_upload,
@@ -37,14 +45,16 @@ from qihang.destinations.evidence import (
     uploads_from,
 )
 from qihang.destinations.models import (
-    PENDING_STATUSES,
+    MIN_RETENTION_YEARS,
     ChangeAction,
+    CodeSet,
     CohortPolicy,
     Destination,
     DestinationChange,
     DestinationCode,
     DestinationPeriod,
     Evidence,
+    EvidencePolicy,
     PeriodKind,
     ReviewStatus,
     Source,
@@ -57,6 +67,11 @@ from qihang.destinations.rules import (
     clean_destination,
     diff,
     snapshot,
+)
+from qihang.destinations.workflow import (
+    DESTINATION_REVIEW,
+    department_reviewer,
+    version_action,
 )
 from qihang.graduates.models import Graduate
 from qihang.institutions.models import Cohort
@@ -79,9 +94,7 @@ def _require_visible(actor: Actor, graduate: Graduate) -> None:
 
 def may_review(actor: Actor, graduate: Graduate) -> bool:
     """Department review needs the permission and the graduate's department in one's scope."""
-    return actor.has(Perm.DESTINATION_REVIEW) and (
-        actor.sees_whole_institution or graduate.department_id in actor.department_ids
-    )
+    return department_reviewer(Destination(graduate=graduate), actor)
 
 
 def deadline_passed(policy: CohortPolicy, today: dt.date) -> bool:
@@ -236,13 +249,6 @@ def _evidence_label(evidence: Evidence) -> str:
 
 
 # --- Reporting a destination: the graduate, or staff on their behalf -----------------------------
-@dataclass(frozen=True)
-class _Who:
-    source: Source
-    action: ChangeAction
-    status: ReviewStatus
-
-
 def destination_submit(
     *,
     actor: Actor,
@@ -265,7 +271,6 @@ def destination_submit(
         data=data,
         uploads=uploads_from(evidence_files),
         reason=reason,
-        who=_Who(Source.SELF_REPORT, ChangeAction.SUBMIT, ReviewStatus.SUBMITTED),
         staff=False,
     )
 
@@ -281,21 +286,18 @@ def destination_record(
     """Staff (counsellor, department staff, teacher, career centre) record for a graduate.
 
     The version is "reviewed" when the actor may review the graduate's department, else
-    "submitted". Changing an existing record, or any change after the registration deadline,
+    "submitted"; after the closing date, "signoff" (the career centre signs it off) unless the
+    actor is the centre. Changing an existing record, or any change after the closing date,
     needs a reason: a record is never overwritten silently.
     """
     actor.require(Perm.DESTINATION_RECORD)
     _require_visible(actor, graduate)
-    status = (
-        ReviewStatus.DEPARTMENT_REVIEWED if may_review(actor, graduate) else ReviewStatus.SUBMITTED
-    )
     return _write_version(
         actor=actor,
         graduate=graduate,
         data=data,
         uploads=uploads_from(evidence_files),
         reason=reason,
-        who=_Who(Source.COUNSELLOR, ChangeAction.RECORD, status),
         staff=True,
     )
 
@@ -307,7 +309,6 @@ def _write_version(
     data: Mapping[str, Any],
     uploads: Sequence[EvidenceUpload],
     reason: str,
-    who: _Who,
     staff: bool,
 ) -> Destination:
     now = timezone.now()
@@ -329,6 +330,8 @@ def _write_version(
             raise _invalid(exc) from None
         checked = _checked_uploads(uploads, values["code"])
         current = _locked(graduate)
+        if current is not None:
+            current.graduate = graduate
         before = _record_snapshot(current, ref) if current else {}
         after = snapshot(values)
         changed = before != after
@@ -354,6 +357,16 @@ def _write_version(
                 raise ValidationError({"reason": _("修改已有的去向记录须填写原因。")})
             if current is not None and current.official_code_id and changed:
                 raise ValidationError({"reason": _("变更已审批的毕业去向须填写变更原因。")})
+        name = version_action(
+            staff=staff,
+            late=late,
+            reviewer=may_review(actor, graduate),
+            centre=actor.has(Perm.DESTINATION_APPROVE),
+        )
+        action = DESTINATION_REVIEW.check(
+            current or Destination(graduate=graduate, status=""), actor, name, reason=reason
+        )
+        source = Source.COUNSELLOR if staff else Source.SELF_REPORT
         _check_agreement_unique(
             institution_id=graduate.institution_id,
             graduate_id=graduate.pk,
@@ -382,12 +395,12 @@ def _write_version(
         ):
             setattr(destination, field, values[field])
         destination.version += 1
-        destination.source = who.source
-        destination.status = who.status
+        destination.source = source
+        destination.status = action.target
         destination.return_reason = ""
         destination.submitted_by_id = actor.user_id
         destination.submitted_at = now
-        reviewed = who.status == ReviewStatus.DEPARTMENT_REVIEWED
+        reviewed = action.target == ReviewStatus.DEPARTMENT_REVIEWED
         destination.reviewed_by_id = actor.user_id if reviewed else None
         destination.reviewed_at = now if reviewed else None
         destination.full_clean(validate_unique=False, validate_constraints=False)
@@ -398,7 +411,7 @@ def _write_version(
             raise ValidationError(_("该毕业生的去向刚被他人同时修改，请刷新页面后重试。")) from None
 
         change_before, change_after = diff(
-            {**before, **status_before}, {**after, "status": who.status}
+            {**before, **status_before}, {**after, "status": action.target}
         )
         if values["confirmed_not_internship"]:
             change_after["confirmed_not_internship"] = True
@@ -411,7 +424,7 @@ def _write_version(
             institution_id=destination.institution_id,
             destination=destination,
             graduate_id=graduate.pk,
-            action=who.action,
+            action=action.history,
             version=destination.version,
             actor_id=actor.user_id,
             reason=reason,
@@ -433,10 +446,10 @@ def _write_version(
         audit_record(
             institution_id=destination.institution_id,
             actor_id=actor.user_id,
-            action=f"destination.{who.action}",
+            action=action.audit,
             target=destination,
             summary=f"{graduate.student_no} {values['code'].code} v{destination.version}",
-            data={"version": destination.version, "status": who.status, "reason": reason},
+            data={"version": destination.version, "status": action.target, "reason": reason},
         )
     return destination
 
@@ -535,7 +548,11 @@ def evidence_add(
         )
 
 
-# --- Review, approval, return --------------------------------------------------------------------
+# --- Review, approval, sign-off, return (DESTINATION_REVIEW's row actions) -----------------------
+def _summary(destination: Destination) -> str:
+    return f"{destination.graduate.student_no} v{destination.version}"
+
+
 @transaction.atomic
 def destination_review(
     *, actor: Actor, destination: Destination, expected_version: int | None = None
@@ -543,20 +560,24 @@ def destination_review(
     """Department review: submitted -> reviewed (the career centre approves next)."""
     actor.require(Perm.DESTINATION_REVIEW)
     destination = _locked_destination(actor, destination)
-    if not may_review(actor, destination.graduate):
-        raise PermissionDenied("not this department's reviewer")
     _check_version(destination, expected_version)
-    if destination.status != ReviewStatus.SUBMITTED:
+    if destination.status not in DESTINATION_REVIEW.sources_of("review"):
         raise ValidationError(
             _("只有“待院系审核”的记录可以审核（当前：%(status)s）。")
             % {"status": destination.get_status_display()}
         )
     now = timezone.now()
-    destination.status = ReviewStatus.DEPARTMENT_REVIEWED
-    destination.reviewed_by_id = actor.user_id
-    destination.reviewed_at = now
-    destination.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
-    _status_change(actor, destination, ChangeAction.REVIEW, ReviewStatus.SUBMITTED, now)
+    DESTINATION_REVIEW.apply(
+        destination,
+        actor,
+        "review",
+        institution_id=destination.institution_id,
+        expected_version=expected_version,
+        changes={"reviewed_by_id": actor.user_id, "reviewed_at": now, "updated_at": now},
+        summary=_summary(destination),
+        data={"version": destination.version},
+        at=now,
+    )
     return destination
 
 
@@ -573,15 +594,64 @@ def destination_approve(
     return approved[0]
 
 
+def destination_sign_off(
+    *,
+    actor: Actor,
+    destination: Destination,
+    reason: str,
+    expected_version: int | None = None,
+) -> Destination:
+    """The career centre signs off a change made after the closing date, with a reason: it is
+    approved (official) as an approval would make it."""
+    approved, skipped = destination_bulk_approve(
+        actor=actor,
+        items=[(destination.pk, expected_version)],
+        action="sign_off",
+        reason=reason,
+    )
+    if skipped:
+        raise ValidationError(skipped[0][1])
+    return approved[0]
+
+
+def _why_not(destination: Destination, actor: Actor, action: str, reason: str) -> str | None:
+    """Why the table refuses `action` on the (locked) row now, for a batch's per-row report."""
+    student = destination.graduate.student_no
+    if destination.status not in DESTINATION_REVIEW.sources_of(action):
+        if destination.status in DESTINATION_REVIEW.sources_of("sign_off"):
+            return _("%(student)s的记录是截止后的变更，须逐条签批并填写理由，不能批量审批。") % {
+                "student": student
+            }
+        return _("%(student)s的记录当前为“%(status)s”，不能审批。") % {
+            "student": student,
+            "status": destination.get_status_display(),
+        }
+    try:
+        DESTINATION_REVIEW.check(destination, actor, action, reason=reason)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return None
+
+
 def destination_bulk_approve(
-    *, actor: Actor, items: Sequence[tuple[int, int | None]]
+    *,
+    actor: Actor,
+    items: Sequence[tuple[int, int | None]],
+    action: str = "approve",
+    reason: str = "",
 ) -> tuple[list[Destination], list[tuple[int, str]]]:
     """Approve many records at once: (destination id, version seen or None) pairs.
 
-    Records not in scope, no longer pending, or changed since they were seen are skipped with a
-    reason: (approved, [(id, why)]). A constant number of queries, whatever the number.
+    Records not in scope, no longer pending, changed since they were seen, or without the
+    evidence their code requires are skipped with a reason: (approved, [(id, why)]). A
+    constant number of queries, whatever the number. `action` is "approve" or, for one late
+    change with its reason, "sign_off" (DESTINATION_REVIEW).
     """
-    actor.require(Perm.DESTINATION_APPROVE)
+    table_action = DESTINATION_REVIEW.action(action)
+    if table_action.target != ReviewStatus.APPROVED:
+        raise ValueError(f"{action} does not approve")
+    actor.require(table_action.perm)
+    reason = _reason(reason)
     wanted = {pk: version for pk, version in items}
     now = timezone.now()
     approved: list[Destination] = []
@@ -591,13 +661,22 @@ def destination_bulk_approve(
             d.pk: d
             for d in scoped(Destination, actor)
             .select_for_update(of=("self",))
-            .select_related("graduate", "code__parent", "employer_nature")
+            .select_related("graduate", "code__parent", "code__code_set", "employer_nature")
             .filter(pk__in=list(wanted))
         }
+        kinds = evidence_rules.kinds_present(list(found))
+        rules: dict[int, dict] = {}
         for pk, version in wanted.items():
             destination = found.get(pk)
             if destination is None:
                 raise PermissionDenied("destination not in scope")
+            code_set_id = destination.code.code_set_id
+            if code_set_id not in rules:
+                rules[code_set_id] = evidence_rules.rules_for(
+                    destination.institution_id, destination.code.code_set
+                )
+            destination.evidence_kinds = kinds.get(pk, set())  # type: ignore[attr-defined]
+            destination.evidence_rules = rules[code_set_id]  # type: ignore[attr-defined]
             if version is not None and destination.version != version:
                 skipped.append(
                     (
@@ -609,17 +688,10 @@ def destination_bulk_approve(
                         },
                     )
                 )
-            elif destination.status not in PENDING_STATUSES:
-                skipped.append(
-                    (
-                        pk,
-                        _("%(student)s的记录当前为“%(status)s”，不能审批。")
-                        % {
-                            "student": destination.graduate.student_no,
-                            "status": destination.get_status_display(),
-                        },
-                    )
-                )
+                continue
+            why = _why_not(destination, actor, action, reason)
+            if why:
+                skipped.append((pk, why))
             else:
                 approved.append(destination)
         if not approved:
@@ -627,7 +699,7 @@ def destination_bulk_approve(
         changes = []
         for destination in approved:
             status_before = destination.status
-            destination.status = ReviewStatus.APPROVED
+            destination.status = table_action.target
             destination.approved_by_id = actor.user_id
             destination.approved_at = now
             destination.official_code_id = destination.code_id
@@ -650,14 +722,17 @@ def destination_bulk_approve(
                     institution_id=destination.institution_id,
                     destination=destination,
                     graduate_id=destination.graduate_id,
-                    action=ChangeAction.APPROVE,
+                    action=table_action.history,
                     version=destination.version,
                     actor_id=actor.user_id,
+                    reason=reason,
                     before={"status": status_before},
-                    after={"status": ReviewStatus.APPROVED.value},
+                    after={"status": table_action.target},
                     at=now,
                 )
             )
+        # The rows are locked and were checked against the table's from-states above; the
+        # UPDATE is a bulk one (one statement for the batch).
         Destination.objects.bulk_update(
             approved,
             [
@@ -689,13 +764,16 @@ def destination_bulk_approve(
         )
         DestinationChange.objects.bulk_create(changes)
         _notify_graduates(Kind.DESTINATION_APPROVED, approved)
+        data: dict[str, Any] = {"destinations": [[d.pk, d.version] for d in approved]}
+        if reason:
+            data["reason"] = reason
         audit_record(
             institution_id=actor.institution_id,
             actor_id=actor.user_id,
-            action="destination.approve",
+            action=table_action.audit,
             target=approved[0] if len(approved) == 1 else None,
             summary=", ".join(f"{d.graduate.student_no} {d.code.code}" for d in approved[:20]),
-            data={"destinations": [[d.pk, d.version] for d in approved]},
+            data=data,
         )
     return approved, skipped
 
@@ -716,20 +794,25 @@ def destination_return(
     if len(reason) < MIN_REASON:
         raise ValidationError({"reason": _("请填写退回原因，说明需要更正什么。")})
     destination = _locked_destination(actor, destination)
-    if not actor.has(Perm.DESTINATION_APPROVE) and not may_review(actor, destination.graduate):
-        raise PermissionDenied("not this department's reviewer")
     _check_version(destination, expected_version)
-    if destination.status not in PENDING_STATUSES:
+    if destination.status not in DESTINATION_REVIEW.sources_of("return"):
         raise ValidationError(
             _("只有待审核、待审批的记录可以退回（当前：%(status)s）。")
             % {"status": destination.get_status_display()}
         )
     now = timezone.now()
-    status_before = destination.status
-    destination.status = ReviewStatus.RETURNED
-    destination.return_reason = reason
-    destination.save(update_fields=["status", "return_reason", "updated_at"])
-    _status_change(actor, destination, ChangeAction.RETURN, status_before, now, reason=reason)
+    DESTINATION_REVIEW.apply(
+        destination,
+        actor,
+        "return",
+        institution_id=destination.institution_id,
+        reason=reason,
+        expected_version=expected_version,
+        changes={"return_reason": reason, "updated_at": now},
+        summary=_summary(destination),
+        data={"version": destination.version},
+        at=now,
+    )
     _notify_graduates(Kind.DESTINATION_RETURNED, [destination])
     return destination
 
@@ -775,35 +858,122 @@ def _notify_graduates(kind: Kind, destinations: Sequence[Destination]) -> None:
     notify_each(kind=kind, institution_id=destinations[0].institution_id, messages=messages)
 
 
-def _status_change(
-    actor: Actor,
-    destination: Destination,
-    action: ChangeAction,
-    status_before: str,
-    now: dt.datetime,
+# --- Evidence rules and retention ----------------------------------------------------------------
+@transaction.atomic
+def evidence_policy_update(
     *,
-    reason: str = "",
-) -> None:
-    DestinationChange.objects.create(
-        institution_id=destination.institution_id,
-        destination=destination,
-        graduate_id=destination.graduate_id,
-        action=action,
-        version=destination.version,
-        actor_id=actor.user_id,
-        reason=reason,
-        before={"status": status_before},
-        after={"status": destination.status},
-        at=now,
+    actor: Actor,
+    code_set: CodeSet,
+    required: Mapping[str, list[list[str]]],
+    retention_years: int,
+) -> EvidencePolicy:
+    """The career centre sets, per code, the evidence approval needs where it differs from the
+    national default, and how many years after graduation evidence is kept (at least 3)."""
+    actor.require(Perm.SETTINGS_MANAGE)
+    if retention_years < MIN_RETENTION_YEARS:
+        raise ValidationError(
+            {"retention_years": _("证明材料至少保存%(years)s年。") % {"years": MIN_RETENTION_YEARS}}
+        )
+    known = set(DestinationCode.objects.filter(code_set=code_set).values_list("code", flat=True))
+    unknown = sorted(set(required) - known)
+    if unknown:
+        raise ValidationError(
+            _("代码 %(codes)s 不在%(set)s中。")
+            % {"codes": "、".join(unknown), "set": code_set.name}
+        )
+    kinds = set(evidence_rules.RULE_KINDS)
+    for code, rule in required.items():
+        bad = sorted({k for alternative in rule for k in alternative} - kinds)
+        if bad:
+            raise ValidationError(
+                {f"rule_{code}": _("未知的材料类型：%(kinds)s") % {"kinds": "、".join(bad)}}
+            )
+    policy = EvidencePolicy.objects.select_for_update().filter(
+        institution_id=actor.institution_id
+    ).first() or EvidencePolicy(institution_id=actor.institution_id)
+    before = {"required": policy.required, "retention_years": policy.retention_years}
+    policy.required = {code: [list(a) for a in rule] for code, rule in sorted(required.items())}
+    policy.retention_years = retention_years
+    policy.save()
+    change_before, change_after = diff(
+        before, {"required": policy.required, "retention_years": retention_years}
     )
     audit_record(
-        institution_id=destination.institution_id,
+        institution_id=actor.institution_id,
         actor_id=actor.user_id,
-        action=f"destination.{action}",
-        target=destination,
-        summary=f"{destination.graduate.student_no} v{destination.version}",
-        data={"version": destination.version, "reason": reason},
+        action=AuditAction.EVIDENCE_POLICY_UPDATE,
+        target=policy,
+        summary=_("证明材料规则：%(n)s个代码另行规定，保存%(years)s年")
+        % {"n": len(policy.required), "years": retention_years},
+        data={"before": change_before, "after": change_after},
     )
+    return policy
+
+
+def evidence_purge(*, today: dt.date | None = None) -> dict[int, dict[str, int]]:
+    """Delete the files of evidence past its retention: a graduate's evidence is kept until
+    the end of the year `retention_years` (the institution's, at least 3) after their cohort's
+    graduation year, then its files are deleted and its rows marked purged (the history still
+    names them). One audit entry per institution that purged anything, with the counts.
+
+    Run daily by `qihang purge_evidence` (a systemd timer, like the other periodic commands) or
+    its task; running it twice purges nothing the second time. Returns {institution id: counts}.
+    """
+    today = today or timezone.localdate()
+    policies = dict(EvidencePolicy.objects.values_list("institution_id", "retention_years"))
+    candidates = (
+        Evidence.objects.filter(purged_at__isnull=True)
+        .values_list("pk", "institution_id", "graduate__cohort__year", "file", "size")
+        .order_by("pk")
+    )
+    due: dict[int, list[tuple[int, str, int, int]]] = {}
+    for pk, institution_id, year, name, size in candidates.iterator(chunk_size=5000):
+        years = max(policies.get(institution_id, MIN_RETENTION_YEARS), MIN_RETENTION_YEARS)
+        if today > dt.date(year + years, 12, 31):
+            due.setdefault(institution_id, []).append((pk, name, size, year))
+    report: dict[int, dict[str, int]] = {}
+    for institution_id, rows in sorted(due.items()):
+        now = timezone.now()
+        with transaction.atomic():
+            ids = [pk for pk, _name, _size, _year in rows]
+            purged = Evidence.objects.filter(pk__in=ids, purged_at__isnull=True).update(
+                purged_at=now
+            )
+            names = {name for _pk, name, _size, _year in rows if name}
+            # An import's file is shared by the rows it wrote: it goes with the last of them.
+            still_used = set(
+                Evidence.objects.filter(file__in=names, purged_at__isnull=True).values_list(
+                    "file", flat=True
+                )
+            )
+            doomed = sorted(names - still_used)
+            counts = {
+                "rows": purged,
+                "files": len(doomed),
+                "bytes": sum(size for _pk, _name, size, _year in rows),
+                "cohorts": len({year for *_rest, year in rows}),
+            }
+            audit_record(
+                institution_id=institution_id,
+                actor_id=None,
+                action=AuditAction.EVIDENCE_PURGE,
+                summary=_("清理超过保存期限的证明材料：%(rows)s条，文件%(files)s个") % counts,
+                data={
+                    **counts,
+                    "today": today.isoformat(),
+                    "cohort_years": sorted({year for *_rest, year in rows}),
+                },
+            )
+            # The files go once the marks are committed: a failed transaction deletes nothing.
+            transaction.on_commit(lambda doomed=doomed: _delete_files(doomed))
+        report[institution_id] = counts
+    return report
+
+
+def _delete_files(names: Sequence[str]) -> None:
+    for name in names:
+        if default_storage.exists(name):
+            default_storage.delete(name)
 
 
 # --- The cohort's policy ---------------------------------------------------------------------------

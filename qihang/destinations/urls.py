@@ -14,7 +14,9 @@ urlpatterns = [
     path("<int:destination_id>/review/", views.review, name="review"),
     path("<int:destination_id>/approve/", views.approve, name="approve"),
     path("<int:destination_id>/return/", views.return_view, name="return"),
+    path("<int:destination_id>/sign-off/", views.sign_off, name="sign_off"),
     path("<int:destination_id>/evidence/", views.evidence_upload, name="evidence_upload"),
     path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence"),
     path("policy/<int:cohort_year>/", views.policy, name="policy"),
+    path("evidence-rules/", views.evidence_policy, name="evidence_policy"),
 ]

@@ -25,17 +25,20 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qihang.destinations import selectors, services
+from qihang.destinations import evidence_rules, selectors, services
 from qihang.destinations.evidence import extract_name, import_extract
-from qihang.destinations.forms import DestinationForm, EvidenceForm, PolicyForm, ReturnForm
-from qihang.destinations.models import (
-    PENDING_STATUSES,
-    Destination,
-    EvidenceKind,
-    ReviewStatus,
+from qihang.destinations.forms import (
+    DestinationForm,
+    EvidenceForm,
+    EvidencePolicyForm,
+    PolicyForm,
+    ReturnForm,
+    SignOffForm,
 )
+from qihang.destinations.models import Destination, EvidenceKind, ReviewStatus
 from qihang.destinations.policy import policy_preview
 from qihang.destinations.rules import Reference
+from qihang.destinations.workflow import DESTINATION_REVIEW, ROW_ACTIONS
 from qihang.graduates.models import Graduate
 from qihang.institutions.models import Cohort
 from qihang.institutions.roles import Perm
@@ -80,7 +83,23 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 
 def _form_context(ref: Reference, form: DestinationForm) -> dict[str, Any]:
-    return {"form": form, "code_rules": ref.code_rules(), "ref": ref}
+    """The form with what each code requires: fields (the script marks them) and evidence
+    (destinations.evidence_rules: the form lists it, the script shows the chosen code's)."""
+    rules = evidence_rules.rules_for(ref.policy.institution_id, ref.policy.code_set)
+    hints = evidence_rules.code_hints(ref.codes.values(), rules)
+    code_rules = ref.code_rules()
+    for code, hint in hints.items():
+        code_rules[code]["evidence"] = hint
+    return {
+        "form": form,
+        "code_rules": code_rules,
+        "ref": ref,
+        "evidence_hints": [
+            (ref.code_label(code), hint)
+            for code, hint in hints.items()
+            if hint and not ref.codes[code].parent_id
+        ],
+    }
 
 
 def _record_context(destination: Destination | None, ref: Reference) -> dict[str, Any]:
@@ -187,16 +206,32 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 # --- Review queue ----------------------------------------------------------------------------------
-def _row_flags(actor: Actor, destination: Destination) -> Destination:
-    """What the actor may do with a row (no query: the graduate is already loaded)."""
-    pending = destination.status in PENDING_STATUSES
-    reviewer = services.may_review(actor, destination.graduate)
-    approver = actor.has(Perm.DESTINATION_APPROVE)
-    destination.can_review = (  # type: ignore[attr-defined]
-        reviewer and not approver and destination.status == ReviewStatus.SUBMITTED
-    )
-    destination.can_approve = approver and pending  # type: ignore[attr-defined]
-    destination.can_return = pending and (approver or reviewer)  # type: ignore[attr-defined]
+def _row_flags(
+    actor: Actor, destination: Destination, rules: dict[int, Any] | None = None
+) -> Destination:
+    """The buttons of a row: the row actions DESTINATION_REVIEW makes available to the actor
+    (no query: the graduate is loaded), and what evidence is missing for an approval (from the
+    row's files when the queue loaded them; `rules` caches the evidence rules per code set)."""
+    actions = [a for a in DESTINATION_REVIEW.available(destination, actor) if a.name in ROW_ACTIONS]
+    names = {a.name for a in actions}
+    destination.row_actions = actions  # type: ignore[attr-defined]
+    destination.can_review = "review" in names  # type: ignore[attr-defined]
+    destination.can_approve = "approve" in names  # type: ignore[attr-defined]
+    destination.can_sign_off = "sign_off" in names  # type: ignore[attr-defined]
+    destination.can_return = "return" in names  # type: ignore[attr-defined]
+    destination.missing_evidence = []  # type: ignore[attr-defined]
+    if names & {"approve", "sign_off"}:
+        rules = {} if rules is None else rules
+        code_set_id = destination.code.code_set_id
+        if code_set_id not in rules:
+            rules[code_set_id] = evidence_rules.rules_for(destination.institution_id, code_set_id)
+        files = getattr(destination, "queue_evidence", None)
+        if files is None:
+            files = getattr(destination, "evidence_list", None)
+        kinds = evidence_rules.kinds_of(files, destination.version) if files is not None else None
+        destination.missing_evidence = evidence_rules.missing_evidence(  # type: ignore[attr-defined]
+            destination, kinds=kinds, rules=rules[code_set_id]
+        )
     return destination
 
 
@@ -229,7 +264,11 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.review_queue(actor, filters), selectors.PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    rows = [_row_flags(actor, d) for d in page.object_list]
+    # The evidence rules of the cohort's code set (one query), for the rows' missing evidence.
+    rules: dict[int, Any] = {}
+    if policy is not None and page.object_list and actor.has(Perm.DESTINATION_APPROVE):
+        rules[policy.code_set_id] = evidence_rules.rules_for(actor.institution_id, policy.code_set)
+    rows = [_row_flags(actor, d, rules) for d in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -332,6 +371,34 @@ def approve(request: HttpRequest, destination_id: int) -> HttpResponse:
 
 
 @takes_ids()
+@requires(Perm.DESTINATION_APPROVE)
+@require_POST
+def sign_off(request: HttpRequest, destination_id: int) -> HttpResponse:
+    """The career centre signs off a change made after the closing date, with a reason."""
+    actor = actor_of(request)
+    destination = selectors.destination_for_action(actor, destination_id)
+    form = SignOffForm(request.POST)
+    error = ""
+    if not form.is_valid():
+        error = " ".join(m for errors in form.errors.values() for m in errors)
+    else:
+        try:
+            services.destination_sign_off(
+                actor=actor,
+                destination=destination,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("已签批，该变更成为正式记录。"))
+    return redirect(_safe_next(request, reverse("destinations:detail", args=[destination_id])))
+
+
+@takes_ids()
 @requires(Perm.DESTINATION_REVIEW)
 def return_view(request: HttpRequest, destination_id: int) -> HttpResponse:
     """GET (htmx): the row asking for a reason; POST: return the record with that reason."""
@@ -397,13 +464,21 @@ def detail(request: HttpRequest, destination_id: int) -> HttpResponse:
     actor = actor_of(request)
     destination = selectors.destination_detail(actor, destination_id)
     ref = selectors.reference_for(destination.graduate.cohort)
-    _row_flags(actor, destination)
+    rules: dict[int, Any] = {}
+    if actor.has(Perm.DESTINATION_APPROVE):
+        rules[ref.policy.code_set_id] = evidence_rules.rules_for(
+            actor.institution_id, ref.policy.code_set
+        )
+    _row_flags(actor, destination, rules)
     return render(
         request,
         "destinations/detail.html",
         {
             "graduate": destination.graduate,
             "return_form": ReturnForm(initial={"version": destination.version}),
+            "sign_off_form": SignOffForm(initial={"version": destination.version}),
+            "closed": services.deadline_passed(ref.policy, timezone.localdate()),
+            "deadline": ref.policy.registration_deadline,
             "evidence_form": EvidenceForm(),
             "can_record": actor.has(Perm.DESTINATION_RECORD),
             "can_add_evidence": actor.has(Perm.DESTINATION_RECORD),
@@ -456,6 +531,7 @@ def record(request: HttpRequest, graduate_id: int) -> HttpResponse:
             "closed": services.deadline_passed(ref.policy, timezone.localdate()),
             "deadline": ref.policy.registration_deadline,
             "will_be_reviewed": services.may_review(actor, graduate),
+            "is_centre": actor.has(Perm.DESTINATION_APPROVE),
             "can_view": actor.has(Perm.DESTINATION_VIEW),
             **_form_context(ref, form),
             **_record_context(destination, ref),
@@ -615,4 +691,37 @@ def policy(request: HttpRequest, cohort_year: int) -> HttpResponse:
             + "?"
             + urlencode({"cohort": cohort.year}),
         },
+    )
+
+
+# --- Evidence rules and retention (the institution's settings) -----------------------------------
+@takes_ids()
+@requires(Perm.SETTINGS_MANAGE)
+def evidence_policy(request: HttpRequest) -> HttpResponse:
+    """The evidence each code requires here (national defaults, overridable per code) and how
+    long evidence is kept after graduation."""
+    actor = actor_of(request)
+    code_set = selectors.current_code_set(actor)
+    codes = selectors.top_level_codes_of(code_set)
+    current = evidence_rules.policy_of(actor.institution_id)
+    national = evidence_rules.national_rules(code_set.version)
+    form = EvidencePolicyForm(request.POST or None, codes=codes, national=national, current=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evidence_policy_update(
+                actor=actor,
+                code_set=code_set,
+                required=form.overrides(),
+                retention_years=form.cleaned_data["retention_years"],
+            )
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            messages.success(request, _("已保存证明材料规则。"))
+            return redirect("destinations:evidence_policy")
+    return render(
+        request,
+        "destinations/evidence_policy.html",
+        {"form": form, "code_set": code_set, "rows": form.rows()},
     )

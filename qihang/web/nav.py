@@ -97,6 +97,7 @@ NAV: tuple[Group, ...] = (
         (
             Item(_("人员与权限"), "accounts:staff_list", (Perm.STAFF_MANAGE,)),
             Item(_("审计日志"), "audit:events", (Perm.AUDIT_VIEW,)),
+            Item(_("证明材料规则"), "destinations:evidence_policy", (Perm.SETTINGS_MANAGE,)),
         ),
     ),
 )

@@ -67,8 +67,9 @@ def test_mine_page_queries_do_not_grow_with_history(school, client_for):
     churn(school, school.graduates[0], 4)
     many, _sql = count_queries(client, url)
     # session, user, memberships, their departments (the actor), own graduate, policy, codes,
-    # natures, destination, history, evidence, institution (header), unread notifications (nav)
-    assert few == many == 13, "\n".join(sql)
+    # natures, destination, evidence rules (the form says what each code needs), history,
+    # evidence, institution (header), unread notifications (nav)
+    assert few == many == 14, "\n".join(sql)
 
 
 def test_mine_page_shows_status_reason_and_history(school, client_for):
@@ -131,9 +132,9 @@ def test_review_queue_queries_do_not_grow(school, client_for):
     record_all(school, add_graduates(school, 20))
     many, _sql = count_queries(client, url)
     # session, user, memberships, their departments, cohorts, departments, policy, top-level
-    # codes, count, page of records, their evidence files, institution (header), unread
-    # notifications (navigation)
-    assert few == many == 13, "\n".join(sql)
+    # codes, count, page of records, their evidence files, the evidence rules (what the rows
+    # miss), institution (header), unread notifications (navigation)
+    assert few == many == 14, "\n".join(sql)
 
 
 def test_review_queue_for_department_staff(school, client_for):
@@ -357,9 +358,9 @@ def test_detail_page_queries_do_not_grow(school, client_for):
     churn(school, school.graduates[0], 4)
     many, _sql = count_queries(client, url)
     # session, user, memberships, their departments, destination (with graduate, codes,
-    # people), evidence, history, policy, codes, natures, institution (header), unread
-    # notifications (navigation)
-    assert few == many == 12, "\n".join(sql)
+    # people), evidence, history, policy, codes, natures, the evidence rules (what an approval
+    # misses), institution (header), unread notifications (navigation)
+    assert few == many == 13, "\n".join(sql)
 
 
 def test_detail_page_shows_history_before_and_after(school, client_for):
@@ -401,8 +402,9 @@ def test_record_page_queries_do_not_grow(school, client_for):
     churn(school, school.graduates[0], 4)
     many, _sql = count_queries(client, url)
     # session, user, memberships, their departments, graduate, policy, codes, natures,
-    # destination, history, evidence, institution (header), unread notifications (nav)
-    assert few == many == 13, "\n".join(sql)
+    # destination, evidence rules (the form), history, evidence, institution (header), unread
+    # notifications (nav)
+    assert few == many == 14, "\n".join(sql)
 
 
 def test_record_lookup(school, client_for):

@@ -300,6 +300,7 @@ def test_bulk_approve_queries_do_not_grow(school, django_assert_max_num_queries)
         for g in school.graduates
     ]
     # Lock-and-read, update, close periods, open periods, history, the graduates' accounts,
-    # their preferences, notifications, deliveries, audit (+ savepoints).
-    with django_assert_max_num_queries(13):
+    # their preferences, notifications, deliveries, audit (+ savepoints); the records' evidence
+    # and the institution's evidence rules (the approve action's guard, read once for the batch).
+    with django_assert_max_num_queries(15):
         services.destination_bulk_approve(actor=centre, items=[(d.pk, None) for d in records])

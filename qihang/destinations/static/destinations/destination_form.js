@@ -15,6 +15,7 @@
   var kindSelect = form.querySelector("select[name=evidence_kind]");
   var countrySelect = form.querySelector("select[name=employer_country]");
   var divisionInput = form.querySelector("input[name=employer_division]");
+  var evidenceHint = document.getElementById("evidence-hint");
 
   function markRequired(input, required) {
     var wrapper = input.closest(".mb-3");
@@ -32,6 +33,12 @@
       markRequired(input, !!rule && rule.required.indexOf(input.name) !== -1);
     });
     if (confirm) confirm.hidden = !!rule && !rule.needs_confirmation;
+    if (evidenceHint) {
+      // The text comes from the server (destinations/evidence_rules.py), already translated.
+      evidenceHint.textContent = rule && rule.evidence
+        ? evidenceHint.dataset.prefix + rule.evidence
+        : "";
+    }
     if (kindSelect) {
       var internship = kindSelect.querySelector("option[value=internship]");
       if (internship) {
