@@ -94,3 +94,73 @@ class IssuedDocument(TenantModel):
     @property
     def is_valid(self) -> bool:
         return self.status == DocumentStatus.VALID
+
+
+# --- The recommendation form (毕业生就业推荐表) --------------------------------------------------
+class RecommendationStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待院系评议")
+    ASSESSED = "assessed", _("待中心审批")
+    RETURNED = "returned", _("已退回")
+    APPROVED = "approved", _("已签发")
+
+
+class RecommendationLevel(models.TextChoices):
+    STRONGLY = "strongly", _("强烈推荐")
+    RECOMMENDED = "recommended", _("推荐")
+    RESERVED = "reserved", _("有保留地推荐")
+
+
+class Recommendation(TenantModel):
+    """One graduate's recommendation form: their own part, the department's assessment, the
+    centre's approval, and the one valid original (`document`; re-issues supersede it)."""
+
+    graduate = models.OneToOneField(
+        Graduate, on_delete=models.PROTECT, related_name="recommendation"
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=12,
+        choices=RecommendationStatus.choices,
+        default=RecommendationStatus.DRAFT,
+    )
+    self_assessment = models.TextField(_("自我评价"), max_length=2000)
+    intentions = models.CharField(_("求职意向"), max_length=300)
+    honours = models.TextField(_("获奖与实践经历"), max_length=2000, blank=True, default="")
+    department_comments = models.TextField(_("院系评议"), max_length=2000, blank=True, default="")
+    level = models.CharField(
+        _("推荐意见"), max_length=12, choices=RecommendationLevel.choices, blank=True, default=""
+    )
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assessed_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    return_reason = models.CharField(_("退回原因"), max_length=200, blank=True, default="")
+    number = models.CharField(_("编号"), max_length=60, blank=True, default="")
+    document = models.ForeignKey(
+        IssuedDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    scope = Scope(
+        department="graduate__department", mentor="graduate__mentor", own="graduate__user"
+    )
+
+    class Meta:
+        verbose_name = _("毕业生就业推荐表")
+        verbose_name_plural = _("毕业生就业推荐表")
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="approved") | models.Q(document__isnull=False),
+                name="recommendation_approved_has_document",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.graduate.name} · {self.get_status_display()}"

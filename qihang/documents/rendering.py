@@ -10,10 +10,13 @@ includes documents/print/_verification.html where the code should go.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from qihang.documents.services import Render
 from qihang.lib.pdf import html_to_pdf, qr_data_uri
+
+# What document_issue takes: the verification URL in, the PDF's bytes out.
+Render = Callable[[str], bytes]
 
 
 def renderer(template_name: str, context: dict[str, Any]) -> Render:

@@ -7,9 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 
-from qihang.documents.models import DocumentStatus, IssuedDocument
+from qihang.documents.models import (
+    DocumentStatus,
+    IssuedDocument,
+    Recommendation,
+    RecommendationStatus,
+)
 from qihang.documents.public import public_items
+from qihang.graduates.models import Graduate
 from qihang.institutions.scoping import Actor, get_scoped_or_404, scoped
 
 
@@ -79,3 +86,43 @@ def verification(token: str) -> Verification:
         issued_at=document.issued_at,
         items=tuple(public_items(document.public)),
     )
+
+
+# --- The recommendation form ---------------------------------------------------------------------
+def own_graduate(actor: Actor) -> Graduate:
+    """The actor's own graduate record (the latest cohort's), or 404."""
+    graduate = (
+        scoped(Graduate, actor)
+        .filter(user_id=actor.user_id)
+        .select_related("institution", "department", "major", "cohort")
+        .order_by("-cohort__year")
+        .first()
+    )
+    if graduate is None:
+        raise Http404
+    return graduate
+
+
+def _recommendations() -> QuerySet[Recommendation]:
+    return Recommendation.objects.select_related(
+        "graduate__institution",
+        "graduate__department",
+        "graduate__major",
+        "graduate__cohort",
+        "document",
+    )
+
+
+def recommendation_of(graduate: Graduate) -> Recommendation | None:
+    return _recommendations().filter(graduate=graduate).first()
+
+
+def recommendations_for(actor: Actor, *, status: str = "") -> QuerySet[Recommendation]:
+    qs = scoped(_recommendations(), actor)
+    if status in RecommendationStatus.values:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def recommendation_for(actor: Actor, recommendation_id: int) -> Recommendation:
+    return get_scoped_or_404(_recommendations(), actor, pk=recommendation_id)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -26,13 +25,19 @@ from django.utils.translation import gettext as _
 from qihang.audit.kinds import AuditAction
 from qihang.audit.services import audit_record
 from qihang.destinations.evidence import stored_files
-from qihang.documents.models import DocumentKind, DocumentStatus, IssuedDocument
-from qihang.documents.public import verification_url
-from qihang.documents.workflow import DOCUMENT_LIFECYCLE
+from qihang.documents.models import (
+    DocumentKind,
+    DocumentStatus,
+    IssuedDocument,
+    Recommendation,
+    RecommendationLevel,
+    RecommendationStatus,
+)
+from qihang.documents.public import public_fields, verification_url
+from qihang.documents.rendering import Render, renderer
+from qihang.documents.workflow import DOCUMENT_LIFECYCLE, RECOMMENDATION
 from qihang.graduates.models import Graduate
 from qihang.institutions.scoping import Actor
-
-Render = Callable[[str], bytes]
 
 
 def _new_token() -> str:
@@ -191,3 +196,145 @@ def document_bytes(*, actor: Actor, document: IssuedDocument) -> bytes:
         data={"number": document.number, "graduate_id": document.graduate_id},
     )
     return data
+
+
+# --- The recommendation form ---------------------------------------------------------------------
+def recommendation_number(recommendation: Recommendation) -> str:
+    """TJ<cohort>-<serial>: unique in the institution; kept by re-issues. Not the student number,
+    which the public page must not show."""
+    return f"TJ{recommendation.graduate.cohort.year}-{recommendation.pk:05d}"
+
+
+def _recommendation_render(recommendation: Recommendation, number: str) -> Render:
+    return renderer(
+        "documents/print/recommendation.html",
+        {
+            "recommendation": recommendation,
+            "graduate": recommendation.graduate,
+            "number": number,
+            "approved_on": timezone.localdate(),
+        },
+    )
+
+
+def recommendation_submit(
+    *, actor: Actor, graduate: Graduate, self_assessment: str, intentions: str, honours: str = ""
+) -> Recommendation:
+    """The graduate's application: their part of the form, sent to the department. A returned
+    form is edited and sent again; a form under review or approved is not editable."""
+    with transaction.atomic():
+        recommendation, _created = Recommendation.objects.select_for_update().get_or_create(
+            graduate=graduate,
+            defaults={"institution_id": graduate.institution_id},
+        )
+        RECOMMENDATION.check(recommendation, actor, "submit")
+        recommendation.self_assessment = self_assessment.strip()
+        recommendation.intentions = intentions.strip()
+        recommendation.honours = honours.strip()
+        recommendation.full_clean(exclude=["graduate", "document"])
+        recommendation.save(update_fields=["self_assessment", "intentions", "honours"])
+        RECOMMENDATION.apply(
+            recommendation,
+            actor,
+            "submit",
+            institution_id=recommendation.institution_id,
+            changes={"submitted_at": timezone.now(), "return_reason": ""},
+            summary=str(graduate),
+        )
+    return recommendation
+
+
+def recommendation_assess(
+    *, actor: Actor, recommendation: Recommendation, comments: str, level: str
+) -> Recommendation:
+    comments = comments.strip()
+    errors = {}
+    if len(comments) < 2:
+        errors["department_comments"] = _("请填写院系评议。")
+    if level not in RecommendationLevel.values:
+        errors["level"] = _("请选择推荐意见。")
+    if errors:
+        raise ValidationError(errors)
+    RECOMMENDATION.apply(
+        recommendation,
+        actor,
+        "assess",
+        institution_id=recommendation.institution_id,
+        changes={
+            "department_comments": comments[:2000],
+            "level": level,
+            "assessed_by_id": actor.user_id,
+            "assessed_at": timezone.now(),
+        },
+        summary=str(recommendation.graduate),
+        data={"level": level},
+    )
+    return recommendation
+
+
+def recommendation_return(
+    *, actor: Actor, recommendation: Recommendation, reason: str
+) -> Recommendation:
+    RECOMMENDATION.apply(
+        recommendation,
+        actor,
+        "return",
+        institution_id=recommendation.institution_id,
+        reason=reason,
+        changes={"return_reason": reason.strip()[:200]},
+        summary=str(recommendation.graduate),
+    )
+    return recommendation
+
+
+def recommendation_approve(*, actor: Actor, recommendation: Recommendation) -> Recommendation:
+    """The centre approves: the original is issued (PDF with the QR code) in the same
+    transaction as the approval."""
+    RECOMMENDATION.check(recommendation, actor, "approve")
+    graduate = recommendation.graduate
+    number = recommendation_number(recommendation)
+    with transaction.atomic():
+        document = document_issue(
+            actor=actor,
+            kind=DocumentKind.RECOMMENDATION,
+            graduate=graduate,
+            number=number,
+            public=public_fields(graduate),
+            render=_recommendation_render(recommendation, number),
+        )
+        RECOMMENDATION.apply(
+            recommendation,
+            actor,
+            "approve",
+            institution_id=recommendation.institution_id,
+            changes={
+                "number": number,
+                "document_id": document.pk,
+                "approved_by_id": actor.user_id,
+                "approved_at": timezone.now(),
+            },
+            summary=str(graduate),
+            data={"number": number, "document_id": document.pk},
+        )
+        recommendation.document = document
+    return recommendation
+
+
+def recommendation_reissue(
+    *, actor: Actor, recommendation: Recommendation, reason: str
+) -> Recommendation:
+    """补发: one original per graduate, so the current one is superseded (with the reason) and a
+    new one, with a new QR code and the same number, takes its place."""
+    if recommendation.status != RecommendationStatus.APPROVED or recommendation.document is None:
+        raise ValidationError(_("推荐表尚未签发，不能补发。"))
+    with transaction.atomic():
+        new = document_reissue(
+            actor=actor,
+            document=recommendation.document,
+            reason=reason,
+            render=_recommendation_render(recommendation, recommendation.number),
+            public=public_fields(recommendation.graduate),
+        )
+        Recommendation.objects.filter(pk=recommendation.pk).update(document=new)
+        recommendation.document = new
+    return recommendation

@@ -8,4 +8,20 @@ urlpatterns = [
     path("<int:document_id>/", views.document_detail, name="detail"),
     path("<int:document_id>/pdf/", views.document_pdf, name="pdf"),
     path("<int:document_id>/revoke/", views.document_revoke, name="revoke"),
+    path("recommendation/", views.recommendation_mine, name="recommendation_mine"),
+    path("recommendations/", views.recommendation_list, name="recommendation_list"),
+    path(
+        "recommendations/<int:recommendation_id>/",
+        views.recommendation_detail,
+        name="recommendation_detail",
+    ),
+    *(
+        path(
+            f"recommendations/<int:recommendation_id>/{action}/",
+            views.recommendation_act,
+            {"action": action},
+            name=f"recommendation_{action}",
+        )
+        for action in ("assess", "return", "approve", "reissue")
+    ),
 ]

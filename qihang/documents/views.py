@@ -7,17 +7,19 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from qihang.documents import selectors, services
-from qihang.documents.models import DocumentKind
-from qihang.documents.workflow import DOCUMENT_LIFECYCLE
+from qihang.documents.forms import AssessForm, ReasonForm, RecommendationApplyForm
+from qihang.documents.models import DocumentKind, RecommendationStatus
+from qihang.documents.workflow import DOCUMENT_LIFECYCLE, RECOMMENDATION
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import actor_of, public, requires, takes_ids
+from qihang.lib.feedback import refusal, refuse_on_form
 from qihang.lib.files import private_file_response
 from qihang.lib.ratelimit import over_limit
 
@@ -103,8 +105,140 @@ def document_revoke(request: HttpRequest, document_id: int) -> HttpResponse:
             actor=actor, document=document, reason=request.POST.get("reason", "")
         )
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, _("文件已作废，扫码核验将显示无效。"))
     return redirect("documents:detail", document_id=document.pk)
+
+
+# --- The recommendation form ---------------------------------------------------------------------
+@takes_ids()
+@requires(Perm.RECOMMENDATION_APPLY)
+def recommendation_mine(request: HttpRequest) -> HttpResponse:
+    """The graduate's form: fill in and submit (again after a return); then its progress."""
+    actor = actor_of(request)
+    graduate = selectors.own_graduate(actor)
+    recommendation = selectors.recommendation_of(graduate)
+    editable = recommendation is None or RECOMMENDATION.can(recommendation, actor, "submit")
+    form = RecommendationApplyForm(request.POST or None, instance=recommendation)
+    if request.method == "POST":
+        if not editable:
+            messages.error(request, _("推荐表已提交，审核期间不能修改。"))
+            return redirect("documents:recommendation_mine")
+        if form.is_valid():
+            try:
+                services.recommendation_submit(
+                    actor=actor,
+                    graduate=graduate,
+                    self_assessment=form.cleaned_data["self_assessment"],
+                    intentions=form.cleaned_data["intentions"],
+                    honours=form.cleaned_data["honours"],
+                )
+            except ValidationError as exc:
+                refuse_on_form(form, exc)
+            else:
+                messages.success(request, _("申请已提交，请等待院系评议。"))
+                return redirect("documents:recommendation_mine")
+    return render(
+        request,
+        "documents/recommendation_mine.html",
+        {
+            "graduate": graduate,
+            "recommendation": recommendation,
+            "form": form,
+            "editable": editable,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@takes_ids()
+@requires(Perm.RECOMMENDATION_ASSESS)
+@require_GET
+def recommendation_list(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    status = request.GET.get("status", "")
+    return render(
+        request,
+        "documents/recommendation_list.html",
+        {
+            "recommendations": selectors.recommendations_for(actor, status=status)[:500],
+            "status": status,
+            "statuses": RecommendationStatus.choices,
+        },
+    )
+
+
+def _recommendation_page(request, actor, recommendation, *, assess_form=None, status=200):
+    return render(
+        request,
+        "documents/recommendation_detail.html",
+        {
+            "recommendation": recommendation,
+            "graduate": recommendation.graduate,
+            "actions": {a.name for a in RECOMMENDATION.available(recommendation, actor)},
+            "can_reissue": recommendation.document is not None
+            and DOCUMENT_LIFECYCLE.can(recommendation.document, actor, "reissue"),
+            "assess_form": assess_form
+            or AssessForm(
+                initial={
+                    "department_comments": recommendation.department_comments,
+                    "level": recommendation.level,
+                }
+            ),
+        },
+        status=status,
+    )
+
+
+@takes_ids()
+@requires(Perm.RECOMMENDATION_ASSESS)
+@require_GET
+def recommendation_detail(request: HttpRequest, recommendation_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    recommendation = selectors.recommendation_for(actor, recommendation_id)
+    return _recommendation_page(request, actor, recommendation)
+
+
+@takes_ids()
+@requires(Perm.RECOMMENDATION_ASSESS)
+@require_POST
+def recommendation_act(request: HttpRequest, recommendation_id: int, action: str) -> HttpResponse:
+    """assess / return / approve / reissue, each checked by its service (the workflow table)."""
+    actor = actor_of(request)
+    recommendation = selectors.recommendation_for(actor, recommendation_id)
+    try:
+        if action == "assess":
+            form = AssessForm(request.POST)
+            if not form.is_valid():
+                return _recommendation_page(
+                    request, actor, recommendation, assess_form=form, status=400
+                )
+            services.recommendation_assess(
+                actor=actor,
+                recommendation=recommendation,
+                comments=form.cleaned_data["department_comments"],
+                level=form.cleaned_data["level"],
+            )
+            messages.success(request, _("院系意见已提交，等待就业指导中心审批。"))
+        elif action in {"return", "reissue"}:
+            form = ReasonForm(request.POST)
+            reason = form.cleaned_data["reason"] if form.is_valid() else ""
+            if action == "return":
+                services.recommendation_return(
+                    actor=actor, recommendation=recommendation, reason=reason
+                )
+                messages.success(request, _("已退回，毕业生可修改后重新提交。"))
+            else:
+                services.recommendation_reissue(
+                    actor=actor, recommendation=recommendation, reason=reason
+                )
+                messages.success(request, _("已补发新的推荐表，原件已作废。"))
+        elif action == "approve":
+            services.recommendation_approve(actor=actor, recommendation=recommendation)
+            messages.success(request, _("推荐表已签发。"))
+        else:
+            raise Http404
+    except ValidationError as exc:
+        messages.error(request, refusal(exc))
+    return redirect("documents:recommendation_detail", recommendation_id=recommendation.pk)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from qihang.audit.kinds import AuditAction
-from qihang.documents.models import DocumentStatus
+from qihang.documents.models import DocumentStatus, RecommendationStatus
 from qihang.institutions.roles import Perm
 from qihang.lib.workflow import Action, Workflow
 
@@ -38,6 +38,53 @@ DOCUMENT_LIFECYCLE = Workflow(
             Perm.DOCUMENT_MANAGE,
             audit=AuditAction.DOCUMENT_REISSUE,
             needs_reason=True,
+        ),
+    ],
+)
+
+
+# The recommendation form: the graduate submits (again after a return), the department assesses
+# or returns, the centre approves (which issues the original) or returns.
+RECOMMENDATION = Workflow(
+    "recommendation",
+    field="status",
+    actions=[
+        Action(
+            "submit",
+            _("提交申请"),
+            {RecommendationStatus.DRAFT.value, RecommendationStatus.RETURNED.value},
+            RecommendationStatus.SUBMITTED.value,
+            Perm.RECOMMENDATION_APPLY,
+            audit=AuditAction.RECOMMENDATION_SUBMIT,
+            style="primary",
+        ),
+        Action(
+            "assess",
+            _("提交院系意见"),
+            {RecommendationStatus.SUBMITTED.value},
+            RecommendationStatus.ASSESSED.value,
+            Perm.RECOMMENDATION_ASSESS,
+            audit=AuditAction.RECOMMENDATION_ASSESS,
+            style="primary",
+        ),
+        Action(
+            "return",
+            _("退回"),
+            {RecommendationStatus.SUBMITTED.value, RecommendationStatus.ASSESSED.value},
+            RecommendationStatus.RETURNED.value,
+            Perm.RECOMMENDATION_ASSESS,
+            audit=AuditAction.RECOMMENDATION_RETURN,
+            needs_reason=True,
+            style="outline-danger",
+        ),
+        Action(
+            "approve",
+            _("审批并签发"),
+            {RecommendationStatus.ASSESSED.value},
+            RecommendationStatus.APPROVED.value,
+            Perm.RECOMMENDATION_APPROVE,
+            audit=AuditAction.RECOMMENDATION_APPROVE,
+            style="success",
         ),
     ],
 )

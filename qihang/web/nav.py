@@ -94,7 +94,13 @@ NAV: tuple[Group, ...] = (
     ),
     Group(  # documents (issue 9)
         _("就业文件"),
-        (Item(_("签发的文件"), "documents:list", (Perm.DOCUMENT_VIEW,)),),
+        (
+            Item(_("就业推荐表"), "documents:recommendation_mine", (Perm.RECOMMENDATION_APPLY,)),
+            Item(
+                _("就业推荐表审核"), "documents:recommendation_list", (Perm.RECOMMENDATION_ASSESS,)
+            ),
+            Item(_("签发的文件"), "documents:list", (Perm.DOCUMENT_VIEW,)),
+        ),
     ),
     Group(
         _("管理"),

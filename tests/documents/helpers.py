@@ -37,3 +37,26 @@ def walk_documents(school: School) -> None:
     school.fixtures["other_department_document"] = issue_sample(
         school, school.graduates[2], f"WALK-{school.institution.code}-2"
     )
+    from qihang.documents.models import Recommendation
+
+    school.fixtures["recommendation"] = submit_recommendation(school)
+    # graduates[2] has no account: their application is written directly.
+    school.fixtures["other_department_recommendation"] = Recommendation.objects.create(
+        institution=school.institution,
+        graduate=school.graduates[2],
+        status="submitted",
+        self_assessment="声乐",
+        intentions="合唱团",
+    )
+
+
+def submit_recommendation(school: School):
+    from qihang.documents.services import recommendation_submit
+
+    return recommendation_submit(
+        actor=build_actor(school.graduate_user, school.institution.pk),
+        graduate=school.graduates[0],
+        self_assessment="热爱钢琴教学，曾在少年宫担任助教两年。",
+        intentions="中小学音乐教师",
+        honours="校级钢琴比赛一等奖",
+    )

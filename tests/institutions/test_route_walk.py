@@ -68,6 +68,7 @@ OBJECT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "lecture_id": lambda s: s.fixtures["lecture"].pk,
     "material_id": lambda s: s.fixtures["material"].pk,
     "document_id": lambda s: s.fixtures["document"].pk,  # documents
+    "recommendation_id": lambda s: s.fixtures["recommendation"].pk,
 }
 
 # The same parameters naming an object of the school's second department (声乐歌剧系), for a
@@ -85,6 +86,7 @@ OTHER_DEPARTMENT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "appointment_id": lambda s: s.fixtures["other_department_appointment"].pk,  # appointments
     "project_id": lambda s: s.fixtures["other_department_project"].pk,  # ventures
     "document_id": lambda s: s.fixtures["other_department_document"].pk,  # documents
+    "recommendation_id": lambda s: s.fixtures["other_department_recommendation"].pk,
 }
 NOT_DEPARTMENT_OBJECTS = {
     "job_id",

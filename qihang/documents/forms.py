@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from qihang.documents.models import Recommendation, RecommendationLevel
+
+
+class RecommendationApplyForm(forms.ModelForm):
+    class Meta:
+        model = Recommendation
+        fields = ["intentions", "self_assessment", "honours"]
+        widgets = {
+            "self_assessment": forms.Textarea(attrs={"rows": 6}),
+            "honours": forms.Textarea(attrs={"rows": 4}),
+        }
+
+
+class AssessForm(forms.Form):
+    department_comments = forms.CharField(
+        label=_("院系评议"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    level = forms.ChoiceField(label=_("推荐意见"), choices=RecommendationLevel.choices)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), max_length=200)
