@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from qihang.documents.models import Recommendation, RecommendationLevel
+from qihang.documents.models import DOSSIER_FIELDS, Dossier, Recommendation, RecommendationLevel
 
 
 class RecommendationApplyForm(forms.ModelForm):
@@ -25,3 +25,12 @@ class AssessForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("理由"), max_length=200)
+
+
+class DossierForm(forms.ModelForm):
+    reason = forms.CharField(label=_("修改原因"), max_length=200, required=False)
+
+    class Meta:
+        model = Dossier
+        fields = list(DOSSIER_FIELDS)
+        widgets = {"report_card_issued_on": forms.DateInput(attrs={"type": "date"})}

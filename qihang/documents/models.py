@@ -164,3 +164,122 @@ class Recommendation(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.graduate.name} · {self.get_status_display()}"
+
+
+# --- 档案 and 户口: where the personnel file and the household registration go ------------------
+class FileDestination(models.TextChoices):
+    EMPLOYER = "employer", _("用人单位")
+    TALENT_CENTRE = "talent_centre", _("人才服务中心")
+    HOME = "home", _("生源地（家庭所在地）")
+    SCHOOL = "school", _("升学院校")
+    KEPT = "kept", _("暂存学校")
+
+
+class DispatchMethod(models.TextChoices):
+    CONFIDENTIAL_MAIL = "confidential_mail", _("机要通信")
+    EMS = "ems", _("EMS")
+    COLLECTED = "collected", _("单位派人提档")
+
+
+class FileStatus(models.TextChoices):
+    PENDING = "pending", _("待寄送")
+    SENT = "sent", _("已寄出")
+    RECEIVED = "received", _("已接收")
+    RETURNED = "returned", _("被退回")
+
+
+class HukouDestination(models.TextChoices):
+    STAY = "stay", _("保留在学校集体户")
+    EMPLOYER = "employer", _("迁至用人单位所在地")
+    TALENT_CENTRE = "talent_centre", _("迁至人才服务中心集体户")
+    HOME = "home", _("迁回生源地")
+    NOT_MOVED = "not_moved", _("未迁入学校")
+
+
+# The cohort from which the authorities no longer issue 报到证 (abolished for 2023 graduates).
+REPORT_CARD_LAST_COHORT = 2022
+
+# The dossier's field list, declared once: the form, the history's before/after and the export
+# all read it.
+DOSSIER_FIELDS = (
+    "file_destination",
+    "receiver_name",
+    "receiver_address",
+    "dispatch_method",
+    "dispatch_number",
+    "file_status",
+    "hukou_destination",
+    "hukou_address",
+    "report_card_number",
+    "report_card_issued_on",
+    "report_card_unit",
+)
+
+
+class Dossier(TenantModel):
+    """Where the graduate's 档案 goes and how it was sent, where their 户口 goes, and, for
+    cohorts up to 2022, the 报到证 the authority issued. Every change is a DossierChange."""
+
+    graduate = models.OneToOneField(Graduate, on_delete=models.PROTECT, related_name="dossier")
+    file_destination = models.CharField(
+        _("档案去向"), max_length=16, choices=FileDestination.choices, blank=True, default=""
+    )
+    receiver_name = models.CharField(_("接收单位"), max_length=100, blank=True, default="")
+    receiver_address = models.CharField(_("接收地址"), max_length=200, blank=True, default="")
+    dispatch_method = models.CharField(
+        _("寄送方式"), max_length=20, choices=DispatchMethod.choices, blank=True, default=""
+    )
+    dispatch_number = models.CharField(_("机要/快递单号"), max_length=40, blank=True, default="")
+    file_status = models.CharField(
+        _("档案状态"), max_length=10, choices=FileStatus.choices, default=FileStatus.PENDING
+    )
+    hukou_destination = models.CharField(
+        _("户口去向"), max_length=16, choices=HukouDestination.choices, blank=True, default=""
+    )
+    hukou_address = models.CharField(_("户口迁往地址"), max_length=200, blank=True, default="")
+    report_card_number = models.CharField(_("报到证编号"), max_length=40, blank=True, default="")
+    report_card_issued_on = models.DateField(_("报到证签发日期"), null=True, blank=True)
+    report_card_unit = models.CharField(_("报到单位"), max_length=100, blank=True, default="")
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    scope = Scope(
+        department="graduate__department", mentor="graduate__mentor", own="graduate__user"
+    )
+
+    class Meta:
+        verbose_name = _("档案与户口")
+        verbose_name_plural = _("档案与户口")
+
+    def __str__(self) -> str:
+        return f"{self.graduate.name} · {self.get_file_status_display()}"
+
+
+class DossierChange(TenantModel):
+    """One change of a dossier: the values before and after (only the fields that changed),
+    who, when and why. Never edited."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="changes")
+    version = models.PositiveIntegerField()
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    reason = models.CharField(_("修改原因"), max_length=200, blank=True, default="")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    scope = Scope(
+        department="dossier__graduate__department",
+        mentor="dossier__graduate__mentor",
+        own="dossier__graduate__user",
+    )
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "version"], name="dossier_change_once")
+        ]

@@ -11,6 +11,8 @@ from django.http import Http404
 
 from qihang.documents.models import (
     DocumentStatus,
+    Dossier,
+    DossierChange,
     IssuedDocument,
     Recommendation,
     RecommendationStatus,
@@ -126,3 +128,35 @@ def recommendations_for(actor: Actor, *, status: str = "") -> QuerySet[Recommend
 
 def recommendation_for(actor: Actor, recommendation_id: int) -> Recommendation:
     return get_scoped_or_404(_recommendations(), actor, pk=recommendation_id)
+
+
+# --- 档案 and 户口 ----------------------------------------------------------------------------------
+def graduate_for(actor: Actor, graduate_id: int) -> Graduate:
+    return get_scoped_or_404(
+        Graduate.objects.select_related("institution", "department", "cohort"),
+        actor,
+        pk=graduate_id,
+    )
+
+
+def dossier_of(graduate: Graduate) -> Dossier | None:
+    return Dossier.objects.filter(graduate=graduate).select_related("updated_by").first()
+
+
+def dossier_changes(dossier: Dossier | None) -> list[DossierChange]:
+    if dossier is None:
+        return []
+    return list(dossier.changes.select_related("changed_by"))
+
+
+def dossiers_for_export(actor: Actor, *, cohort_year: int | None) -> QuerySet[Graduate]:
+    """The graduates the actor sees (of a cohort), each with their dossier if any."""
+    qs = scoped(
+        Graduate.objects.select_related("department", "cohort", "dossier").order_by(
+            "department__sort_order", "student_no"
+        ),
+        actor,
+    )
+    if cohort_year is not None:
+        qs = qs.filter(cohort__year=cohort_year)
+    return qs

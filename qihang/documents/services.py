@@ -26,8 +26,14 @@ from qihang.audit.kinds import AuditAction
 from qihang.audit.services import audit_record
 from qihang.destinations.evidence import stored_files
 from qihang.documents.models import (
+    DOSSIER_FIELDS,
+    REPORT_CARD_LAST_COHORT,
+    DispatchMethod,
     DocumentKind,
     DocumentStatus,
+    Dossier,
+    DossierChange,
+    FileStatus,
     IssuedDocument,
     Recommendation,
     RecommendationLevel,
@@ -37,6 +43,7 @@ from qihang.documents.public import public_fields, verification_url
 from qihang.documents.rendering import Render, renderer
 from qihang.documents.workflow import DOCUMENT_LIFECYCLE, RECOMMENDATION
 from qihang.graduates.models import Graduate
+from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor
 
 
@@ -338,3 +345,91 @@ def recommendation_reissue(
         Recommendation.objects.filter(pk=recommendation.pk).update(document=new)
         recommendation.document = new
     return recommendation
+
+
+# --- 档案 and 户口 ----------------------------------------------------------------------------------
+def _dossier_values(dossier: Dossier) -> dict[str, Any]:
+    values = {}
+    for name in DOSSIER_FIELDS:
+        value = getattr(dossier, name)
+        values[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return values
+
+
+def dossier_update(
+    *, actor: Actor, graduate: Graduate, data: dict[str, Any], reason: str = ""
+) -> Dossier:
+    """Record where the file and the 户口 go (DOSSIER_EDIT; the caller scoped the graduate).
+    A change of an existing record needs a reason; each change keeps its before and after."""
+    actor.require(Perm.DOSSIER_EDIT)
+    if graduate.institution_id != actor.institution_id:
+        raise ValidationError(_("该毕业生不属于本校。"))
+    with transaction.atomic():
+        dossier, created = Dossier.objects.select_for_update().get_or_create(
+            graduate=graduate, defaults={"institution_id": graduate.institution_id}
+        )
+        before = _dossier_values(dossier)
+        for name in DOSSIER_FIELDS:
+            if name in data:
+                value = data[name]
+                setattr(dossier, name, value.strip() if isinstance(value, str) else value)
+        after = _dossier_values(dossier)
+        changed = [name for name in DOSSIER_FIELDS if before[name] != after[name]]
+        if not changed:
+            raise ValidationError(_("没有需要保存的修改。"))
+        errors: dict[str, str] = {}
+        has_report_card = any(
+            after[n] for n in ("report_card_number", "report_card_issued_on", "report_card_unit")
+        )
+        if has_report_card and graduate.cohort.year > REPORT_CARD_LAST_COHORT:
+            errors["report_card_number"] = _("2023届起不再签发报到证，无需填写。")
+        if dossier.file_status in {FileStatus.SENT, FileStatus.RECEIVED}:
+            if not dossier.file_destination or not dossier.receiver_name:
+                errors["receiver_name"] = _("档案寄出前请填写档案去向和接收单位。")
+            if dossier.dispatch_method in {DispatchMethod.CONFIDENTIAL_MAIL, DispatchMethod.EMS}:
+                if not dossier.dispatch_number:
+                    errors["dispatch_number"] = _("机要或EMS寄送请填写单号。")
+        reason = reason.strip()
+        if not created and len(reason) < 2:
+            errors["reason"] = _("修改已登记的档案信息请填写原因。")
+        if errors:
+            raise ValidationError(errors)
+        dossier.version = 1 if created else dossier.version + 1
+        dossier.updated_by_id = actor.user_id
+        dossier.full_clean(exclude=["graduate"])
+        dossier.save()
+        change = DossierChange.objects.create(
+            institution_id=dossier.institution_id,
+            dossier=dossier,
+            version=dossier.version,
+            before={n: before[n] for n in changed},
+            after={n: after[n] for n in changed},
+            reason=reason[:200],
+            changed_by_id=actor.user_id,
+        )
+        audit_record(
+            institution_id=dossier.institution_id,
+            actor_id=actor.user_id,
+            action=AuditAction.DOSSIER_UPDATE,
+            target=dossier,
+            summary=str(graduate),
+            data={
+                "graduate_id": graduate.pk,
+                "version": dossier.version,
+                "before": change.before,
+                "after": change.after,
+                "reason": change.reason,
+            },
+        )
+    return dossier
+
+
+def dossier_export_recorded(*, actor: Actor, count: int, cohort_year: int | None) -> None:
+    """The audit row of an export of dossier data (addresses of graduates' files)."""
+    audit_record(
+        institution_id=actor.institution_id,
+        actor_id=actor.user_id,
+        action=AuditAction.DOSSIER_EXPORT,
+        summary=f"{count}",
+        data={"rows": count, "cohort": cohort_year},
+    )

@@ -4,24 +4,28 @@ for the centre, revocation."""
 
 from __future__ import annotations
 
+import io
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from qihang.documents import selectors, services
-from qihang.documents.forms import AssessForm, ReasonForm, RecommendationApplyForm
-from qihang.documents.models import DocumentKind, RecommendationStatus
+from qihang.documents import dossier_display, selectors, services
+from qihang.documents.forms import AssessForm, DossierForm, ReasonForm, RecommendationApplyForm
+from qihang.documents.models import DOSSIER_FIELDS, DocumentKind, RecommendationStatus
 from qihang.documents.workflow import DOCUMENT_LIFECYCLE, RECOMMENDATION
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import actor_of, public, requires, takes_ids
 from qihang.lib.feedback import refusal, refuse_on_form
 from qihang.lib.files import private_file_response
 from qihang.lib.ratelimit import over_limit
+from qihang.lib.tabular import write_xlsx
 
 # Verifications per client address per minute: a front desk checking a pile of forms is far
 # below it; a script trying tokens is stopped (the tokens are unguessable anyway).
@@ -242,3 +246,97 @@ def recommendation_act(request: HttpRequest, recommendation_id: int, action: str
     except ValidationError as exc:
         messages.error(request, refusal(exc))
     return redirect("documents:recommendation_detail", recommendation_id=recommendation.pk)
+
+
+# --- 档案 and 户口 ----------------------------------------------------------------------------------
+def _dossier_context(actor, graduate, *, form=None) -> dict:
+    dossier = selectors.dossier_of(graduate)
+    can_edit = actor.has(Perm.DOSSIER_EDIT)
+    return {
+        "graduate": graduate,
+        "dossier": dossier,
+        "rows": dossier_display.rows(dossier),
+        "changes": [
+            (c, dossier_display.change_rows(c)) for c in selectors.dossier_changes(dossier)
+        ],
+        "can_edit": can_edit,
+        "form": form or (DossierForm(instance=dossier) if can_edit else None),
+        "report_card": graduate.cohort.year <= 2022,
+    }
+
+
+@takes_ids()
+@requires(Perm.DESTINATION_REPORT_OWN)  # the graduate's own, as part of their destination
+@require_GET
+def dossier_mine(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    graduate = selectors.own_graduate(actor)
+    return render(
+        request, "documents/dossier.html", {**_dossier_context(actor, graduate), "own": True}
+    )
+
+
+@takes_ids()
+@requires(Perm.DOSSIER_VIEW)
+@require_GET
+def dossier_detail(request: HttpRequest, graduate_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    graduate = selectors.graduate_for(actor, graduate_id)
+    return render(request, "documents/dossier.html", _dossier_context(actor, graduate))
+
+
+@takes_ids()
+@requires(Perm.DOSSIER_EDIT)
+@require_POST
+def dossier_edit(request: HttpRequest, graduate_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    graduate = selectors.graduate_for(actor, graduate_id)
+    form = DossierForm(request.POST, instance=selectors.dossier_of(graduate))
+    if form.is_valid():
+        try:
+            services.dossier_update(
+                actor=actor,
+                graduate=graduate,
+                data={n: form.cleaned_data[n] for n in DOSSIER_FIELDS},
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            refuse_on_form(form, exc)
+        else:
+            messages.success(request, _("档案与户口信息已保存。"))
+            return redirect("documents:dossier", graduate_id=graduate.pk)
+    return render(
+        request, "documents/dossier.html", _dossier_context(actor, graduate, form=form), status=400
+    )
+
+
+@takes_ids()
+@requires(Perm.DOSSIER_EDIT)
+@require_GET
+def dossier_export(request: HttpRequest) -> HttpResponse:
+    """档案/户口 of the graduates one sees (?cohort=2020) as xlsx: a file beside the destination
+    export, one row per graduate (empty columns where nothing is recorded yet)."""
+    actor = actor_of(request)
+    cohort = request.GET.get("cohort", "")
+    cohort_year = int(cohort) if cohort.isdigit() else None
+    graduates = list(selectors.dossiers_for_export(actor, cohort_year=cohort_year))
+    headers = [str(_("学号")), str(_("姓名")), str(_("院系")), str(_("届别"))] + [
+        dossier_display.label(n) for n in DOSSIER_FIELDS
+    ]
+    rows = []
+    for g in graduates:
+        dossier = getattr(g, "dossier", None)
+        values = [v for _label, v in dossier_display.rows(dossier)] or [""] * len(DOSSIER_FIELDS)
+        rows.append([g.student_no, g.name, g.department.name, g.cohort.year, *values])
+    buffer = io.BytesIO()
+    write_xlsx(buffer, headers, rows, sheet_title="档案与户口")
+    services.dossier_export_recorded(actor=actor, count=len(rows), cohort_year=cohort_year)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"档案与户口_{cohort_year or '全部'}.xlsx"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -100,8 +100,8 @@ class Perm(StrEnum):
     # documents (issue 9): issued documents (recommendation form, agreement PDF) — a graduate's
     # own, or those of the graduates staff see (scoping decides); the centre revokes and
     # re-issues. The recommendation form: the graduate applies, the department assesses, the
-    # centre approves. 档案/户口 (the dossier): department and centre edit, everyone it concerns
-    # reads.
+    # centre approves. 档案/户口 (the dossier): department and centre edit, staff read (a
+    # graduate reads their own with DESTINATION_REPORT_OWN).
     DOCUMENT_VIEW = "document.view"
     DOCUMENT_MANAGE = "document.manage"
     RECOMMENDATION_APPLY = "recommendation.apply"
@@ -206,7 +206,6 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.GUIDANCE_ATTEND,
             Perm.DOCUMENT_VIEW,  # documents: their own
             Perm.RECOMMENDATION_APPLY,
-            Perm.DOSSIER_VIEW,
         }
     ),
     # Leadership reads everything and changes nothing.

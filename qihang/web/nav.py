@@ -100,6 +100,8 @@ NAV: tuple[Group, ...] = (
                 _("就业推荐表审核"), "documents:recommendation_list", (Perm.RECOMMENDATION_ASSESS,)
             ),
             Item(_("签发的文件"), "documents:list", (Perm.DOCUMENT_VIEW,)),
+            Item(_("我的档案与户口"), "documents:dossier_mine", (Perm.DESTINATION_REPORT_OWN,)),
+            Item(_("档案与户口导出"), "documents:dossier_export", (Perm.DOSSIER_EDIT,)),
         ),
     ),
     Group(
