@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from qihang.documents import dossier_display, selectors, services
 from qihang.documents.forms import AssessForm, DossierForm, ReasonForm, RecommendationApplyForm
@@ -118,6 +118,7 @@ def document_revoke(request: HttpRequest, document_id: int) -> HttpResponse:
 # --- The recommendation form ---------------------------------------------------------------------
 @takes_ids()
 @requires(Perm.RECOMMENDATION_APPLY)
+@require_http_methods(["GET", "POST"])
 def recommendation_mine(request: HttpRequest) -> HttpResponse:
     """The graduate's form: fill in and submit (again after a return); then its progress."""
     actor = actor_of(request)
