@@ -79,7 +79,7 @@ def documents(request: HttpRequest, kind: str = Query("", max_length=20)) -> Any
 
 
 @router.get(
-    "/recommendations",
+    "/recommendation-forms",
     response={200: list[RecommendationOut], **READ},
     summary="毕业生就业推荐表（可按状态筛选）",
 )
