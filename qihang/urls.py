@@ -25,6 +25,8 @@ urlpatterns = [
     path("appointments/", include("qihang.appointments.urls")),  # appointments
     path("ventures/", include("qihang.ventures.urls")),  # ventures
     path("guidance/", include("qihang.guidance.urls")),  # guidance
+    path("documents/", include("qihang.documents.urls")),  # documents
+    path("verify/", include("qihang.documents.verify_urls")),  # documents: public QR check
     path("api/", include("qihang.api.urls")),
     # resumes (issue 8)
     path("resumes/", include("qihang.resumes.urls")),

@@ -300,3 +300,7 @@ api.add_router("", ventures_router)
 from qihang.guidance.api import router as guidance_router  # noqa: E402
 
 api.add_router("", guidance_router)
+# documents (issue 9)
+from qihang.documents.api import router as documents_router  # noqa: E402
+
+api.add_router("", documents_router)

@@ -22,6 +22,7 @@ STEPS = (
     "appointments_demo",  # appointments
     "ventures_demo",  # ventures
     "guidance_demo",  # guidance: after the pairing, for the talk shared with 江城
+    "documents_demo",  # documents (issue 9): recommendation forms, 档案/户口
 )
 
 

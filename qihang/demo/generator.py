@@ -82,6 +82,7 @@ from qihang.destinations.models import (
 )
 from qihang.destinations.policy import policy_for
 from qihang.destinations.rules import Reference
+from qihang.documents.models import Dossier, DossierChange, IssuedDocument, Recommendation
 from qihang.employers.models import Alumnus, Contact, EmployerStanding, Interaction
 from qihang.graduates.models import Graduate, GraduateKeyGroup, KeyGroupKind, RosterPeriod
 from qihang.graduates.services import id_number_digest
@@ -1500,7 +1501,7 @@ def delete_institution(institution: Institution) -> None:
     inst_id = institution.pk
     using = Graduate.objects.db
     with transaction.atomic():
-        for model in (Evidence, ImportJob):
+        for model in (Evidence, ImportJob, IssuedDocument):  # IssuedDocument: documents
             for row in model.objects.filter(institution_id=inst_id).only("file"):
                 if row.file:
                     row.file.storage.delete(row.file.name)
@@ -1584,6 +1585,11 @@ def delete_institution(institution: Institution) -> None:
             Material,
             Lecture,
             Course,
+            # documents
+            DossierChange,
+            Dossier,
+            Recommendation,
+            IssuedDocument,
             Graduate,
             CohortPolicy,
         ):

@@ -97,6 +97,18 @@ class Perm(StrEnum):
     GUIDANCE_VIEW = "guidance.view"
     GUIDANCE_MANAGE = "guidance.manage"
     GUIDANCE_ATTEND = "guidance.attend"
+    # documents (issue 9): issued documents (recommendation form, agreement PDF) — a graduate's
+    # own, or those of the graduates staff see (scoping decides); the centre revokes and
+    # re-issues. The recommendation form: the graduate applies, the department assesses, the
+    # centre approves. 档案/户口 (the dossier): department and centre edit, staff read (a
+    # graduate reads their own with DESTINATION_REPORT_OWN).
+    DOCUMENT_VIEW = "document.view"
+    DOCUMENT_MANAGE = "document.manage"
+    RECOMMENDATION_APPLY = "recommendation.apply"
+    RECOMMENDATION_ASSESS = "recommendation.assess"
+    RECOMMENDATION_APPROVE = "recommendation.approve"
+    DOSSIER_VIEW = "dossier.view"
+    DOSSIER_EDIT = "dossier.edit"
 
 
 # Whole-institution roles see every object of the institution; the others are narrowed by
@@ -120,6 +132,7 @@ STAFF_EXCLUDED = frozenset(
         Perm.APPOINTMENT_BOOK,
         Perm.VENTURE_OWN,
         Perm.GUIDANCE_ATTEND,
+        Perm.RECOMMENDATION_APPLY,
     }
 )
 
@@ -149,6 +162,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VENTURE_VIEW,
             Perm.GUIDANCE_VIEW,
             Perm.GUIDANCE_MANAGE,
+            Perm.DOCUMENT_VIEW,  # documents
+            Perm.RECOMMENDATION_ASSESS,
+            Perm.DOSSIER_VIEW,
+            Perm.DOSSIER_EDIT,
         }
     ),
     # Teachers and counsellors bring employers and jobs (the seed: mobilise everyone).
@@ -170,6 +187,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.APPOINTMENT_ADVISE,
             Perm.VENTURE_VIEW,
             Perm.GUIDANCE_VIEW,
+            Perm.DOCUMENT_VIEW,  # documents
+            Perm.DOSSIER_VIEW,
         }
     ),
     # Graduates have no API tokens (the page refuses them one), so not NOTIFICATIONS_OWN: their
@@ -185,6 +204,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.APPOINTMENT_BOOK,
             Perm.VENTURE_OWN,
             Perm.GUIDANCE_ATTEND,
+            Perm.DOCUMENT_VIEW,  # documents: their own
+            Perm.RECOMMENDATION_APPLY,
         }
     ),
     # Leadership reads everything and changes nothing.
@@ -203,6 +224,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.EVENT_VIEW,
             Perm.VENTURE_VIEW,
             Perm.GUIDANCE_VIEW,
+            Perm.DOCUMENT_VIEW,  # documents
+            Perm.DOSSIER_VIEW,
         }
     ),
 }

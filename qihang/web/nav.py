@@ -92,6 +92,18 @@ NAV: tuple[Group, ...] = (
             Item(_("创业项目"), "ventures:staff_list", (Perm.VENTURE_VIEW,)),
         ),
     ),
+    Group(  # documents (issue 9)
+        _("就业文件"),
+        (
+            Item(_("就业推荐表"), "documents:recommendation_mine", (Perm.RECOMMENDATION_APPLY,)),
+            Item(
+                _("就业推荐表审核"), "documents:recommendation_list", (Perm.RECOMMENDATION_ASSESS,)
+            ),
+            Item(_("签发的文件"), "documents:list", (Perm.DOCUMENT_VIEW,)),
+            Item(_("我的档案与户口"), "documents:dossier_mine", (Perm.DESTINATION_REPORT_OWN,)),
+            Item(_("档案与户口导出"), "documents:dossier_export", (Perm.DOSSIER_EDIT,)),
+        ),
+    ),
     Group(
         _("管理"),
         (

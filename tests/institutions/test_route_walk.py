@@ -67,6 +67,8 @@ OBJECT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "course_id": lambda s: s.fixtures["course"].pk,
     "lecture_id": lambda s: s.fixtures["lecture"].pk,
     "material_id": lambda s: s.fixtures["material"].pk,
+    "document_id": lambda s: s.fixtures["document"].pk,  # documents
+    "recommendation_id": lambda s: s.fixtures["recommendation"].pk,
 }
 
 # The same parameters naming an object of the school's second department (声乐歌剧系), for a
@@ -83,6 +85,8 @@ OTHER_DEPARTMENT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "registration_id": lambda s: s.fixtures["other_department_registration"].pk,
     "appointment_id": lambda s: s.fixtures["other_department_appointment"].pk,  # appointments
     "project_id": lambda s: s.fixtures["other_department_project"].pk,  # ventures
+    "document_id": lambda s: s.fixtures["other_department_document"].pk,  # documents
+    "recommendation_id": lambda s: s.fixtures["other_department_recommendation"].pk,
 }
 NOT_DEPARTMENT_OBJECTS = {
     "job_id",
