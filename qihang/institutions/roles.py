@@ -97,6 +97,14 @@ class Perm(StrEnum):
     GUIDANCE_VIEW = "guidance.view"
     GUIDANCE_MANAGE = "guidance.manage"
     GUIDANCE_ATTEND = "guidance.attend"
+    # agreements (issue 9, qihang/agreements): a graduate answers offers and asks to cancel;
+    # staff read the agreements of the graduates they see; department staff review, the
+    # career centre approves (and decides cancellations last). Employers offer with
+    # EMPLOYER_PORTAL.
+    AGREEMENT_OWN = "agreement.own"
+    AGREEMENT_VIEW = "agreement.view"
+    AGREEMENT_REVIEW = "agreement.review"
+    AGREEMENT_APPROVE = "agreement.approve"
 
 
 # Whole-institution roles see every object of the institution; the others are narrowed by
@@ -120,6 +128,7 @@ STAFF_EXCLUDED = frozenset(
         Perm.APPOINTMENT_BOOK,
         Perm.VENTURE_OWN,
         Perm.GUIDANCE_ATTEND,
+        Perm.AGREEMENT_OWN,
     }
 )
 
@@ -149,6 +158,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VENTURE_VIEW,
             Perm.GUIDANCE_VIEW,
             Perm.GUIDANCE_MANAGE,
+            Perm.AGREEMENT_VIEW,
+            Perm.AGREEMENT_REVIEW,
         }
     ),
     # Teachers and counsellors bring employers and jobs (the seed: mobilise everyone).
@@ -170,6 +181,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.APPOINTMENT_ADVISE,
             Perm.VENTURE_VIEW,
             Perm.GUIDANCE_VIEW,
+            Perm.AGREEMENT_VIEW,
         }
     ),
     # Graduates have no API tokens (the page refuses them one), so not NOTIFICATIONS_OWN: their
@@ -185,6 +197,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.APPOINTMENT_BOOK,
             Perm.VENTURE_OWN,
             Perm.GUIDANCE_ATTEND,
+            Perm.AGREEMENT_OWN,
         }
     ),
     # Leadership reads everything and changes nothing.
@@ -203,6 +216,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.EVENT_VIEW,
             Perm.VENTURE_VIEW,
             Perm.GUIDANCE_VIEW,
+            Perm.AGREEMENT_VIEW,
         }
     ),
 }
