@@ -193,9 +193,7 @@ class Cancellation(TenantModel):
     """A graduate's request to cancel a signed agreement (解约), approved in turn by the
     employer, the department and the career centre; any of them may refuse with a reason."""
 
-    agreement = models.ForeignKey(
-        Agreement, on_delete=models.CASCADE, related_name="cancellations"
-    )
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="cancellations")
     graduate = models.ForeignKey(Graduate, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(
         _("状态"),

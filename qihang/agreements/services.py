@@ -156,7 +156,9 @@ def _sign(agreement: Agreement, *, party: str, actor: Actor, name: str) -> Signa
 
 
 # --- The employer's offer -----------------------------------------------------------------------
-def agreement_offer(*, actor: Actor, application: Application, data: Mapping[str, Any]) -> Agreement:
+def agreement_offer(
+    *, actor: Actor, application: Application, data: Mapping[str, Any]
+) -> Agreement:
     """The employer offers an agreement to a graduate who applied to it. Refused for an
     internship posting (never employment), for an employer not verified at the graduate's
     school, and for an application the graduate withdrew or the employer turned down."""
@@ -472,4 +474,3 @@ def agreement_policy_update(*, actor: Actor, max_cancellations: int | None) -> A
         data={"max_cancellations": max_cancellations},
     )
     return policy
-

@@ -50,7 +50,9 @@ class LocalBackend:
     name = "local"
 
     def sign(self, *, document: bytes, signer: Signer) -> SignatureResult:
-        return SignatureResult(sha256=hashlib.sha256(document).hexdigest(), signed_at=timezone.now())
+        return SignatureResult(
+            sha256=hashlib.sha256(document).hexdigest(), signed_at=timezone.now()
+        )
 
 
 def backend() -> SigningBackend:

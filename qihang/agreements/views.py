@@ -22,7 +22,7 @@ from qihang.agreements.printing import agreement_pdf
 from qihang.agreements.workflow import CANCELLATION, buttons
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import ObjectId, actor_of, requires, takes_ids
-from qihang.lib.feedback import as_int, refuse_on_form, refusal
+from qihang.lib.feedback import as_int, refusal, refuse_on_form
 from qihang.lib.files import private_file_response
 
 PAGE_SIZE = 30
@@ -147,9 +147,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 def staff_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
     actor = actor_of(request)
     agreement = selectors.agreement_detail(actor, agreement_id)
-    return render(
-        request, "agreements/detail.html", _context(actor, agreement) | {"side": "staff"}
-    )
+    return render(request, "agreements/detail.html", _context(actor, agreement) | {"side": "staff"})
 
 
 @takes_ids()

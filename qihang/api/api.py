@@ -298,3 +298,7 @@ api.add_router("", ventures_router)
 from qihang.guidance.api import router as guidance_router  # noqa: E402
 
 api.add_router("", guidance_router)
+
+from qihang.api.agreements import router as agreements_router  # noqa: E402  agreements (issue 9)
+
+api.add_router("", agreements_router)

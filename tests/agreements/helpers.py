@@ -101,3 +101,16 @@ def graduate_actor(school: School, index: int) -> Actor:
         if not Membership.objects.filter(user=user, institution=school.institution).exists():
             membership_grant(institution=school.institution, user=user, role=Role.GRADUATE)
     return build_actor(graduate.user, school.institution.pk)
+
+
+def walk_agreements(school: School) -> None:
+    """For the route walks: the walk employer's offer to graduates[0] (from their application)
+    and to graduates[2] of the other department."""
+    actor = employer_actor(school.fixtures["employer_user"])
+    for key, application in (
+        ("agreement", school.fixtures["application"]),
+        ("other_department_agreement", school.fixtures["other_department_application"]),
+    ):
+        school.fixtures[key] = services.agreement_offer(
+            actor=actor, application=application, data=TERMS
+        )

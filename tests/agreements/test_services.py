@@ -101,7 +101,9 @@ def test_an_edit_is_a_new_version_the_graduate_must_have_seen(school, world):
         services.agreement_act(
             actor=actors["graduate"], agreement=agreement, action="accept", version=1
         )
-    services.agreement_act(actor=actors["graduate"], agreement=agreement, action="accept", version=2)
+    services.agreement_act(
+        actor=actors["graduate"], agreement=agreement, action="accept", version=2
+    )
     hashes = set(
         Signature.objects.filter(agreement=agreement, version=2).values_list("sha256", flat=True)
     )

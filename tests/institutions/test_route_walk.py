@@ -67,6 +67,7 @@ OBJECT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "course_id": lambda s: s.fixtures["course"].pk,
     "lecture_id": lambda s: s.fixtures["lecture"].pk,
     "material_id": lambda s: s.fixtures["material"].pk,
+    "agreement_id": lambda s: s.fixtures["agreement"].pk,  # agreements (issue 9)
 }
 
 # The same parameters naming an object of the school's second department (声乐歌剧系), for a
@@ -83,6 +84,7 @@ OTHER_DEPARTMENT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "registration_id": lambda s: s.fixtures["other_department_registration"].pk,
     "appointment_id": lambda s: s.fixtures["other_department_appointment"].pk,  # appointments
     "project_id": lambda s: s.fixtures["other_department_project"].pk,  # ventures
+    "agreement_id": lambda s: s.fixtures["other_department_agreement"].pk,  # agreements
 }
 NOT_DEPARTMENT_OBJECTS = {
     "job_id",
