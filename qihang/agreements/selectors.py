@@ -13,10 +13,19 @@ from qihang.agreements.models import (
     Cancellation,
     Signature,
 )
-from qihang.applications.models import Application
+from qihang.applications.models import Application, ApplicationStatus
 from qihang.institutions.scoping import Actor, scoped
 from qihang.jobs.models import JobKind
 
+# Applications an employer may turn into an agreement: any the graduate has not withdrawn and
+# the employer has not turned down.
+OFFERABLE = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.VIEWED,
+    ApplicationStatus.INTERVIEW,
+    ApplicationStatus.OFFER,
+    ApplicationStatus.HIRED,
+)
 RELATED = ("graduate", "graduate__department", "graduate__major", "employer", "cohort")
 
 
@@ -81,8 +90,6 @@ def cancellations_for(actor: Actor, *, open_only: bool = True) -> models.QuerySe
 
 def offerable_applications(actor: Actor) -> list[Application]:
     """The employer's applications it may offer an agreement on (no internship posting)."""
-    from qihang.agreements.services import OFFERABLE
-
     return list(
         scoped(Application, actor)
         .filter(status__in=OFFERABLE)

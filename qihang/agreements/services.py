@@ -29,9 +29,11 @@ from qihang.agreements.models import (
     Party,
     Signature,
 )
+from qihang.agreements.printing import agreement_pdf
+from qihang.agreements.selectors import OFFERABLE
 from qihang.agreements.signing import Signer, backend, terms_document
 from qihang.agreements.workflow import AGREEMENT, CANCELLATION
-from qihang.applications.models import Application, ApplicationStatus
+from qihang.applications.models import Application
 from qihang.audit.kinds import AuditAction
 from qihang.audit.services import audit_record
 from qihang.destinations.models import Destination, EmployerNature, EvidenceKind
@@ -47,15 +49,6 @@ from qihang.lib import validators as v
 # Without a setting of its own, a graduate may cancel one signed agreement (many schools allow
 # exactly one 解约); the career centre sets another number, or none (no limit).
 DEFAULT_MAX_CANCELLATIONS = 1
-# Applications an employer may turn into an agreement: any the graduate has not withdrawn and
-# the employer has not turned down.
-OFFERABLE = (
-    ApplicationStatus.SUBMITTED,
-    ApplicationStatus.VIEWED,
-    ApplicationStatus.INTERVIEW,
-    ApplicationStatus.OFFER,
-    ApplicationStatus.HIRED,
-)
 # The code a signed agreement places the graduate under, and the one a cancellation leaves
 # when the agreement replaced nothing (待就业).
 AGREEMENT_CODE = "10"
@@ -317,8 +310,6 @@ def _agreement_values(agreement: Agreement) -> dict[str, Any]:
 def _place(actor: Actor, agreement: Agreement) -> None:
     """The signed agreement becomes the graduate's approved destination (code 10), with the
     agreement's document as its evidence; what it replaces is kept to restore on cancellation."""
-    from qihang.agreements.printing import agreement_pdf  # weasyprint only when printing
-
     current = Destination.objects.filter(graduate_id=agreement.graduate_id).first()
     before: dict[str, Any] = {}
     if current is not None and current.official_code_id is not None:

@@ -19,7 +19,7 @@ from qihang.agreements import selectors, services
 from qihang.agreements.forms import FilterForm, OfferForm, PolicyForm, TermsForm
 from qihang.agreements.models import Agreement, AgreementStatus
 from qihang.agreements.printing import agreement_pdf
-from qihang.agreements.workflow import CANCELLATION, buttons
+from qihang.agreements.workflow import AGREEMENT, CANCELLATION, buttons
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import ObjectId, actor_of, requires, takes_ids
 from qihang.lib.feedback import as_int, refusal, refuse_on_form
@@ -268,14 +268,8 @@ def portal_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
     actor = actor_of(request)
     agreement = selectors.agreement_detail(actor, agreement_id)
     context = _context(actor, agreement) | {"side": "employer"}
-    context["can_edit"] = any(a.name == "edit" for a in _available(agreement, actor))
+    context["can_edit"] = AGREEMENT.can(agreement, actor, "edit")
     return render(request, "agreements/detail.html", context)
-
-
-def _available(agreement: Agreement, actor: Any) -> list[Any]:
-    from qihang.agreements.workflow import AGREEMENT
-
-    return AGREEMENT.available(agreement, actor)
 
 
 @takes_ids()

@@ -4,12 +4,22 @@ destination becomes code 10 with the agreement as evidence, as the dashboard the
 is cancelled again with everyone's approval (the destination reverts), and a few wait for the
 graduate, the department or the centre. Every change goes through the services, so the
 destinations, their history, the signatures and the audit trail agree with the agreements.
-Called by qihang/demo/channels.py after the applications step."""
+Called by qihang/demo/channels.py after the applications step.
+
+The demo tells a past season: each step runs at its own moment before the demo day (`_at`
+sets the clock every write reads, django.utils.timezone.now), so the agreements, the
+destination versions, their periods and the audit entries are written with those times in the
+first place and nothing is re-dated afterwards."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterator
+from unittest import mock
+
+from django.utils import timezone
 
 from qihang.agreements import services
 from qihang.applications.models import Application, ApplicationStatus
@@ -28,6 +38,17 @@ TERMS = {
     "terms": "试用期三个月，7月1日报到。",
 }
 DEMO_GRADUATE = "2016104001"
+
+
+@contextlib.contextmanager
+def _at(moment: dt.datetime) -> Iterator[None]:
+    """Every timezone.now() inside the block is `moment`, a microsecond later at each call (so
+    the order of the writes is kept)."""
+    ticks = itertools.count()
+    with mock.patch.object(
+        timezone, "now", lambda: moment + dt.timedelta(microseconds=next(ticks))
+    ):
+        yield
 
 
 def _employer_actor(employer_id: int):
@@ -69,6 +90,8 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
     seen: set[int] = set()
     made: dict[str, int] = {}
     step = 0
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(today - dt.timedelta(days=50), dt.time(9, 30), tzinfo=tz)
     for application in candidates:
         graduate = application.graduate
         if graduate.pk in seen:
@@ -85,35 +108,8 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
             or centre
         )
         own = build_actor(graduate.user, graduate.institution_id)
-        agreement = services.agreement_offer(
-            actor=employer,
-            application=application,
-            data={
-                **TERMS,
-                "position": application.job.title,
-                "work_division": application.job.division or "310104",
-            },
-        )
-        if path == "declined":
-            services.agreement_act(
-                actor=own, agreement=agreement, action="decline", reason="已决定报考研究生"
-            )
-        if path in ("accepted", "reviewed", "signed", "cancelled"):
-            services.agreement_act(actor=own, agreement=agreement, action="accept")
-        if path in ("reviewed", "signed", "cancelled"):
-            services.agreement_act(actor=department, agreement=agreement, action="review")
-        if path in ("signed", "cancelled"):
-            services.agreement_act(actor=centre, agreement=agreement, action="approve")
-        if path == "cancelled":
-            cancellation = services.cancellation_request(
-                actor=own, agreement=agreement, reason="单位岗位调整，双方协商一致解约"
-            )
-            for actor, action in (
-                (employer, "employer_approve"),
-                (department, "department_approve"),
-                (centre, "centre_approve"),
-            ):
-                services.cancellation_act(actor=actor, cancellation=cancellation, action=action)
+        day = start + dt.timedelta(days=2 * step)
+        _walk(path, application, employer, own, department, centre, day)
         made[path] = made.get(path, 0) + 1
         if step >= 16:
             break
@@ -123,3 +119,48 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
             + ", ".join(f"{n} {path}" for path, n in sorted(made.items()))
             + " (signed ones placed under code 10; the cancelled one reverted)"
         )
+
+
+def _walk(path, application, employer, own, department, centre, day: dt.datetime) -> None:
+    """One agreement along `path`, each step a day after the one before, from `day` on."""
+    moments = (day + dt.timedelta(days=n, hours=n) for n in itertools.count())
+    with _at(next(moments)):
+        agreement = services.agreement_offer(
+            actor=employer,
+            application=application,
+            data={
+                **TERMS,
+                "position": application.job.title,
+                "work_division": application.job.division or "310104",
+            },
+        )
+    steps: list[tuple[object, str]] = []
+    if path == "declined":
+        steps.append((own, "decline"))
+    if path in ("accepted", "reviewed", "signed", "cancelled"):
+        steps.append((own, "accept"))
+    if path in ("reviewed", "signed", "cancelled"):
+        steps.append((department, "review"))
+    if path in ("signed", "cancelled"):
+        steps.append((centre, "approve"))
+    for actor, action in steps:
+        with _at(next(moments)):
+            services.agreement_act(
+                actor=actor,
+                agreement=agreement,
+                action=action,
+                reason="已决定报考研究生" if action == "decline" else "",
+            )
+    if path != "cancelled":
+        return
+    with _at(next(moments) + dt.timedelta(days=5)):
+        cancellation = services.cancellation_request(
+            actor=own, agreement=agreement, reason="单位岗位调整，双方协商一致解约"
+        )
+    for actor, action in (
+        (employer, "employer_approve"),
+        (department, "department_approve"),
+        (centre, "centre_approve"),
+    ):
+        with _at(next(moments) + dt.timedelta(days=5)):
+            services.cancellation_act(actor=actor, cancellation=cancellation, action=action)
