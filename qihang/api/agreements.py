@@ -4,8 +4,6 @@ answers cancellations; staff list the agreements of the graduates they see, revi
 and decide cancellations. The same services, workflow tables, selectors and scoping as the
 pages; `actions` lists what the caller may do next (the workflow's available())."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any, Literal
 
