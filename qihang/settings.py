@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "qihang.ventures",
     "qihang.guidance",  # guidance
     "qihang.agreements",  # agreements (issue 9)
+    "qihang.documents",  # documents (issue 9)
     "qihang.demo",
     "qihang.web",
     # resumes (issue 8)

@@ -27,6 +27,8 @@ urlpatterns = [
     path("ventures/", include("qihang.ventures.urls")),  # ventures
     path("guidance/", include("qihang.guidance.urls")),  # guidance
     path("agreements/", include("qihang.agreements.urls")),  # agreements (issue 9)
+    path("documents/", include("qihang.documents.urls")),  # documents
+    path("verify/", include("qihang.documents.verify_urls")),  # documents: public QR check
     path("api/", include("qihang.api.urls")),
     # resumes (issue 8)
     path("resumes/", include("qihang.resumes.urls")),

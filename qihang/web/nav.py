@@ -99,6 +99,10 @@ NAV: tuple[Group, ...] = (
             Item(_("创业项目"), "ventures:staff_list", (Perm.VENTURE_VIEW,)),
         ),
     ),
+    Group(  # documents (issue 9)
+        _("就业文件"),
+        (Item(_("签发的文件"), "documents:list", (Perm.DOCUMENT_VIEW,)),),
+    ),
     Group(
         _("管理"),
         (

@@ -68,6 +68,7 @@ OBJECT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "lecture_id": lambda s: s.fixtures["lecture"].pk,
     "material_id": lambda s: s.fixtures["material"].pk,
     "agreement_id": lambda s: s.fixtures["agreement"].pk,  # agreements (issue 9)
+    "document_id": lambda s: s.fixtures["document"].pk,  # documents
 }
 
 # The same parameters naming an object of the school's second department (声乐歌剧系), for a
@@ -85,6 +86,7 @@ OTHER_DEPARTMENT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "appointment_id": lambda s: s.fixtures["other_department_appointment"].pk,  # appointments
     "project_id": lambda s: s.fixtures["other_department_project"].pk,  # ventures
     "agreement_id": lambda s: s.fixtures["other_department_agreement"].pk,  # agreements
+    "document_id": lambda s: s.fixtures["other_department_document"].pk,  # documents
 }
 NOT_DEPARTMENT_OBJECTS = {
     "job_id",
