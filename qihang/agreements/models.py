@@ -78,6 +78,15 @@ class Agreement(TenantModel):
     # The graduate's approved destination just before this agreement placed them (the values
     # a cancellation restores), {} when there was none.
     destination_before = models.JSONField(default=dict, blank=True)
+    # The signed agreement's PDF, issued with its verification QR code (qihang/documents);
+    # revoked when the agreement is cancelled.
+    document = models.ForeignKey(
+        "documents.IssuedDocument",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     scope = Scope(

@@ -26,7 +26,14 @@ OFFERABLE = (
     ApplicationStatus.OFFER,
     ApplicationStatus.HIRED,
 )
-RELATED = ("graduate", "graduate__department", "graduate__major", "employer", "cohort")
+RELATED = (
+    "graduate",
+    "graduate__department",
+    "graduate__major",
+    "employer",
+    "cohort",
+    "document",
+)
 
 
 def agreements_for(actor: Actor, *, status: str = "", q: str = "") -> models.QuerySet[Agreement]:

@@ -39,6 +39,9 @@ from qihang.audit.services import audit_record
 from qihang.destinations.models import Destination, EmployerNature, EvidenceKind
 from qihang.destinations.policy import policy_for
 from qihang.destinations.services import destination_by_agreement
+from qihang.documents.models import DocumentKind, DocumentStatus
+from qihang.documents.public import public_fields
+from qihang.documents.services import document_issue, document_revoke
 from qihang.employers.models import EmployerStanding, StandingStatus
 from qihang.institutions.models import Cohort
 from qihang.institutions.roles import Perm
@@ -308,22 +311,41 @@ def _agreement_values(agreement: Agreement) -> dict[str, Any]:
 
 
 def _place(actor: Actor, agreement: Agreement) -> None:
-    """The signed agreement becomes the graduate's approved destination (code 10), with the
-    agreement's document as its evidence; what it replaces is kept to restore on cancellation."""
+    """The signed agreement is issued as a verifiable document (its PDF with the QR code to the
+    public verification page) and becomes the graduate's approved destination (code 10), with
+    that PDF as evidence; what it replaces is kept to restore on cancellation."""
     current = Destination.objects.filter(graduate_id=agreement.graduate_id).first()
     before: dict[str, Any] = {}
     if current is not None and current.official_code_id is not None:
         before = {"values": current.official_values, "source": current.source}
-    Agreement.objects.filter(pk=agreement.pk).update(destination_before=before)
+    rendered: list[bytes] = []
+
+    def render(verification_url: str) -> bytes:
+        rendered.append(agreement_pdf(agreement, verification_url=verification_url))
+        return rendered[-1]
+
+    graduate = agreement.graduate
+    document = document_issue(
+        actor=actor,
+        kind=DocumentKind.AGREEMENT,
+        graduate=graduate,
+        number=agreement.number,
+        public=public_fields(graduate, employer=agreement.employer.name),
+        render=render,
+    )
+    Agreement.objects.filter(pk=agreement.pk).update(destination_before=before, document=document)
     agreement.destination_before = before
-    pdf = agreement_pdf(agreement)
+    agreement.document = document
     destination_by_agreement(
         actor=actor,
-        graduate=agreement.graduate,
+        graduate=graduate,
         data=_agreement_values(agreement),
         reason=_("三方协议%(number)s签约生效") % {"number": agreement.number},
         evidence_files=[
-            (EvidenceKind.AGREEMENT, ContentFile(pdf, name=f"三方协议{agreement.number}.pdf"))
+            (
+                EvidenceKind.AGREEMENT,
+                ContentFile(rendered[-1], name=f"三方协议{agreement.number}.pdf"),
+            )
         ],
     )
 
@@ -442,8 +464,15 @@ def cancellation_act(
 
 
 def _revoke_document(actor: Actor, agreement: Agreement) -> None:
-    """The cancelled agreement's issued document verifies as invalid from now on (once the
-    documents app issues agreements' PDFs)."""
+    """The cancelled agreement's issued document verifies as invalid from now on."""
+    document = agreement.document
+    if document is None or document.status != DocumentStatus.VALID:
+        return
+    document_revoke(
+        actor=actor,
+        document=document,
+        reason=_("三方协议%(number)s已解约") % {"number": agreement.number},
+    )
 
 
 # --- Settings -------------------------------------------------------------------------------------

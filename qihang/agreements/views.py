@@ -20,6 +20,7 @@ from qihang.agreements.forms import FilterForm, OfferForm, PolicyForm, TermsForm
 from qihang.agreements.models import Agreement, AgreementStatus
 from qihang.agreements.printing import agreement_pdf
 from qihang.agreements.workflow import AGREEMENT, CANCELLATION, buttons
+from qihang.documents.services import document_bytes
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import ObjectId, actor_of, requires, takes_ids
 from qihang.lib.feedback import as_int, refusal, refuse_on_form
@@ -49,9 +50,15 @@ def _done(request: HttpRequest, call: Any) -> None:
         messages.success(request, _("已完成。"))
 
 
-def _pdf(agreement: Agreement) -> HttpResponse:
+def _pdf(actor: Any, agreement: Agreement) -> HttpResponse:
+    """The issued original (its download audited), or for an agreement signed before
+    documents were issued, the PDF made now."""
+    if agreement.document is not None:
+        data = document_bytes(actor=actor, document=agreement.document)
+    else:
+        data = agreement_pdf(agreement)
     return private_file_response(
-        agreement_pdf(agreement),
+        data,
         filename=f"三方协议{agreement.number}.pdf",
         content_type="application/pdf",
     )
@@ -118,7 +125,7 @@ def pdf(request: HttpRequest, agreement_id: int) -> HttpResponse:
     if agreement.status != AgreementStatus.SIGNED:
         messages.error(request, _("协议签约生效后才能下载。"))
         return redirect("agreements:detail", agreement_id=agreement.pk)
-    return _pdf(agreement)
+    return _pdf(actor_of(request), agreement)
 
 
 # --- Staff --------------------------------------------------------------------------------------
@@ -188,7 +195,7 @@ def staff_pdf(request: HttpRequest, agreement_id: int) -> HttpResponse:
     if agreement.status != AgreementStatus.SIGNED:
         messages.error(request, _("协议签约生效后才能下载。"))
         return redirect("agreements:staff_detail", agreement_id=agreement.pk)
-    return _pdf(agreement)
+    return _pdf(actor_of(request), agreement)
 
 
 @takes_ids()
@@ -331,4 +338,4 @@ def portal_pdf(request: HttpRequest, agreement_id: int) -> HttpResponse:
     if agreement.status != AgreementStatus.SIGNED:
         messages.error(request, _("协议签约生效后才能下载。"))
         return redirect("employer_agreements:detail", agreement_id=agreement.pk)
-    return _pdf(agreement)
+    return _pdf(actor_of(request), agreement)

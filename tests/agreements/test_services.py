@@ -288,14 +288,37 @@ def test_one_open_cancellation_per_agreement(school, world):
         )
 
 
-def test_the_pdf_carries_the_chinese_text(school, world):
+def test_the_issued_pdf_carries_the_chinese_text_and_its_verification_link(school, world, client):
     import io
 
     from pypdf import PdfReader
 
-    from qihang.agreements.printing import agreement_pdf
+    from qihang.documents.models import DocumentStatus
 
     agreement = sign(school, world)
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(agreement_pdf(agreement))).pages)
+    agreement.refresh_from_db()
+    document = agreement.document
+    assert document.status == DocumentStatus.VALID and document.number == agreement.number
+    data = document.file.read()
+    assert hashlib.sha256(data).hexdigest() == document.sha256
+    reader = PdfReader(io.BytesIO(data))
+    text = "".join(p.extract_text() for p in reader.pages)
     for phrase in ("就业协议书", agreement.number, world["employer"].name, "李明", "大提琴演奏员"):
         assert phrase in text
+    links = [
+        str(a.get_object()["/A"]["/URI"])
+        for p in reader.pages
+        for a in p.get("/Annots") or []
+        if a.get_object().get("/A")
+    ]
+    assert any(link.endswith(f"/verify/{document.token}/") for link in links)
+    # The public page: valid, masked, nothing more; the evidence is the same document.
+    page = client.get(f"/verify/{document.token}/").content.decode()
+    assert "有效" in page and "李*" in page and "李明" not in page
+    evidence = Destination.objects.get(graduate=school.graduates[0]).evidence.get()
+    assert evidence.sha256 in ("", document.sha256)
+    # Cancelled: the document verifies as invalid.
+    cancel(school, world, agreement)
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.REVOKED
+    assert "无效" in client.get(f"/verify/{document.token}/").content.decode()

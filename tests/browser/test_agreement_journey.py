@@ -1,11 +1,10 @@
 """The tripartite agreement journey in Debian's Chromium: the employer offers an agreement from
 an application, the graduate accepts it, the department reviews and the centre approves it —
 the graduate is placed under code 10 and the signing rate rises — and the graduate downloads
-the PDF; then the graduate applies to cancel, the employer, the department and the centre
-agree in turn, and the rate drops back.
-
-Not yet here: the QR verification page (the shared documents mechanism, qihang/documents, is
-merged separately); the PDF is checked for its Chinese text instead."""
+the PDF, whose QR code leads to the public verification page: valid, masked; then the
+graduate applies to cancel, the employer, the department and the centre agree in turn, the
+rate drops back and the same page says invalid. (No QR decoder is installed: the journey
+follows the URL the PDF links, which is what the code carries.)"""
 
 import io
 from pathlib import Path
@@ -98,6 +97,18 @@ def test_offer_accept_review_approve_download_cancel(
     data = Path(download.value.path()).read_bytes()
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
     assert agreement.number in text and "东海交响乐团" in text
+    links = [
+        str(a.get_object()["/A"]["/URI"])
+        for p in PdfReader(io.BytesIO(data)).pages
+        for a in p.get("/Annots") or []
+        if a.get_object().get("/A")
+    ]
+    verify = next(link for link in links if "/verify/" in link)
+    path = "/verify/" + verify.split("/verify/", 1)[1]
+    visitor = chromium.new_context(locale="zh-CN").new_page()
+    visitor.goto(base + path)
+    assert "有效" in visitor.inner_text("main") and "李明" not in visitor.inner_text("main")
+    shot(visitor, "agreement-04-verified")
 
     # 5. The graduate applies to cancel; the employer, the department and the centre agree.
     gpage.fill("input[name=reason]", "单位岗位调整，双方协商一致")
@@ -113,9 +124,11 @@ def test_offer_accept_review_approve_download_cancel(
     spage.goto(base + reverse("agreements:cancellations"))
     spage.get_by_role("link", name=agreement.number).click()
     click(spage, "中心批准解约")
-    shot(spage, "agreement-04-cancelled")
+    shot(spage, "agreement-05-cancelled")
     agreement.refresh_from_db()
     assert agreement.status == "cancelled"
     assert signed_count(school) == 0
+    visitor.goto(base + path)
+    assert "无效" in visitor.inner_text("main")
     graduate.close()
     staff.close()
