@@ -41,12 +41,14 @@ ACTIVE_STATUSES = (AgreementStatus.ACCEPTED, AgreementStatus.REVIEWED, Agreement
 
 
 class Agreement(TenantModel):
-    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="+")
+    # RESTRICT, not PROTECT: nothing an agreement points at can be deleted on its own, but an
+    # institution's deletion (the demo's reset) takes its agreements with everything else.
+    cohort = models.ForeignKey(Cohort, on_delete=models.RESTRICT, related_name="+")
     graduate = models.ForeignKey(Graduate, on_delete=models.CASCADE, related_name="agreements")
-    employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="agreements")
+    employer = models.ForeignKey(Employer, on_delete=models.RESTRICT, related_name="agreements")
     # The application it grew from (an employer offers only to a graduate who applied to it).
     application = models.ForeignKey(
-        Application, on_delete=models.PROTECT, related_name="agreements"
+        Application, on_delete=models.RESTRICT, related_name="agreements"
     )
     number = models.CharField(_("协议书编号"), max_length=40)
     status = models.CharField(
@@ -84,7 +86,7 @@ class Agreement(TenantModel):
         "documents.IssuedDocument",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="+",
     )
     updated_at = models.DateTimeField(auto_now=True)
