@@ -304,3 +304,7 @@ api.add_router("", guidance_router)
 from qihang.documents.api import router as documents_router  # noqa: E402
 
 api.add_router("", documents_router)
+
+from qihang.api.agreements import router as agreements_router  # noqa: E402  agreements (issue 9)
+
+api.add_router("", agreements_router)

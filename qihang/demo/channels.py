@@ -23,6 +23,7 @@ STEPS = (
     "ventures_demo",  # ventures
     "guidance_demo",  # guidance: after the pairing, for the talk shared with 江城
     "documents_demo",  # documents (issue 9): recommendation forms, 档案/户口
+    "agreements_demo",  # agreements (issue 9): after the applications they grow from
 )
 
 

@@ -97,6 +97,14 @@ class Perm(StrEnum):
     GUIDANCE_VIEW = "guidance.view"
     GUIDANCE_MANAGE = "guidance.manage"
     GUIDANCE_ATTEND = "guidance.attend"
+    # agreements (issue 9, qihang/agreements): a graduate answers offers and asks to cancel;
+    # staff read the agreements of the graduates they see; department staff review, the
+    # career centre approves (and decides cancellations last). Employers offer with
+    # EMPLOYER_PORTAL.
+    AGREEMENT_OWN = "agreement.own"
+    AGREEMENT_VIEW = "agreement.view"
+    AGREEMENT_REVIEW = "agreement.review"
+    AGREEMENT_APPROVE = "agreement.approve"
     # documents (issue 9): issued documents (recommendation form, agreement PDF) — a graduate's
     # own, or those of the graduates staff see (scoping decides); the centre revokes and
     # re-issues. The recommendation form: the graduate applies, the department assesses, the
@@ -132,6 +140,7 @@ STAFF_EXCLUDED = frozenset(
         Perm.APPOINTMENT_BOOK,
         Perm.VENTURE_OWN,
         Perm.GUIDANCE_ATTEND,
+        Perm.AGREEMENT_OWN,
         Perm.RECOMMENDATION_APPLY,
     }
 )
@@ -162,6 +171,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VENTURE_VIEW,
             Perm.GUIDANCE_VIEW,
             Perm.GUIDANCE_MANAGE,
+            Perm.AGREEMENT_VIEW,
+            Perm.AGREEMENT_REVIEW,
             Perm.DOCUMENT_VIEW,  # documents
             Perm.RECOMMENDATION_ASSESS,
             Perm.DOSSIER_VIEW,
@@ -187,6 +198,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.APPOINTMENT_ADVISE,
             Perm.VENTURE_VIEW,
             Perm.GUIDANCE_VIEW,
+            Perm.AGREEMENT_VIEW,
             Perm.DOCUMENT_VIEW,  # documents
             Perm.DOSSIER_VIEW,
         }
@@ -204,6 +216,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.APPOINTMENT_BOOK,
             Perm.VENTURE_OWN,
             Perm.GUIDANCE_ATTEND,
+            Perm.AGREEMENT_OWN,
             Perm.DOCUMENT_VIEW,  # documents: their own
             Perm.RECOMMENDATION_APPLY,
         }
@@ -224,6 +237,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.EVENT_VIEW,
             Perm.VENTURE_VIEW,
             Perm.GUIDANCE_VIEW,
+            Perm.AGREEMENT_VIEW,
             Perm.DOCUMENT_VIEW,  # documents
             Perm.DOSSIER_VIEW,
         }

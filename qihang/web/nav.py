@@ -44,13 +44,19 @@ NAV: tuple[Group, ...] = (
                 "destinations:review_queue",
                 (Perm.DESTINATION_REVIEW, Perm.DESTINATION_APPROVE),
             ),
+            Item(_("三方协议"), "agreements:staff_list", (Perm.AGREEMENT_VIEW,)),
+            Item(_("解约申请"), "agreements:cancellations", (Perm.AGREEMENT_VIEW,)),
+            Item(_("三方协议设置"), "agreements:policy", (Perm.SETTINGS_MANAGE,)),
             Item(_("毕业生简历"), "resumes:staff_list", (Perm.RESUME_VIEW,)),
             Item(_("数据导入"), "imports:list", (Perm.ROSTER_IMPORT,)),
         ),
     ),
     Group(
         _("我的去向"),
-        (Item(_("我的毕业去向"), "destinations:mine", (Perm.DESTINATION_REPORT_OWN,)),),
+        (
+            Item(_("我的毕业去向"), "destinations:mine", (Perm.DESTINATION_REPORT_OWN,)),
+            Item(_("我的三方协议"), "agreements:mine", (Perm.AGREEMENT_OWN,)),
+        ),
     ),
     Group(
         _("招聘与求职"),
@@ -70,6 +76,7 @@ NAV: tuple[Group, ...] = (
         _("单位服务"),
         (
             Item(_("单位服务"), "employer_portal:home", (Perm.EMPLOYER_PORTAL,)),
+            Item(_("三方协议"), "employer_agreements:list", (Perm.EMPLOYER_PORTAL,)),
             Item(_("毕业生简历"), "resumes:employer_list", (Perm.RESUME_BROWSE,)),
         ),
     ),

@@ -67,6 +67,7 @@ OBJECT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "course_id": lambda s: s.fixtures["course"].pk,
     "lecture_id": lambda s: s.fixtures["lecture"].pk,
     "material_id": lambda s: s.fixtures["material"].pk,
+    "agreement_id": lambda s: s.fixtures["agreement"].pk,  # agreements (issue 9)
     "document_id": lambda s: s.fixtures["document"].pk,  # documents
     "recommendation_id": lambda s: s.fixtures["recommendation"].pk,
 }
@@ -85,6 +86,7 @@ OTHER_DEPARTMENT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "registration_id": lambda s: s.fixtures["other_department_registration"].pk,
     "appointment_id": lambda s: s.fixtures["other_department_appointment"].pk,  # appointments
     "project_id": lambda s: s.fixtures["other_department_project"].pk,  # ventures
+    "agreement_id": lambda s: s.fixtures["other_department_agreement"].pk,  # agreements
     "document_id": lambda s: s.fixtures["other_department_document"].pk,  # documents
     "recommendation_id": lambda s: s.fixtures["other_department_recommendation"].pk,
 }
