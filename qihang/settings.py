@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     # ventures
     "qihang.ventures",
     "qihang.guidance",  # guidance
+    "qihang.verification",  # verification (issue 9)
     "qihang.demo",
     "qihang.web",
     # resumes (issue 8)

@@ -25,6 +25,7 @@ urlpatterns = [
     path("appointments/", include("qihang.appointments.urls")),  # appointments
     path("ventures/", include("qihang.ventures.urls")),  # ventures
     path("guidance/", include("qihang.guidance.urls")),  # guidance
+    path("verification/", include("qihang.verification.urls")),  # verification (issue 9)
     path("api/", include("qihang.api.urls")),
     # resumes (issue 8)
     path("resumes/", include("qihang.resumes.urls")),

@@ -97,6 +97,11 @@ class Perm(StrEnum):
     GUIDANCE_VIEW = "guidance.view"
     GUIDANCE_MANAGE = "guidance.manage"
     GUIDANCE_ATTEND = "guidance.attend"
+    # verification (issue 9): the centre draws rounds, records calls, decides on anomaly flags
+    # and imports enrolment lists; department staff and leadership read the rounds' results
+    # (department staff: their departments' samples).
+    VERIFICATION_VIEW = "verification.view"
+    VERIFICATION_MANAGE = "verification.manage"
 
 
 # Whole-institution roles see every object of the institution; the others are narrowed by
@@ -149,6 +154,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VENTURE_VIEW,
             Perm.GUIDANCE_VIEW,
             Perm.GUIDANCE_MANAGE,
+            Perm.VERIFICATION_VIEW,  # verification: their departments' samples
         }
     ),
     # Teachers and counsellors bring employers and jobs (the seed: mobilise everyone).
@@ -203,6 +209,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.EVENT_VIEW,
             Perm.VENTURE_VIEW,
             Perm.GUIDANCE_VIEW,
+            Perm.VERIFICATION_VIEW,  # verification
         }
     ),
 }
