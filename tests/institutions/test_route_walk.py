@@ -67,6 +67,9 @@ OBJECT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "course_id": lambda s: s.fixtures["course"].pk,
     "lecture_id": lambda s: s.fixtures["lecture"].pk,
     "material_id": lambda s: s.fixtures["material"].pk,
+    # verification (issue 9)
+    "round_id": lambda s: s.fixtures["verification_round"].pk,
+    "sample_id": lambda s: s.fixtures["verification_sample"].pk,
 }
 
 # The same parameters naming an object of the school's second department (声乐歌剧系), for a
@@ -83,6 +86,7 @@ OTHER_DEPARTMENT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "registration_id": lambda s: s.fixtures["other_department_registration"].pk,
     "appointment_id": lambda s: s.fixtures["other_department_appointment"].pk,  # appointments
     "project_id": lambda s: s.fixtures["other_department_project"].pk,  # ventures
+    "sample_id": lambda s: s.fixtures["other_department_verification_sample"].pk,  # verification
 }
 NOT_DEPARTMENT_OBJECTS = {
     "job_id",
@@ -104,6 +108,7 @@ NOT_DEPARTMENT_OBJECTS = {
     "course_id",
     "lecture_id",
     "material_id",
+    "round_id",  # verification: rounds are the institution's; their samples are narrowed
 }
 
 # Parameters that are not objects of a tenant (formats, tokens): a fixed, valid value.
