@@ -25,11 +25,15 @@ def centre(school: School):  # noqa: ANN201
 
 def place(school: School, graduate: Graduate, code: str = "10", **values) -> Destination:
     """Record and approve a destination for `graduate` (the centre records, then approves)."""
-    data = employment(**values) if code == "10" else {"code": code, **values}
-    if code in {"11", "12", "27"}:
-        data = employment(code=code, agreement_no="", **values)
+    if code in {"10", "11", "12", "27"}:
+        data = employment(code=code)
+        if code != "10":
+            data["agreement_no"] = ""
         if code in {"12", "27"}:
-            data.update(employer_credit_code=values.get("employer_credit_code", ""))
+            data["employer_credit_code"] = ""
+        data.update(values)
+    else:
+        data = {"code": code, **values}
     actor = centre(school)
     reason = "核查测试" if hasattr(graduate, "destination") else ""
     destination = destinations.destination_record(
