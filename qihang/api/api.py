@@ -298,3 +298,7 @@ api.add_router("", ventures_router)
 from qihang.guidance.api import router as guidance_router  # noqa: E402
 
 api.add_router("", guidance_router)
+# verification (issue 9)
+from qihang.verification.api import router as verification_router  # noqa: E402
+
+api.add_router("", verification_router)
