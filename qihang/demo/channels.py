@@ -22,6 +22,7 @@ STEPS = (
     "appointments_demo",  # appointments
     "ventures_demo",  # ventures
     "guidance_demo",  # guidance: after the pairing, for the talk shared with 江城
+    "verification_demo",  # verification (issue 9): after the employers and the season
 )
 
 

@@ -104,7 +104,7 @@ def round_list(request: HttpRequest) -> Any:
 
 @router.get(
     "/verification/rounds/{round_id}/samples",
-    response={200: list[SampleOut], 404: ErrorOut, **READ},
+    response={200: list[SampleOut], 404: ErrorOut, 422: ValidationErrorOut, **READ},
     summary="批次的核查对象与核查记录",
 )
 @api_requires(Perm.VERIFICATION_VIEW)

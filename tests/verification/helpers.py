@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from qihang.destinations import services as destinations
+from qihang.destinations.evidence import EvidenceUpload
 from qihang.destinations.models import Destination
 from qihang.graduates.models import Graduate
 from qihang.institutions.scoping import build_actor
 from qihang.verification import services
 from qihang.verification.models import VerificationRound, VerificationSample
+from tests.conftest import TINY_PNG
 from tests.destinations.conftest import employment
 from tests.factories import School, make_graduate
 
-TODAY = dt.date(2020, 9, 1)
+EVIDENCE = {"10": "contract", "11": "contract", "12": "offer", "27": "offer", "76": "statement",
+            "80": "admission", "85": "admission"}  # fmt: skip
 
 
 def centre(school: School):  # noqa: ANN201
@@ -36,8 +40,16 @@ def place(school: School, graduate: Graduate, code: str = "10", **values) -> Des
         data = {"code": code, **values}
     actor = centre(school)
     reason = "核查测试" if hasattr(graduate, "destination") else ""
+    # The evidence the code needs (destinations' evidence rules), a file of its own per record
+    # so that "evidence reused" stays quiet unless a test means it.
+    kind = EVIDENCE.get(code, "other")
+    scan = ContentFile(TINY_PNG + f"#{graduate.pk}:{graduate.student_no}".encode(), name="证明.png")
     destination = destinations.destination_record(
-        actor=actor, graduate=graduate, data=data, reason=reason
+        actor=actor,
+        graduate=graduate,
+        data=data,
+        reason=reason,
+        evidence_files=[EvidenceUpload(kind, scan)],
     )
     return destinations.destination_approve(actor=actor, destination=destination)
 
