@@ -23,6 +23,7 @@ import random
 from collections.abc import Callable
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from qihang.accounts.models import User
 from qihang.demo import catalogue as cat
@@ -83,7 +84,14 @@ def _new_employer(centre, teacher, cohort: Cohort, rng: random.Random) -> None: 
 
     name, body = NEW_EMPLOYER
     code = body[:17] + uscc.calc_check_digit(body[:17])
-    employers.employer_record(actor=teacher, name=name, credit_code=code, division="310115")
+    recorded = employers.employer_record(
+        actor=teacher, name=name, credit_code=code, division="310115"
+    )
+    # Registered on the platform a month before the placements (the demo's clock is the
+    # real one for what the services write: its approvals below are stamped now).
+    Employer.objects.filter(pk=recorded.employer.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=30)
+    )
     unplaced = list(
         Graduate.objects.filter(institution_id=cohort.institution_id, cohort=cohort)
         .exclude(destination__official_code__isnull=False)

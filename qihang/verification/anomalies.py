@@ -50,7 +50,7 @@ class Thresholds:
     contact_employers: int = 2
     # approval_burst: the window before each reporting date, and how far above the usual
     # daily rate (and by at least how many approvals) the window's daily rate must be.
-    burst_window_days: int = 3
+    burst_window_days: int = 7
     burst_factor: float = 3.0
     burst_min_approvals: int = 20
     # Reporting dates (month-day in the graduation year) besides the cohort's deadline.
@@ -179,25 +179,34 @@ def credit_codes(actor: Actor, cohort: Cohort, t: Thresholds) -> list[Finding]:
         if code:
             by_code[code].append(d)
     findings = []
+    unregistered: list[Record] = []
     for code, records in sorted(by_code.items()):
         employer = records[0].official_values.get("employer_name", "")
         if not uscc.is_valid(code):
-            summary = _("统一社会信用代码 %(code)s 无效（校验不通过）：%(n)s 条记录") % {
-                "code": code, "n": len(records)}  # fmt: skip
-            key = f"invalid:{code}"
+            findings.append(
+                Finding(
+                    "credit_code",
+                    f"invalid:{code}",
+                    _("统一社会信用代码 %(code)s 无效（校验不通过）：%(n)s 条记录")
+                    % {"code": code, "n": len(records)},
+                    [_destination_record(d, employer) for d in records[:RECORD_LIMIT]],
+                    len(records),
+                )
+            )
         elif code not in verified:
-            summary = _("统一社会信用代码 %(code)s（%(name)s）不是本校已认证单位：%(n)s 条记录") % {
-                "code": code, "name": employer, "n": len(records)}  # fmt: skip
-            key = f"unregistered:{code}"
-        else:
-            continue
+            unregistered += [_destination_record(d, f"{code} {employer}") for d in records]
+    if unregistered:
+        # One finding for all of them: most schools' graduates go to employers that never
+        # registered on the platform; the list is what the centre works through.
+        codes = len({r.detail.split(" ", 1)[0] for r in unregistered})
         findings.append(
             Finding(
                 "credit_code",
-                key,
-                summary,
-                [_destination_record(d, employer) for d in records[:RECORD_LIMIT]],
-                len(records),
+                f"unregistered:{cohort.year}",
+                _("%(n)s 条已审批记录的单位（%(codes)s 个统一社会信用代码）不是本校已认证单位")
+                % {"n": len(unregistered), "codes": codes},
+                unregistered[:RECORD_LIMIT],
+                len(unregistered),
             )
         )
     return findings
@@ -392,7 +401,7 @@ def employer_concentration(actor: Actor, cohort: Cohort, t: Thresholds) -> list[
     """Many graduates placed with one small or newly registered employer: at least
     `concentration_min_graduates` approved records name one credit code whose employer was
     registered on the platform less than `new_employer_days` before the first of those
-    approvals, or is not registered at all. (The platform records no employer size; "small"
+    approvals (not after it), or is not registered at all. (The platform records no employer size; "small"
     is read as "new or unknown here".)"""
     by_code: dict[str, list[Destination]] = defaultdict(list)
     for d in _official(actor, cohort):
@@ -410,7 +419,8 @@ def employer_concentration(actor: Actor, cohort: Cohort, t: Thresholds) -> list[
         first = min(d.approved_at for d in records if d.approved_at) if any(
             d.approved_at for d in records) else timezone.now()  # fmt: skip
         created = registered.get(code)
-        if created is not None and (first - created).days >= t.new_employer_days:
+        # Registered after the first approval: its age is unknown to the rule, not flagged.
+        if created is not None and not (0 <= (first - created).days < t.new_employer_days):
             continue
         name = records[0].official_values.get("employer_name", "")
         since = (

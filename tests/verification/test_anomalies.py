@@ -57,10 +57,11 @@ def test_credit_codes_invalid_and_unregistered(school):
     d3 = g3.destination
     d3.official_values = {**d3.official_values, "employer_credit_code": "91310000MA1XXXXXX0"}
     d3.save(update_fields=["official_values"])
-    found = keys(run("credit_code", school))
-    assert f"unregistered:{make_credit_code(777)}" in found
-    assert "invalid:91310000MA1XXXXXX0" in found
-    assert not any(verified.credit_code in k for k in found)
+    findings = {f.key: f for f in run("credit_code", school)}
+    assert set(findings) == {"unregistered:2020", "invalid:91310000MA1XXXXXX0"}
+    [unregistered] = findings["unregistered:2020"].records
+    assert unregistered.label == f"{g2.name}（{g2.student_no}）"
+    assert unregistered.detail.startswith(make_credit_code(777))
 
 
 def test_approval_burst(school):

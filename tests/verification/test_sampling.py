@@ -4,7 +4,7 @@ import math
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qihang.verification import sampling
@@ -73,6 +73,7 @@ strata = st.dictionaries(
 )
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(strata, st.decimals("0.01", "100", places=2), st.integers(0, 2**62 - 1))
 def test_sizes_per_stratum_are_as_documented(population, percent, seed):
     members, serial = [], 0
