@@ -11,8 +11,8 @@
 - A round drawn as of five days before the demo day (5%, 钢琴系 10%), its calls: most
   confirmed, some unreachable (one reached on the second try), and one false whose record (a
   newer version recorded after the draw, still pending) went back for correction.
-Rules that fire on the generated season itself (approvals before 30 June, codes 12/76 by
-department) are left to the data. docs/verification.md states the rules.
+Rules that fire on the generated season itself (the batch approved the week before 30 June,
+codes 12/76 in 数字媒体艺术学院) are left to the data. docs/verification.md states the rules.
 """
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ class Thresholds:
     # approval_burst: the window before each reporting date, and how far above the usual
     # daily rate (and by at least how many approvals) the window's daily rate must be.
     burst_window_days: int = 7
-    burst_factor: float = 3.0
+    burst_factor: float = 2.5
     burst_min_approvals: int = 20
     # Reporting dates (month-day in the graduation year) besides the cohort's deadline.
     reporting_days: tuple[str, ...] = ("06-30", "08-31", "12-31")
@@ -230,13 +230,18 @@ def _reporting_dates(cohort: Cohort, t: Thresholds) -> list[dt.date]:
 def approval_burst(actor: Actor, cohort: Cohort, t: Thresholds) -> list[Finding]:
     """Many approvals in the days just before a reporting date: the window's approvals per day
     against the usual daily rate (approvals outside every window ÷ days outside them, over the
-    days from the first to the last approval of the cohort)."""
+    days from the first to the last approval of the cohort in its graduation year)."""
     from qihang.destinations.models import DestinationChange
 
     tz = timezone.get_default_timezone()
+    season = (
+        dt.datetime(cohort.year, 1, 1, tzinfo=tz),
+        dt.datetime(cohort.year + 1, 1, 1, tzinfo=tz),
+    )
     approvals = (
         scoped(DestinationChange, actor)
         .filter(destination__cohort=cohort, action__in=[ChangeAction.APPROVE, ChangeAction.IMPORT])
+        .filter(at__gte=season[0], at__lt=season[1])
         .order_by()
     )
     per_day = dict(
