@@ -11,6 +11,11 @@
 - A round drawn as of five days before the demo day (5%, 钢琴系 10%), its calls: most
   confirmed, some unreachable (one reached on the second try), and one false whose record (a
   newer version recorded after the draw, still pending) went back for correction.
+The services run on a demo clock (`_Clock`: django.utils.timezone.now set to moments of the
+season, a few seconds apart), so every row and audit entry they write is dated in July 2020
+like the rest of the demo, in the first place — nothing is re-dated afterwards.
+- A 2019 graduate's agreement signed in October 2019, after the closing date (31 August),
+  recorded and approved in November ("agreements dated after the closing date").
 Rules that fire on the generated season itself (the batch approved the week before 30 June,
 codes 12/76 in 数字媒体艺术学院) are left to the data. docs/verification.md states the rules.
 """
@@ -69,29 +74,62 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
         return []
     centre = build_actor(centre_user, school.pk)
     rng = random.Random(seed * 11 + 9)  # noqa: S311 (demo data)
-    _new_employer(centre, build_actor(teacher_user or centre_user, school.pk), cohort, rng)
-    _shared_contact(centre, school)
-    _enrolment_list(centre, cohort, rng)
-    round_ = _round(centre, cohort, today, seed)
-    _calls(centre, round_, rng)
+    clock = _Clock()
+    with clock:
+        clock.at(dt.date(today.year - 1, 11, 5), 10)
+        _late_agreement(centre, school)
+        clock.at(today - dt.timedelta(days=25), 10)
+        teacher = build_actor(teacher_user or centre_user, school.pk)
+        code = _new_employer_record(teacher)
+        clock.at(today - dt.timedelta(days=14), 15)
+        _new_employer_placements(centre, cohort, code, rng)
+        clock.at(today - dt.timedelta(days=12), 11)
+        _shared_contact(centre, school)
+        clock.at(today - dt.timedelta(days=7), 9)
+        _enrolment_list(centre, cohort, rng)
+        clock.at(today - dt.timedelta(days=5), 9)
+        round_ = _round(centre, cohort, today, seed)
+        clock.at(today - dt.timedelta(days=3), 14)
+        _calls(centre, round_, rng, clock, today)
     if log:
         log(f"核查：{round_.name}，抽取 {round_.samples.count()} 人")
     return []
 
 
-def _new_employer(centre, teacher, cohort: Cohort, rng: random.Random) -> None:  # noqa: ANN001
+class _Clock:
+    """django.utils.timezone.now (what services and auto_now fields read) as a demo clock: set
+    to a moment with `at`, it advances 41 seconds on every reading."""
+
+    def __enter__(self) -> _Clock:
+        self._real = timezone.now
+        self._moment = self._real()
+        timezone.now = self._now
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        timezone.now = self._real
+
+    def at(self, day: dt.date, hour: int) -> None:
+        self._moment = dt.datetime.combine(
+            day, dt.time(hour, 0), tzinfo=timezone.get_default_timezone()
+        )
+
+    def _now(self) -> dt.datetime:
+        self._moment += dt.timedelta(seconds=41)
+        return self._moment
+
+
+def _new_employer_record(teacher) -> str:  # noqa: ANN001
     from stdnum.cn import uscc
 
     name, body = NEW_EMPLOYER
     code = body[:17] + uscc.calc_check_digit(body[:17])
-    recorded = employers.employer_record(
-        actor=teacher, name=name, credit_code=code, division="310115"
-    )
-    # Registered on the platform a month before the placements (the demo's clock is the
-    # real one for what the services write: its approvals below are stamped now).
-    Employer.objects.filter(pk=recorded.employer.pk).update(
-        created_at=timezone.now() - dt.timedelta(days=30)
-    )
+    employers.employer_record(actor=teacher, name=name, credit_code=code, division="310115")
+    return code
+
+
+def _new_employer_placements(centre, cohort: Cohort, code: str, rng: random.Random) -> None:  # noqa: ANN001
+    name = NEW_EMPLOYER[0]
     unplaced = list(
         Graduate.objects.filter(institution_id=cohort.institution_id, cohort=cohort)
         .exclude(destination__official_code__isnull=False)
@@ -115,6 +153,39 @@ def _new_employer(centre, teacher, cohort: Cohort, rng: random.Random) -> None: 
             reason="补录就业信息" if has_record else "",
         )
         destinations.destination_approve(actor=centre, destination=record)
+
+
+def _late_agreement(centre, school: Institution) -> None:  # noqa: ANN001
+    """A 2019 graduate who signed in October, after the closing date; recorded in November."""
+    graduate = (
+        Graduate.objects.filter(
+            institution=school, cohort__year=2019, destination__official_code__code="70"
+        )
+        .order_by("student_no")
+        .first()
+    )
+    if graduate is None:
+        return
+    record = destinations.destination_record(
+        actor=centre,
+        graduate=graduate,
+        data={
+            "code": "10",
+            "employer_name": "上海爱乐乐团",
+            "employer_credit_code": "12310000425016478B",
+            "employer_nature": "29",
+            "employer_division": "310104",
+            "agreement_no": "2019-DFCM-9001",
+            "signed_on": dt.date(2019, 10, 21),
+            "confirmed_not_internship": True,
+            "note": "截止日期后签约，补录",
+        },
+        evidence_files=[
+            EvidenceUpload("agreement", ContentFile(SCAN + b"#2019-9001", name="就业协议书.png"))
+        ],
+        reason="毕业生十月签约，补录就业协议",
+    )
+    destinations.destination_approve(actor=centre, destination=record)
 
 
 def _shared_contact(centre, school: Institution) -> None:  # noqa: ANN001
@@ -184,7 +255,7 @@ def _round(centre, cohort: Cohort, today: dt.date, seed: int):  # noqa: ANN001, 
 CONFIRMED_NOTES = ("本人确认，已入职", "本人确认，协议信息无误", "单位人事处确认在岗")
 
 
-def _calls(centre, round_, rng: random.Random) -> None:  # noqa: ANN001
+def _calls(centre, round_, rng: random.Random, clock: _Clock, today: dt.date) -> None:  # noqa: ANN001
     samples = list(round_.samples.select_related("graduate").order_by("graduate__student_no"))
     if not samples:
         return
@@ -212,6 +283,8 @@ def _calls(centre, round_, rng: random.Random) -> None:  # noqa: ANN001
         notes="本人表示未与该单位签约，协议由他人代填；已请本人如实更正",
     )
     for i, sample in enumerate(s for s in samples if s.pk != false.pk):
+        if i % 30 == 29:  # about thirty calls a day
+            clock.at(today - dt.timedelta(days=2 - i // 30 % 3), 9)
         if i % 9 == 4:
             services.call_record(
                 actor=centre, sample=sample, result="unreachable", notes="无人接听"

@@ -483,6 +483,42 @@ def insurance_missing(actor: Actor, cohort: Cohort, t: Thresholds) -> list[Findi
     ]
 
 
+def closing_date(cohort: Cohort) -> dt.date:
+    """The cohort's closing date: its registration deadline, or 31 August of its year."""
+    deadline = (
+        CohortPolicy.objects.filter(cohort=cohort)
+        .values_list("registration_deadline", flat=True)
+        .first()
+    )
+    return deadline or dt.date(cohort.year, 8, 31)
+
+
+def late_agreement(actor: Actor, cohort: Cohort, t: Thresholds) -> list[Finding]:
+    """Agreements dated after the closing date: approved records whose signing date
+    (Destination.signed_on, as approved) lies after the cohort's closing date."""
+    closing = closing_date(cohort)
+    late = [
+        d
+        for d in _official(actor, cohort).exclude(official_values__signed_on="")
+        if (d.official_values.get("signed_on") or "") > closing.isoformat()
+    ]
+    if not late:
+        return []
+    return [
+        Finding(
+            "late_agreement",
+            f"late:{cohort.year}",
+            _("%(n)s 条已审批记录的签约日期晚于截止日期 %(day)s")
+            % {"n": len(late), "day": closing.isoformat()},
+            [
+                _destination_record(d, d.official_values.get("signed_on", ""))
+                for d in late[:RECORD_LIMIT]
+            ],
+            len(late),
+        )
+    ]
+
+
 RULES: dict[str, Rule] = {
     rule.name: rule
     for rule in (
@@ -507,5 +543,8 @@ RULES: dict[str, Rule] = {
         Rule("insurance_missing", gettext_lazy("未见于社保参保名单"),
              gettext_lazy("代码 11、12 的毕业生不在最近导入的社保参保名单中。"),
              insurance_missing),
+        Rule("late_agreement", gettext_lazy("签约日期晚于截止日期"),
+             gettext_lazy("已审批记录的签约日期晚于本届去向登记截止日期（未设置时为 8 月 31 日）。"),
+             late_agreement),
     )
 }  # fmt: skip

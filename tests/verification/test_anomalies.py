@@ -226,3 +226,13 @@ def test_anomaly_page_queries_do_not_grow(school, client_for, django_assert_max_
 
 def test_only_the_centre_opens_the_anomaly_page(school, client_for):
     assert client_for(school.dept_staff).get("/verification/anomalies/").status_code == 403
+
+
+def test_late_agreement(school):
+    early, late = more_graduates(school, 2)
+    place(school, early, agreement_no="L1")
+    assert run("late_agreement", school) == []
+    place(school, late, agreement_no="L2", signed_on=dt.date(2020, 9, 15))
+    [finding] = run("late_agreement", school)
+    assert finding.key == "late:2020"
+    assert [r.detail for r in finding.records] == ["2020-09-15"]
