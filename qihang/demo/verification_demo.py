@@ -34,7 +34,7 @@ from qihang.accounts.models import User
 from qihang.demo import catalogue as cat
 from qihang.destinations import services as destinations
 from qihang.destinations.evidence import EvidenceUpload
-from qihang.destinations.models import Destination
+from qihang.destinations.models import Destination, DestinationPeriod
 from qihang.employers import services as employers
 from qihang.employers.models import Contact, Employer
 from qihang.graduates.models import Graduate
@@ -77,12 +77,12 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
     clock = _Clock()
     with clock:
         clock.at(dt.date(today.year - 1, 11, 5), 10)
-        _late_agreement(centre, school)
+        _late_agreement(centre, school, clock)
         clock.at(today - dt.timedelta(days=25), 10)
         teacher = build_actor(teacher_user or centre_user, school.pk)
         code = _new_employer_record(teacher)
         clock.at(today - dt.timedelta(days=14), 15)
-        _new_employer_placements(centre, cohort, code, rng)
+        _new_employer_placements(centre, cohort, code, rng, clock)
         clock.at(today - dt.timedelta(days=12), 11)
         _shared_contact(centre, school)
         clock.at(today - dt.timedelta(days=7), 9)
@@ -97,8 +97,9 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
 
 
 class _Clock:
-    """django.utils.timezone.now (what services and auto_now fields read) as a demo clock: set
-    to a moment with `at`, it advances 41 seconds on every reading."""
+    """django.utils.timezone.now (what services and auto_now fields read) as a demo clock: it
+    stands at the moment `at` sets, and `tick` moves it on (between two service calls, so one
+    call's rows share its moment and a record's history stays strictly in time)."""
 
     def __enter__(self) -> _Clock:
         self._real = timezone.now
@@ -114,8 +115,10 @@ class _Clock:
             day, dt.time(hour, 0), tzinfo=timezone.get_default_timezone()
         )
 
+    def tick(self, seconds: int = 41) -> None:
+        self._moment += dt.timedelta(seconds=seconds)
+
     def _now(self) -> dt.datetime:
-        self._moment += dt.timedelta(seconds=41)
         return self._moment
 
 
@@ -128,16 +131,19 @@ def _new_employer_record(teacher) -> str:  # noqa: ANN001
     return code
 
 
-def _new_employer_placements(centre, cohort: Cohort, code: str, rng: random.Random) -> None:  # noqa: ANN001
+def _new_employer_placements(  # noqa: ANN001
+    centre, cohort: Cohort, code: str, rng: random.Random, clock: _Clock
+) -> None:
     name = NEW_EMPLOYER[0]
+    # Graduates who have reported nothing yet (no record, so no period the new one closes).
     unplaced = list(
-        Graduate.objects.filter(institution_id=cohort.institution_id, cohort=cohort)
-        .exclude(destination__official_code__isnull=False)
+        Graduate.objects.filter(
+            institution_id=cohort.institution_id, cohort=cohort, destination__isnull=True
+        )
         .filter(roster_status="active")
         .order_by("student_no")[:40]
     )
     for graduate in rng.sample(unplaced, min(5, len(unplaced))):
-        has_record = Destination.objects.filter(graduate=graduate).exists()
         record = destinations.destination_record(
             actor=centre,
             graduate=graduate,
@@ -150,17 +156,22 @@ def _new_employer_placements(centre, cohort: Cohort, code: str, rng: random.Rand
                 "note": "录用证明（扫描件）",
             },
             evidence_files=[EvidenceUpload("offer", ContentFile(SCAN, name="录用证明.png"))],
-            reason="补录就业信息" if has_record else "",
         )
+        clock.tick()
         destinations.destination_approve(actor=centre, destination=record)
+        clock.tick()
 
 
-def _late_agreement(centre, school: Institution) -> None:  # noqa: ANN001
+def _late_agreement(centre, school: Institution, clock: _Clock) -> None:  # noqa: ANN001
     """A 2019 graduate who signed in October, after the closing date; recorded in November."""
+    # One whose periods all began before now (the demo clock's November 2019): the new
+    # version closes them now.
+    later = DestinationPeriod.objects.filter(valid_from__gte=timezone.now()).values("graduate_id")
     graduate = (
         Graduate.objects.filter(
             institution=school, cohort__year=2019, destination__official_code__code="70"
         )
+        .exclude(pk__in=later)
         .order_by("student_no")
         .first()
     )
@@ -185,6 +196,7 @@ def _late_agreement(centre, school: Institution) -> None:  # noqa: ANN001
         ],
         reason="毕业生十月签约，补录就业协议",
     )
+    clock.tick()
     destinations.destination_approve(actor=centre, destination=record)
 
 
@@ -259,7 +271,15 @@ def _calls(centre, round_, rng: random.Random, clock: _Clock, today: dt.date) ->
     samples = list(round_.samples.select_related("graduate").order_by("graduate__student_no"))
     if not samples:
         return
-    false = next((s for s in samples if s.code == "10"), samples[0])
+    later = set(
+        DestinationPeriod.objects.filter(valid_from__gte=timezone.now()).values_list(
+            "graduate_id", flat=True
+        )
+    )
+    settled = [s for s in samples if s.graduate_id not in later and s.destination_id]
+    if not settled:
+        return
+    false = next((s for s in settled if s.code == "10"), settled[0])
     # After the draw a counsellor recorded a newer version (still pending) …
     destination = Destination.objects.get(pk=false.destination_id)
     destinations.destination_record(
@@ -276,6 +296,7 @@ def _calls(centre, round_, rng: random.Random, clock: _Clock, today: dt.date) ->
         reason="补录协议书编号",
     )
     # … and the call found the graduate never worked there.
+    clock.tick()
     services.call_record(
         actor=centre,
         sample=false,
@@ -284,12 +305,14 @@ def _calls(centre, round_, rng: random.Random, clock: _Clock, today: dt.date) ->
     )
     for i, sample in enumerate(s for s in samples if s.pk != false.pk):
         if i % 30 == 29:  # about thirty calls a day
-            clock.at(today - dt.timedelta(days=2 - i // 30 % 3), 9)
+            clock.at(today - dt.timedelta(days=max(0, 2 - i // 30)), 9)
+        clock.tick(180)
         if i % 9 == 4:
             services.call_record(
                 actor=centre, sample=sample, result="unreachable", notes="无人接听"
             )
             if i % 2:
+                clock.tick(600)
                 services.call_record(
                     actor=centre, sample=sample, result="confirmed", notes="第二次致电，本人确认"
                 )
