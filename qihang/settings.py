@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "qihang.ventures",
     "qihang.guidance",  # guidance
     "qihang.verification",  # verification (issue 9)
+    "qihang.agreements",  # agreements (issue 9)
+    "qihang.documents",  # documents (issue 9)
     "qihang.demo",
     "qihang.web",
     # resumes (issue 8)
@@ -294,6 +296,11 @@ if (
 QIHANG_SMS_BACKEND = env_str("QIHANG_SMS_BACKEND", "" if PRODUCTION else "file")
 QIHANG_WECHAT_BACKEND = env_str("QIHANG_WECHAT_BACKEND", "" if PRODUCTION else "file")
 QIHANG_MESSAGE_OUTBOX_DIR = Path(env_str("QIHANG_MESSAGE_OUTBOX_DIR") or DATA_DIR / "messages")
+
+# --- Agreements: the e-signature backend (see qihang/agreements/signing.py) ---------------------
+# "local" signs in the platform (signer, time, SHA-256 of the signed bytes); a dotted path names
+# an external vendor's backend class.
+QIHANG_SIGNING_BACKEND = env_str("QIHANG_SIGNING_BACKEND", "local")
 
 # --- Production server: `qihang serve` runs gunicorn with these (its options override them) -----
 # Behind nginx the app listens on the loopback only; 0 workers means 2 × CPU cores + 1.

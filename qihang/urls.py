@@ -18,6 +18,7 @@ urlpatterns = [
     # Before the portal's own "employer/": its jobs pages are the jobs app's.
     path("employer/jobs/", include("qihang.jobs.portal_urls")),
     path("employer/applications/", include("qihang.applications.portal_urls")),  # applications
+    path("employer/agreements/", include("qihang.agreements.portal_urls")),  # agreements
     path("employer/", include("qihang.employers.portal_urls")),
     path("events/", include("qihang.events.urls")),  # events app
     path("", include("qihang.search.urls")),  # /search/… and /recommendations/
@@ -26,6 +27,9 @@ urlpatterns = [
     path("ventures/", include("qihang.ventures.urls")),  # ventures
     path("guidance/", include("qihang.guidance.urls")),  # guidance
     path("verification/", include("qihang.verification.urls")),  # verification (issue 9)
+    path("agreements/", include("qihang.agreements.urls")),  # agreements (issue 9)
+    path("documents/", include("qihang.documents.urls")),  # documents
+    path("verify/", include("qihang.documents.verify_urls")),  # documents: public QR check
     path("api/", include("qihang.api.urls")),
     # resumes (issue 8)
     path("resumes/", include("qihang.resumes.urls")),

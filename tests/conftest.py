@@ -275,6 +275,14 @@ def walk_fixtures(media_root):
         from tests.verification.helpers import walk_verification
 
         walk_verification(school)
+        # agreements (issue 9): the walk employer's offers to graduates[0] and graduates[2].
+        from tests.agreements.helpers import walk_agreements
+
+        walk_agreements(school)
+        # documents (issue 9): an issued document of graduates[0] and one of graduates[2].
+        from tests.documents.helpers import walk_documents
+
+        walk_documents(school)
         return school
 
     return make

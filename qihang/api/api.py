@@ -302,3 +302,7 @@ api.add_router("", guidance_router)
 from qihang.verification.api import router as verification_router  # noqa: E402
 
 api.add_router("", verification_router)
+
+from qihang.api.agreements import router as agreements_router  # noqa: E402  agreements (issue 9)
+
+api.add_router("", agreements_router)

@@ -23,6 +23,7 @@ STEPS = (
     "ventures_demo",  # ventures
     "guidance_demo",  # guidance: after the pairing, for the talk shared with 江城
     "verification_demo",  # verification (issue 9): after the employers and the season
+    "agreements_demo",  # agreements (issue 9): after the applications they grow from
 )
 
 

@@ -876,3 +876,32 @@ def cohort_policy_update(
         data={"before": change_before, "after": change_after},
     )
     return policy
+
+
+# --- Tripartite agreements (qihang/agreements) ----------------------------------------------------
+def destination_by_agreement(
+    *,
+    actor: Actor,
+    graduate: Graduate,
+    data: Mapping[str, Any],
+    reason: str,
+    evidence_files: Iterable[Any] = (),
+) -> Destination:
+    """What an agreement decides, written and approved at once by the career centre: a signed
+    agreement's code 10 (with the agreement as evidence), or on its cancellation the values it
+    replaced (or 70 待就业 when there were none). A new version with source "agreement" through
+    the same path as every record (history, reported period, audit), then the approval (the
+    official period). The agreements app calls it inside its own transaction."""
+    actor.require(Perm.DESTINATION_APPROVE)
+    _require_visible(actor, graduate)
+    with transaction.atomic():
+        destination = _write_version(
+            actor=actor,
+            graduate=graduate,
+            data=data,
+            uploads=uploads_from(evidence_files),
+            reason=reason,
+            who=_Who(Source.AGREEMENT, ChangeAction.RECORD, ReviewStatus.DEPARTMENT_REVIEWED),
+            staff=True,
+        )
+        return destination_approve(actor=actor, destination=destination)

@@ -102,6 +102,26 @@ class Perm(StrEnum):
     # (department staff: their departments' samples).
     VERIFICATION_VIEW = "verification.view"
     VERIFICATION_MANAGE = "verification.manage"
+    # agreements (issue 9, qihang/agreements): a graduate answers offers and asks to cancel;
+    # staff read the agreements of the graduates they see; department staff review, the
+    # career centre approves (and decides cancellations last). Employers offer with
+    # EMPLOYER_PORTAL.
+    AGREEMENT_OWN = "agreement.own"
+    AGREEMENT_VIEW = "agreement.view"
+    AGREEMENT_REVIEW = "agreement.review"
+    AGREEMENT_APPROVE = "agreement.approve"
+    # documents (issue 9): issued documents (recommendation form, agreement PDF) — a graduate's
+    # own, or those of the graduates staff see (scoping decides); the centre revokes and
+    # re-issues. The recommendation form: the graduate applies, the department assesses, the
+    # centre approves. 档案/户口 (the dossier): department and centre edit, everyone it concerns
+    # reads.
+    DOCUMENT_VIEW = "document.view"
+    DOCUMENT_MANAGE = "document.manage"
+    RECOMMENDATION_APPLY = "recommendation.apply"
+    RECOMMENDATION_ASSESS = "recommendation.assess"
+    RECOMMENDATION_APPROVE = "recommendation.approve"
+    DOSSIER_VIEW = "dossier.view"
+    DOSSIER_EDIT = "dossier.edit"
 
 
 # Whole-institution roles see every object of the institution; the others are narrowed by
@@ -125,6 +145,8 @@ STAFF_EXCLUDED = frozenset(
         Perm.APPOINTMENT_BOOK,
         Perm.VENTURE_OWN,
         Perm.GUIDANCE_ATTEND,
+        Perm.AGREEMENT_OWN,
+        Perm.RECOMMENDATION_APPLY,
     }
 )
 
@@ -155,6 +177,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.GUIDANCE_VIEW,
             Perm.GUIDANCE_MANAGE,
             Perm.VERIFICATION_VIEW,  # verification: their departments' samples
+            Perm.AGREEMENT_VIEW,
+            Perm.AGREEMENT_REVIEW,
+            Perm.DOCUMENT_VIEW,  # documents
+            Perm.RECOMMENDATION_ASSESS,
+            Perm.DOSSIER_VIEW,
+            Perm.DOSSIER_EDIT,
         }
     ),
     # Teachers and counsellors bring employers and jobs (the seed: mobilise everyone).
@@ -176,6 +204,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.APPOINTMENT_ADVISE,
             Perm.VENTURE_VIEW,
             Perm.GUIDANCE_VIEW,
+            Perm.AGREEMENT_VIEW,
+            Perm.DOCUMENT_VIEW,  # documents
+            Perm.DOSSIER_VIEW,
         }
     ),
     # Graduates have no API tokens (the page refuses them one), so not NOTIFICATIONS_OWN: their
@@ -191,6 +222,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.APPOINTMENT_BOOK,
             Perm.VENTURE_OWN,
             Perm.GUIDANCE_ATTEND,
+            Perm.AGREEMENT_OWN,
+            Perm.DOCUMENT_VIEW,  # documents: their own
+            Perm.RECOMMENDATION_APPLY,
+            Perm.DOSSIER_VIEW,
         }
     ),
     # Leadership reads everything and changes nothing.
@@ -210,6 +245,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VENTURE_VIEW,
             Perm.GUIDANCE_VIEW,
             Perm.VERIFICATION_VIEW,  # verification
+            Perm.AGREEMENT_VIEW,
+            Perm.DOCUMENT_VIEW,  # documents
+            Perm.DOSSIER_VIEW,
         }
     ),
 }

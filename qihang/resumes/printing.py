@@ -1,19 +1,14 @@
-"""The printable résumé: the structured résumé and portfolio as a PDF, made with WeasyPrint
-in the Noto Sans CJK font (Debian's fonts-noto-cjk), so that Chinese text is embedded and
-searchable in the file."""
+"""The printable résumé: the structured résumé and portfolio as a PDF (qihang.lib.pdf: WeasyPrint
+in the Noto Sans CJK font, so that Chinese text is embedded and searchable in the file)."""
 
 from __future__ import annotations
 
-from django.template.loader import render_to_string
-
+from qihang.lib.pdf import html_to_pdf
 from qihang.resumes.selectors import ResumeView
 
 
 def printable_pdf(view: ResumeView) -> bytes:
-    import weasyprint  # imported here: it loads Pango on import, which only this needs
-
-    html = render_to_string("resumes/print.html", {"view": view})
-    return weasyprint.HTML(string=html).write_pdf()
+    return html_to_pdf("resumes/print.html", {"view": view})
 
 
 def printable_name(view: ResumeView) -> str:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from stdnum.cn import uscc
 
+from qihang.agreements.models import Agreement, AgreementStatus
 from qihang.destinations.models import (
     ChangeAction,
     CohortPolicy,
@@ -494,27 +495,44 @@ def closing_date(cohort: Cohort) -> dt.date:
 
 
 def late_agreement(actor: Actor, cohort: Cohort, t: Thresholds) -> list[Finding]:
-    """Agreements dated after the closing date: approved records whose signing date
-    (Destination.signed_on, as approved) lies after the cohort's closing date."""
+    """Agreements dated after the closing date: online agreements (qihang.agreements) signed
+    after the end of the cohort's closing day, and approved records whose signing date
+    (Destination.signed_on, as approved: paper agreements) lies after it. A graduate listed
+    for the first is not listed again for the second."""
     closing = closing_date(cohort)
-    late = [
-        d
-        for d in _official(actor, cohort).exclude(official_values__signed_on="")
-        if (d.official_values.get("signed_on") or "") > closing.isoformat()
-    ]
-    if not late:
+    end = dt.datetime.combine(
+        closing + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_default_timezone()
+    )
+    records: list[Record] = []
+    seen: set[int] = set()
+    for a in (
+        scoped(Agreement, actor)
+        .filter(cohort=cohort, status=AgreementStatus.SIGNED, signed_at__gte=end)
+        .select_related("graduate")
+        .order_by("signed_at", "pk")
+    ):
+        seen.add(a.graduate_id)
+        records.append(
+            Record(
+                f"{a.graduate.name}（{a.graduate.student_no}）",
+                reverse("agreements:staff_detail", args=[a.pk]),
+                f"{a.number} {timezone.localtime(a.signed_at).date().isoformat()}",
+            )
+        )
+    for d in _official(actor, cohort).exclude(official_values__signed_on=""):
+        signed = d.official_values.get("signed_on") or ""
+        if signed > closing.isoformat() and d.graduate_id not in seen:
+            records.append(_destination_record(d, signed))
+    if not records:
         return []
     return [
         Finding(
             "late_agreement",
             f"late:{cohort.year}",
             _("%(n)s 条已审批记录的签约日期晚于截止日期 %(day)s")
-            % {"n": len(late), "day": closing.isoformat()},
-            [
-                _destination_record(d, d.official_values.get("signed_on", ""))
-                for d in late[:RECORD_LIMIT]
-            ],
-            len(late),
+            % {"n": len(records), "day": closing.isoformat()},
+            records[:RECORD_LIMIT],
+            len(records),
         )
     ]
 

@@ -44,6 +44,9 @@ NAV: tuple[Group, ...] = (
                 "destinations:review_queue",
                 (Perm.DESTINATION_REVIEW, Perm.DESTINATION_APPROVE),
             ),
+            Item(_("三方协议"), "agreements:staff_list", (Perm.AGREEMENT_VIEW,)),
+            Item(_("解约申请"), "agreements:cancellations", (Perm.AGREEMENT_VIEW,)),
+            Item(_("三方协议设置"), "agreements:policy", (Perm.SETTINGS_MANAGE,)),
             Item(_("毕业生简历"), "resumes:staff_list", (Perm.RESUME_VIEW,)),
             Item(_("数据导入"), "imports:list", (Perm.ROSTER_IMPORT,)),
             Item(_("就业核查"), "verification:rounds", (Perm.VERIFICATION_VIEW,)),
@@ -52,7 +55,10 @@ NAV: tuple[Group, ...] = (
     ),
     Group(
         _("我的去向"),
-        (Item(_("我的毕业去向"), "destinations:mine", (Perm.DESTINATION_REPORT_OWN,)),),
+        (
+            Item(_("我的毕业去向"), "destinations:mine", (Perm.DESTINATION_REPORT_OWN,)),
+            Item(_("我的三方协议"), "agreements:mine", (Perm.AGREEMENT_OWN,)),
+        ),
     ),
     Group(
         _("招聘与求职"),
@@ -72,6 +78,7 @@ NAV: tuple[Group, ...] = (
         _("单位服务"),
         (
             Item(_("单位服务"), "employer_portal:home", (Perm.EMPLOYER_PORTAL,)),
+            Item(_("三方协议"), "employer_agreements:list", (Perm.EMPLOYER_PORTAL,)),
             Item(_("毕业生简历"), "resumes:employer_list", (Perm.RESUME_BROWSE,)),
         ),
     ),
@@ -93,6 +100,10 @@ NAV: tuple[Group, ...] = (
             Item(_("我的创业项目"), "ventures:mine", (Perm.VENTURE_OWN,)),
             Item(_("创业项目"), "ventures:staff_list", (Perm.VENTURE_VIEW,)),
         ),
+    ),
+    Group(  # documents (issue 9)
+        _("就业文件"),
+        (Item(_("签发的文件"), "documents:list", (Perm.DOCUMENT_VIEW,)),),
     ),
     Group(
         _("管理"),

@@ -60,6 +60,33 @@ def _fresh_lecture(key: str):
     return make
 
 
+def _agreement(key: str, *, accepted: bool):
+    """Another offer of the walk employer to graduates[0] (accepted by them when `accepted`),
+    made once per school and key: the walk's own stays as it is for the other walks."""
+
+    def make(school) -> dict[str, Any]:
+        if key not in school.fixtures:
+            from qihang.agreements import services
+            from qihang.institutions.scoping import build_actor
+            from tests.agreements.helpers import TERMS, employer_actor
+
+            agreement = services.agreement_offer(
+                actor=employer_actor(school.fixtures["employer_user"]),
+                application=school.fixtures["application"],
+                data=TERMS,
+            )
+            if accepted:
+                services.agreement_act(
+                    actor=build_actor(school.graduate_user, school.institution.pk),
+                    agreement=agreement,
+                    action="accept",
+                )
+            school.fixtures[key] = agreement
+        return {"agreement_id": school.fixtures[key].pk}
+
+    return make
+
+
 BODIES: dict[tuple[str, str], Body] = {
     # applications: a graduate applies (twice to the same job is refused) …
     ("POST", "/jobs/{posting_id}/applications"): Body(
@@ -71,6 +98,18 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", "/applications/{application_id}/actions"): Body(
         body=lambda school: {"action": "message", "text": "走查留言"},
         refused=lambda school: {"action": "message", "text": " "},
+    ),
+    # agreements (issue 9): a graduate declines an offer (declining it again is refused) …
+    ("POST", "/agreements/{agreement_id}/actions"): Body(
+        body=lambda school: {"action": "decline", "reason": "走查拒绝"},
+        path=_agreement("declined_agreement", accepted=False),
+        refused=lambda school: {"action": "decline", "reason": "再拒绝一次"},
+    ),
+    # … and the school reviews an accepted one (a rejection without a reason is refused).
+    ("POST", "/staff/agreements/{agreement_id}/actions"): Body(
+        body=lambda school: {"action": "review"},
+        path=_agreement("accepted_agreement", accepted=True),
+        refused=lambda school: {"action": "reject", "reason": ""},
     ),
     # resumes: a graduate changes their résumé's headline (every field may be left out).
     ("PATCH", "/resume"): Body(body=lambda school: {"headline": "大提琴演奏"}),

@@ -70,6 +70,8 @@ OBJECT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     # verification (issue 9)
     "round_id": lambda s: s.fixtures["verification_round"].pk,
     "sample_id": lambda s: s.fixtures["verification_sample"].pk,
+    "agreement_id": lambda s: s.fixtures["agreement"].pk,  # agreements (issue 9)
+    "document_id": lambda s: s.fixtures["document"].pk,  # documents
 }
 
 # The same parameters naming an object of the school's second department (声乐歌剧系), for a
@@ -87,6 +89,8 @@ OTHER_DEPARTMENT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "appointment_id": lambda s: s.fixtures["other_department_appointment"].pk,  # appointments
     "project_id": lambda s: s.fixtures["other_department_project"].pk,  # ventures
     "sample_id": lambda s: s.fixtures["other_department_verification_sample"].pk,  # verification
+    "agreement_id": lambda s: s.fixtures["other_department_agreement"].pk,  # agreements
+    "document_id": lambda s: s.fixtures["other_department_document"].pk,  # documents
 }
 NOT_DEPARTMENT_OBJECTS = {
     "job_id",
