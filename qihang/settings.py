@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     # ventures
     "qihang.ventures",
     "qihang.guidance",  # guidance
+    "qihang.verification",  # verification (issue 9)
     "qihang.agreements",  # agreements (issue 9)
     "qihang.documents",  # documents (issue 9)
     "qihang.demo",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("appointments/", include("qihang.appointments.urls")),  # appointments
     path("ventures/", include("qihang.ventures.urls")),  # ventures
     path("guidance/", include("qihang.guidance.urls")),  # guidance
+    path("verification/", include("qihang.verification.urls")),  # verification (issue 9)
     path("agreements/", include("qihang.agreements.urls")),  # agreements (issue 9)
     path("documents/", include("qihang.documents.urls")),  # documents
     path("verify/", include("qihang.documents.verify_urls")),  # documents: public QR check

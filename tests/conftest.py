@@ -289,6 +289,10 @@ def walk_fixtures(media_root):
         from tests.guidance.helpers import walk_guidance
 
         walk_guidance(school)
+        # verification (issue 9): a round with graduates[0]'s and graduates[2]'s samples.
+        from tests.verification.helpers import walk_verification
+
+        walk_verification(school)
         # agreements (issue 9): the walk employer's offers to graduates[0] and graduates[2].
         from tests.agreements.helpers import walk_agreements
 

@@ -304,6 +304,10 @@ api.add_router("", guidance_router)
 from qihang.documents.api import router as documents_router  # noqa: E402
 
 api.add_router("", documents_router)
+# verification (issue 9)
+from qihang.verification.api import router as verification_router  # noqa: E402
+
+api.add_router("", verification_router)
 
 from qihang.api.agreements import router as agreements_router  # noqa: E402  agreements (issue 9)
 

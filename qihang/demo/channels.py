@@ -24,6 +24,7 @@ STEPS = (
     "guidance_demo",  # guidance: after the pairing, for the talk shared with 江城
     "documents_demo",  # documents (issue 9): recommendation forms, 档案/户口
     "agreements_demo",  # agreements (issue 9): after the applications they grow from
+    "verification_demo",  # verification (issue 9): after the employers and the season
 )
 
 

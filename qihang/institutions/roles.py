@@ -97,6 +97,11 @@ class Perm(StrEnum):
     GUIDANCE_VIEW = "guidance.view"
     GUIDANCE_MANAGE = "guidance.manage"
     GUIDANCE_ATTEND = "guidance.attend"
+    # verification (issue 9): the centre draws rounds, records calls, decides on anomaly flags
+    # and imports enrolment lists; department staff and leadership read the rounds' results
+    # (department staff: their departments' samples).
+    VERIFICATION_VIEW = "verification.view"
+    VERIFICATION_MANAGE = "verification.manage"
     # agreements (issue 9, qihang/agreements): a graduate answers offers and asks to cancel;
     # staff read the agreements of the graduates they see; department staff review, the
     # career centre approves (and decides cancellations last). Employers offer with
@@ -171,6 +176,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VENTURE_VIEW,
             Perm.GUIDANCE_VIEW,
             Perm.GUIDANCE_MANAGE,
+            Perm.VERIFICATION_VIEW,  # verification: their departments' samples
             Perm.AGREEMENT_VIEW,
             Perm.AGREEMENT_REVIEW,
             Perm.DOCUMENT_VIEW,  # documents
@@ -237,6 +243,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.EVENT_VIEW,
             Perm.VENTURE_VIEW,
             Perm.GUIDANCE_VIEW,
+            Perm.VERIFICATION_VIEW,  # verification
             Perm.AGREEMENT_VIEW,
             Perm.DOCUMENT_VIEW,  # documents
             Perm.DOSSIER_VIEW,

@@ -43,7 +43,7 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import Q, Sum, Value
+from django.db.models import OuterRef, Q, Subquery, Sum, Value
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -247,6 +247,43 @@ def code_rules(cohorts: Iterable[Cohort]) -> dict[int, CodeRules]:
         )
         for cohort in cohorts
     }
+
+
+class PlacedGraduate(NamedTuple):
+    graduate_id: int
+    department_id: int
+    code: str  # the reporting (top-level) code held at T
+
+
+def placed_as_of(
+    *, actor: Actor, cohort: Cohort, as_of: dt.date | dt.datetime | None, kind: str = "official"
+) -> list[PlacedGraduate]:
+    """The graduates the placement rate counts as placed as of T, one row each, by graduate id.
+
+    The rate's own definition, listed instead of counted: the actor's roster periods of the
+    cohort open at T (with the department then) joined with the graduate's destination period
+    of `kind` open at T whose code counts as placed (CodeRules.placed_codes). Verification
+    samples are drawn from this. Queries: the cohort's rules (2) and one.
+    """
+    _check(actor, cohort, "department", kind)
+    moment = stats.as_of_moment(as_of)
+    placed = code_rules([cohort])[cohort.pk].placed_codes
+    periods = DestinationPeriod.objects.filter(
+        institution_id=cohort.institution_id,
+        cohort=cohort,
+        kind=kind,
+        code__in=placed,
+        graduate_id=OuterRef("graduate_id"),
+        valid_from__lte=moment,
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=moment))
+    rows = (
+        _roster_at(actor, cohort, moment)
+        .annotate(code=Subquery(periods.values("code")[:1]))
+        .filter(code__isnull=False)
+        .order_by("graduate_id")
+        .values_list("graduate_id", "department_id", "code")
+    )
+    return [PlacedGraduate(*row) for row in rows]
 
 
 def destination_mix(result: dict[str, Any], rules: CodeRules) -> list[dict[str, Any]]:

@@ -49,6 +49,8 @@ NAV: tuple[Group, ...] = (
             Item(_("三方协议设置"), "agreements:policy", (Perm.SETTINGS_MANAGE,)),
             Item(_("毕业生简历"), "resumes:staff_list", (Perm.RESUME_VIEW,)),
             Item(_("数据导入"), "imports:list", (Perm.ROSTER_IMPORT,)),
+            Item(_("就业核查"), "verification:rounds", (Perm.VERIFICATION_VIEW,)),
+            Item(_("异常提示"), "verification:anomalies", (Perm.VERIFICATION_MANAGE,)),
         ),
     ),
     Group(

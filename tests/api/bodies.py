@@ -129,6 +129,12 @@ BODIES: dict[tuple[str, str], Body] = {
         refused=lambda school: {"rating": 5},
         refused_status=422,
     ),
+    # verification: the centre confirms a sample (a second result on a final one is refused).
+    ("POST", "/verification/samples/{sample_id}/result"): Body(
+        body=lambda school: {"result": "confirmed", "notes": "走查核实"},
+        refused=lambda school: {"result": "false", "notes": "走查改口"},
+        refused_status=422,
+    ),
 }
 
 

@@ -67,6 +67,9 @@ OBJECT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "course_id": lambda s: s.fixtures["course"].pk,
     "lecture_id": lambda s: s.fixtures["lecture"].pk,
     "material_id": lambda s: s.fixtures["material"].pk,
+    # verification (issue 9)
+    "round_id": lambda s: s.fixtures["verification_round"].pk,
+    "sample_id": lambda s: s.fixtures["verification_sample"].pk,
     "agreement_id": lambda s: s.fixtures["agreement"].pk,  # agreements (issue 9)
     "document_id": lambda s: s.fixtures["document"].pk,  # documents
     "recommendation_id": lambda s: s.fixtures["recommendation"].pk,
@@ -86,6 +89,7 @@ OTHER_DEPARTMENT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "registration_id": lambda s: s.fixtures["other_department_registration"].pk,
     "appointment_id": lambda s: s.fixtures["other_department_appointment"].pk,  # appointments
     "project_id": lambda s: s.fixtures["other_department_project"].pk,  # ventures
+    "sample_id": lambda s: s.fixtures["other_department_verification_sample"].pk,  # verification
     "agreement_id": lambda s: s.fixtures["other_department_agreement"].pk,  # agreements
     "document_id": lambda s: s.fixtures["other_department_document"].pk,  # documents
     "recommendation_id": lambda s: s.fixtures["other_department_recommendation"].pk,
@@ -110,6 +114,7 @@ NOT_DEPARTMENT_OBJECTS = {
     "course_id",
     "lecture_id",
     "material_id",
+    "round_id",  # verification: rounds are the institution's; their samples are narrowed
 }
 
 # Parameters that are not objects of a tenant (formats, tokens): a fixed, valid value.
