@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     # ventures
     "qihang.ventures",
     "qihang.guidance",  # guidance
+    "qihang.reporting",  # reporting to the education authorities
     "qihang.demo",
     "qihang.web",
     # resumes (issue 8)
@@ -293,6 +294,13 @@ if (
 QIHANG_SMS_BACKEND = env_str("QIHANG_SMS_BACKEND", "" if PRODUCTION else "file")
 QIHANG_WECHAT_BACKEND = env_str("QIHANG_WECHAT_BACKEND", "" if PRODUCTION else "file")
 QIHANG_MESSAGE_OUTBOX_DIR = Path(env_str("QIHANG_MESSAGE_OUTBOX_DIR") or DATA_DIR / "messages")
+
+# --- Reporting to the education authorities (see qihang/reporting/backends.py) -----------------
+# "file" writes each report run's file into QIHANG_REPORTING_OUTBOX_DIR (the local backend, which
+# a person then uploads to the national or provincial system); a dotted path names an adapter
+# that pushes to an authority's interface.
+QIHANG_REPORTING_BACKEND = env_str("QIHANG_REPORTING_BACKEND", "file")
+QIHANG_REPORTING_OUTBOX_DIR = Path(env_str("QIHANG_REPORTING_OUTBOX_DIR") or DATA_DIR / "reporting")
 
 # --- Production server: `qihang serve` runs gunicorn with these (its options override them) -----
 # Behind nginx the app listens on the loopback only; 0 workers means 2 × CPU cores + 1.

@@ -25,6 +25,7 @@ urlpatterns = [
     path("appointments/", include("qihang.appointments.urls")),  # appointments
     path("ventures/", include("qihang.ventures.urls")),  # ventures
     path("guidance/", include("qihang.guidance.urls")),  # guidance
+    path("reporting/", include("qihang.reporting.urls")),  # reporting to the authorities
     path("api/", include("qihang.api.urls")),
     # resumes (issue 8)
     path("resumes/", include("qihang.resumes.urls")),

@@ -97,6 +97,13 @@ class Perm(StrEnum):
     GUIDANCE_VIEW = "guidance.view"
     GUIDANCE_MANAGE = "guidance.manage"
     GUIDANCE_ATTEND = "guidance.attend"
+    # Reporting to the education authorities (issue 9, qihang/reporting). The centre exports,
+    # records report runs, imports the authority's returned list and opens check windows;
+    # department staff answer their graduates' correction requests and see the records the
+    # authority returned; a graduate checks their own data (生源信息核对) and asks to correct it.
+    REPORTING_MANAGE = "reporting.manage"
+    REPORTING_CORRECT = "reporting.correct"
+    REPORTING_CHECK_OWN = "reporting.check_own"
 
 
 # Whole-institution roles see every object of the institution; the others are narrowed by
@@ -120,6 +127,7 @@ STAFF_EXCLUDED = frozenset(
         Perm.APPOINTMENT_BOOK,
         Perm.VENTURE_OWN,
         Perm.GUIDANCE_ATTEND,
+        Perm.REPORTING_CHECK_OWN,
     }
 )
 
@@ -149,6 +157,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VENTURE_VIEW,
             Perm.GUIDANCE_VIEW,
             Perm.GUIDANCE_MANAGE,
+            Perm.REPORTING_CORRECT,
         }
     ),
     # Teachers and counsellors bring employers and jobs (the seed: mobilise everyone).
@@ -185,6 +194,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.APPOINTMENT_BOOK,
             Perm.VENTURE_OWN,
             Perm.GUIDANCE_ATTEND,
+            Perm.REPORTING_CHECK_OWN,
         }
     ),
     # Leadership reads everything and changes nothing.

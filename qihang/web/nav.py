@@ -46,11 +46,18 @@ NAV: tuple[Group, ...] = (
             ),
             Item(_("毕业生简历"), "resumes:staff_list", (Perm.RESUME_VIEW,)),
             Item(_("数据导入"), "imports:list", (Perm.ROSTER_IMPORT,)),
+            # reporting to the education authorities (issue 9)
+            Item(_("上报主管部门"), "reporting:home", (Perm.REPORTING_MANAGE,)),
+            Item(_("信息更正申请"), "reporting:corrections", (Perm.REPORTING_CORRECT,)),
+            Item(_("退回待核记录"), "reporting:returned", (Perm.REPORTING_CORRECT,)),
         ),
     ),
     Group(
         _("我的去向"),
-        (Item(_("我的毕业去向"), "destinations:mine", (Perm.DESTINATION_REPORT_OWN,)),),
+        (
+            Item(_("我的毕业去向"), "destinations:mine", (Perm.DESTINATION_REPORT_OWN,)),
+            Item(_("核对我的信息"), "reporting:my_check", (Perm.REPORTING_CHECK_OWN,)),
+        ),
     ),
     Group(
         _("招聘与求职"),

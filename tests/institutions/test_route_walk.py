@@ -67,6 +67,9 @@ OBJECT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "course_id": lambda s: s.fixtures["course"].pk,
     "lecture_id": lambda s: s.fixtures["lecture"].pk,
     "material_id": lambda s: s.fixtures["material"].pk,
+    # reporting (issue 9)
+    "run_id": lambda s: s.fixtures["report_run"].pk,
+    "correction_id": lambda s: s.fixtures["correction"].pk,
 }
 
 # The same parameters naming an object of the school's second department (声乐歌剧系), for a
@@ -83,6 +86,7 @@ OTHER_DEPARTMENT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "registration_id": lambda s: s.fixtures["other_department_registration"].pk,
     "appointment_id": lambda s: s.fixtures["other_department_appointment"].pk,  # appointments
     "project_id": lambda s: s.fixtures["other_department_project"].pk,  # ventures
+    "correction_id": lambda s: s.fixtures["other_department_correction"].pk,  # reporting
 }
 NOT_DEPARTMENT_OBJECTS = {
     "job_id",
@@ -104,6 +108,7 @@ NOT_DEPARTMENT_OBJECTS = {
     "course_id",
     "lecture_id",
     "material_id",
+    "run_id",  # reporting: report runs are the career centre's
 }
 
 # Parameters that are not objects of a tenant (formats, tokens): a fixed, valid value.
