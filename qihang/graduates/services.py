@@ -255,7 +255,8 @@ def graduate_roster_correct(
 
     def shown(name: str) -> object:
         if name == "id_number":
-            return graduate.id_number.masked
+            value = graduate.id_number
+            return value.masked if hasattr(value, "masked") else mask_id_number(str(value))
         if name == "major":
             return graduate.major.name if graduate.major_id else ""
         return getattr(graduate, name)
@@ -300,8 +301,6 @@ def graduate_roster_correct(
             graduate_ids=[graduate.pk],
         )
     after = {name: shown(name) for name in changes}
-    if "id_number" in after:
-        after["id_number"] = mask_id_number(graduate.id_number.reveal_unlogged())
     audit_record(
         institution_id=graduate.institution_id,
         actor_id=actor.user_id,

@@ -68,7 +68,7 @@ def _major(value: Any, *, graduate: Graduate) -> Major:
 
 def _major_label(major: Any) -> str:
     if isinstance(major, Major):
-        return f"{major.name}（{major.get_degree_level_display()}）"
+        return f"{major.name}（{major.get_degree_level_display()}，{major.department.name}）"
     return str(major or "")
 
 

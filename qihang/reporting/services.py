@@ -424,21 +424,18 @@ def returned_list_import(
         graduate = next((g for g in found if g is not None), None)
         if graduate is None:
             continue
+        column = header["student_no"] if student_no else header["id_number"]
+        shown = student_no or mask_id_number(id_text)
         if graduate.pk not in reported:
             errors.append(
-                RowError(
-                    number,
-                    header.get("student_no") or header["id_number"],
-                    student_no or mask_id_number(id_text),
-                    _("该毕业生的记录还没有上报过，不能被退回。"),
-                )
+                RowError(number, column, shown, _("该毕业生的记录还没有上报过，不能被退回。"))
             )
         elif graduate.pk in wanted:
             errors.append(
                 RowError(
                     number,
-                    header.get("student_no") or header["id_number"],
-                    student_no or mask_id_number(id_text),
+                    column,
+                    shown,
                     _("与第%(row)s行是同一名毕业生。") % {"row": wanted[graduate.pk][0]},
                 )
             )
@@ -635,6 +632,7 @@ def correction_request_create(
 ) -> CorrectionRequest:
     """A graduate asks to correct one field of their roster or destination record."""
     _own_graduate(actor, graduate)
+    graduate = Graduate.objects.select_related("major").get(pk=graduate.pk)
     window = _window_for(graduate)
     reason = _reason(reason)
     if len(reason) < MIN_REASON:

@@ -400,9 +400,9 @@ def my_check(request: HttpRequest) -> HttpResponse:
             "window": window,
             "requests": requests,
             "form": CorrectionForm(),
-            "majors": Major.objects.filter(institution_id=graduate.institution_id).order_by(
-                "department__sort_order", "name"
-            ),
+            "majors": Major.objects.filter(institution_id=graduate.institution_id)
+            .select_related("department")
+            .order_by("department__sort_order", "name"),
         },
     )
 
