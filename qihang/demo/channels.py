@@ -22,6 +22,7 @@ STEPS = (
     "appointments_demo",  # appointments
     "ventures_demo",  # ventures
     "guidance_demo",  # guidance: after the pairing, for the talk shared with 江城
+    "reporting_demo",  # reporting (issue 9): last, after every step that writes destinations
 )
 
 
