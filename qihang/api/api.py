@@ -298,3 +298,7 @@ api.add_router("", ventures_router)
 from qihang.guidance.api import router as guidance_router  # noqa: E402
 
 api.add_router("", guidance_router)
+# reporting to the education authorities (issue 9)
+from qihang.reporting.api import router as reporting_router  # noqa: E402
+
+api.add_router("", reporting_router)
