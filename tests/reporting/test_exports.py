@@ -194,3 +194,33 @@ def test_a_failing_backend_records_no_run(school):
     assert not ReportingRecord.objects.exists()
     assert not SensitiveRead.objects.exists()
     assert not AuditEvent.objects.filter(action="reporting.run").exists()
+
+
+def test_the_states_of_a_cohort_take_three_queries_whatever_its_size(
+    school, django_assert_num_queries
+):
+    open_registration(school)
+    for graduate in school.graduates:
+        approve(school, graduate)
+    actor = centre(school)
+    # The approved records with their graduates, the reporting states, the code tables.
+    with django_assert_num_queries(3):
+        facts = report_facts(actor=actor, cohort=school.cohort)
+    assert len(facts) == 3
+
+
+def test_the_correction_queue_is_one_query(school, django_assert_num_queries):
+    from tests.reporting.helpers import walk_reporting
+
+    open_registration(school)
+    walk_reporting(school)
+    department = build_actor(school.dept_staff, school.institution.pk)
+    from qihang.reporting import selectors
+
+    # The pending requests of the department's graduates, with graduate and department.
+    with django_assert_num_queries(1):
+        rows = [
+            (r.graduate.department.name, r.requested_value)
+            for r in selectors.corrections(actor=department)
+        ]
+    assert rows == [("钢琴系", "李明明")]  # not the other department's
