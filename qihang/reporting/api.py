@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
 from qihang.api.auth import api_requires
-from qihang.api.schemas import ErrorOut
+from qihang.api.schemas import ErrorOut, ValidationErrorOut
 from qihang.institutions.models import Cohort
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor, ObjectId, scoped, takes_ids
@@ -20,7 +20,9 @@ from qihang.reporting import selectors
 from qihang.reporting.models import CorrectionStatus
 
 router = Router(tags=["上报主管部门"])
-READ = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+READ = {401: ErrorOut, 403: ErrorOut}
+# ?cohort= names a year of the institution (404 when it has none) and must be a number (422).
+BY_COHORT = {**READ, 404: ErrorOut, 422: ValidationErrorOut}
 
 
 class StatesOut(Schema):
@@ -79,7 +81,7 @@ def _cohort(actor: Actor, year: int | None) -> Cohort:
     return cohort
 
 
-@router.get("/reporting/states", response={200: StatesOut, **READ}, summary="上报状态")
+@router.get("/reporting/states", response={200: StatesOut, **BY_COHORT}, summary="上报状态")
 @api_requires(Perm.REPORTING_MANAGE)
 @takes_ids(cohort=ObjectId("institutions.Cohort", "year"))
 def states(request: HttpRequest, cohort: int | None = None) -> Any:
@@ -94,7 +96,7 @@ def states(request: HttpRequest, cohort: int | None = None) -> Any:
     }
 
 
-@router.get("/reporting/runs", response={200: list[RunOut], **READ}, summary="上报批次")
+@router.get("/reporting/runs", response={200: list[RunOut], **BY_COHORT}, summary="上报批次")
 @api_requires(Perm.REPORTING_MANAGE)
 @takes_ids(cohort=ObjectId("institutions.Cohort", "year"))
 def runs(request: HttpRequest, cohort: int | None = None) -> Any:

@@ -1,7 +1,7 @@
 """How a report run's file reaches the education authority, behind one interface.
 
 The built-in backend ("file", the default) writes the file into a directory under
-QIHANG_REPORTING_OUTBOX_DIR (`<institution code>/<run id>-<filename>`, 0600 in 0700
+QIHANG_REPORTING_OUTBOX_DIR (`<institution code>/<run id>-<time>-<filename>`, 0600 in 0700
 directories: it holds ID numbers in clear) and answers with the path; a person then uploads it to
 the national or provincial system, which has no public push interface we could call. An adapter
 for an authority's interface is a class with the same `push` method, named by dotted path in
@@ -13,6 +13,7 @@ exception) rolls the whole run back, so no run is recorded for a file that did n
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ class Submission:
     run_id: int
     filename: str
     data: bytes
+    at: dt.datetime  # when the run was made
 
     @property
     def sha256(self) -> str:
@@ -65,7 +67,9 @@ class LocalFileBackend:
     def push(self, submission: Submission) -> Receipt:
         folder = self.directory / clean_name(submission.institution_code)
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        path = folder / f"{submission.run_id}-{clean_name(submission.filename)}"
+        # The run's id and moment: ids alone may repeat after a database is rebuilt (the demo).
+        stamp = submission.at.strftime("%Y%m%dT%H%M%S%f")
+        path = folder / f"{submission.run_id}-{stamp}-{clean_name(submission.filename)}"
         # O_EXCL: a run's file is written once, never replaced.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as out:

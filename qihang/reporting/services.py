@@ -266,6 +266,7 @@ def report_run_create(
             run_id=run.pk,
             filename=run.filename,
             data=data,
+            at=now,
         )
     )
     run.receipt = receipt.reference[:300]
