@@ -62,10 +62,14 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
         fmt="xlsx",
         reason="按省教育厅通知报送2020届毕业去向数据",
     )
-    # The authority returned two of them for re-check.
+    # The authority returned two of them for re-check: approved records with nothing pending,
+    # so the destinations stay as the generator wrote them (their department corrects them).
     reported = list(
         Graduate.objects.filter(
-            institution=school, cohort=cohort, destination__official_code__code__in=["12", "76"]
+            institution=school,
+            cohort=cohort,
+            destination__official_code__code__in=["12", "76"],
+            destination__status="approved",
         )
         .order_by("student_no")
         .values_list("student_no", flat=True)[:2]
