@@ -140,14 +140,16 @@ def returned(request: HttpRequest) -> Any:
 
 
 @router.get(
-    "/reporting/corrections", response={200: list[CorrectionOut], **READ}, summary="信息更正申请"
+    "/reporting/corrections",
+    response={200: list[CorrectionOut], **READ, 422: ValidationErrorOut},
+    summary="信息更正申请",
 )
 @api_requires(Perm.REPORTING_CORRECT)
 @takes_ids()
-def correction_list(request: HttpRequest, status: str = CorrectionStatus.PENDING) -> Any:
+def correction_list(
+    request: HttpRequest, status: CorrectionStatus = CorrectionStatus.PENDING
+) -> Any:
     actor: Actor = request.auth  # type: ignore[attr-defined]
-    if status not in CorrectionStatus.values:
-        status = CorrectionStatus.PENDING
     out = []
     for item in selectors.corrections(actor=actor, status=status)[:1000]:
         spec = correctable.spec(item.target, item.field)
