@@ -4,10 +4,10 @@ requests (department staff: their departments'). The same selectors and scoping 
 writes (reports, imports, decisions) are the pages' (they need a reason, a file or both)."""
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from qihang.api.auth import api_requires
 from qihang.api.schemas import ErrorOut, ValidationErrorOut
@@ -17,9 +17,10 @@ from qihang.institutions.scoping import Actor, ObjectId, scoped, takes_ids
 from qihang.reporting import corrections as correctable
 from qihang.reporting import layout as layouts
 from qihang.reporting import selectors
-from qihang.reporting.models import CorrectionStatus
 
 router = Router(tags=["上报主管部门"])
+# reporting.models.CorrectionStatus's values (an enumeration in the document: a typo is a 422).
+StatusName = Literal["pending", "confirmed", "refused"]
 READ = {401: ErrorOut, 403: ErrorOut}
 # ?cohort= names a year of the institution (404 when it has none) and must be a number (422).
 BY_COHORT = {**READ, 404: ErrorOut, 422: ValidationErrorOut}
@@ -147,7 +148,7 @@ def returned(request: HttpRequest) -> Any:
 @api_requires(Perm.REPORTING_CORRECT)
 @takes_ids()
 def correction_list(
-    request: HttpRequest, status: CorrectionStatus = CorrectionStatus.PENDING
+    request: HttpRequest, status: StatusName = Query("pending", description="状态，缺省为待处理")
 ) -> Any:
     actor: Actor = request.auth  # type: ignore[attr-defined]
     out = []

@@ -29,3 +29,12 @@ def test_states_runs_and_the_department_queue(school, client):
     assert [r["requested_value"] for r in queue.json()] == ["李明明"]
     bad = client.get("/api/v1/reporting/corrections", {"status": "x"}, **centre)
     assert bad.status_code == 422
+
+
+def test_the_api_status_names_are_the_models():
+    from typing import get_args
+
+    from qihang.reporting.api import StatusName
+    from qihang.reporting.models import CorrectionStatus
+
+    assert set(get_args(StatusName)) == set(CorrectionStatus.values)
