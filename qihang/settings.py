@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "qihang.verification",  # verification (issue 9)
     "qihang.agreements",  # agreements (issue 9)
     "qihang.documents",  # documents (issue 9)
+    "qihang.reporting",  # reporting to the education authorities
     "qihang.demo",
     "qihang.web",
     # resumes (issue 8)
@@ -301,6 +302,12 @@ QIHANG_MESSAGE_OUTBOX_DIR = Path(env_str("QIHANG_MESSAGE_OUTBOX_DIR") or DATA_DI
 # "local" signs in the platform (signer, time, SHA-256 of the signed bytes); a dotted path names
 # an external vendor's backend class.
 QIHANG_SIGNING_BACKEND = env_str("QIHANG_SIGNING_BACKEND", "local")
+# --- Reporting to the education authorities (see qihang/reporting/backends.py) -----------------
+# "file" writes each report run's file into QIHANG_REPORTING_OUTBOX_DIR (the local backend, which
+# a person then uploads to the national or provincial system); a dotted path names an adapter
+# that pushes to an authority's interface.
+QIHANG_REPORTING_BACKEND = env_str("QIHANG_REPORTING_BACKEND", "file")
+QIHANG_REPORTING_OUTBOX_DIR = Path(env_str("QIHANG_REPORTING_OUTBOX_DIR") or DATA_DIR / "reporting")
 
 # --- Production server: `qihang serve` runs gunicorn with these (its options override them) -----
 # Behind nginx the app listens on the loopback only; 0 workers means 2 × CPU cores + 1.

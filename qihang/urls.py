@@ -30,6 +30,7 @@ urlpatterns = [
     path("agreements/", include("qihang.agreements.urls")),  # agreements (issue 9)
     path("documents/", include("qihang.documents.urls")),  # documents
     path("verify/", include("qihang.documents.verify_urls")),  # documents: public QR check
+    path("reporting/", include("qihang.reporting.urls")),  # reporting to the authorities
     path("api/", include("qihang.api.urls")),
     # resumes (issue 8)
     path("resumes/", include("qihang.resumes.urls")),

@@ -44,6 +44,8 @@ def fast_password_hashing(settings):
 def message_outbox(settings, tmp_path):
     """The SMS and WeChat file backends write here, never into the real data directory."""
     settings.QIHANG_MESSAGE_OUTBOX_DIR = tmp_path / "messages"
+    # reporting (issue 9): the local report backend's directory too.
+    settings.QIHANG_REPORTING_OUTBOX_DIR = tmp_path / "reporting"
     return settings.QIHANG_MESSAGE_OUTBOX_DIR
 
 
@@ -301,6 +303,10 @@ def walk_fixtures(media_root):
         from tests.documents.helpers import walk_documents
 
         walk_documents(school)
+        # reporting (issue 9): a report run and a correction request in each department.
+        from tests.reporting.helpers import walk_reporting
+
+        walk_reporting(school)
         return school
 
     return make

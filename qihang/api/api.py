@@ -312,3 +312,7 @@ api.add_router("", verification_router)
 from qihang.api.agreements import router as agreements_router  # noqa: E402  agreements (issue 9)
 
 api.add_router("", agreements_router)
+# reporting to the education authorities (issue 9)
+from qihang.reporting.api import router as reporting_router  # noqa: E402
+
+api.add_router("", reporting_router)

@@ -25,6 +25,7 @@ STEPS = (
     "documents_demo",  # documents (issue 9): recommendation forms, 档案/户口
     "agreements_demo",  # agreements (issue 9): after the applications they grow from
     "verification_demo",  # verification (issue 9): after the employers and the season
+    "reporting_demo",  # reporting (issue 9): last, after every step that writes destinations
 )
 
 

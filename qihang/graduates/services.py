@@ -214,3 +214,100 @@ def graduate_roster_status_set(
         },
     )
     return True
+
+
+# Roster fields a correction (生源信息核对, qihang/reporting) may change, with their labels.
+CORRECTABLE_FIELDS = (
+    "name",
+    "gender",
+    "id_number",
+    "ethnicity",
+    "political_status",
+    "major",
+    "origin_division",
+    "origin_type",
+)
+
+
+@transaction.atomic
+def graduate_roster_correct(
+    *, actor: Actor, graduate: Graduate, changes: dict[str, object], reason: str
+) -> dict[str, dict[str, object]]:
+    """Correct a graduate's roster data on a confirmed correction request (生源信息核对).
+
+    `changes` maps CORRECTABLE_FIELDS to clean values (a Major for "major": its department
+    and degree level follow). The audit row keeps the values before and after (the ID number
+    masked) and the reason: it is the roster record's history. A change of major or gender
+    moves the graduate's roster period (roster_sync). Returns {"before": …, "after": …}.
+    """
+    from qihang.audit.services import audit_record
+    from qihang.graduates.models import Graduate
+    from qihang.lib.validators import mask_id_number
+
+    actor.require(Perm.REPORTING_CORRECT)
+    unknown = set(changes) - set(CORRECTABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not correctable: {sorted(unknown)}")
+    reason = " ".join((reason or "").split())
+    if len(reason) < 2:
+        raise ValidationError({"reason": _("请填写更正原因。")})
+    graduate = scoped(Graduate, actor).select_for_update(of=("self",)).get(pk=graduate.pk)
+
+    def shown(name: str) -> object:
+        if name == "id_number":
+            value = graduate.id_number
+            return value.masked if hasattr(value, "masked") else mask_id_number(str(value))
+        if name == "major":
+            return graduate.major.name if graduate.major_id else ""
+        return getattr(graduate, name)
+
+    before = {name: shown(name) for name in changes}
+    update = ["updated_at"]
+    for name, value in changes.items():
+        if name == "major":
+            graduate.major = value
+            graduate.department_id = value.department_id
+            graduate.degree_level = value.degree_level
+            update += ["major", "department", "degree_level"]
+        elif name == "id_number":
+            number = str(value).upper()
+            graduate.id_number = number
+            graduate.id_number_digest = id_number_digest(number)
+            update += ["id_number", "id_number_digest"]
+        elif name == "origin_division":
+            graduate.origin_division = str(value)
+            graduate.origin_province = f"{value[:2]}0000" if value else ""
+            update += ["origin_division", "origin_province"]
+        else:
+            setattr(graduate, name, value)
+            update.append(name)
+    graduate.updated_at = timezone.now()
+    graduate.full_clean(exclude=["id_number", "phone", "mentor", "user"], validate_unique=False)
+    if "id_number" in changes and (
+        Graduate.objects.filter(
+            institution_id=graduate.institution_id,
+            cohort_id=graduate.cohort_id,
+            id_number_digest=graduate.id_number_digest,
+        )
+        .exclude(pk=graduate.pk)
+        .exists()
+    ):
+        raise ValidationError({"id_number": _("该身份证号已属于本届另一名毕业生。")})
+    graduate.save(update_fields=list(dict.fromkeys(update)))
+    if {"major", "gender"} & set(changes):
+        roster_sync(
+            institution_id=graduate.institution_id,
+            at=graduate.updated_at,
+            graduate_ids=[graduate.pk],
+        )
+    after = {name: shown(name) for name in changes}
+    audit_record(
+        institution_id=graduate.institution_id,
+        actor_id=actor.user_id,
+        action="graduate.roster_correct",
+        target=graduate,
+        summary=_("更正%(graduate)s的生源信息：%(fields)s")
+        % {"graduate": graduate, "fields": "、".join(changes)},
+        data={"before": before, "after": after, "reason": reason},
+    )
+    return {"before": before, "after": after}

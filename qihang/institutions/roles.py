@@ -122,6 +122,13 @@ class Perm(StrEnum):
     RECOMMENDATION_APPROVE = "recommendation.approve"
     DOSSIER_VIEW = "dossier.view"
     DOSSIER_EDIT = "dossier.edit"
+    # Reporting to the education authorities (issue 9, qihang/reporting). The centre exports,
+    # records report runs, imports the authority's returned list and opens check windows;
+    # department staff answer their graduates' correction requests and see the records the
+    # authority returned; a graduate checks their own data (生源信息核对) and asks to correct it.
+    REPORTING_MANAGE = "reporting.manage"
+    REPORTING_CORRECT = "reporting.correct"
+    REPORTING_CHECK_OWN = "reporting.check_own"
 
 
 # Whole-institution roles see every object of the institution; the others are narrowed by
@@ -147,6 +154,7 @@ STAFF_EXCLUDED = frozenset(
         Perm.GUIDANCE_ATTEND,
         Perm.AGREEMENT_OWN,
         Perm.RECOMMENDATION_APPLY,
+        Perm.REPORTING_CHECK_OWN,
     }
 )
 
@@ -183,6 +191,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.RECOMMENDATION_ASSESS,
             Perm.DOSSIER_VIEW,
             Perm.DOSSIER_EDIT,
+            Perm.REPORTING_CORRECT,
         }
     ),
     # Teachers and counsellors bring employers and jobs (the seed: mobilise everyone).
@@ -225,6 +234,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.AGREEMENT_OWN,
             Perm.DOCUMENT_VIEW,  # documents: their own
             Perm.RECOMMENDATION_APPLY,
+            Perm.REPORTING_CHECK_OWN,
         }
     ),
     # Leadership reads everything and changes nothing.

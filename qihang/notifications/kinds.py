@@ -43,6 +43,8 @@ class Kind(models.TextChoices):
     APPOINTMENT_BOOKED = "appointment_booked", _("咨询预约成功")
     APPOINTMENT_CANCELLED = "appointment_cancelled", _("咨询预约已取消")
     APPOINTMENT_REMINDER = "appointment_reminder", _("咨询预约提醒")
+    # reporting (issue 9): the department's answer to a graduate's correction request
+    CORRECTION_DECIDED = "correction_decided", _("信息更正申请的处理结果")
 
 
 class Mode(models.TextChoices):
@@ -99,6 +101,8 @@ KINDS: dict[str, KindSpec] = {
     Kind.APPOINTMENT_BOOKED: KindSpec(_EMAIL_WECHAT),
     Kind.APPOINTMENT_CANCELLED: KindSpec(_EMAIL_WECHAT),
     Kind.APPOINTMENT_REMINDER: KindSpec(_ALL),
+    # reporting (issue 9)
+    Kind.CORRECTION_DECIDED: KindSpec(_EMAIL_WECHAT),
 }
 
 # Where a body names its link: delivery writes the absolute address there.

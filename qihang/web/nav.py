@@ -51,6 +51,10 @@ NAV: tuple[Group, ...] = (
             Item(_("数据导入"), "imports:list", (Perm.ROSTER_IMPORT,)),
             Item(_("就业核查"), "verification:rounds", (Perm.VERIFICATION_VIEW,)),
             Item(_("异常提示"), "verification:anomalies", (Perm.VERIFICATION_MANAGE,)),
+            # reporting to the education authorities (issue 9)
+            Item(_("上报主管部门"), "reporting:home", (Perm.REPORTING_MANAGE,)),
+            Item(_("信息更正申请"), "reporting:corrections", (Perm.REPORTING_CORRECT,)),
+            Item(_("退回待核记录"), "reporting:returned", (Perm.REPORTING_CORRECT,)),
         ),
     ),
     Group(
@@ -58,6 +62,7 @@ NAV: tuple[Group, ...] = (
         (
             Item(_("我的毕业去向"), "destinations:mine", (Perm.DESTINATION_REPORT_OWN,)),
             Item(_("我的三方协议"), "agreements:mine", (Perm.AGREEMENT_OWN,)),
+            Item(_("核对我的信息"), "reporting:my_check", (Perm.REPORTING_CHECK_OWN,)),
         ),
     ),
     Group(

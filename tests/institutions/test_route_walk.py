@@ -73,6 +73,9 @@ OBJECT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "agreement_id": lambda s: s.fixtures["agreement"].pk,  # agreements (issue 9)
     "document_id": lambda s: s.fixtures["document"].pk,  # documents
     "recommendation_id": lambda s: s.fixtures["recommendation"].pk,
+    # reporting (issue 9)
+    "run_id": lambda s: s.fixtures["report_run"].pk,
+    "correction_id": lambda s: s.fixtures["correction"].pk,
 }
 
 # The same parameters naming an object of the school's second department (声乐歌剧系), for a
@@ -93,6 +96,7 @@ OTHER_DEPARTMENT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "agreement_id": lambda s: s.fixtures["other_department_agreement"].pk,  # agreements
     "document_id": lambda s: s.fixtures["other_department_document"].pk,  # documents
     "recommendation_id": lambda s: s.fixtures["other_department_recommendation"].pk,
+    "correction_id": lambda s: s.fixtures["other_department_correction"].pk,  # reporting
 }
 NOT_DEPARTMENT_OBJECTS = {
     "job_id",
@@ -115,6 +119,7 @@ NOT_DEPARTMENT_OBJECTS = {
     "lecture_id",
     "material_id",
     "round_id",  # verification: rounds are the institution's; their samples are narrowed
+    "run_id",  # reporting: report runs are the career centre's
 }
 
 # Parameters that are not objects of a tenant (formats, tokens): a fixed, valid value.
