@@ -276,7 +276,7 @@ def portal_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
     agreement = selectors.agreement_detail(actor, agreement_id)
     context = _context(actor, agreement) | {"side": "employer"}
     context["can_edit"] = AGREEMENT.can(agreement, actor, "edit")
-    return render(request, "agreements/detail.html", context)
+    return render(request, "agreements/portal_detail.html", context)
 
 
 @takes_ids()

@@ -51,6 +51,7 @@ def test_the_graduate_cancels_through_every_party(school, world, client_for):
     employer = client_for(world["employer_user"])
     page = employer.get(f"/employer/agreements/{agreement.pk}/").content.decode()
     assert 'data-action="employer_approve"' in page
+    assert f'action="/employer/agreements/{agreement.pk}/action/"' in page
     employer.post(f"/employer/agreements/{agreement.pk}/action/", {"action": "employer_approve"})
     client_for(school.dept_staff).post(
         f"/agreements/staff/{agreement.pk}/action/", {"action": "department_approve"}
