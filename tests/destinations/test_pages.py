@@ -67,8 +67,9 @@ def test_mine_page_queries_do_not_grow_with_history(school, client_for):
     churn(school, school.graduates[0], 4)
     many, _sql = count_queries(client, url)
     # session, user, memberships, their departments (the actor), own graduate, policy, codes,
-    # natures, destination, history, evidence, institution (header), unread notifications (nav)
-    assert few == many == 13, "\n".join(sql)
+    # natures, destination, history, evidence, institution (header), unread notifications (nav),
+    # the record's audit entries
+    assert few == many == 14, "\n".join(sql)
 
 
 def test_mine_page_shows_status_reason_and_history(school, client_for):
@@ -358,8 +359,8 @@ def test_detail_page_queries_do_not_grow(school, client_for):
     many, _sql = count_queries(client, url)
     # session, user, memberships, their departments, destination (with graduate, codes,
     # people), evidence, history, policy, codes, natures, institution (header), unread
-    # notifications (navigation)
-    assert few == many == 12, "\n".join(sql)
+    # notifications (navigation), the record's audit entries
+    assert few == many == 13, "\n".join(sql)
 
 
 def test_detail_page_shows_history_before_and_after(school, client_for):
