@@ -63,31 +63,27 @@ def production_hashers(settings):
 
 
 @pytest.fixture
-def school(db) -> School:
-    return make_school("90001", "东方音乐学院", prefix="a")
+def school(db, request) -> School:
+    return _evidence_rules_relaxed(request, make_school("90001", "东方音乐学院", prefix="a"))
 
 
 @pytest.fixture
-def other_school(db) -> School:
-    return make_school("90002", "江城音乐学院", prefix="b")
+def other_school(db, request) -> School:
+    return _evidence_rules_relaxed(request, make_school("90002", "江城音乐学院", prefix="b"))
 
 
-@pytest.fixture(autouse=True)
-def _evidence_rules_relaxed(request):
+def _evidence_rules_relaxed(request, school: School) -> School:
     """Tests that approve records without files (most of them: they test other things) run
     with the test schools configured to require no evidence, as a career centre may configure
     a code; tests marked `evidence_rules` keep the national defaults."""
-    if request.node.get_closest_marker("evidence_rules"):
-        return
-    for name in ("school", "other_school"):
-        if name in request.fixturenames:
-            from qihang.destinations.models import DestinationCode, EvidencePolicy
+    if not request.node.get_closest_marker("evidence_rules"):
+        from qihang.destinations.models import DestinationCode, EvidencePolicy
 
-            institution = request.getfixturevalue(name).institution
-            codes = DestinationCode.objects.values_list("code", flat=True).distinct()
-            EvidencePolicy.objects.update_or_create(
-                institution=institution, defaults={"required": {c: [] for c in codes}}
-            )
+        codes = DestinationCode.objects.values_list("code", flat=True).distinct()
+        EvidencePolicy.objects.update_or_create(
+            institution=school.institution, defaults={"required": {c: [] for c in codes}}
+        )
+    return school
 
 
 @pytest.fixture

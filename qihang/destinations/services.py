@@ -310,7 +310,10 @@ def _write_version(
     uploads: Sequence[EvidenceUpload],
     reason: str,
     staff: bool,
+    source: Source | None = None,
 ) -> Destination:
+    """`source` overrides who the version comes from (Source.AGREEMENT for a signed agreement's
+    record); by default the counsellor's for staff, the graduate's own otherwise."""
     now = timezone.now()
     today = timezone.localdate(now)
     reason = _reason(reason)
@@ -366,7 +369,7 @@ def _write_version(
         action = DESTINATION_REVIEW.check(
             current or Destination(graduate=graduate, status=""), actor, name, reason=reason
         )
-        source = Source.COUNSELLOR if staff else Source.SELF_REPORT
+        source = source or (Source.COUNSELLOR if staff else Source.SELF_REPORT)
         _check_agreement_unique(
             institution_id=graduate.institution_id,
             graduate_id=graduate.pk,
@@ -1071,7 +1074,7 @@ def destination_by_agreement(
             data=data,
             uploads=uploads_from(evidence_files),
             reason=reason,
-            who=_Who(Source.AGREEMENT, ChangeAction.RECORD, ReviewStatus.DEPARTMENT_REVIEWED),
             staff=True,
+            source=Source.AGREEMENT,
         )
         return destination_approve(actor=actor, destination=destination)
