@@ -300,12 +300,8 @@ def test_bulk_approve_queries_do_not_grow(school, django_assert_max_num_queries)
         for g in school.graduates
     ]
     # Lock-and-read, update, close periods, open periods, history, the graduates' accounts,
-<<<<<<< HEAD
-    # their preferences, notifications, deliveries, audit (+ savepoints); the records' evidence
-    # and the institution's evidence rules (the approve action's guard, read once for the batch).
-    with django_assert_max_num_queries(15):
-=======
-    # their preferences, notifications, deliveries, audit (+ savepoints).
-    with django_assert_max_num_queries(14):  # + the audit chain head
->>>>>>> wt-audit
+    # their preferences, notifications, deliveries, audit (+ savepoints) and the audit chain
+    # head; the records' evidence and the institution's evidence rules (the approve action's
+    # guard, read once for the batch).
+    with django_assert_max_num_queries(16):
         services.destination_bulk_approve(actor=centre, items=[(d.pk, None) for d in records])
