@@ -67,14 +67,9 @@ def test_mine_page_queries_do_not_grow_with_history(school, client_for):
     churn(school, school.graduates[0], 4)
     many, _sql = count_queries(client, url)
     # session, user, memberships, their departments (the actor), own graduate, policy, codes,
-<<<<<<< HEAD
     # natures, destination, evidence rules (the form says what each code needs), history,
-    # evidence, institution (header), unread notifications (nav)
-=======
-    # natures, destination, history, evidence, institution (header), unread notifications (nav),
-    # the record's audit entries
->>>>>>> wt-audit
-    assert few == many == 14, "\n".join(sql)
+    # evidence, institution (header), unread notifications (nav), the record's audit entries
+    assert few == many == 15, "\n".join(sql)
 
 
 def test_mine_page_shows_status_reason_and_history(school, client_for):
@@ -363,14 +358,10 @@ def test_detail_page_queries_do_not_grow(school, client_for):
     churn(school, school.graduates[0], 4)
     many, _sql = count_queries(client, url)
     # session, user, memberships, their departments, destination (with graduate, codes,
-<<<<<<< HEAD
     # people), evidence, history, policy, codes, natures, the evidence rules (what an approval
-    # misses), institution (header), unread notifications (navigation)
-=======
-    # people), evidence, history, policy, codes, natures, institution (header), unread
-    # notifications (navigation), the record's audit entries
->>>>>>> wt-audit
-    assert few == many == 13, "\n".join(sql)
+    # misses), institution (header), unread notifications (navigation), the record's audit
+    # entries
+    assert few == many == 14, "\n".join(sql)
 
 
 def test_detail_page_shows_history_before_and_after(school, client_for):
