@@ -365,6 +365,7 @@ def _revert(actor: Actor, agreement: Agreement) -> None:
         graduate=agreement.graduate,
         data=values,
         reason=_("三方协议%(number)s解约，去向恢复为签约前的记录") % {"number": agreement.number},
+        restoring=True,
     )
 
 

@@ -13,16 +13,15 @@ first place and nothing is re-dated afterwards."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import itertools
-from collections.abc import Callable, Iterator
-from unittest import mock
+from collections.abc import Callable
 
 from django.utils import timezone
 
 from qihang.agreements import services
 from qihang.applications.models import Application, ApplicationStatus
+from qihang.demo import clock as demo_clock
 from qihang.employers.models import EmployerMember, EmployerStanding, StandingStatus
 from qihang.institutions.models import Membership
 from qihang.institutions.roles import Role
@@ -40,15 +39,7 @@ TERMS = {
 DEMO_GRADUATE = "2016104001"
 
 
-@contextlib.contextmanager
-def _at(moment: dt.datetime) -> Iterator[None]:
-    """Every timezone.now() inside the block is `moment`, a microsecond later at each call (so
-    the order of the writes is kept)."""
-    ticks = itertools.count()
-    with mock.patch.object(
-        timezone, "now", lambda: moment + dt.timedelta(microseconds=next(ticks))
-    ):
-        yield
+_at = demo_clock.at  # the demo clock (qihang/demo/clock.py)
 
 
 def _employer_actor(employer_id: int):

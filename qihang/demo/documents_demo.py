@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from qihang.demo import catalogue as cat
+from qihang.demo import clock as demo_clock
 from qihang.documents import services
 from qihang.graduates.models import Graduate
 from qihang.institutions.models import Institution, Membership
@@ -93,6 +94,11 @@ def _staff(institution: Institution, graduate: Graduate) -> tuple[Actor, Actor]:
 
 
 def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = None) -> list:
+    with demo_clock.at(demo_clock.morning(today - dt.timedelta(days=20))):
+        return _populate(seed=seed, today=today, log=log)
+
+
+def _populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = None) -> list:
     institution = Institution.objects.filter(code=cat.DFCM.code).first()
     if institution is None:
         return []

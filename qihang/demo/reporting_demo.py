@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from qihang.accounts.models import User
 from qihang.demo import catalogue as cat
+from qihang.demo import clock as demo_clock
 from qihang.graduates.models import Graduate
 from qihang.institutions.models import Cohort, Institution, Membership
 from qihang.institutions.roles import Role
@@ -45,6 +46,11 @@ def _first_member(institution: Institution, role: str, **extra: object) -> User 
 
 
 def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = None) -> list:
+    with demo_clock.at(demo_clock.morning(today - dt.timedelta(days=6))):
+        return _populate(seed=seed, today=today, log=log)
+
+
+def _populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = None) -> list:
     school = Institution.objects.filter(code=cat.DFCM.code).first()
     if school is None:
         return []
@@ -121,11 +127,13 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
                 reason=reason,
             )
         )
-    if len(made) >= 3:
-        services.correction_confirm(actor=centre, request=made[2], note="已核对户口簿")
+    # The confirmed one changes nothing the roster's key groups are read from (an ethnicity
+    # correction would leave the key-group suggestion behind: issue 10 makes those follow).
     if len(made) >= 2:
+        services.correction_confirm(actor=centre, request=made[1], note="已核对党组织证明材料")
+    if len(made) >= 3:
         services.correction_refuse(
-            actor=centre, request=made[1], reason="请先提供党组织的转正/预备党员证明材料"
+            actor=centre, request=made[2], reason="请附户口簿本人页后重新申请"
         )
     if log:
         log(

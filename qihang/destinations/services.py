@@ -648,7 +648,8 @@ def destination_bulk_approve(
     Records not in scope, no longer pending, changed since they were seen, or without the
     evidence their code requires are skipped with a reason: (approved, [(id, why)]). A
     constant number of queries, whatever the number. `action` is "approve" or, for one late
-    change with its reason, "sign_off" (DESTINATION_REVIEW).
+    change with its reason, "sign_off", or "restore" for a cancelled agreement's earlier record
+    (DESTINATION_REVIEW).
     """
     table_action = DESTINATION_REVIEW.action(action)
     if table_action.target != ReviewStatus.APPROVED:
@@ -1059,12 +1060,17 @@ def destination_by_agreement(
     data: Mapping[str, Any],
     reason: str,
     evidence_files: Iterable[Any] = (),
+    restoring: bool = False,
 ) -> Destination:
     """What an agreement decides, written and approved at once by the career centre: a signed
     agreement's code 10 (with the agreement as evidence), or on its cancellation the values it
     replaced (or 70 待就业 when there were none). A new version with source "agreement" through
     the same path as every record (history, reported period, audit), then the approval (the
-    official period). The agreements app calls it inside its own transaction."""
+    official period). The agreements app calls it inside its own transaction.
+
+    `restoring`: a cancellation restores the record the school approved before the agreement;
+    it is approved with DESTINATION_REVIEW's "restore" (not judged again against today's
+    evidence rules: it is not a new claim, and its evidence is what it was approved on)."""
     actor.require(Perm.DESTINATION_APPROVE)
     _require_visible(actor, graduate)
     with transaction.atomic():
@@ -1077,4 +1083,11 @@ def destination_by_agreement(
             staff=True,
             source=Source.AGREEMENT,
         )
+        if restoring:
+            approved, skipped = destination_bulk_approve(
+                actor=actor, items=[(destination.pk, None)], action="restore", reason=reason
+            )
+            if skipped:
+                raise ValidationError(skipped[0][1])
+            return approved[0]
         return destination_approve(actor=actor, destination=destination)

@@ -75,6 +75,13 @@ def _evidence(destination: Any, actor: Any) -> None:
         raise ValidationError(missing)
 
 
+def _restoring(destination: Any, actor: Any) -> bool:
+    """A version the agreements app wrote (a cancellation restoring the earlier record)."""
+    from qihang.destinations.models import Source
+
+    return destination.source == Source.AGREEMENT and destination.code.code != "10"
+
+
 def write_history(
     destination: Any, actor: Any, action: Action, before: str, reason: str, at: Any
 ) -> None:
@@ -171,6 +178,21 @@ DESTINATION_REVIEW = Workflow(
             history=ChangeAction.SIGN_OFF,
             needs_reason=True,
             guard=_evidence,
+            style="success",
+        ),
+        # A cancelled agreement's record goes back to what the school approved before it: not a
+        # new claim, so it is not judged again against today's evidence rules (its evidence is
+        # what it was approved on). Only the agreements app writes such versions.
+        Action(
+            "restore",
+            gettext_lazy("解约后恢复原去向"),
+            {S.DEPARTMENT_REVIEWED},
+            S.APPROVED,
+            Perm.DESTINATION_APPROVE,
+            audit=AuditAction.DESTINATION_APPROVE,
+            history=ChangeAction.APPROVE,
+            needs_reason=True,
+            allowed=_restoring,
             style="success",
         ),
         Action(

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qihang.documents.models import DOSSIER_FIELDS, Dossier, Recommendation, RecommendationLevel
+from qihang.lib.dates import IsoDateInput
 
 
 class RecommendationApplyForm(forms.ModelForm):
@@ -33,4 +34,4 @@ class DossierForm(forms.ModelForm):
     class Meta:
         model = Dossier
         fields = list(DOSSIER_FIELDS)
-        widgets = {"report_card_issued_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"report_card_issued_on": IsoDateInput()}

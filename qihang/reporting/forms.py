@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qihang.lib.dates import IsoDateField
 from qihang.reporting import corrections
 from qihang.reporting.models import RunScope
 
@@ -21,7 +22,7 @@ class ReturnedImportForm(forms.Form):
 
 
 class WindowForm(forms.Form):
-    closes_on = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    closes_on = IsoDateField(label=_("截止日期"))
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
 
 

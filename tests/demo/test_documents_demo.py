@@ -6,7 +6,9 @@ from qihang.documents.models import Dossier, DossierChange, IssuedDocument, Reco
 
 @pytest.mark.django_db
 def test_the_demo_has_issued_forms_a_reissue_and_dossiers(demo):
-    issued = IssuedDocument.objects.filter(institution__code=cat.DFCM.code)
+    issued = IssuedDocument.objects.filter(
+        institution__code=cat.DFCM.code, kind="recommendation"
+    )  # the agreements demo issues agreements too
     assert issued.filter(status="valid").count() == 4
     old = issued.get(status="superseded")
     assert old.reissues.get().reissue_reason

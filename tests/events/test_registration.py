@@ -179,10 +179,10 @@ def test_the_write_path_is_short(small, school, make_graduates, django_assert_nu
         return services.registration_create(actor=actors[i], event=small, graduate=graduates[i])
 
     # the event's departments (eligibility), savepoint, the seat UPDATE, the INSERT, the audit
-    # row, release.
-    with django_assert_num_queries(6):
+    # chain head (lock, advance), the audit row, release.
+    with django_assert_num_queries(8):
         assert go(0).status == S
     go(1)
     # Full: the UPDATE finds no seat, the event row is locked and the UPDATE tried once more.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         assert go(2).status == W
