@@ -76,10 +76,11 @@ def _evidence(destination: Any, actor: Any) -> None:
 
 
 def _restoring(destination: Any, actor: Any) -> bool:
-    """A version the agreements app wrote (a cancellation restoring the earlier record)."""
+    """A version the agreements app wrote (it approves it in the same transaction, so no page
+    ever offers this action)."""
     from qihang.destinations.models import Source
 
-    return destination.source == Source.AGREEMENT and destination.code.code != "10"
+    return destination.source == Source.AGREEMENT
 
 
 def write_history(

@@ -9,8 +9,10 @@ Method (docs/verification.md states it for people):
    by largest remainder (Hamilton), ties to the lower code. So 1 ≤ n_h ≤ N_h, the n_h add up
    to n, and each n_h − 1 lies within one of r × (N_h − 1) / (N − k).
 3. Members. Each stratum's members are sorted by graduate id and drawn with
-   random.Random("<seed>:<department id>:<code>").sample(members, n_h): the same seed and the
-   same population give the same sample, and a stratum's draw does not depend on the others.
+   random.Random("<seed>:<department rank>:<code>").sample(members, n_h), the rank being the
+   department's position (by id) among those with placed graduates: the same seed and the
+   same population give the same sample, a stratum's draw does not depend on the others' sizes,
+   and a copy of the data whose ids are all shifted alike (a demo reloaded) draws alike.
 """
 
 from __future__ import annotations
@@ -71,14 +73,14 @@ def draw(
     for m in members:
         strata[m.department_id][m.code].append(m.graduate_id)
     sample: list[Member] = []
-    for department_id in sorted(strata):
+    for rank, department_id in enumerate(sorted(strata)):
         by_code = strata[department_id]
         population = sum(len(ids) for ids in by_code.values())
         percent = department_percents.get(department_id, default_percent)
         size = department_size(population, percent, len(by_code))
         seats = allocate({code: len(ids) for code, ids in by_code.items()}, size)
         for code, n in seats.items():
-            rng = random.Random(f"{seed}:{department_id}:{code}")  # noqa: S311 (not secret)
+            rng = random.Random(f"{seed}:{rank}:{code}")  # noqa: S311 (not secret)
             for graduate_id in sorted(rng.sample(sorted(by_code[code]), n)):
                 sample.append(Member(graduate_id, department_id, code))
     return sample
