@@ -264,7 +264,7 @@ def test_verify_audit_checks_one_institution_on_request(tampered, other_school):
 
 
 # --- concurrency (PostgreSQL) ---------------------------------------------------------------------
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_writers_never_fork_the_chain(school):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises every writer on its own")

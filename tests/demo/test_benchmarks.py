@@ -30,9 +30,13 @@ def test_bench_import_prints_rows_per_second_and_cleans_up(tmp_path):
     text = out.getvalue()
     assert "批量导入：150 行" in text and "行/秒" in text
     assert "倍数：" in text
-    # The peak memory of the import itself (issue 6 §1: at most 500 MB for 100,000 rows).
-    peak = re.search(r"峰值内存（RSS，导入期间）：(\d+) MB", text)
-    assert peak is not None and 0 < int(peak.group(1)) <= 500
+    # The peak memory of the import itself is printed (issue 6 §1: at most 500 MB for 100,000
+    # rows, measured by the command in a fresh process; docs/benchmarks.md). A test worker starts
+    # the import already holding what the tests before it left, so only the import's own rise
+    # over that start is bounded here.
+    peak = re.search(r"峰值内存（RSS，导入期间）：(\d+) MB（导入开始前 (\d+) MB", text)
+    assert peak is not None
+    assert 0 < int(peak.group(1)) and int(peak.group(1)) - int(peak.group(2)) <= 150
     assert (tmp_path / "r.xlsx").exists()  # kept for the next run, which reuses it
     assert counts() == before
 
