@@ -72,6 +72,7 @@ from qihang.destinations.workflow import (
     DESTINATION_REVIEW,
     department_reviewer,
     version_action,
+    withdraws_approval,
 )
 from qihang.graduates.models import Graduate
 from qihang.institutions.models import Cohort
@@ -790,8 +791,11 @@ def destination_return(
     reason: str,
     expected_version: int | None = None,
 ) -> Destination:
-    """Return a pending version with a reason; the graduate corrects and resubmits it. An
-    approved version that is still official stays official."""
+    """Return a version with a reason; the graduate corrects and resubmits it. Returning a
+    pending version leaves the approved one below it official. Returning the approved version
+    itself (the career centre only: DESTINATION_REVIEW's `return`) withdraws its approval: the
+    record is no longer official and its official period ends now, so every figure from this
+    moment counts the graduate as without an approved destination (earlier days keep theirs)."""
     if not (actor.has(Perm.DESTINATION_REVIEW) or actor.has(Perm.DESTINATION_APPROVE)):
         raise PermissionDenied(Perm.DESTINATION_REVIEW)
     reason = _reason(reason)
@@ -801,10 +805,16 @@ def destination_return(
     _check_version(destination, expected_version)
     if destination.status not in DESTINATION_REVIEW.sources_of("return"):
         raise ValidationError(
-            _("只有待审核、待审批的记录可以退回（当前：%(status)s）。")
+            _("只有待审核、待审批或已审批的记录可以退回（当前：%(status)s）。")
             % {"status": destination.get_status_display()}
         )
+    withdrawn = withdraws_approval(destination)
+    if withdrawn and destination.source == Source.AGREEMENT:
+        raise ValidationError(_("该去向由已签署的三方协议生成，不能退回；如协议不实，请办理解约。"))
     now = timezone.now()
+    changes: dict[str, Any] = {"return_reason": reason, "updated_at": now}
+    if withdrawn:
+        changes |= {"official_code": None, "official_values": {}}
     DESTINATION_REVIEW.apply(
         destination,
         actor,
@@ -812,11 +822,18 @@ def destination_return(
         institution_id=destination.institution_id,
         reason=reason,
         expected_version=expected_version,
-        changes={"return_reason": reason, "updated_at": now},
+        changes=changes,
         summary=_summary(destination),
-        data={"version": destination.version},
+        data={
+            "version": destination.version,
+            **({"approval_withdrawn": True} if withdrawn else {}),
+        },
         at=now,
     )
+    if withdrawn:
+        DestinationPeriod.objects.filter(
+            graduate_id=destination.graduate_id, kind=PeriodKind.OFFICIAL, valid_to__isnull=True
+        ).update(valid_to=now)
     _notify_graduates(Kind.DESTINATION_RETURNED, [destination])
     return destination
 

@@ -9,6 +9,7 @@ and the demo replay take their target states from here. Nothing else decides a t
                    record_reviewed ───────────────────────▶ reviewed
                    record_late ─▶ signoff ─ sign_off (centre, reason) ─▶ approved
     submitted, reviewed, signoff ─ return (reason) ─▶ returned ─ submit / record … (again)
+    approved ─ return (career centre, reason) ─▶ returned: the approval is withdrawn
     any state ─ import (the career centre's file) ─▶ approved
 
 A new version (submit, record …) may start from any state, the last approved version staying
@@ -30,7 +31,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
 from qihang.audit.kinds import AuditAction
-from qihang.destinations.models import ChangeAction, DestinationChange, ReviewStatus
+from qihang.destinations.models import ChangeAction, DestinationChange, ReviewStatus, Source
 from qihang.institutions.roles import Perm
 from qihang.lib.workflow import Action, Workflow
 
@@ -55,10 +56,23 @@ def _department_only(destination: Any, actor: Any) -> bool:
 
 def _returner(destination: Any, actor: Any) -> bool:
     """The centre returns any pending version; a department reviewer returns the versions that
-    wait for the department or the centre's approval, not a late change awaiting sign-off."""
+    wait for the department or the centre's approval, not a late change awaiting sign-off.
+
+    An approved record only the centre returns (a verification call found it false, or it was
+    approved in error): its approval is withdrawn, so it no longer counts in any figure from
+    that moment (destinations.services.destination_return). Not a record a signed agreement
+    wrote: that placement ends with the agreement's cancellation (qihang.agreements)."""
+    if withdraws_approval(destination):
+        return actor.has(Perm.DESTINATION_APPROVE) and destination.source != Source.AGREEMENT
     if actor.has(Perm.DESTINATION_APPROVE):
         return True
     return destination.status != S.SIGNOFF and department_reviewer(destination, actor)
+
+
+def withdraws_approval(destination: Any) -> bool:
+    """Whether `return` on the record withdraws an approval: the version returned is the
+    approved, official one (not a pending version above it)."""
+    return destination.status == S.APPROVED
 
 
 def _evidence(destination: Any, actor: Any) -> None:
@@ -199,7 +213,7 @@ DESTINATION_REVIEW = Workflow(
         Action(
             "return",
             gettext_lazy("退回"),
-            {S.SUBMITTED, S.DEPARTMENT_REVIEWED, S.SIGNOFF},
+            {S.SUBMITTED, S.DEPARTMENT_REVIEWED, S.SIGNOFF, S.APPROVED},
             S.RETURNED,
             None,
             audit=AuditAction.DESTINATION_RETURN,

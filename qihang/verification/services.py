@@ -194,9 +194,10 @@ def call_record(
 def _return_for_correction(
     actor: Actor, sample: VerificationSample, notes: str, now: dt.datetime
 ) -> None:
-    """Send the record back through the destinations service. That service returns pending
-    versions only (today's review table): an approved record is left as it is and the sample
-    says so (returned_at stays empty), to be corrected on the record's page."""
+    """Send the record back through the destinations service: a pending version is returned,
+    an approved one has its approval withdrawn (it stops counting from now). A record a signed
+    agreement wrote is not returned (its placement ends with the agreement's cancellation):
+    the sample says so, its returned_at staying empty."""
     if sample.destination_id is None:
         return
     destination = Destination.objects.select_related("graduate", "code").get(

@@ -7,6 +7,7 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
@@ -137,3 +138,33 @@ def test_one_open_period_per_graduate_and_kind_is_a_constraint(school):
             code="10",
             valid_from=moment(1),
         )
+
+
+def test_returning_an_approved_record_withdraws_it_from_that_moment(school):
+    """The career centre returns an approved record (a false placement): its official period
+    ends then, earlier days keep it, and a corrected version counts again once approved."""
+    graduate = school.graduates[0]
+    me = actor(school.graduate_user, school)
+    centre = actor(school.centre, school)
+    with clock(moment(1)):
+        destination = services.destination_submit(actor=me, graduate=graduate, data=employment())
+        services.destination_approve(actor=centre, destination=destination)
+    with pytest.raises(PermissionDenied):  # the department cannot undo the centre's approval
+        services.destination_return(
+            actor=actor(school.dept_staff, school), destination=destination, reason="单位不实"
+        )
+    with clock(moment(3)):
+        services.destination_return(
+            actor=centre, destination=destination, reason="核查不实：单位称无此人"
+        )
+    destination.refresh_from_db()
+    assert destination.status == "returned" and destination.official_code_id is None
+    assert code_as_of_day(graduate, PeriodKind.OFFICIAL, dt.date(2020, 6, 2)) == "10"
+    assert code_as_of_day(graduate, PeriodKind.OFFICIAL, dt.date(2020, 6, 3)) is None
+    with clock(moment(5)):
+        again = services.destination_submit(
+            actor=me, graduate=graduate, data={"code": "70"}, reason="如实更正"
+        )
+        services.destination_approve(actor=centre, destination=again)
+    assert code_as_of_day(graduate, PeriodKind.OFFICIAL, dt.date(2020, 6, 5)) == "70"
+    assert code_as_of_day(graduate, PeriodKind.OFFICIAL, dt.date(2020, 6, 2)) == "10"

@@ -32,13 +32,14 @@ def test_every_state_history_entry_and_audit_kind_is_declared():
     assert targets == set(ReviewStatus.values)  # every state is reached by some action
     sources = set().union(*(a.sources for a in DESTINATION_REVIEW.actions))
     assert sources <= EVERY_STATE and NEW in sources
-    # Every state but "approved" and "returned" is left by a review action; "returned" and
-    # "approved" are left by a new version only.
+    # Every state but "returned" is left by a review action ("approved" by the centre's
+    # return, which withdraws the approval); "returned" is left by a new version only.
     reviewed_from = set().union(*(DESTINATION_REVIEW.sources_of(n) for n in ROW_ACTIONS))
     assert reviewed_from == {
         ReviewStatus.SUBMITTED,
         ReviewStatus.DEPARTMENT_REVIEWED,
         ReviewStatus.SIGNOFF,
+        ReviewStatus.APPROVED,
     }
     histories = {a.history for a in DESTINATION_REVIEW.actions}
     # Adding a file is the one history entry that changes no state.

@@ -37,7 +37,7 @@ def test_read_and_record(school, other_school):
     assert answer.status_code == 200, answer.content
     assert answer.json()["result"] == "false"
     graduate.destination.refresh_from_db()
-    assert graduate.destination.status == ReviewStatus.APPROVED  # approved: left official
+    assert graduate.destination.status == ReviewStatus.RETURNED  # its approval withdrawn
     outsider = client.get(
         f"/api/v1/verification/rounds/{round_.pk}/samples",
         **bearer(other_school.centre, other_school),

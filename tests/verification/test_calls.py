@@ -5,7 +5,15 @@ from django.core.exceptions import ValidationError
 
 from qihang.audit.models import AuditEvent
 from qihang.destinations import services as destinations
-from qihang.destinations.models import ChangeAction, DestinationChange, ReviewStatus
+from qihang.destinations.models import (
+    ChangeAction,
+    Destination,
+    DestinationChange,
+    DestinationPeriod,
+    PeriodKind,
+    ReviewStatus,
+    Source,
+)
 from qihang.verification import selectors, services
 from qihang.verification.models import CallResult, VerificationCall
 from tests.destinations.conftest import employment
@@ -64,13 +72,28 @@ def test_false_result_returns_a_pending_record_for_correction(school, round_):
     ).exists()
 
 
-def test_false_on_an_approved_record_is_recorded_and_the_record_left_official(school, round_):
+def test_false_on_an_approved_record_withdraws_its_approval(school, round_):
     sample = samples(round_)[1]
     services.call_record(actor=centre(school), sample=sample, result="false", notes="查无此人")
     sample.refresh_from_db()
     sample.destination.refresh_from_db()
     assert sample.result == CallResult.FALSE
-    assert sample.returned_at is None  # destination_return takes pending versions only
+    assert sample.returned_at is not None
+    assert sample.destination.status == ReviewStatus.RETURNED
+    assert sample.destination.official_code_id is None  # it no longer counts
+    assert not DestinationPeriod.objects.filter(
+        graduate=sample.graduate, kind=PeriodKind.OFFICIAL, valid_to__isnull=True
+    ).exists()
+
+
+def test_false_on_an_agreements_record_is_recorded_and_left_to_the_cancellation(school, round_):
+    sample = samples(round_)[2]
+    Destination.objects.filter(pk=sample.destination_id).update(source=Source.AGREEMENT)
+    services.call_record(actor=centre(school), sample=sample, result="false", notes="查无此人")
+    sample.refresh_from_db()
+    sample.destination.refresh_from_db()
+    assert sample.result == CallResult.FALSE
+    assert sample.returned_at is None
     assert sample.destination.status == ReviewStatus.APPROVED
 
 
