@@ -14,12 +14,38 @@ from unittest import mock
 from django.utils import timezone
 
 
+class Clock:
+    """A clock a demo step moves as its story goes: `at(day, hour)` sets it, `tick(seconds)`
+    moves it on; between two moves each reading is a microsecond later than the last."""
+
+    def __init__(self, moment: dt.datetime | None = None) -> None:
+        self.set(moment or timezone.now())
+
+    def set(self, moment: dt.datetime) -> None:
+        self.moment = moment
+        self._ticks = itertools.count()
+
+    def at(self, day: dt.date, hour: int) -> None:
+        self.set(morning(day, hour))
+
+    def tick(self, seconds: int = 41) -> None:
+        self.set(self.moment + dt.timedelta(seconds=seconds))
+
+    def now(self) -> dt.datetime:
+        return self.moment + dt.timedelta(microseconds=next(self._ticks))
+
+    def __enter__(self) -> Clock:
+        self._patch = mock.patch.object(timezone, "now", self.now)
+        self._patch.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._patch.stop()
+
+
 @contextlib.contextmanager
 def at(moment: dt.datetime) -> Iterator[None]:
-    ticks = itertools.count()
-    with mock.patch.object(
-        timezone, "now", lambda: moment + dt.timedelta(microseconds=next(ticks))
-    ):
+    with Clock(moment):
         yield
 
 

@@ -11,7 +11,7 @@
 - A round drawn as of five days before the demo day (5%, 钢琴系 10%), its calls: most
   confirmed, some unreachable (one reached on the second try), and one false whose record (a
   newer version recorded after the draw, still pending) went back for correction.
-The services run on a demo clock (`_Clock`: django.utils.timezone.now set to moments of the
+The services run on the demo clock (`demo.clock.Clock`: django.utils.timezone.now set to moments of the
 season, a few seconds apart), so every row and audit entry they write is dated in July 2020
 like the rest of the demo, in the first place — nothing is re-dated afterwards.
 - A 2019 graduate's agreement signed in October 2019, after the closing date (31 August),
@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from qihang.accounts.models import User
 from qihang.demo import catalogue as cat
+from qihang.demo.clock import Clock
 from qihang.destinations import services as destinations
 from qihang.destinations.evidence import EvidenceUpload
 from qihang.destinations.models import Destination, DestinationPeriod
@@ -74,7 +75,7 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
         return []
     centre = build_actor(centre_user, school.pk)
     rng = random.Random(seed * 11 + 9)  # noqa: S311 (demo data)
-    clock = _Clock()
+    clock = Clock()
     with clock:
         clock.at(dt.date(today.year - 1, 11, 5), 10)
         _late_agreement(centre, school, clock)
@@ -96,32 +97,6 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
     return []
 
 
-class _Clock:
-    """django.utils.timezone.now (what services and auto_now fields read) as a demo clock: it
-    stands at the moment `at` sets, and `tick` moves it on (between two service calls, so one
-    call's rows share its moment and a record's history stays strictly in time)."""
-
-    def __enter__(self) -> _Clock:
-        self._real = timezone.now
-        self._moment = self._real()
-        timezone.now = self._now
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        timezone.now = self._real
-
-    def at(self, day: dt.date, hour: int) -> None:
-        self._moment = dt.datetime.combine(
-            day, dt.time(hour, 0), tzinfo=timezone.get_default_timezone()
-        )
-
-    def tick(self, seconds: int = 41) -> None:
-        self._moment += dt.timedelta(seconds=seconds)
-
-    def _now(self) -> dt.datetime:
-        return self._moment
-
-
 def _new_employer_record(teacher) -> str:  # noqa: ANN001
     from stdnum.cn import uscc
 
@@ -132,7 +107,7 @@ def _new_employer_record(teacher) -> str:  # noqa: ANN001
 
 
 def _new_employer_placements(  # noqa: ANN001
-    centre, cohort: Cohort, code: str, rng: random.Random, clock: _Clock
+    centre, cohort: Cohort, code: str, rng: random.Random, clock: Clock
 ) -> None:
     name = NEW_EMPLOYER[0]
     # Graduates who have reported nothing yet (no record, so no period the new one closes).
@@ -162,7 +137,7 @@ def _new_employer_placements(  # noqa: ANN001
         clock.tick()
 
 
-def _late_agreement(centre, school: Institution, clock: _Clock) -> None:  # noqa: ANN001
+def _late_agreement(centre, school: Institution, clock: Clock) -> None:  # noqa: ANN001
     """A 2019 graduate who signed in October, after the closing date; recorded in November."""
     # One whose periods all began before now (the demo clock's November 2019): the new
     # version closes them now.
@@ -267,7 +242,7 @@ def _round(centre, cohort: Cohort, today: dt.date, seed: int):  # noqa: ANN001, 
 CONFIRMED_NOTES = ("本人确认，已入职", "本人确认，协议信息无误", "单位人事处确认在岗")
 
 
-def _calls(centre, round_, rng: random.Random, clock: _Clock, today: dt.date) -> None:  # noqa: ANN001
+def _calls(centre, round_, rng: random.Random, clock: Clock, today: dt.date) -> None:  # noqa: ANN001
     samples = list(round_.samples.select_related("graduate").order_by("graduate__student_no"))
     if not samples:
         return

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -37,25 +36,19 @@ from qihang.institutions.scoping import (
     takes_ids,
 )
 from qihang.lib.files import private_file_response
+from qihang.lib.ratelimit import over_limit
 
 # Registrations per client address per hour: enough for a career fair's shared Wi-Fi, too
 # few for a script filling the table with organisations.
 REGISTRATIONS_PER_HOUR = getattr(settings, "QIHANG_REGISTRATIONS_PER_HOUR", 20)
 
 
-def _client_key(request: HttpRequest) -> str:
-    return f"qihang:employer-register:{request.META.get('REMOTE_ADDR', '')}"
-
-
 def _rate_limited(request: HttpRequest) -> bool:
-    key = _client_key(request)
-    cache.add(key, 0, 3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, 3600)
-        count = 1
-    return count > REGISTRATIONS_PER_HOUR
+    return over_limit(
+        f"employer-register:{request.META.get('REMOTE_ADDR', '')}",
+        limit=REGISTRATIONS_PER_HOUR,
+        seconds=3600,
+    )
 
 
 @public

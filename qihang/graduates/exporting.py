@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from enum import StrEnum
 from typing import Any, BinaryIO
 
+from django.apps import apps
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -68,6 +69,25 @@ DESTINATION_HEADERS = (
     "协议书编号",
     "签约日期",
     "审核状态",
+    # 档案 and 户口 (documents.Dossier), part of the destination record (empty without one).
+    "档案去向",
+    "档案接收单位",
+    "档案寄送方式",
+    "机要/快递单号",
+    "档案状态",
+    "户口去向",
+    "报到证编号",
+)
+# The dossier's columns above, read through the graduate's reverse relation (documents sits
+# above graduates: its model is looked up in the registry, not imported).
+DOSSIER_FIELDS = (
+    "file_destination",
+    "receiver_name",
+    "dispatch_method",
+    "dispatch_number",
+    "file_status",
+    "hukou_destination",
+    "report_card_number",
 )
 # The national layouts: the national system's field names where its published structures give
 # one (uncertain for SJHM and DZYX), our header where they do not (院系, 专业方向, 城乡生源,
@@ -353,10 +373,16 @@ def export_destinations(
             "agreement_no",
             "signed_on",
             "status",
+            *(f"graduate__dossier__{f}" for f in DOSSIER_FIELDS),
         )
         headers = DESTINATION_HEADERS
+        dossier = apps.get_model("documents", "Dossier")
+        labels = [dict(dossier._meta.get_field(f).flatchoices) for f in DOSSIER_FIELDS]
+        shows_dossier = actor.has(Perm.DOSSIER_VIEW)  # the columns stay, empty without it
 
         def make_row(*values: Any) -> list[Any]:
+            dossier_values = values[-len(DOSSIER_FIELDS) :]
+            values = values[: -len(DOSSIER_FIELDS)]
             (
                 student_no,
                 name,
@@ -390,6 +416,10 @@ def export_destinations(
                 agreement_no,
                 signed_on.isoformat() if signed_on else "",
                 str(statuses.get(status, status)),
+                *(
+                    str(names.get(value, value)) if value and shows_dossier else ""
+                    for names, value in zip(labels, dossier_values, strict=True)
+                ),
             ]
 
     counted = _Counter(

@@ -104,7 +104,43 @@ def test_destination_export_is_one_query(school, destinations, django_assert_num
     assert (record["毕业去向代码"], record["毕业去向"]) == ("76", "自由职业")
     assert record["审核状态"] == "待院系审核"
     assert record["院系"] == "钢琴系" and record["学历层次"] == "本科"
+    assert not record["档案去向"] and not record["档案状态"]  # no dossier yet
     assert AuditEvent.objects.filter(action="destination.export").count() == 1
+
+
+def test_destination_export_carries_the_dossier(school, destinations):
+    from qihang.documents.services import dossier_update
+
+    staff = actor(school, school.centre)
+    graduate = school.graduates[0]
+    dossier_update(
+        actor=staff,
+        graduate=graduate,
+        data={
+            "file_destination": "talent_centre",
+            "receiver_name": "上海市人才服务中心",
+            "dispatch_method": "confidential_mail",
+            "dispatch_number": "JY2020-0001",
+            "file_status": "sent",
+            "hukou_destination": "home",
+        },
+    )
+    rows = sheet_rows(export_destinations(staff, school.cohort))
+    (record,) = [
+        r
+        for r in (dict(zip(DESTINATION_HEADERS, row, strict=True)) for row in rows[1:])
+        if r["学号"] == graduate.student_no
+    ]
+    assert (record["档案去向"], record["档案接收单位"], record["档案寄送方式"]) == (
+        "人才服务中心",
+        "上海市人才服务中心",
+        "机要通信",
+    )
+    assert (record["机要/快递单号"], record["档案状态"], record["户口去向"]) == (
+        "JY2020-0001",
+        "已寄出",
+        "迁回生源地",
+    )
 
 
 def test_export_downloads(school, destinations, client_for):
