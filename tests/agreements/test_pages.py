@@ -76,6 +76,22 @@ def test_the_employer_edits_and_withdraws_before_acceptance(school, world, clien
     assert agreement.status == AgreementStatus.WITHDRAWN
 
 
+def test_another_employers_agreement_is_404_on_every_portal_page(school, world, client_for):
+    """The portal takes an agreement id in the path: one of another employer is not found,
+    whether read, edited, acted on or printed, and nothing about it changes."""
+    from tests.agreements.helpers import agreement_world
+
+    theirs = offer(agreement_world(school, serial=7103))
+    employer = client_for(world["employer_user"])
+    base = f"/employer/agreements/{theirs.pk}"
+    for path in (f"{base}/", f"{base}/edit/", f"{base}/pdf/"):
+        assert employer.get(path).status_code == 404, path
+    assert employer.post(f"{base}/action/", {"action": "withdraw"}).status_code == 404
+    assert employer.post(f"{base}/edit/", {**TERMS, "monthly_salary": 1}).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == AgreementStatus.OFFERED and theirs.version == 1
+
+
 def test_the_cancellation_limit_setting(school, client_for):
     centre = client_for(school.centre)
     assert centre.get("/agreements/staff/settings/").status_code == 200

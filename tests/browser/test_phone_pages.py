@@ -119,6 +119,18 @@ def test_each_personas_pages_fit_a_390px_phone(live_server, chromium, shot, scho
         (reverse("guidance:list"), "centre-guidance"),
         (reverse("guidance:detail", args=[course.pk]), "centre-course"),
         (reverse("guidance:attendance", args=[course.pk, lecture.pk]), "centre-attendance"),
+        # issue 9's staff pages
+        (reverse("agreements:staff_list"), "centre-agreements"),
+        (reverse("agreements:cancellations"), "centre-cancellations"),
+        (reverse("agreements:policy"), "centre-agreement-settings"),
+        (reverse("documents:list"), "centre-documents"),
+        (reverse("documents:recommendation_list"), "centre-recommendations"),
+        (reverse("destinations:evidence_policy"), "centre-evidence-rules"),
+        (reverse("verification:rounds"), "centre-verification"),
+        (reverse("verification:anomalies"), "centre-anomalies"),
+        (reverse("verification:report", args=[school.cohort.year]), "centre-verification-report"),
+        (reverse("reporting:home"), "centre-reporting"),
+        (reverse("reporting:returned"), "centre-returned"),
     ]:
         _check(page, base, path, shot, name)
     page.goto(base + reverse("jobs:list"))
@@ -150,6 +162,8 @@ def test_each_personas_pages_fit_a_390px_phone(live_server, chromium, shot, scho
         (reverse("reports:dashboard"), "counsellor-dashboard"),
         (reverse("graduates:list"), "counsellor-graduates"),
         (reverse("destinations:review_queue"), "counsellor-review"),
+        (reverse("reporting:corrections"), "counsellor-corrections"),
+        (reverse("documents:recommendation_list"), "counsellor-recommendations"),
         (reverse("search:jobs") + "?q=钢琴", "counsellor-search"),
     ]:
         _check(page, base, path, shot, name)
@@ -175,6 +189,11 @@ def test_each_personas_pages_fit_a_390px_phone(live_server, chromium, shot, scho
         (reverse("ventures:mine"), "graduate-ventures"),
         (reverse("guidance:catalogue"), "graduate-guidance"),
         (reverse("guidance:course", args=[course.pk]), "graduate-course"),
+        # issue 9's graduate pages
+        (reverse("agreements:mine"), "graduate-agreements"),
+        (reverse("documents:recommendation_mine"), "graduate-recommendation"),
+        (reverse("documents:dossier_mine"), "graduate-dossier"),
+        (reverse("reporting:my_check"), "graduate-check"),
     ]:
         _check(page, base, path, shot, name)
     # A recommendation's and a search hit's title open the job.
@@ -202,6 +221,9 @@ def test_each_personas_pages_fit_a_390px_phone(live_server, chromium, shot, scho
         (reverse("employer_applications:detail", args=[application.pk]), "employer-application"),
         (reverse("events:portal_list"), "employer-events"),
         (reverse("resumes:employer_list"), "employer-resumes"),
+        # issue 9's employer pages
+        (reverse("employer_agreements:list"), "employer-agreements"),
+        (reverse("employer_agreements:new"), "employer-agreement-form"),
     ]:
         _check(page, base, path, shot, name)
     page.goto(base + reverse("employer_jobs:list"))
