@@ -29,6 +29,7 @@ from qihang.agreements.models import (
     Party,
     Signature,
 )
+from qihang.agreements.notices import agreement_notice, cancellation_notice
 from qihang.agreements.printing import agreement_pdf
 from qihang.agreements.selectors import OFFERABLE
 from qihang.agreements.signing import Signer, backend, terms_document
@@ -203,6 +204,7 @@ def agreement_offer(
             data={"application": application.pk, "number": agreement.number},
         )
         _sign(agreement, party=Party.EMPLOYER, actor=actor, name=application.employer.name)
+        agreement_notice(agreement, "offer")
     return agreement
 
 
@@ -224,6 +226,7 @@ def agreement_edit(*, actor: Actor, agreement: Agreement, data: Mapping[str, Any
             data={"changed": sorted(changes)},
         )
         _sign(agreement, party=Party.EMPLOYER, actor=actor, name=agreement.employer.name)
+        agreement_notice(agreement, "edit")
     return agreement
 
 
@@ -275,6 +278,7 @@ def agreement_act(
             elif action == "approve":
                 _sign(agreement, party=Party.SCHOOL, actor=actor, name=str(agreement.institution))
                 _place(actor, agreement)
+            agreement_notice(agreement, action, reason=reason)
     except IntegrityError:
         # The partial unique index: the graduate accepted another agreement at the same time.
         raise ValidationError(
@@ -417,6 +421,7 @@ def cancellation_request(*, actor: Actor, agreement: Agreement, reason: str) -> 
             summary=f"{agreement.number} {agreement.graduate.name}",
             data={"agreement": agreement.pk, "reason": reason},
         )
+        cancellation_notice(cancellation, "request")
     return cancellation
 
 
@@ -461,6 +466,7 @@ def cancellation_act(
             )
             _revert(actor, agreement)
             _revoke_document(actor, agreement)
+        cancellation_notice(cancellation, action, reason=reason)
     return cancellation
 
 

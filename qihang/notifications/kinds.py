@@ -45,6 +45,8 @@ class Kind(models.TextChoices):
     APPOINTMENT_REMINDER = "appointment_reminder", _("咨询预约提醒")
     # reporting (issue 9): the department's answer to a graduate's correction request
     CORRECTION_DECIDED = "correction_decided", _("信息更正申请的处理结果")
+    # agreements (issue 9): each step of a tripartite agreement and of its cancellation
+    AGREEMENT_UPDATED = "agreement_updated", _("三方协议进展")
 
 
 class Mode(models.TextChoices):
@@ -103,6 +105,7 @@ KINDS: dict[str, KindSpec] = {
     Kind.APPOINTMENT_REMINDER: KindSpec(_ALL),
     # reporting (issue 9)
     Kind.CORRECTION_DECIDED: KindSpec(_EMAIL_WECHAT),
+    Kind.AGREEMENT_UPDATED: KindSpec(_ALL),
 }
 
 # Where a body names its link: delivery writes the absolute address there.

@@ -335,3 +335,30 @@ def test_an_institution_is_deleted_with_its_agreements(school, world):
     assert not Agreement.objects.exists()
     assert not Signature.objects.exists()
     assert not Cancellation.objects.exists()
+
+
+def test_each_party_is_told_what_concerns_them(school, world):
+    """The graduate of the offer and of the school's decision, the employer of the answer, the
+    cancellation request and its outcome; the steps in between reach nobody's inbox."""
+    from qihang.notifications.models import Notification
+
+    def told():
+        rows = Notification.objects.filter(kind="agreement_updated").order_by("pk")
+        return [(n.recipient_id, n.subject) for n in rows]
+
+    graduate, employer = school.graduate_user.pk, world["employer_user"].pk
+    agreement = sign(school, world)
+    number = agreement.number
+    assert told() == [
+        (graduate, f"【启航】{world['employer'].name} 向你发出三方协议，请确认"),
+        (employer, f"【启航】{school.graduates[0].name} 接受并签署了三方协议"),
+        (graduate, "【启航】三方协议已签约生效"),
+        (employer, "【启航】三方协议已签约生效"),
+    ]
+    first = Notification.objects.filter(recipient_id=graduate).order_by("pk").first()
+    assert number in first.body and first.link == f"/agreements/{agreement.pk}/"
+    Notification.objects.all().delete()
+    cancel(school, world, agreement)
+    assert [who for who, _subject in told()] == [employer, graduate, employer]
+    assert told()[0][1] == f"【启航】{school.graduates[0].name} 申请解除三方协议"
+    assert told()[1][1] == "【启航】三方协议已解约"
