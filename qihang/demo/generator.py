@@ -71,6 +71,7 @@ from qihang.demo.replay import (
     Values,
     approval_rows,
 )
+from qihang.destinations.evidence_rules import rules_for
 from qihang.destinations.models import (
     ChangeAction,
     CohortPolicy,
@@ -183,6 +184,14 @@ def _check_char(text: str) -> str:
     return "X" if value == 10 else "0" if value == 11 else str(value)
 
 
+def _with_evidence(step: Step, ref: Codes) -> Step:
+    """A version (report or record) carries the files its code's evidence rule asks for,
+    uploaded with it, so the centre's approval has what it needs (destinations.evidence_rules)."""
+    if step.values is None or step.evidence:
+        return step
+    return replace(step, evidence=ref.evidence.get(step.values.code, ()))
+
+
 @functools.lru_cache(maxsize=65536)
 def credit_code(name: str, *, kind: str, division: str) -> str:
     """A valid unified social credit code (GB 32100) for a fictional organisation, stable per
@@ -281,7 +290,14 @@ class InstitutionBuilder:
         self.logins: list[DemoLogin] = []
         self.staff: dict[str, User] = {}
         self.department_staff: dict[str, User] = {}  # department name -> its officer
-        self.counts = {"graduates": 0, "destinations": 0, "changes": 0, "periods": 0, "audit": 0}
+        self.counts = {
+            "graduates": 0,
+            "destinations": 0,
+            "changes": 0,
+            "periods": 0,
+            "evidence": 0,
+            "audit": 0,
+        }
 
     # --- structure and staff ------------------------------------------------------------------
     def create(self) -> Institution:
@@ -382,7 +398,8 @@ class InstitutionBuilder:
             self.log(
                 f"  {self.profile.name} {year}届：{done['graduates']} 名毕业生，"
                 f"{done['destinations']} 条去向记录，{done['changes']} 条去向历史，"
-                f"{done['periods']} 个去向时段（{time.perf_counter() - started:.1f} 秒）"
+                f"{done['periods']} 个去向时段，{done['evidence']} 份证明材料"
+                f"（{time.perf_counter() - started:.1f} 秒）"
             )
         return self.institution
 
@@ -394,7 +411,7 @@ class InstitutionBuilder:
         Cohort.objects.filter(pk=cohort.pk).update(created_at=roster_at)
         policy = policy_for(cohort)
         CohortPolicy.objects.filter(pk=policy.pk).update(updated_at=roster_at)
-        ref = Codes(Reference.load(policy, year))
+        ref = Codes(Reference.load(policy, year), rules_for(inst.pk, policy.code_set_id))
         self.deadline = policy.registration_deadline or dt.date(year, 8, 31)
         key_kinds = dict(KeyGroupKind.objects.values_list("code", "pk"))
         people_rng = _stream(self.seed, self.profile.code, year, "people")
@@ -1211,17 +1228,29 @@ class InstitutionBuilder:
         destinations = Rows(Destination, with_pk=True)
         changes = Rows(DestinationChange)
         periods = Rows(DestinationPeriod)
+        evidence = Rows(Evidence)
+        inst_id = self.institution.pk
         for (person, gid, uid, steps), pk in zip(
             active, self.ids.take(Destination, len(active)), strict=True
         ):
             replay = Replay(
-                pk, cohort.pk, gid, person.student_no, uid, ref, changes, periods, audit
+                pk,
+                cohort.pk,
+                gid,
+                person.student_no,
+                uid,
+                ref,
+                changes,
+                periods,
+                audit,
+                institution_id=inst_id,
+                evidence=evidence,
             )
-            destinations.add(**replay.run(steps))
+            destinations.add(**replay.run([_with_evidence(s, ref) for s in steps]))
             for actor, at, version, code in replay.approvals:
                 approvals[(actor, at)].append((pk, version, person.student_no, code))
-        inst_id = self.institution.pk
         destinations.flush(institution_id=inst_id)
+        self.counts["evidence"] += evidence.flush(institution_id=inst_id)
         self.counts["changes"] += changes.flush(institution_id=inst_id)
         self.counts["periods"] += periods.flush(institution_id=inst_id)
         self.counts["destinations"] += len(active)

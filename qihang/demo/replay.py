@@ -14,23 +14,29 @@ does it for one graduate (tests compare it with the services themselves).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import operator
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection, models
 from django.utils import timezone
 
 from qihang.audit import chain
 from qihang.audit.models import AuditEvent
+from qihang.destinations.evidence_rules import rule_of
 from qihang.destinations.models import (
     ChangeAction,
     Destination,
     DestinationChange,
     DestinationPeriod,
+    Evidence,
+    EvidenceKind,
     PeriodKind,
     ReviewStatus,
     Source,
@@ -100,6 +106,34 @@ class Step:
     values: Values | None = None  # submit / record
     status: str = ""  # record: the status it leaves (reviewed or submitted)
     reason: str = ""
+    evidence: tuple[str, ...] = ()  # submit / record: the EvidenceKinds of the files uploaded
+
+
+# A one-pixel PNG, the demo's "scan": each file is it followed by a line naming whose file it is
+# (a PNG viewer ignores bytes after the image's end), so no two graduates' files share a hash.
+SCAN = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
+)
+
+
+def scan_file(
+    institution_id: int, graduate_id: int, student_no: str, version: int, kind: str
+) -> dict[str, Any]:
+    """Store one demo evidence file (content-addressed: a reloaded demo finds it there) and
+    return its Evidence fields, as destinations.evidence.store_upload returns them."""
+    content = SCAN + f"\n{student_no} v{version} {kind}\n".encode()
+    sha256 = hashlib.sha256(content).hexdigest()
+    name = f"evidence/{institution_id}/{graduate_id}/{sha256[:32]}.png"
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(content))
+    return {
+        "file": name,
+        "original_name": f"{EvidenceKind(kind).label}.png",
+        "content_type": "image/png",
+        "size": len(content),
+        "sha256": sha256,
+    }
 
 
 def table_action(step: Step) -> str:
@@ -233,8 +267,15 @@ class AuditRows(Rows):
 class Codes:
     """The cohort's destination codes and employer natures as the replay needs them."""
 
-    def __init__(self, ref: Reference) -> None:
+    def __init__(self, ref: Reference, rules: Mapping[str, list[list[str]]] | None = None) -> None:
         self.ids = {code: c.pk for code, c in ref.codes.items()}
+        # The files a version of each code carries: the first alternative of its evidence rule
+        # (destinations.evidence_rules), so every record the demo approves has what it needs.
+        self.evidence = {
+            code: tuple(rule[0]) if rule else ()
+            for code, c in ref.codes.items()
+            for rule in [rule_of(c, rules or {})]
+        }
         self.reporting = {code: c.reporting_code for code, c in ref.codes.items()}
         self.confirm = {
             code: "employer_name" in (c.required_fields or []) for code, c in ref.codes.items()
@@ -270,6 +311,7 @@ def write_steps(graduate: Graduate, steps: Sequence[Step]) -> None:
     pk = Ids().take(Destination, 1)[0]
     destination = Rows(Destination, with_pk=True)
     changes, periods, audit = Rows(DestinationChange), Rows(DestinationPeriod), AuditRows()
+    evidence = Rows(Evidence)
     replay = Replay(
         pk,
         cohort.pk,
@@ -280,13 +322,15 @@ def write_steps(graduate: Graduate, steps: Sequence[Step]) -> None:
         changes,
         periods,
         audit,
+        institution_id=graduate.institution_id,
+        evidence=evidence,
     )
     destination.add(**replay.run(list(steps)))
     approvals: dict[tuple[int, dt.datetime], list[tuple[int, int, str, str]]] = defaultdict(list)
     for actor, at, version, code in replay.approvals:
         approvals[(actor, at)].append((pk, version, graduate.student_no, code))
     approval_rows(audit, approvals)
-    for rows in (destination, changes, periods, audit):
+    for rows in (destination, changes, periods, audit, evidence):
         rows.flush(institution_id=graduate.institution_id)
 
 
@@ -306,7 +350,12 @@ class Replay:
         changes: Rows,
         periods: Rows,
         audit: Rows,
+        *,
+        institution_id: int,
+        evidence: Rows,
     ) -> None:
+        self.institution_id = institution_id
+        self.evidence = evidence
         self.pk = pk
         self.cohort_id = cohort_id
         self.graduate_id = graduate_id
@@ -399,6 +448,23 @@ class Replay:
         )
         if confirmed:
             change_after["confirmed_not_internship"] = True
+        labels = []
+        for kind in step.evidence:
+            fields = scan_file(
+                self.institution_id, self.graduate_id, self.student_no, d["version"], kind
+            )
+            self.evidence.add(
+                destination_id=self.pk,
+                graduate_id=self.graduate_id,
+                kind=kind,
+                version=d["version"],
+                uploaded_by_id=actor,
+                uploaded_at=step.at,
+                **fields,
+            )
+            labels.append(f"{fields['original_name']}（{EvidenceKind(kind).label}）")
+        if labels:
+            change_after["evidence"] = labels
         self._change(action, actor, change_before, change_after, at=step.at, reason=step.reason)
         self._open(
             PeriodKind.REPORTED,

@@ -33,6 +33,7 @@ from django.utils import timezone
 from qihang.accounts.models import User
 from qihang.demo import catalogue as cat
 from qihang.demo.clock import Clock
+from qihang.demo.replay import SCAN
 from qihang.destinations import services as destinations
 from qihang.destinations.evidence import EvidenceUpload
 from qihang.destinations.models import Destination, DestinationPeriod
@@ -48,11 +49,6 @@ from qihang.verification import services
 from qihang.verification.enrolment import LocalFileSource
 
 NEW_EMPLOYER = ("上海声启文化传媒有限公司", "91310115MA1K4C8XP")  # check character appended
-# A one-pixel PNG: the "scan" the five records share.
-SCAN = bytes.fromhex(
-    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
-    "0000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
-)
 
 
 def _user(institution: Institution, role: str) -> User | None:

@@ -6,13 +6,21 @@ import datetime as dt
 from unittest import mock
 
 import pytest
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from qihang.audit.models import AuditEvent
 from qihang.demo.generator import credit_code
-from qihang.demo.replay import GRADUATE, Step, Values, write_steps
+from qihang.demo.replay import GRADUATE, SCAN, Step, Values, write_steps
 from qihang.destinations import services
-from qihang.destinations.models import Destination, DestinationChange, DestinationPeriod
+from qihang.destinations.evidence import EvidenceUpload
+from qihang.destinations.models import (
+    Destination,
+    DestinationChange,
+    DestinationPeriod,
+    Evidence,
+    EvidenceKind,
+)
 from qihang.institutions.models import Membership
 from qihang.institutions.roles import Role
 from qihang.institutions.scoping import build_actor
@@ -63,6 +71,7 @@ def season(staff: int, teacher: int, centre: int) -> list[Step]:
             Values(**{**SYMPHONY.__dict__, "note": "已上传签章完整的就业协议书"}),
             "submitted",
             "已与用人单位签订就业协议",
+            ("agreement",),
         ),
         Step(at(5, 13, 10), "review", staff),
         Step(at(5, 19, 10), "approve", centre),
@@ -102,13 +111,25 @@ def through_services(school, graduate, steps: list[Step]) -> None:
         with mock.patch.object(timezone, "now", return_value=step.at):
             destination = Destination.objects.filter(graduate=graduate).first()
             who = actor(graduate.user_id if step.actor == GRADUATE else step.actor)
+            files = [
+                EvidenceUpload(kind, ContentFile(SCAN, name=f"{EvidenceKind(kind).label}.png"))
+                for kind in step.evidence
+            ]
             if step.action == "submit":
                 services.destination_submit(
-                    actor=who, graduate=graduate, data=data(step.values), reason=step.reason
+                    actor=who,
+                    graduate=graduate,
+                    data=data(step.values),
+                    reason=step.reason,
+                    evidence_files=files,
                 )
             elif step.action == "record":
                 services.destination_record(
-                    actor=who, graduate=graduate, data=data(step.values), reason=step.reason
+                    actor=who,
+                    graduate=graduate,
+                    data=data(step.values),
+                    reason=step.reason,
+                    evidence_files=files,
                 )
             elif step.action == "review":
                 services.destination_review(actor=who, destination=destination)
@@ -155,7 +176,17 @@ def rows(graduate) -> dict:
                 ["DESTINATION" if pk == destination.pk else pk, v] for pk, v in data["destinations"]
             ]
         audit.append((who(e.actor_id), e.action, text(e.summary), data, e.at))
-    return {"record": record, "changes": changes, "periods": periods, "audit": audit}
+    evidence = [
+        (e.kind, e.version, e.original_name, e.content_type, who(e.uploaded_by_id), e.uploaded_at)
+        for e in Evidence.objects.filter(graduate=graduate).order_by("uploaded_at", "pk")
+    ]
+    return {
+        "record": record,
+        "changes": changes,
+        "periods": periods,
+        "audit": audit,
+        "evidence": evidence,
+    }
 
 
 def test_generator_writes_what_the_services_write(school):
@@ -177,6 +208,8 @@ def test_generator_writes_what_the_services_write(school):
     assert written["changes"] == expected["changes"]
     assert written["periods"] == expected["periods"]
     assert written["audit"] == expected["audit"]
+    assert written["evidence"] == expected["evidence"] and len(written["evidence"]) == 1
+    assert Evidence.objects.get(graduate=by_generator).file.read().startswith(SCAN)
     assert len(expected["changes"]) == len(steps)
     assert [p[0] for p in expected["periods"]].count("official") == 4
 
