@@ -40,6 +40,31 @@ def audit_record(
     )
 
 
+def audit_record_each(
+    *,
+    institution_id: int,
+    actor_id: int | None,
+    action: AuditAction | str,
+    entries: Sequence[tuple[models.Model, str, dict[str, Any]]],
+) -> list[AuditEvent]:
+    """One entry per (target, summary, data), appended in one statement: a batch decision is
+    on each record's own audit trail (audit_for), not only on one entry naming them all."""
+    if action not in chain.KINDS:
+        raise ValueError(f"unknown audit action {action!r}: add it to qihang.audit.kinds")
+    return AuditEvent.objects.bulk_create(
+        AuditEvent(
+            institution_id=institution_id,
+            actor_id=actor_id,
+            action=str(action),
+            target_type=target._meta.label_lower,
+            target_id=str(target.pk),
+            summary=summary,
+            data=data,
+        )
+        for target, summary, data in entries
+    )
+
+
 @transaction.atomic
 def reveal_sensitive(*, actor: Actor, obj: models.Model, field: str, reason: str) -> str:
     """Return the plaintext of `obj.<field>` for a person, recording the read.

@@ -286,20 +286,21 @@ class Codes:
 def approval_rows(
     audit: Rows, approvals: dict[tuple[int, dt.datetime], list[tuple[int, int, str, str]]]
 ) -> None:
-    """One audit row per bulk approval (same actor, same instant), as
-    destination_bulk_approve writes it; `approvals` maps (actor, at) to
-    [(destination id, version, student number, code)]."""
+    """The audit rows of the bulk approvals (same actor, same instant) as
+    destination_bulk_approve writes them: one per record, with the batch's size; `approvals`
+    maps (actor, at) to [(destination id, version, student number, code)]."""
     for (actor, at), items in sorted(approvals.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        single = len(items) == 1
-        audit.add(
-            actor_id=actor,
-            action="destination.approve",
-            target_type="destinations.destination" if single else "",
-            target_id=str(items[0][0]) if single else "",
-            summary=", ".join(f"{no} {code}" for _pk, _v, no, code in items[:20])[:300],
-            data={"destinations": [[pk, version] for pk, version, _no, _code in items]},
-            at=at,
-        )
+        batch = {"batch": len(items)} if len(items) > 1 else {}
+        for pk, version, student_no, code in items:
+            audit.add(
+                actor_id=actor,
+                action="destination.approve",
+                target_type="destinations.destination",
+                target_id=str(pk),
+                summary=f"{student_no} {code} v{version}",
+                data={"version": version, **batch},
+                at=at,
+            )
     approvals.clear()
 
 

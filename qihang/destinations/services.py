@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from qihang.accounts.models import User
 from qihang.audit.kinds import AuditAction
-from qihang.audit.services import audit_record
+from qihang.audit.services import audit_record, audit_record_each
 from qihang.destinations import evidence_rules
 from qihang.destinations.evidence import (
     EvidenceUpload,
@@ -769,16 +769,20 @@ def destination_bulk_approve(
         )
         DestinationChange.objects.bulk_create(changes)
         _notify_graduates(Kind.DESTINATION_APPROVED, approved)
-        data: dict[str, Any] = {"destinations": [[d.pk, d.version] for d in approved]}
-        if reason:
-            data["reason"] = reason
-        audit_record(
+        # One entry per record (each on its own trail), saying how large the batch was.
+        batch = {"batch": len(approved)} if len(approved) > 1 else {}
+        audit_record_each(
             institution_id=actor.institution_id,
             actor_id=actor.user_id,
             action=table_action.audit,
-            target=approved[0] if len(approved) == 1 else None,
-            summary=", ".join(f"{d.graduate.student_no} {d.code.code}" for d in approved[:20]),
-            data=data,
+            entries=[
+                (
+                    d,
+                    f"{d.graduate.student_no} {d.code.code} v{d.version}",
+                    {"version": d.version, **({"reason": reason} if reason else {}), **batch},
+                )
+                for d in approved
+            ],
         )
     return approved, skipped
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,11 +70,21 @@ class LocalFileBackend:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         # The run's id and moment: ids alone may repeat after a database is rebuilt (the demo).
         stamp = submission.at.strftime("%Y%m%dT%H%M%S%f")
-        path = folder / f"{submission.run_id}-{stamp}-{clean_name(submission.filename)}"
-        # O_EXCL: a run's file is written once, never replaced.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(submission.data)
+        name = f"{submission.run_id}-{stamp}-{clean_name(submission.filename)}"
+        # O_EXCL: a file is written once, never replaced. The same name again (a demo reloaded
+        # with its own clock, a database rebuilt) holding the same bytes is that file; other
+        # bytes get a name of their own (…-2.xlsx).
+        for n in itertools.count(1):
+            path = folder / (name if n == 1 else f"{Path(name).stem}-{n}{Path(name).suffix}")
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                if path.read_bytes() == submission.data:
+                    break
+                continue
+            with os.fdopen(fd, "wb") as out:
+                out.write(submission.data)
+            break
         return Receipt(backend=self.name, reference=str(path))
 
 
