@@ -29,6 +29,7 @@ from qihang.institutions.scoping import (
 )
 from qihang.lib.feedback import refusal, refuse_on_form
 from qihang.lib.files import private_file_response
+from qihang.lib.pdf import html_to_pdf
 from qihang.lib.tabular import write_xlsx
 from qihang.verification import selectors, services
 from qihang.verification.enrolment import LocalFileSource
@@ -208,6 +209,37 @@ def report_xlsx(request: HttpRequest, cohort_year: int) -> HttpResponse:
         buffer.getvalue(),
         filename=f"verification-{cohort_year}.xlsx",
         content_type=XLSX,
+    )
+
+
+@takes_ids()
+@requires(Perm.VERIFICATION_VIEW)
+@require_GET
+def report_pdf(request: HttpRequest, cohort_year: int) -> HttpResponse:
+    """The report printed (A4, the platform's CJK font), to sign and file with the cohort's
+    records. It names the graduates of false findings, so it is audited like the workbook."""
+    actor = actor_of(request)
+    context = _report_context(request, cohort_year)
+    context |= {
+        "institution": context["cohort"].institution,
+        "printed_at": timezone.localtime(),
+        "printed_by": request.user,
+    }
+    content = html_to_pdf("verification/report_print.html", context)
+    audit_record(
+        institution_id=actor.institution_id,
+        actor_id=actor.user_id,
+        action=AuditAction.VERIFICATION_REPORT_EXPORT,
+        target=context["cohort"],
+        summary=_("%(year)s届就业核查报告（PDF）") % {"year": cohort_year},
+        data={
+            "cohort": cohort_year,
+            "format": "pdf",
+            "false_findings": len(context["false_samples"]),
+        },
+    )
+    return private_file_response(
+        content, filename=f"verification-{cohort_year}.pdf", content_type="application/pdf"
     )
 
 

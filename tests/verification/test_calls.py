@@ -150,3 +150,21 @@ def test_pages_render(school, client_for, media_root):
     xlsx = client.get("/verification/report/2020/xlsx/")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     assert client.get("/verification/anomalies/").status_code == 200
+
+
+def test_the_report_prints_with_its_chinese_text_and_is_audited(school, round_, client_for):
+    import io
+
+    from pypdf import PdfReader
+
+    sample = samples(round_)[1]
+    services.call_record(actor=centre(school), sample=sample, result="false", notes="查无此人")
+    response = client_for(school.centre).get("/verification/report/2020/pdf/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "2020届毕业生就业核查报告" in text and "按院系" in text
+    assert sample.graduate.name in text and "查无此人" in text
+    entry = AuditEvent.objects.get(action="verification.report_export")
+    assert entry.data == {"cohort": 2020, "format": "pdf", "false_findings": 1}
+    # A cohort the school does not have is not found.
+    assert client_for(school.centre).get("/verification/report/1999/pdf/").status_code == 404
