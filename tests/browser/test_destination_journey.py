@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from qihang.destinations.models import Destination, ReviewStatus
 from qihang.destinations.policy import policy_for
+from tests.conftest import TINY_PNG
 
 PASSWORD = "Qihang-test-2020"
 CREDIT_CODE = "91310104MA1FL5XX1F"  # valid check character (GB 32100)
@@ -35,6 +36,7 @@ def piano_placement(page, base: str) -> str:
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.evidence_rules  # the national rules: code 10 is approved on its agreement's scan
 def test_report_review_approve_and_the_rate_moves(
     live_server, page, shot, axe_violations, school, media_root
 ):
@@ -63,11 +65,19 @@ def test_report_review_approve_and_the_rate_moves(
     page.fill("input[name=agreement_no]", "2020-0001")
     page.fill("input[name=signed_on]", "2020-05-20")
     page.check("input[name=confirmed_not_internship]")
+    # What the code needs is said under the form; the scan goes with the report.
+    assert "就业协议书" in page.locator("#evidence-hint").inner_text()
+    page.select_option("select[name=evidence_kind]", "agreement")
+    page.set_input_files(
+        "input[name=evidence_file]",
+        files=[{"name": "就业协议书.png", "mimeType": "image/png", "buffer": TINY_PNG}],
+    )
     shot(page, "02-graduate-reports")
     page.click("form.destination-form button[type=submit]")
     page.wait_for_load_state("networkidle")
     destination = Destination.objects.get(graduate=graduate)
     assert destination.status == ReviewStatus.SUBMITTED
+    assert list(destination.evidence.values_list("kind", flat=True)) == ["agreement"]
     assert page.get_by_text("东方交响乐团").first.is_visible()
     shot(page, "03-graduate-submitted")
     assert axe_violations(page) == []

@@ -18,7 +18,16 @@ from qihang.destinations.models import (
 )
 from tests.destinations.conftest import actor, employment
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.evidence_rules]
+
+
+def scan(kind: str):
+    """A file of `kind`: the tests here run under the national evidence rules."""
+    from django.core.files.base import ContentFile
+
+    from tests.conftest import TINY_PNG
+
+    return (kind, ContentFile(TINY_PNG, name=f"{kind}.png"))
 
 
 def periods(graduate, kind):
@@ -30,7 +39,10 @@ def periods(graduate, kind):
 def test_submit_review_approve_opens_the_official_period(school):
     graduate = school.graduates[0]
     destination = services.destination_submit(
-        actor=actor(school.graduate_user, school), graduate=graduate, data=employment()
+        actor=actor(school.graduate_user, school),
+        graduate=graduate,
+        data=employment(),
+        evidence_files=[scan("agreement")],
     )
     assert destination.status == ReviewStatus.SUBMITTED
     assert destination.source == Source.SELF_REPORT
@@ -73,6 +85,7 @@ def test_centre_approves_a_submitted_record_directly(school):
         actor=actor(school.graduate_user, school),
         graduate=school.graduates[0],
         data={"code": "80"},
+        evidence_files=[scan("admission")],
     )
     services.destination_approve(actor=actor(school.centre, school), destination=destination)
     destination.refresh_from_db()
@@ -198,7 +211,9 @@ def test_a_change_after_approval_stays_pending_while_the_approved_one_is_officia
     graduate = school.graduates[0]
     me = actor(school.graduate_user, school)
     centre = actor(school.centre, school)
-    destination = services.destination_submit(actor=me, graduate=graduate, data=employment())
+    destination = services.destination_submit(
+        actor=me, graduate=graduate, data=employment(), evidence_files=[scan("agreement")]
+    )
     services.destination_approve(actor=centre, destination=destination)
     first_official = periods(graduate, PeriodKind.OFFICIAL)
 
@@ -207,7 +222,11 @@ def test_a_change_after_approval_stays_pending_while_the_approved_one_is_officia
     assert "reason" in excinfo.value.message_dict
 
     changed = services.destination_submit(
-        actor=me, graduate=graduate, data={"code": "801"}, reason="考取本校硕士研究生"
+        actor=me,
+        graduate=graduate,
+        data={"code": "801"},
+        reason="考取本校硕士研究生",
+        evidence_files=[scan("admission")],
     )
     assert changed.status == ReviewStatus.SUBMITTED
     assert changed.has_pending_change
@@ -270,7 +289,9 @@ def test_stale_version_is_not_approved(school):
 def test_bulk_approve(school):
     dept = actor(school.teacher, school)
     records = [
-        services.destination_record(actor=dept, graduate=g, data={"code": "76"})
+        services.destination_record(
+            actor=dept, graduate=g, data={"code": "76"}, evidence_files=[scan("statement")]
+        )
         for g in school.graduates
         if g.mentor_id == school.teacher.pk
     ]
