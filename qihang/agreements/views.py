@@ -50,6 +50,43 @@ def _done(request: HttpRequest, call: Any) -> None:
         messages.success(request, _("已完成。"))
 
 
+def _act(
+    request: HttpRequest,
+    agreement_id: int,
+    *,
+    agreement_actions: tuple[str, ...],
+    cancellation_actions: tuple[str, ...],
+) -> Agreement:
+    """Take the posted action on the agreement (one of this side's `agreement_actions`) or on
+    its open cancellation (`cancellation_actions`); the outcome is a message. The services
+    check who may do what; these lists only say which form posts which service."""
+    actor = actor_of(request)
+    agreement = selectors.agreement_detail(actor, agreement_id)
+    name = request.POST.get("action", "")
+    reason = request.POST.get("reason", "")
+    if name in agreement_actions:
+        _done(
+            request,
+            lambda: services.agreement_act(
+                actor=actor, agreement=agreement, action=name, reason=reason
+            ),
+        )
+    elif name in cancellation_actions:
+        cancellation = selectors.open_cancellation(agreement)
+        if cancellation is None:
+            messages.error(request, _("没有待处理的解约申请。"))
+        else:
+            _done(
+                request,
+                lambda: services.cancellation_act(
+                    actor=actor, cancellation=cancellation, action=name, reason=reason
+                ),
+            )
+    else:
+        messages.error(request, _("未知的操作。"))
+    return agreement
+
+
 def _pdf(actor: Any, agreement: Agreement) -> HttpResponse:
     """The issued original (its download audited), or for an agreement signed before
     documents were issued, the PDF made now."""
@@ -161,30 +198,17 @@ def staff_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
 @requires(Perm.AGREEMENT_REVIEW)
 @require_POST
 def staff_action(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    actor = actor_of(request)
-    agreement = selectors.agreement_detail(actor, agreement_id)
-    name = request.POST.get("action", "")
-    reason = request.POST.get("reason", "")
-    if name in ("review", "approve", "reject"):
-        _done(
-            request,
-            lambda: services.agreement_act(
-                actor=actor, agreement=agreement, action=name, reason=reason
-            ),
-        )
-    elif name in ("department_approve", "department_refuse", "centre_approve", "centre_refuse"):
-        cancellation = selectors.open_cancellation(agreement)
-        if cancellation is None:
-            messages.error(request, _("没有待处理的解约申请。"))
-        else:
-            _done(
-                request,
-                lambda: services.cancellation_act(
-                    actor=actor, cancellation=cancellation, action=name, reason=reason
-                ),
-            )
-    else:
-        messages.error(request, _("未知的操作。"))
+    agreement = _act(
+        request,
+        agreement_id,
+        agreement_actions=("review", "approve", "reject"),
+        cancellation_actions=(
+            "department_approve",
+            "department_refuse",
+            "centre_approve",
+            "centre_refuse",
+        ),
+    )
     return redirect("agreements:staff_detail", agreement_id=agreement.pk)
 
 
@@ -304,30 +328,12 @@ def portal_edit(request: HttpRequest, agreement_id: int) -> HttpResponse:
 @requires(Perm.EMPLOYER_PORTAL)
 @require_POST
 def portal_action(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    actor = actor_of(request)
-    agreement = selectors.agreement_detail(actor, agreement_id)
-    name = request.POST.get("action", "")
-    reason = request.POST.get("reason", "")
-    if name == "withdraw":
-        _done(
-            request,
-            lambda: services.agreement_act(
-                actor=actor, agreement=agreement, action=name, reason=reason
-            ),
-        )
-    elif name in ("employer_approve", "employer_refuse"):
-        cancellation = selectors.open_cancellation(agreement)
-        if cancellation is None:
-            messages.error(request, _("没有待处理的解约申请。"))
-        else:
-            _done(
-                request,
-                lambda: services.cancellation_act(
-                    actor=actor, cancellation=cancellation, action=name, reason=reason
-                ),
-            )
-    else:
-        messages.error(request, _("未知的操作。"))
+    agreement = _act(
+        request,
+        agreement_id,
+        agreement_actions=("withdraw",),
+        cancellation_actions=("employer_approve", "employer_refuse"),
+    )
     return redirect("employer_agreements:detail", agreement_id=agreement.pk)
 
 
