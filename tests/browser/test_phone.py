@@ -97,6 +97,8 @@ def test_own_record_history_and_queue_read_well_at_390px(
     # The history is one card per change: every cell as wide as the card, not one character.
     assert _narrowest_cell(phone, "table.history-table") > WIDTH * 0.6
     assert phone.locator("table.history-table tbody tr").count() == 6
+    # So is the record's audit trail below it.
+    assert _narrowest_cell(phone, "table.audit-trail") > WIDTH * 0.6
     shot(phone, "phone-01-graduate-own-record")
     phone.locator("#history-heading").scroll_into_view_if_needed()
     phone.screenshot(path=str(_artifact("phone-02-history")))
