@@ -26,13 +26,18 @@ hypothesis_settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "default")
 )
 
+
 def pytest_collection_modifyitems(items):
     """Every transactional test restores the database it found (serialized_rollback). One that
     does not makes its flush re-create the content types under new ids, and the next
     serialized test on the same xdist worker then fails at set-up on a duplicate content type."""
     for item in items:
         marker = item.get_closest_marker("django_db")
-        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
             raise pytest.UsageError(
                 f"{item.nodeid}: transaction=True needs serialized_rollback=True (tests/conftest.py)"
             )

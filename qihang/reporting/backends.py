@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,9 +70,21 @@ class LocalFileBackend:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         # The run's id and moment: ids alone may repeat after a database is rebuilt (the demo).
         stamp = submission.at.strftime("%Y%m%dT%H%M%S%f")
-        path = folder / f"{submission.run_id}-{stamp}-{clean_name(submission.filename)}"
-        # O_EXCL: a run's file is written once, never replaced.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        name = clean_name(submission.filename)
+        # O_EXCL: a run's file is written once, never replaced. The same id and moment again
+        # (`qihang demo --reset` rebuilds the database and replays the same dated season) gets
+        # a numbered name beside the earlier file.
+        for n in itertools.count(1):
+            path = folder / (
+                f"{submission.run_id}-{stamp}-{name}"
+                if n == 1
+                else f"{submission.run_id}-{stamp}-{n}-{name}"
+            )
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                continue
+            break
         with os.fdopen(fd, "wb") as out:
             out.write(submission.data)
         return Receipt(backend=self.name, reference=str(path))

@@ -322,16 +322,3 @@ def test_the_issued_pdf_carries_the_chinese_text_and_its_verification_link(schoo
     document.refresh_from_db()
     assert document.status == DocumentStatus.REVOKED
     assert "无效" in client.get(f"/verify/{document.token}/").content.decode()
-
-
-def test_an_institution_is_deleted_with_its_agreements(school, world):
-    """The demo's reset deletes a whole institution: its agreements, their signatures,
-    cancellations and issued documents go with it (nothing they point at blocks it)."""
-    from qihang.demo.generator import delete_institution
-
-    cancel(school, world, sign(school, world))
-    sign(school, world)
-    delete_institution(school.institution)
-    assert not Agreement.objects.exists()
-    assert not Signature.objects.exists()
-    assert not Cancellation.objects.exists()
