@@ -10,7 +10,7 @@ def _register_sqlite_guard(sender: Any, connection: Any, **kwargs: Any) -> None:
     if connection.vendor == "sqlite":
         from qihang.audit import chain
 
-        connection.connection.create_function("qihang_audit_may_erase", 1, chain.sqlite_may_erase)
+        connection.connection.create_function("qihang_audit_flushing", 0, chain.sqlite_flushing)
 
 
 def _reinstall_triggers(sender: Any, using: str, **kwargs: Any) -> None:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from qihang.audit.kinds import AuditAction
@@ -37,12 +37,11 @@ Rule = Callable[[str, dt.datetime], dt.datetime]
 _clock: contextvars.ContextVar[Rule | None] = contextvars.ContextVar(
     "qihang_audit_clock", default=None
 )
-# The institutions whose whole chain may be erased in this context (`erasing`), or ALL
-# (the test database flush on SQLite). Read by the SQLite trigger's guard function.
-_erasable: contextvars.ContextVar[frozenset[int] | None] = contextvars.ContextVar(
-    "qihang_audit_erasable", default=frozenset()
+# Set while the project's `flush` empties a test database (SQLite flushes with DELETE FROM);
+# read by the SQLite trigger's guard function. Nothing else deletes an entry.
+_flushing: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "qihang_audit_flushing", default=False
 )
-ALL = None
 
 
 def _normal(value: Any) -> Any:
@@ -215,59 +214,23 @@ def seal(institution_id: int, rows: Sequence[dict[str, Any]]) -> None:
     AuditChainHead.objects.filter(institution_id=institution_id).update(seq=seq, hash=prev)
 
 
-# --- erasing a whole chain ------------------------------------------------------------------------
-@contextlib.contextmanager
-def erasing(institution_id: int) -> Iterator[None]:
-    """Allow, inside the block and its transaction, deleting every entry of one institution
-    together with its chain head: the only deletion the triggers let through, used when a demo
-    or benchmark institution is removed with everything it owns (demo.generator)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("erase a chain inside the transaction that deletes its institution")
-    token = _erasable.set((_erasable.get() or frozenset()) | {institution_id})
-    postgresql = connection.vendor == "postgresql"
-    try:
-        if postgresql:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('qihang.audit_erase', %s, true)", [str(institution_id)]
-                )
-        yield
-        if postgresql:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('qihang.audit_erase', '', true)")
-        # (on an error the enclosing transaction or savepoint rolls back, and the setting with it)
-    finally:
-        _erasable.reset(token)
-
-
-def erase(institution_id: int) -> int:
-    """Delete one institution's whole chain, entries and head, when the institution itself is
-    deleted with everything it owns (demo and benchmark institutions: demo.generator). Returns
-    how many entries went."""
-    from qihang.audit.models import AuditChainHead, AuditEvent
-
-    with transaction.atomic(), erasing(institution_id), connection.cursor() as cursor:
-        table = connection.ops.quote_name(AuditEvent._meta.db_table)
-        cursor.execute(f"DELETE FROM {table} WHERE institution_id = %s", [institution_id])  # noqa: S608
-        count = cursor.rowcount
-        AuditChainHead.objects.filter(institution_id=institution_id).delete()
-    return count
-
-
+# --- the test database flush ---------------------------------------------------------------------
 @contextlib.contextmanager
 def erasing_everything() -> Iterator[None]:
-    """The test database flush (SQLite: DELETE FROM every table; PostgreSQL TRUNCATEs)."""
-    token = _erasable.set(ALL)
+    """The test database flush (SQLite: DELETE FROM every table; PostgreSQL TRUNCATEs): the
+    only DELETE the SQLite trigger lets through, and only the project's `flush` command asks
+    for it, only on a test database (qihang/audit/management/commands/flush.py)."""
+    token = _flushing.set(True)
     try:
         yield
     finally:
-        _erasable.reset(token)
+        _flushing.reset(token)
 
 
-def sqlite_may_erase(institution_id: int) -> int:
-    """The SQLite triggers' guard (registered on each connection as qihang_audit_may_erase)."""
-    allowed = _erasable.get()
-    return 1 if allowed is ALL or institution_id in allowed else 0
+def sqlite_flushing() -> int:
+    """The SQLite DELETE trigger's guard (registered on each connection as
+    qihang_audit_flushing): 1 inside `erasing_everything`, else 0."""
+    return 1 if _flushing.get() else 0
 
 
 # --- verifying ------------------------------------------------------------------------------------

@@ -88,8 +88,8 @@ class AuditEvent(TenantModel):
     docs/audit.md), written by audit_record in the writer's transaction. Never updated or
     deleted: the model refuses, and database triggers refuse raw UPDATE and DELETE."""
 
-    # PROTECT: deleting an institution does not silently take its log along
-    # (demo.generator.delete_institution erases a demo chain explicitly).
+    # PROTECT: deleting an institution does not silently take its log along (and nothing
+    # deletes a log: a demo or benchmark database goes as a whole; docs/audit.md).
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
     # The entry keeps the actor's id when the account is deleted (the hash covers it; nulling it
     # would rewrite the log): no database constraint, nothing done on delete.

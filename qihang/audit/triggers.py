@@ -1,14 +1,16 @@
 """Database triggers that keep audit entries append-only (docs/audit.md).
 
-PostgreSQL: one row trigger refusing UPDATE and DELETE on audit_auditevent, except DELETE of
-the entries of the one institution whose chain `chain.erasing` names in the transaction-local
-setting qihang.audit_erase. SQLite: the same as two triggers that RAISE(ABORT); the DELETE one
-asks qihang_audit_may_erase(), a function the application registers on its connections (in
-any other client the function does not exist and the DELETE fails all the same).
+PostgreSQL: one row trigger refusing every UPDATE and DELETE on audit_auditevent, with no
+exception. SQLite: the same as two triggers that RAISE(ABORT); the DELETE one lets through
+only the test database flush (Django's flush there is DELETE FROM each table): it asks
+qihang_audit_flushing(), a function the application registers on its connections, true only
+inside `chain.erasing_everything()`, which only the project's `flush` command enters, and only
+on a test database. In any other client the function does not exist and the DELETE fails.
 
 TRUNCATE (the test database flush on PostgreSQL) fires no row trigger and stays allowed.
-Installed by migration audit 0002 and again after every migrate (SQLite drops a table's
-triggers when a migration rebuilds the table).
+Installed by migrations audit 0002 and 0003 (which replaced the earlier definitions, which let
+one institution's whole chain be erased) and again after every migrate (SQLite drops a table's
+triggers when a migration rebuilds the table). `install` replaces what is there.
 """
 
 from __future__ import annotations
@@ -22,10 +24,6 @@ POSTGRESQL_INSTALL = [
     CREATE OR REPLACE FUNCTION qihang_audit_append_only() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
-        IF TG_OP = 'DELETE'
-           AND current_setting('qihang.audit_erase', true) = OLD.institution_id::text THEN
-            RETURN OLD;
-        END IF;
         RAISE EXCEPTION 'audit entries are append-only: % of {TABLE} id % refused', TG_OP, OLD.id
             USING ERRCODE = 'insufficient_privilege';
     END $$
@@ -41,18 +39,19 @@ POSTGRESQL_DROP = [
     "DROP FUNCTION IF EXISTS qihang_audit_append_only()",
 ]
 
+SQLITE_DROP = ["DROP TRIGGER IF EXISTS audit_no_update", "DROP TRIGGER IF EXISTS audit_no_delete"]
 SQLITE_INSTALL = [
+    *SQLITE_DROP,
     f"""
-    CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON {TABLE}
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON {TABLE}
     BEGIN SELECT RAISE(ABORT, 'audit entries are append-only: UPDATE refused'); END
     """,
     f"""
-    CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON {TABLE}
-    WHEN qihang_audit_may_erase(OLD.institution_id) = 0
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON {TABLE}
+    WHEN qihang_audit_flushing() = 0
     BEGIN SELECT RAISE(ABORT, 'audit entries are append-only: DELETE refused'); END
     """,
 ]
-SQLITE_DROP = ["DROP TRIGGER IF EXISTS audit_no_update", "DROP TRIGGER IF EXISTS audit_no_delete"]
 
 
 def _statements(connection: Any, install: bool) -> list[str]:

@@ -4,7 +4,7 @@ schools, channel credit to named teachers and counsellors, contacts and visits, 
 alumni enterprises, one employer shared with 江城, and one employer login.
 
 Deterministic: a seeded random.Random; credit codes from the demo's `credit_code(name)`.
-`remove()` deletes what `populate()` made that outlives the schools (employers are global).
+They go with the database: `qihang demo --reset` rebuilds it (docs/audit.md).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from qihang.institutions.models import Department, Institution, Membership
 from qihang.institutions.roles import EmployerRole, Role
 from qihang.institutions.scoping import build_actor
 
-# Employer accounts of the demo: <handle>@<EMPLOYER_DOMAIN>; `remove()` deletes them.
+# Employer accounts of the demo: <handle>@<EMPLOYER_DOMAIN> (`generator.check_only_demo`).
 EMPLOYER_DOMAIN = "employer.example"
 
 
@@ -398,14 +398,3 @@ def _accounts(employer: Employer) -> User:
     )
     Employer.objects.filter(pk=employer.pk).update(registered_by=admin)
     return admin
-
-
-def remove() -> int:
-    """Delete the demo employers and their accounts (after the demo schools are gone)."""
-    codes = [credit_code_of(spec) for spec in EMPLOYERS]
-    employers = Employer.objects.filter(credit_code__in=codes)
-    for employer in employers.exclude(licence_file=""):
-        employer.licence_file.storage.delete(employer.licence_file.name)
-    User.objects.filter(email__iendswith=f"@{EMPLOYER_DOMAIN}").delete()
-    count, _ = employers.delete()
-    return count

@@ -45,17 +45,9 @@ from django.db import transaction
 from django.db.models import Q
 from stdnum.cn import ric, uscc
 
-from qihang.accounts.models import ApiToken, User
-from qihang.applications.models import Application, ApplicationEvent
-from qihang.appointments.models import (  # appointments
-    Adviser,
-    AdviserNote,
-    Appointment,
-    AppointmentPolicy,
-    Slot,
-)
+from qihang.accounts.models import User
 from qihang.audit import chain as audit_chain
-from qihang.audit.models import AuditEvent, SensitiveRead
+from qihang.audit.models import AuditEvent
 from qihang.audit.services import audit_record
 from qihang.demo import catalogue as cat
 from qihang.demo import channels
@@ -83,12 +75,8 @@ from qihang.destinations.models import (
 )
 from qihang.destinations.policy import policy_for
 from qihang.destinations.rules import Reference
-from qihang.documents.models import Dossier, DossierChange, IssuedDocument, Recommendation
-from qihang.employers.models import Alumnus, Contact, EmployerStanding, Interaction
 from qihang.graduates.models import Graduate, GraduateKeyGroup, KeyGroupKind, RosterPeriod
 from qihang.graduates.services import id_number_digest
-from qihang.guidance.models import Attendance, Course, Feedback, Lecture, Material
-from qihang.imports.models import ImportJob
 from qihang.institutions.models import (
     Cohort,
     DegreeLevel,
@@ -106,8 +94,6 @@ from qihang.institutions.services import (
     membership_grant,
 )
 from qihang.lib import places
-from qihang.search.models import JobPreference, JobPush
-from qihang.ventures.models import Project, ProjectMember  # ventures
 
 DEFAULT_SEED = 2020
 # The demo stands on 15 July 2020: two weeks after graduation, mid-season for the 2020 cohort
@@ -1384,6 +1370,52 @@ def demo_present() -> bool:
     return bool(_demo_institutions())
 
 
+# The institutions of `qihang demo --scale N G`: codes 91001…, names 规模测试学校01….
+SCALE_FIRST_CODE = 91001
+SCALE_NAME = "规模测试学校"
+
+
+def _is_scale(institution: Institution) -> bool:
+    return (
+        institution.code.isdigit()
+        and int(institution.code) >= SCALE_FIRST_CODE
+        and institution.name.startswith(SCALE_NAME)
+    )
+
+
+def check_only_demo() -> None:
+    """Raise DemoError, naming the first one, unless every institution is the demo's or a
+    `--scale` one and every account belongs to them (their staff, graduates and the demo
+    employers' people) or is the demo's platform administrator: before `qihang demo --reset`
+    rebuilds the database, nothing else may be in it."""
+    from qihang.demo import employers_demo
+
+    demo = {profile.code: profile for profile in cat.DEMO_PROFILES}
+    ids, domains = [], [employers_demo.EMPLOYER_DOMAIN]
+    _demo_institutions()  # a demo code taken by a real school: refused with its own message
+    for institution in Institution.objects.order_by("code"):
+        if institution.code in demo:
+            domains.append(demo[institution.code].domain)
+        elif _is_scale(institution):
+            domains.append(scale_profile(institution.code, institution.name).domain)
+        else:
+            raise DemoError(
+                f"学校“{institution.name}”（代码 {institution.code}）不是演示数据："
+                "重建数据库会删除它，演示不会这样做。"
+            )
+        ids.append(institution.pk)
+    ours = Q(email__iexact=cat.PLATFORM_ADMIN[0]) | Q(
+        pk__in=Graduate.objects.filter(institution_id__in=ids, user__isnull=False).values("user_id")
+    )
+    for domain in domains:
+        ours |= Q(email__iendswith=f"@{domain}") | Q(email__iendswith=f".{domain}")
+    foreign = User.objects.exclude(ours).order_by("pk").first()
+    if foreign is not None:
+        raise DemoError(
+            f"账号“{foreign.username}”不是演示账号：重建数据库会删除它，演示不会这样做。"
+        )
+
+
 @transaction.atomic
 def load_demo(
     *,
@@ -1459,23 +1491,6 @@ def _ordered(logins: list[DemoLogin]) -> list[DemoLogin]:
     return sorted(logins, key=lambda login: _ROLE_ORDER.get(login.role, 9))
 
 
-@transaction.atomic
-def reset_demo() -> int:
-    """Delete the demo institutions with all their data, and the demo accounts. Returns how
-    many institutions were deleted."""
-    from qihang.demo import employers_demo
-
-    institutions = _demo_institutions()
-    for institution in institutions:
-        delete_institution(institution)
-    employers_demo.remove()  # employers are global: they outlive the schools' standings
-    leftover = User.objects.filter(email__iexact=cat.PLATFORM_ADMIN[0])
-    for profile in cat.DEMO_PROFILES:
-        leftover = leftover | User.objects.filter(email__iendswith=f"@{profile.domain}")
-    leftover.delete()
-    return len(institutions)
-
-
 def scale_profile(code: str, name: str) -> cat.InstitutionProfile:
     """A conservatory shaped like the demo's (its departments and mixes), of any size."""
     return replace(
@@ -1506,9 +1521,10 @@ def generate_institution(
     log: Callable[[str], None] | None = None,
 ) -> Institution:
     """One institution with `graduates_per_cohort` graduates in each of `cohorts`, for
-    benchmarks: written BATCH graduates at a time with COPY/executemany (no per-row queries)
-    in one transaction. Staff: centre@i<code>.example, leader@…, and an officer per department
-    (<slug>@…), with the demo password. `delete_institution()` removes it again."""
+        benchmarks: written BATCH graduates at a time with COPY/executemany (no per-row queries)
+        in one transaction. Staff: centre@i<code>.example, leader@…, and an officer per department
+        (<slug>@…), with the demo password. It goes only with the whole database
+    (`qihang demo --scale … --reset` rebuilds it; docs/audit.md)."""
     with transaction.atomic():
         builder = InstitutionBuilder(
             scale_profile(code, name),
@@ -1520,111 +1536,3 @@ def generate_institution(
             log=log,
         )
         return builder.build(dict.fromkeys(cohorts, graduates_per_cohort))
-
-
-def delete_institution(institution: Institution) -> None:
-    """Delete an institution with everything it owns, its graduates' accounts and the staff
-    accounts that belong to no other institution. Plain DELETE statements for the big tables
-    (the ORM's cascade would load every row first); evidence and import files are removed
-    from storage too."""
-    inst_id = institution.pk
-    using = Graduate.objects.db
-    with transaction.atomic():
-        for model in (Evidence, ImportJob, IssuedDocument):  # IssuedDocument: documents
-            for row in model.objects.filter(institution_id=inst_id).only("file"):
-                if row.file:
-                    row.file.storage.delete(row.file.name)
-        graduate_users = Graduate.objects.filter(institution_id=inst_id, user__isnull=False).values(
-            "user_id"
-        )
-        staff = set(
-            Membership.objects.filter(institution_id=inst_id)
-            .exclude(role=Role.GRADUATE)
-            .values_list("user_id", flat=True)
-        )
-        elsewhere = set(
-            Membership.objects.filter(user_id__in=staff)
-            .exclude(institution_id=inst_id)
-            .values_list("user_id", flat=True)
-        )
-        staff_only_here = list(
-            User.objects.filter(pk__in=staff - elsewhere, is_platform_admin=False).values_list(
-                "pk", flat=True
-            )
-        )
-        for through in (User.groups.through, User.user_permissions.through):
-            through.objects.filter(user_id__in=graduate_users)._raw_delete(using)
-        ApiToken.objects.filter(user_id__in=graduate_users)._raw_delete(using)
-        Membership.objects.filter(user_id__in=graduate_users)._raw_delete(using)
-        User.objects.filter(pk__in=graduate_users)._raw_delete(using)
-        # applications: this school's graduates' and those to its jobs (a partner's graduates
-        # apply to the jobs it shares), before the graduates and jobs they point at.
-        applications = list(
-            Application.objects.filter(
-                Q(institution_id=inst_id) | Q(job__institution_id=inst_id)
-            ).values_list("pk", flat=True)
-        )
-        ApplicationEvent.objects.filter(application_id__in=applications)._raw_delete(using)
-        Application.objects.filter(pk__in=applications)._raw_delete(using)
-        Adviser.types.through.objects.filter(
-            adviser__institution_id=inst_id
-        ).delete()  # appointments
-        # guidance: attendance and feedback of this school's graduates and at its courses (a
-        # partner's graduates take the courses it shares); then its courses, whose departments
-        # go below, and their sealed files.
-        for model, holder in (
-            (Attendance, "lecture__institution_id"),
-            (Feedback, "course__institution_id"),
-        ):
-            model.objects.filter(Q(institution_id=inst_id) | Q(**{holder: inst_id})).delete()
-        for row in (
-            Lecture.objects.filter(institution_id=inst_id).exclude(video_file="").only("video_file")
-        ):
-            row.video_file.storage.delete(row.video_file.name)
-        for row in Material.objects.filter(institution_id=inst_id).exclude(file="").only("file"):
-            row.file.storage.delete(row.file.name)
-        # The institution goes with its whole audit chain (the one deletion the log's triggers
-        # let through: every entry of one institution, with its chain head; docs/audit.md).
-        audit_chain.erase(inst_id)
-        for model in (
-            SensitiveRead,
-            Alumnus,
-            Contact,
-            Interaction,
-            EmployerStanding,
-            Evidence,
-            DestinationChange,
-            DestinationPeriod,
-            Destination,
-            GraduateKeyGroup,
-            RosterPeriod,
-            ImportJob,
-            JobPush,
-            JobPreference,
-            # appointments
-            AdviserNote,
-            Appointment,
-            Slot,
-            Adviser,
-            AppointmentPolicy,
-            # ventures
-            ProjectMember,
-            Project,
-            # guidance
-            Material,
-            Lecture,
-            Course,
-            # documents
-            DossierChange,
-            Dossier,
-            Recommendation,
-            IssuedDocument,
-            Graduate,
-            CohortPolicy,
-        ):
-            model.objects.filter(institution_id=inst_id)._raw_delete(using)
-        Membership.departments.through.objects.filter(department__institution_id=inst_id).delete()
-        for model in (Membership, Major, Department, Cohort):
-            model.objects.filter(institution_id=inst_id)._raw_delete(using)
-        institution.delete()
-        User.objects.filter(pk__in=staff_only_here).delete()

@@ -324,19 +324,6 @@ def test_the_issued_pdf_carries_the_chinese_text_and_its_verification_link(schoo
     assert "无效" in client.get(f"/verify/{document.token}/").content.decode()
 
 
-def test_an_institution_is_deleted_with_its_agreements(school, world):
-    """The demo's reset deletes a whole institution: its agreements, their signatures,
-    cancellations and issued documents go with it (nothing they point at blocks it)."""
-    from qihang.demo.generator import delete_institution
-
-    cancel(school, world, sign(school, world))
-    sign(school, world)
-    delete_institution(school.institution)
-    assert not Agreement.objects.exists()
-    assert not Signature.objects.exists()
-    assert not Cancellation.objects.exists()
-
-
 def test_each_party_is_told_what_concerns_them(school, world):
     """The graduate of the offer and of the school's decision, the employer of the answer, the
     cancellation request and its outcome; the steps in between reach nobody's inbox."""

@@ -111,23 +111,54 @@ def test_the_database_refuses_raw_updates_and_deletes(school, statement):
     assert AuditEvent.objects.filter(institution=school.institution, summary="x").count() == 0
 
 
-def test_erasing_a_whole_institution_is_the_one_deletion_let_through(school, other_school):
+@pytest.mark.parametrize("which", ["school", "other_school"])
+def test_no_institution_s_entries_may_be_deleted(school, other_school, which):
+    """No exception for any institution, a demo's or a benchmark's included: the triggers
+    refuse a raw DELETE of any entry (docs/audit.md)."""
     append(school, 2)
     append(other_school, 2)
-    with transaction.atomic():
-        erased = chain.erase(school.institution.pk)
-    assert erased >= 2
-    assert not AuditEvent.objects.filter(institution=school.institution).exists()
-    assert not AuditChainHead.objects.filter(institution=school.institution).exists()
-    # ... and only inside chain.erasing, only for the institution named there
+    victim = {"school": school, "other_school": other_school}[which].institution
+    assert triggers.installed(connection)
+    before = AuditEvent.objects.filter(institution=victim).count()
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with chain.erasing(school.institution.pk):
-            rawsql.execute(
-                f"DELETE FROM {rawsql.TABLE} WHERE institution_id = %s",
-                [other_school.institution.pk],
-            )
-    ok, out = verify("--institution", "90002")
+        rawsql.execute(f"DELETE FROM {rawsql.TABLE} WHERE institution_id = %s", [victim.pk])
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        rawsql.execute(
+            f"UPDATE {rawsql.TABLE} SET summary = 'x' WHERE institution_id = %s", [victim.pk]
+        )
+    assert AuditEvent.objects.filter(institution=victim).count() == before
+    assert not hasattr(chain, "erase") and not hasattr(chain, "erasing")
+    ok, out = verify()
     assert ok, out
+
+
+def test_flush_refuses_a_database_that_is_not_a_test_database(school, monkeypatch):
+    append(school, 1)
+    monkeypatch.setitem(connection.settings_dict, "NAME", "qihang")
+    with pytest.raises(CommandError, match="只能追加"):
+        call_command("flush", interactive=False, verbosity=0)
+    monkeypatch.undo()
+    assert AuditEvent.objects.filter(institution=school.institution).exists()
+
+
+def test_a_test_database_is_recognised():
+    from qihang.audit.management.commands.flush import is_test_database
+
+    assert is_test_database("postgresql", "test_qihang_gw0")
+    assert is_test_database("sqlite", "file:memorydb_default?mode=memory&cache=shared")
+    assert is_test_database("sqlite", ":memory:")
+    assert is_test_database("sqlite", "/tmp/x/test_qihang.sqlite3")
+    assert not is_test_database("postgresql", "qihang")
+    assert not is_test_database("sqlite", "/var/lib/qihang/qihang.sqlite3")
+
+
+def test_bench_audit_prints_the_rates():
+    out = StringIO()
+    call_command("bench_audit", entries=20, in_place=True, stdout=out)
+    text = out.getvalue()
+    for line in ("audit_record, one transaction each", "bulk: seal + insert", "verify"):
+        assert line in text
+    assert "临时数据库" not in text  # in place
 
 
 # --- tampering ------------------------------------------------------------------------------------

@@ -1,5 +1,9 @@
 """`qihang demo`: loads, refuses to load twice, reloads with --reset (same seed, same data),
-and never touches an institution that is not the demo's."""
+and never touches an institution or account that is not the demo's.
+
+`--reset` rebuilds the database (every table dropped, migrated afresh: the audit log has no
+deletion path). On SQLite migrate cannot run inside the test's transaction, so the tests that
+rebuild are transactional; each rebuild costs a migrate (~20 s), so there are few of them."""
 
 import datetime as dt
 from io import StringIO
@@ -8,6 +12,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from qihang.accounts.models import User
+from qihang.audit import chain
+from qihang.audit.models import AuditEvent
 from qihang.destinations.models import Destination, DestinationChange, DestinationPeriod
 from qihang.graduates.models import Graduate, RosterPeriod
 from qihang.institutions.models import Institution
@@ -48,7 +54,10 @@ def snapshot() -> dict:
     }
 
 
-def test_load_refuse_reset_and_reload_the_same(db):
+# Real transactions: the rebuild's migrate cannot run inside the test's transaction on SQLite.
+# serialized_rollback restores the reference data afterwards.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_load_refuse_reset_and_reload_the_same():
     output = run()
     assert "演示数据已加载" in output
     for text in ("centre@dfcm.example", "qihang-demo-2020", "平台管理员", "学号"):
@@ -62,17 +71,23 @@ def test_load_refuse_reset_and_reload_the_same(db):
     assert "centre@dfcm.example" in again  # the logins are printed again
     assert snapshot() == first
 
-    reloaded = run("--reset")
-    assert "已删除演示数据" in reloaded
-    assert snapshot() == first  # same seed: the same people, codes and timestamps, no duplicates
-
     run("--reset", "--seed", "7")
     other = snapshot()
     assert other["graduates"] != first["graduates"]
     assert len(other["graduates"]) == len(first["graduates"])
-    # Nothing of the deleted schools is left behind (a roster period would fail at commit).
+    # Nothing of the earlier load is left behind: the database was rebuilt.
     assert RosterPeriod.objects.count() == len(other["graduates"])
     assert summary.differences() == {"flows": 0, "totals": 0, "roster": 0}
+
+    reloaded = run("--reset")
+    assert "已删除演示数据" in reloaded and "数据库已重建" in reloaded
+    assert snapshot() == first  # same seed: the same people, codes and timestamps, no duplicates
+    # One chain per demo school, intact, from its first entry: no entry was ever deleted.
+    for institution in Institution.objects.all():
+        checked, broken = chain.verify(institution.pk)
+        assert (
+            broken is None and checked == AuditEvent.objects.filter(institution=institution).count()
+        )
 
 
 def test_an_earlier_day_has_less_and_nothing_later(db):
@@ -92,6 +107,22 @@ def test_refuses_to_touch_an_institution_that_is_not_the_demo(db):
         run("--reset")
     assert Institution.objects.get(code="90001").name == "某某大学"
     assert not Graduate.objects.exists()
+
+
+def test_reset_refuses_any_institution_that_is_not_the_demo_s(db):
+    institution_create(code="10280", name="上海大学")
+    with pytest.raises(CommandError, match="上海大学.*不是演示数据"):
+        run("--reset")
+    with pytest.raises(CommandError, match="上海大学"):
+        call_command("demo", "--scale", "1", "20", "--reset", stdout=StringIO())
+    assert Institution.objects.filter(code="10280").exists()
+
+
+def test_reset_refuses_an_account_that_is_not_the_demo_s(db):
+    User.objects.create_user(username="zhang.san@example.com", email="zhang.san@example.com")
+    with pytest.raises(CommandError, match="zhang.san@example.com"):
+        run("--reset")
+    assert User.objects.filter(username="zhang.san@example.com").exists()
 
 
 def test_bad_date_is_explained(db):

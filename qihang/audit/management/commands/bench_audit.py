@@ -1,6 +1,7 @@
 """`qihang bench_audit [--entries N]`: what the hash chain costs per audit entry.
 
-In a temporary institution (code B0AUD, erased with its chain at the end), times:
+In a scratch database (qihang.lib.scratch, dropped at the end; `--in-place` for the tests), in
+an institution of its own (code B0AUD), times:
 - one entry per transaction, as services write them: `audit_record` (lock the chain head,
   hash, insert, advance the head) against a plain INSERT of the same row without the chain;
 - N entries in one transaction, as the demo generator writes them: sealing (canonical JSON
@@ -15,7 +16,7 @@ import datetime as dt
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -25,6 +26,7 @@ from qihang.audit.models import AuditEvent
 from qihang.audit.services import audit_record
 from qihang.demo.replay import AuditRows, Rows
 from qihang.institutions.models import Institution
+from qihang.lib.scratch import add_in_place_argument, benchmark_database
 
 CODE = "B0AUD"
 
@@ -43,15 +45,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--entries", type=int, default=2000)
+        add_in_place_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         n = options["entries"]
-        self._clean()  # a run that was interrupted
-        institution = Institution.objects.create(code=CODE, name="审计链基准测试（临时）")
-        try:
+        with benchmark_database(self, "audit", in_place=options["in_place"]):
+            if Institution.objects.filter(code=CODE).exists():
+                raise CommandError(
+                    f"学校代码 {CODE} 已存在：请不加 --in-place，在临时数据库中运行。"
+                )
+            institution = Institution.objects.create(code=CODE, name="审计链基准测试（临时）")
             self._run(institution.pk, n)
-        finally:
-            self._clean()
 
     def _rate(self, label: str, count: int, seconds: float) -> float:
         rate = count / seconds if seconds else float("inf")
@@ -67,7 +71,7 @@ class Command(BaseCommand):
         chained = self._rate("audit_record, one transaction each", n, time.perf_counter() - started)
 
         started = time.perf_counter()
-        base = 10**9  # sequence numbers far from the chain's, never verified (erased below)
+        base = 10**9  # sequence numbers far from the chain's, never verified
         for i in range(n):
             with transaction.atomic():
                 plain = Rows(AuditEvent)
@@ -97,11 +101,3 @@ class Command(BaseCommand):
         started = time.perf_counter()
         checked, _broken = chain.verify(institution_id)
         self._rate("verify (walk and re-hash)", checked, time.perf_counter() - started)
-
-    def _clean(self) -> None:
-        institution = Institution.objects.filter(code=CODE).first()
-        if institution is None:
-            return
-        with transaction.atomic():
-            chain.erase(institution.pk)
-            institution.delete()

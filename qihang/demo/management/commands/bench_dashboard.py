@@ -1,10 +1,12 @@
 """`qihang bench_dashboard [--graduates 100000]`: how fast are the rates and the dashboard?
 
-Creates a temporary institution with N graduates in the current cohort and N in the previous
+In a scratch database (qihang.lib.scratch: created and migrated first, dropped at the end;
+`--in-place` uses the current database, for the tests), creates an institution with N graduates in the current cohort and N in the previous
 one (departments, majors, key groups, official and reported destination periods filling in over
 the season), times the report selectors and the rendered dashboard page through Django's test
-client as the career centre (median of --runs runs after a warm-up), prints the figures and the
-query counts, then deletes everything it created (unless --keep).
+client as the career centre (median of --runs runs after a warm-up), and prints the figures and
+the query counts. `--keep` keeps the scratch database (for EXPLAIN); `--reuse CODE` times the
+data of a kept one, in the current database (point DATABASE_URL at it).
 
 The data is written in bulk and bypasses the destination services on purpose: the benchmark
 measures reading, and the periods follow the services' semantics (one open period per graduate
@@ -28,22 +30,15 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from qihang.accounts.models import User
-from qihang.audit import chain as audit_chain
-from qihang.destinations.models import CohortPolicy, DestinationPeriod, PeriodKind
+from qihang.destinations.models import DestinationPeriod, PeriodKind
 from qihang.destinations.policy import policy_for
 from qihang.graduates.models import Graduate, GraduateKeyGroup, KeyGroupKind, RosterPeriod
 from qihang.graduates.services import roster_sync
-from qihang.institutions.models import (
-    Cohort,
-    DegreeLevel,
-    Department,
-    Institution,
-    Major,
-    Membership,
-)
+from qihang.institutions.models import Cohort, DegreeLevel, Department, Institution, Major
 from qihang.institutions.roles import Role
 from qihang.institutions.scoping import build_actor
 from qihang.institutions.services import institution_create, membership_grant
+from qihang.lib.scratch import add_in_place_argument, benchmark_database
 from qihang.reports import selectors, summary
 from qihang.reports.models import PeriodFlow
 
@@ -86,7 +81,7 @@ def _weighted(rng: random.Random, table: list[tuple[str, int]]) -> str:
 
 
 class BenchData:
-    """The temporary institution; `delete()` removes every row it created."""
+    """The benchmark's institution, its staff, graduates and their destinations."""
 
     def __init__(self, *, graduates: int, year: int, seed: int) -> None:
         self.n = graduates
@@ -252,26 +247,6 @@ class BenchData:
         self.centre = User.objects.get(username=f"bench-centre-{code}")
         self.dept_user = User.objects.get(username=f"bench-dept-{code}")
 
-    # --- removal ---------------------------------------------------------------------------
-    def delete(self) -> None:
-        inst = self.institution
-        if inst is None:
-            return
-        # Plain DELETE statements: the ORM's cascade collector would load every row first.
-        with transaction.atomic():
-            for model in (
-                DestinationPeriod, RosterPeriod, GraduateKeyGroup, Graduate, CohortPolicy
-            ):  # fmt: skip
-                model.objects.filter(institution=inst)._raw_delete(model.objects.db)
-            Membership.objects.filter(institution=inst).delete()
-            Major.objects.filter(institution=inst).delete()
-            Department.objects.filter(institution=inst).delete()
-            Cohort.objects.filter(institution=inst).delete()
-            audit_chain.erase(inst.pk)  # the whole chain, with its head (docs/audit.md)
-            User.objects.filter(pk__in=[self.centre.pk, self.dept_user.pk]).delete()
-            inst.delete()
-        self.institution = None
-
 
 def _chunks[T](items: list[T], size: int) -> Iterator[list[T]]:
     for start in range(0, len(items), size):
@@ -308,8 +283,15 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, default=2020)
         parser.add_argument("--runs", type=int, default=10)
         parser.add_argument("--seed", type=int, default=2020)
-        parser.add_argument("--keep", action="store_true", help="keep the data (for EXPLAIN)")
-        parser.add_argument("--reuse", metavar="CODE", help="time data kept by --keep; no new data")
+        parser.add_argument(
+            "--keep", action="store_true", help="keep the scratch database (for EXPLAIN)"
+        )
+        parser.add_argument(
+            "--reuse",
+            metavar="CODE",
+            help="time the data of a database kept by --keep (the current one); no new data",
+        )
+        add_in_place_argument(parser)
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["graduates"] < 1:
@@ -318,20 +300,19 @@ class Command(BaseCommand):
         self.stdout.write(
             f"数据库: {connection.vendor}；每届 {opts['graduates']} 名毕业生，两届（{opts['year'] - 1}、{opts['year']}）"
         )
-        started = time.perf_counter()
-        try:
-            if opts["reuse"]:
-                data.attach(opts["reuse"])
-            else:
-                data.create(self.stdout.write)
-                self.stdout.write(f"生成数据用时 {time.perf_counter() - started:.1f} s")
+        if opts["reuse"]:  # a kept scratch database, now the current one: nothing is written
+            data.attach(opts["reuse"])
             self._measure(data, opts)
-        finally:
-            if opts["keep"] or opts["reuse"]:
+            return
+        with benchmark_database(
+            self, "dashboard", in_place=opts["in_place"], keep=opts["keep"]
+        ) as scratch:
+            started = time.perf_counter()
+            data.create(self.stdout.write)
+            self.stdout.write(f"生成数据用时 {time.perf_counter() - started:.1f} s")
+            self._measure(data, opts)
+            if scratch is not None and opts["keep"]:
                 self.stdout.write(f"保留数据：学校代码 {data.institution.code}")
-            else:
-                data.delete()
-                self.stdout.write("已删除基准测试数据。")
 
     def _measure(self, data: BenchData, opts: dict[str, Any]) -> None:
         inst = data.institution

@@ -1,14 +1,16 @@
 """`qihang bench_fair --users 1000 --seats 200 [--json FILE]`: a job fair under load.
 
 On PostgreSQL (the production database; SQLite serialises every writer, so there is no race
-to measure): creates a temporary institution with `--users` graduates who are signed in, a
+to measure), in a scratch database (qihang.lib.scratch: created and migrated first, dropped at
+the end with everything in it; `--in-place` uses the current database, for the tests): creates
+an institution with `--users` graduates who are signed in, a
 verified employer with published jobs to browse, and a job fair of `--seats` seats; starts the
 production server (`qihang serve`: gunicorn, DEBUG off) on a free local port; drives it with
 locust (qihang/demo/fairload.py, in a process of its own) — each graduate searches jobs, lists
 the events, registers for the fair, searches again and opens their tickets; then reads the
 seat count back from the database, checks it (exactly min(users, seats) seated, the rest on
 the waiting list, the counter equal to the seated rows, every answer the server gave
-accounted for), stops the server, deletes everything it created and prints the figures.
+accounted for), stops the server and prints the figures.
 
 `--json FILE` writes {"users", "capacity", "seats_taken", "waitlisted", "requests", "errors",
 "p50_ms", "p95_ms", "p99_ms", "throughput_rps"} (and a few more keys). The command fails
@@ -36,14 +38,11 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.backends.db import SessionStore
-from django.contrib.sessions.models import Session
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, connections, transaction
+from django.db import connection, connections
 from django.utils import timezone
 
 from qihang.accounts.models import User
-from qihang.audit import chain as audit_chain
-from qihang.destinations.models import CohortPolicy
 from qihang.employers.models import Employer, EmployerStanding, StandingStatus
 from qihang.events import services as event_services
 from qihang.events.models import (
@@ -52,9 +51,8 @@ from qihang.events.models import (
     Registration,
     RegistrationStatus,
     Room,
-    RoomBooking,
 )
-from qihang.graduates.models import Graduate, RosterPeriod
+from qihang.graduates.models import Graduate
 from qihang.graduates.services import roster_sync
 from qihang.institutions.models import (
     Cohort,
@@ -68,6 +66,7 @@ from qihang.institutions.roles import Role
 from qihang.institutions.scoping import SESSION_INSTITUTION_KEY, build_actor
 from qihang.institutions.services import institution_create, membership_grant
 from qihang.jobs.models import Job, JobKind, JobStatus
+from qihang.lib.scratch import add_in_place_argument, benchmark_database
 from qihang.search.services import jobs_index
 
 JOB_TITLES = [
@@ -101,7 +100,7 @@ def _credit_code(serial: int) -> str:
 
 
 class FairData:
-    """The temporary institution, its graduates (signed in), jobs and the fair."""
+    """The benchmark's institution, its graduates (signed in), jobs and the fair."""
 
     def __init__(self, *, users: int, seats: int) -> None:
         self.users, self.seats = users, seats
@@ -236,32 +235,6 @@ class FairData:
             "registrations": rows.count(),
         }
 
-    def delete(self) -> None:
-        inst = self.institution
-        if inst is None:
-            return
-        with transaction.atomic():
-            Session.objects.filter(session_key__in=self.session_keys).delete()
-            Registration.objects.filter(institution=inst).delete()
-            RoomBooking.objects.filter(institution=inst).delete()
-            Event.objects.filter(institution=inst).delete()
-            Room.objects.filter(institution=inst).delete()
-            Job.objects.filter(institution=inst).delete()
-            EmployerStanding.objects.filter(institution=inst).delete()
-            if self.employer is not None:
-                self.employer.delete()
-            RosterPeriod.objects.filter(institution=inst).delete()
-            Graduate.objects.filter(institution=inst).delete()
-            Membership.objects.filter(institution=inst).delete()
-            audit_chain.erase(inst.pk)  # the whole chain, with its head (docs/audit.md)
-            User.objects.filter(pk__in=self.user_ids).delete()
-            Major.objects.filter(institution=inst).delete()
-            Department.objects.filter(institution=inst).delete()
-            CohortPolicy.objects.filter(institution=inst).delete()
-            Cohort.objects.filter(institution=inst).delete()
-            inst.delete()
-        self.institution = None
-
 
 class Command(BaseCommand):
     help = "Load-test a job fair: N signed-in graduates registering for M seats while browsing."
@@ -274,6 +247,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--workers", type=int, default=None, help="gunicorn workers")
         parser.add_argument("--json", metavar="FILE", help="write the figures as JSON")
+        add_in_place_argument(parser)
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if connection.vendor != "postgresql":
@@ -287,16 +261,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{opts['users']} 名毕业生，{opts['seats']} 个名额；每秒到达 {opts['spawn_rate']:g} 人"
         )
-        started = time.perf_counter()
-        try:
+        with benchmark_database(self, "fair", in_place=opts["in_place"]):
+            started = time.perf_counter()
             data.create()
             self.stdout.write(f"生成数据用时 {time.perf_counter() - started:.1f} s")
             with tempfile.TemporaryDirectory(prefix="qihang-bench-fair-") as tmp:
                 load = self._run(data, Path(tmp), opts)
             figures = self._figures(data, load)
-        finally:
-            data.delete()
-        self._print(figures)
+            self._print(figures)
         if opts["json"]:
             Path(opts["json"]).write_text(
                 json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"

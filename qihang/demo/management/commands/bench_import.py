@@ -1,10 +1,12 @@
 """`qihang bench_import [--rows 100000] [--naive-rows N]`: how fast the roster import is.
 
 Generates a realistic, valid roster xlsx (qihang.imports.samples) in a temporary directory,
-imports it with the real importer into a fresh temporary institution of the configured database
-and reports rows per second, end to end (reading the file included). Then runs a naive loop
-on the same file for comparison — openpyxl read, the same validators, ORM lookups and one
-save() per row — and prints the ratio. Both temporary institutions are deleted at the end.
+imports it with the real importer into a fresh institution and reports rows per second, end to
+end (reading the file included). Then runs a naive loop on the same file for comparison —
+openpyxl read, the same validators, ORM lookups and one save() per row — into a second
+institution, and prints the ratio. Both live in a scratch database of the configured kind
+(qihang.lib.scratch: created and migrated first, dropped at the end; `--in-place` uses the
+current database, for the tests).
 
 A benchmark, not a test: timings depend on the machine. The targets: at least 20,000 rows/s
 on PostgreSQL and at least 10 times the naive loop (issue 2 §7); a peak of at most 500 MB for
@@ -25,14 +27,14 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
 from openpyxl import load_workbook
 
-from qihang.audit import chain as audit_chain
 from qihang.graduates import importing
-from qihang.graduates.models import Graduate, GraduateKeyGroup, KeyGroupKind, RosterPeriod
+from qihang.graduates.models import Graduate, GraduateKeyGroup, KeyGroupKind
 from qihang.graduates.services import id_number_digest
 from qihang.imports.samples import roster_rows
 from qihang.institutions.models import Cohort, Department, Institution, Major
 from qihang.institutions.services import cohort_get_or_create, institution_create
 from qihang.lib import validators as v
+from qihang.lib.scratch import add_in_place_argument, benchmark_database
 from qihang.lib.tabular import write_xlsx
 
 COHORT = 2020
@@ -77,11 +79,16 @@ class Command(BaseCommand):
             type=Path,
             help="keep the generated roster at this path, and reuse it if it is already there",
         )
+        add_in_place_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.verbosity = options["verbosity"]
         rows: int = options["rows"]
         naive_rows = min(options["naive_rows"] or rows, rows)
+        with benchmark_database(self, "import", in_place=options["in_place"]):
+            self._bench(options, rows, naive_rows)
+
+    def _bench(self, options: dict[str, Any], rows: int, naive_rows: int) -> None:
         db = connection.vendor
         self.stdout.write(f"数据库：{db}（{connection.settings_dict.get('NAME')}）")
         with tempfile.TemporaryDirectory(prefix="qihang-bench-") as tmp:
@@ -102,16 +109,10 @@ class Command(BaseCommand):
                     f"生成 {rows:,} 行的名单 {path.name}（{path.stat().st_size / 1e6:.1f} MB），"
                     f"用时 {time.perf_counter() - started:.1f} s"
                 )
-            fast_school = naive_school = None
-            try:
-                fast_school = _temporary_institution("导入基准测试（批量）")
-                fast = self._fast(path, fast_school, rows, options["profile"])
-                naive_school = _temporary_institution("导入基准测试（逐行）")
-                naive_open, naive = self._naive(path, naive_school, naive_rows)
-            finally:
-                for school in (fast_school, naive_school):
-                    if school is not None:
-                        _delete_institution(school)
+            fast_school = _temporary_institution("导入基准测试（批量）")
+            fast = self._fast(path, fast_school, rows, options["profile"])
+            naive_school = _temporary_institution("导入基准测试（逐行）")
+            naive_open, naive = self._naive(path, naive_school, naive_rows)
         # Opening the workbook is paid once; only the per-row part scales with the rows.
         naive_total = naive_open + (naive - naive_open) * rows / naive_rows
         self.stdout.write("")
@@ -131,7 +132,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"倍数：{naive_total / fast:.1f}×（逐行导入也在一个事务中，每行一次 save()）"
         )
-        self.stdout.write("已删除基准测试用的临时学校及其数据。")
 
     def _fast(self, path: Path, school: Institution, rows: int, profile: Path | None) -> float:
         marks: list[tuple[float, int]] = []
@@ -278,18 +278,3 @@ def _temporary_institution(name: str) -> Institution:
         code = f"9{random.randrange(10**8):08d}"  # 9 digits: no real school code is that long
         if not Institution.objects.filter(code=code).exists():
             return institution_create(code=code, name=name)
-
-
-def _delete_institution(school: Institution) -> None:
-    """Remove the benchmark's temporary school. Its graduates have nothing attached but key
-    groups (no destinations, accounts or history), so plain DELETEs do: the ORM's cascade
-    collector would take longer than the import itself. (Their roster periods are a plain
-    DELETE too; the PostgreSQL summaries follow it by trigger.)"""
-    with transaction.atomic():
-        GraduateKeyGroup.objects.filter(institution=school)._raw_delete(using="default")
-        RosterPeriod.objects.filter(institution=school)._raw_delete(using="default")
-        Graduate.objects.filter(institution=school)._raw_delete(using="default")
-        Major.objects.filter(institution=school).delete()
-        Department.objects.filter(institution=school).delete()
-        audit_chain.erase(school.pk)  # the whole chain, with its head (docs/audit.md)
-        school.delete()

@@ -4,10 +4,15 @@ Loads the demo into the configured database, prints the demo logins, and exits:
 东方音乐学院 (90001: 729 graduates in 2020, 650 in 2019) and the paired Wuhan conservatory
 江城音乐学院 (90002), their staff, and destinations as of `--today` (default 2020-07-15:
 mid-season for 2020, 2019 complete). Loading twice is refused (the logins are printed again);
-`--reset` deletes the demo institutions' data and the demo accounts, then loads afresh.
+`--reset` rebuilds the database — every table dropped, migrated afresh — then loads the demo
+again. The audit log has no deletion path (docs/audit.md), so the demo's data cannot be removed
+row by row: it goes with the database. `--reset` therefore first checks that the database holds
+nothing but demo data (the demo's and `--scale` institutions, their accounts) and refuses,
+naming the first foreign institution or account, otherwise.
 
 `--scale N G` instead loads N institutions of G graduates per cohort (2019 and 2020), codes
-91001…, for a province-sized data set; `--reset --scale` removes those first.
+91001…, for a province-sized data set; `--scale … --reset` rebuilds the database first (the
+demo schools go too).
 """
 
 from __future__ import annotations
@@ -21,11 +26,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
 from qihang.demo import generator
-from qihang.demo.generator import DemoError, DemoLogin
+from qihang.demo.generator import SCALE_FIRST_CODE, SCALE_NAME, DemoError, DemoLogin
 from qihang.institutions.models import Institution
-
-SCALE_FIRST_CODE = 91001
-SCALE_NAME = "规模测试学校"
+from qihang.lib.scratch import rebuild_database
 
 
 def _date(value: str) -> dt.date:
@@ -67,7 +70,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset",
             action="store_true",
-            help="delete the demo institutions' data and the demo accounts, then load again",
+            help=(
+                "rebuild the database (every table dropped, migrated afresh), then load again; "
+                "refused unless it holds nothing but demo data. With --scale: the demo schools "
+                "go too"
+            ),
         )
         parser.add_argument("--seed", type=int, default=generator.DEFAULT_SEED)
         parser.add_argument(
@@ -81,7 +88,10 @@ class Command(BaseCommand):
             nargs=2,
             type=int,
             metavar=("INSTITUTIONS", "GRADUATES"),
-            help="load INSTITUTIONS generated institutions of GRADUATES per cohort instead",
+            help=(
+                "load INSTITUTIONS generated institutions of GRADUATES per cohort instead "
+                "(with --reset the database is rebuilt first: the demo schools go too)"
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -91,9 +101,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             if options["reset"]:
-                removed = generator.reset_demo()
-                if removed:
-                    self.stdout.write(f"已删除演示数据（{removed} 所演示学校及演示账号）。")
+                self._rebuild()
             elif generator.demo_present():
                 self._already_loaded()
                 return
@@ -111,6 +119,17 @@ class Command(BaseCommand):
         )
         self._print_logins(logins, options["today"])
 
+    def _rebuild(self, *, scale: bool = False) -> None:
+        """Check that only demo data is there (DemoError otherwise), then rebuild the database:
+        the audit log has no deletion path, so the demo goes with the whole database."""
+        generator.check_only_demo()
+        seconds = rebuild_database()
+        what = "演示学校和规模测试学校" if scale else "演示学校"
+        self.stdout.write(
+            f"已删除演示数据（{what}及其账号）：数据库已重建"
+            f"（删除全部数据表并重新迁移，{seconds:.1f} 秒）。"
+        )
+
     def _log(self, options: dict[str, Any]) -> Any:
         return self.stdout.write if options["verbosity"] >= 1 else None
 
@@ -121,7 +140,7 @@ class Command(BaseCommand):
             self.style.WARNING(
                 f"演示数据已经加载{when}，没有重复加载。"
                 "如需重新加载，请运行：qihang demo --reset"
-                "（会删除两所演示学校的全部数据和演示账号）。"
+                "（会重建数据库：删除全部数据后重新加载；数据库中只有演示数据时才可以）。"
             )
         )
         logins = [
@@ -155,10 +174,13 @@ class Command(BaseCommand):
         if existing and not options["reset"]:
             raise CommandError(
                 f"已有 {len(existing)} 所规模测试学校（代码 {SCALE_FIRST_CODE} 起）。"
-                "如需重新生成，请加 --reset。"
+                "如需重新生成，请加 --reset（会重建数据库，两所演示学校也一并删除）。"
             )
-        for institution in existing:
-            generator.delete_institution(institution)
+        if options["reset"]:
+            try:
+                self._rebuild(scale=True)
+            except DemoError as exc:
+                raise CommandError(str(exc)) from None
         started = time.perf_counter()
         for n, code in enumerate(codes, start=1):
             begun = time.perf_counter()

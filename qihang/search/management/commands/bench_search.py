@@ -1,11 +1,13 @@
 """`qihang bench_search [--jobs 50000] [--runs N] [--json FILE]`: how fast is job search?
 
-Creates a temporary institution with N generated jobs (bulk_create, then the bulk index path
+In a scratch database (qihang.lib.scratch: created and migrated first, dropped at the end;
+`--keep` keeps it for EXPLAIN, `--in-place` uses the current database, for the tests), creates
+an institution with N generated jobs (bulk_create, then the bulk index path
 `jobs_index`), runs typical queries through `selectors.job_search` as its career centre (the
 first page of 20 and the count, as the page and the API do), and the same full-text query on
 the index table alone (the "bare" query: match, rank, first 20, count) in the same run; prints
 p50/p95 of each, the ratio, and how much of the typical query's time the database took
-(sql p50/p95; the rest is Python), then deletes what it created (unless --keep). Meant for
+(sql p50/p95; the rest is Python). Meant for
 PostgreSQL (docs/search.md has the figures); on SQLite it measures FTS5 the same way.
 """
 
@@ -19,19 +21,18 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
 
 from qihang.accounts.models import User
-from qihang.audit import chain as audit_chain
 from qihang.employers.models import Employer, EmployerStanding
 from qihang.institutions.models import Institution
 from qihang.institutions.roles import Role
 from qihang.institutions.scoping import build_actor
 from qihang.institutions.services import institution_create, membership_grant
 from qihang.jobs.models import Job, JobKind, JobStatus
-from qihang.search.models import JobSearchDocument
+from qihang.lib.scratch import add_in_place_argument, benchmark_database
 from qihang.search.selectors import (
     FTS_TABLE,
     JobFilters,
@@ -94,21 +95,23 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=30)
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--json", dest="json_file", default="")
-        parser.add_argument("--keep", action="store_true")
+        parser.add_argument(
+            "--keep", action="store_true", help="keep the scratch database (for EXPLAIN)"
+        )
+        add_in_place_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with benchmark_database(self, "search", in_place=options["in_place"], keep=options["keep"]):
+            self._bench(options)
+
+    def _bench(self, options: dict[str, Any]) -> None:
         rng = random.Random(options["seed"])
         started = time.perf_counter()
-        institution, actor = self._world(options["jobs"], rng)
+        _institution, actor = self._world(options["jobs"], rng)
         built = time.perf_counter() - started
-        try:
-            results = [
-                self._measure(actor, name, q, filters, options["runs"])
-                for name, q, filters in QUERIES
-            ]
-        finally:
-            if not options["keep"]:
-                self._clean(institution)
+        results = [
+            self._measure(actor, name, q, filters, options["runs"]) for name, q, filters in QUERIES
+        ]
         report = {
             "database": connection.vendor,
             "jobs": options["jobs"],
@@ -136,9 +139,8 @@ class Command(BaseCommand):
 
     # --- data ------------------------------------------------------------------------------------
     def _world(self, count: int, rng: random.Random) -> tuple[Institution, Any]:
-        leftover = Institution.objects.filter(code=CODE).first()
-        if leftover is not None:  # a --keep run before
-            self._clean(leftover)
+        if Institution.objects.filter(code=CODE).exists():
+            raise CommandError(f"学校代码 {CODE} 已存在：请不加 --in-place，在临时数据库中运行。")
         with transaction.atomic():
             institution = institution_create(code=CODE, name="基准测试音乐学院")
             user, _ = User.objects.get_or_create(username=f"bench-search-{CODE}")
@@ -203,21 +205,6 @@ class Command(BaseCommand):
                 cursor.execute(f"{command} jobs_job")
                 cursor.execute(f"{command} search_jobsearchdocument")
         return institution, build_actor(user, institution.pk)
-
-    def _clean(self, institution: Institution) -> None:
-        with transaction.atomic():
-            JobSearchDocument.objects.filter(institution=institution).delete()
-            Job.objects.filter(institution=institution)._raw_delete(connection.alias)
-            employer_ids = list(
-                EmployerStanding.objects.filter(institution=institution).values_list(
-                    "employer_id", flat=True
-                )
-            )
-            EmployerStanding.objects.filter(institution=institution).delete()
-            Employer.objects.filter(pk__in=employer_ids).delete()
-            audit_chain.erase(institution.pk)  # the whole chain, with its head (docs/audit.md)
-            institution.delete()
-            User.objects.filter(username=f"bench-search-{CODE}").delete()
 
     # --- timing ----------------------------------------------------------------------------------
     def _bare(self, terms: list[str]) -> Callable[[], int]:
