@@ -115,6 +115,42 @@ def _editable_own_recommendation(school) -> dict[str, Any]:
     return {}
 
 
+def _correction(field: str, value: str, key: str):
+    """A pending correction request of its own for a decision walk (reporting, issue 9)."""
+
+    def make(school) -> dict[str, Any]:
+        from tests.reporting.helpers import fresh_correction
+
+        return {"correction_id": fresh_correction(school, field, value, key).pk}
+
+    return make
+
+
+def _settled(school) -> dict[str, Any]:
+    """No pending correction request of the walk graduate: they may confirm their data."""
+    from tests.reporting.helpers import settle_corrections
+
+    settle_corrections(school)
+    return {}
+
+
+def _pending_own_correction(school) -> dict[str, Any]:
+    """A pending correction request of the walk graduate: confirming is refused until it is
+    handled."""
+    from qihang.institutions.scoping import build_actor
+    from qihang.reporting import services
+
+    services.correction_request_create(
+        actor=build_actor(school.graduate_user, school.institution.pk),
+        graduate=school.graduates[0],
+        target="roster",
+        field="political_status",
+        value="中共党员",
+        reason="走查申请",
+    )
+    return {}
+
+
 BODIES: dict[tuple[str, str], Body] = {
     # applications: a graduate applies (twice to the same job is refused) …
     ("POST", "/jobs/{posting_id}/applications"): Body(
@@ -196,6 +232,45 @@ BODIES: dict[tuple[str, str], Body] = {
         body=lambda school: {"reason": "原件遗失"},
         path=_recommendation("approved", "walk_reissue"),
         refused=lambda school: {"reason": ""},
+    ),
+    # reporting (issue 9): the centre reports everything (then "changed" has nothing left) …
+    ("POST", "/reporting/runs"): Body(
+        body=lambda school: {"extent": "all", "fmt": "xlsx", "reason": "走查上报"},
+        refused=lambda school: {"extent": "changed", "fmt": "xlsx", "reason": "走查再报"},
+    ),
+    # … the department confirms a correction (a second time is refused) or refuses one
+    # (without a reason is refused), each a request of its own …
+    ("POST", "/reporting/corrections/{correction_id}/confirm"): Body(
+        body=lambda school: {"note": "核对户籍材料"},
+        path=_correction("ethnicity", "回族", "walk_confirm"),
+        refused=lambda school: {},
+    ),
+    ("POST", "/reporting/corrections/{correction_id}/refuse"): Body(
+        body=lambda school: {"reason": "与户籍材料不符"},
+        path=_correction("political_status", "中共党员", "walk_refuse"),
+        refused=lambda school: {"reason": ""},
+    ),
+    # … a graduate confirms their data (no body; refused while a request of theirs is
+    # pending) and asks for a correction (the same field again, still pending, is refused).
+    ("POST", "/reporting/mine/confirm"): Body(
+        body=lambda school: {},
+        path=_settled,
+        refused=lambda school: {},
+        refused_path=_pending_own_correction,
+    ),
+    ("POST", "/reporting/mine/corrections"): Body(
+        body=lambda school: {
+            "target": "roster",
+            "field": "ethnicity",
+            "value": "回族",
+            "reason": "走查更正",
+        },
+        refused=lambda school: {
+            "target": "roster",
+            "field": "ethnicity",
+            "value": "满族",
+            "reason": "再次更正",
+        },
     ),
 }
 
