@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
-from ninja import Schema
+from ninja import Schema, Status
 from pydantic import BeforeValidator, ConfigDict, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -188,9 +188,25 @@ class NotificationPage(Schema):
     results: list[NotificationOut]
 
 
+class RefusedOut(Schema):
+    """400: a service (or the page's form) refused the request: the messages joined, and per
+    field ("__all__" for one not about a field)."""
+
+    detail: str
+    errors: dict[str, list[str]]
+
+
 def field_errors(exc: ValidationError) -> dict[str, list[str]]:
     """A service's ValidationError as field -> messages ("__all__" for one not about a field),
     the `errors` of a 400 answer."""
     if hasattr(exc, "error_dict"):
         return {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
     return {"__all__": [str(m) for m in exc.messages]}
+
+
+def refused(errors: ValidationError | dict[str, list[str]]) -> Status:
+    """The 400 answer for a service's ValidationError (or a form's errors, field -> messages)."""
+    if isinstance(errors, ValidationError):
+        errors = field_errors(errors)
+    detail = "；".join(m for ms in errors.values() for m in ms)
+    return Status(400, {"detail": detail, "errors": errors})

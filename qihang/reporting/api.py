@@ -1,22 +1,27 @@
-"""Reporting in the API (/api/v1/reporting/…), read-only: a cohort's reporting states and
-report runs (the career centre), the records the authority returned and the correction
-requests (department staff: their departments'). The same selectors and scoping as the pages;
-writes (reports, imports, decisions) are the pages' (they need a reason, a file or both)."""
+"""Reporting in the API (/api/v1/reporting/…): a cohort's reporting states and report runs,
+and a report run made (the career centre); the records the authority returned and the
+correction requests, confirmed or refused (department staff: their departments'); a graduate's
+check of their own data: confirmed, or a correction asked for (a signed-in session). The same
+selectors, services and scoping as the pages; a refusal of a service is a 400 with its
+messages per field. The returned-list import (a file) and the check windows stay the pages'."""
 
 import datetime as dt
 from typing import Any, Literal
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from qihang.api.auth import api_requires
-from qihang.api.schemas import ErrorOut, ValidationErrorOut
+from qihang.api.schemas import ErrorOut, RefusedOut, ValidationErrorOut, refused
+from qihang.graduates.models import Graduate
 from qihang.institutions.models import Cohort
 from qihang.institutions.roles import Perm
-from qihang.institutions.scoping import Actor, ObjectId, scoped, takes_ids
+from qihang.institutions.scoping import Actor, ObjectId, get_scoped_or_404, scoped, takes_ids
 from qihang.reporting import corrections as correctable
 from qihang.reporting import layout as layouts
-from qihang.reporting import selectors
+from qihang.reporting import selectors, services
+from qihang.reporting.models import CorrectionRequest, ReportRun
 
 router = Router(tags=["上报主管部门"])
 # reporting.models.CorrectionStatus's values (an enumeration in the document: a typo is a 422).
@@ -24,6 +29,10 @@ StatusName = Literal["pending", "confirmed", "refused"]
 READ = {401: ErrorOut, 403: ErrorOut}
 # ?cohort= names a year of the institution (404 when it has none) and must be a number (422).
 BY_COHORT = {**READ, 404: ErrorOut, 422: ValidationErrorOut}
+# A graduate's own operations name no object (no 404); a body, so a 422 without one.
+OWN = {**READ, 400: RefusedOut, 422: ValidationErrorOut}
+# A decision on a correction request named in the path.
+DECIDE = {**READ, 400: RefusedOut, 404: ErrorOut, 422: ValidationErrorOut}
 
 
 class StatesOut(Schema):
@@ -74,6 +83,82 @@ class CorrectionOut(Schema):
     created_at: dt.datetime
 
 
+class RunIn(Schema):
+    extent: Literal["all", "changed"] = Field(
+        ..., description="all（全部已审批记录）或 changed（自上次上报以来新增、变更或退回的）"
+    )
+    fmt: Literal["xlsx", "csv"] = "xlsx"
+    reason: str = Field(..., max_length=300, description="事由（上报文件含完整身份证号）")
+
+
+class CheckOut(Schema):
+    cohort: int
+    answer: str
+    at: dt.datetime
+
+
+class CorrectionIn(Schema):
+    target: Literal["roster", "destination"]
+    field: str = Field(..., max_length=40, description="如 name、ethnicity、employer_name")
+    value: str = Field("", max_length=200, description="更正为；专业为本校专业的 id")
+    reason: str = Field(..., max_length=300)
+
+
+class ConfirmIn(Schema):
+    note: str = Field("", max_length=300)
+
+
+class RefuseIn(Schema):
+    reason: str = Field(..., max_length=300)
+
+
+def _run(run: ReportRun) -> dict[str, Any]:
+    return {
+        "id": run.pk,
+        "cohort": run.cohort.year,
+        "extent": run.extent,
+        "rows": run.rows,
+        "fmt": run.fmt,
+        "layout_version": run.layout_version,
+        "sha256": run.sha256,
+        "backend": run.backend,
+        "receipt": run.receipt,
+        "created_at": run.created_at,
+    }
+
+
+def _correction(item: CorrectionRequest) -> dict[str, Any]:
+    spec = correctable.spec(item.target, item.field)
+    return {
+        "id": item.pk,
+        "graduate": item.graduate_id,
+        "student_no": item.graduate.student_no,
+        "name": item.graduate.name,
+        "target": item.target,
+        "field": item.field,
+        "label": str(spec.label) if spec else item.field,
+        "current_value": item.current_value,
+        "requested_value": item.requested_value,
+        "reason": item.reason,
+        "status": item.status,
+        "decision_reason": item.decision_reason,
+        "created_at": item.created_at,
+    }
+
+
+def _mine(actor: Actor) -> Graduate:
+    """The caller's own roster record; without one a graduate's operation is not theirs (403:
+    no object is named in the path to be missing)."""
+    graduate = selectors.my_graduate(actor)
+    if graduate is None:
+        raise PermissionDenied("no graduate record of the caller")
+    return graduate
+
+
+def _request(actor: Actor, correction_id: int) -> CorrectionRequest:
+    return get_scoped_or_404(CorrectionRequest, actor, pk=correction_id)
+
+
 def _cohort(actor: Actor, year: int | None) -> Cohort:
     cohorts = scoped(Cohort, actor).order_by("-year")
     cohort = cohorts.filter(year=year).first() if year is not None else cohorts.first()
@@ -103,21 +188,30 @@ def states(request: HttpRequest, cohort: int | None = None) -> Any:
 def runs(request: HttpRequest, cohort: int | None = None) -> Any:
     actor: Actor = request.auth  # type: ignore[attr-defined]
     chosen = _cohort(actor, cohort)
-    return [
-        {
-            "id": run.pk,
-            "cohort": run.cohort.year,
-            "extent": run.extent,
-            "rows": run.rows,
-            "fmt": run.fmt,
-            "layout_version": run.layout_version,
-            "sha256": run.sha256,
-            "backend": run.backend,
-            "receipt": run.receipt,
-            "created_at": run.created_at,
-        }
-        for run in selectors.runs(actor=actor, cohort=chosen)[:200]
-    ]
+    return [_run(run) for run in selectors.runs(actor=actor, cohort=chosen)[:200]]
+
+
+@router.post(
+    "/reporting/runs",
+    response={201: RunOut, 400: RefusedOut, **BY_COHORT},
+    summary="上报：把本届已审批的去向记录（全部或变更的）报送主管部门，返回批次与回执",
+)
+@api_requires(Perm.REPORTING_MANAGE)  # and roster.export_unmasked: the file has ID numbers
+@takes_ids(cohort=ObjectId("institutions.Cohort", "year"))
+def run_create(
+    request: HttpRequest,
+    body: RunIn,
+    cohort: int | None = Query(None, description="届别；缺省为最近一届"),
+) -> Any:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    chosen = _cohort(actor, cohort)
+    try:
+        run = services.report_run_create(
+            actor=actor, cohort=chosen, extent=body.extent, fmt=body.fmt, reason=body.reason
+        )
+    except ValidationError as exc:
+        return refused(exc)
+    return Status(201, _run(selectors.runs(actor=actor).get(pk=run.pk)))
 
 
 @router.get(
@@ -151,24 +245,86 @@ def correction_list(
     request: HttpRequest, status: StatusName = Query("pending", description="状态，缺省为待处理")
 ) -> Any:
     actor: Actor = request.auth  # type: ignore[attr-defined]
-    out = []
-    for item in selectors.corrections(actor=actor, status=status)[:1000]:
-        spec = correctable.spec(item.target, item.field)
-        out.append(
-            {
-                "id": item.pk,
-                "graduate": item.graduate_id,
-                "student_no": item.graduate.student_no,
-                "name": item.graduate.name,
-                "target": item.target,
-                "field": item.field,
-                "label": str(spec.label) if spec else item.field,
-                "current_value": item.current_value,
-                "requested_value": item.requested_value,
-                "reason": item.reason,
-                "status": item.status,
-                "decision_reason": item.decision_reason,
-                "created_at": item.created_at,
-            }
+    return [_correction(item) for item in selectors.corrections(actor=actor, status=status)[:1000]]
+
+
+def _decided(correction: CorrectionRequest) -> dict[str, Any]:
+    """The request as it is now, with its graduate as the decision left them (a confirmed
+    correction may change the name, or the department that had it in scope)."""
+    return _correction(CorrectionRequest.objects.select_related("graduate").get(pk=correction.pk))
+
+
+@router.post(
+    "/reporting/corrections/{correction_id}/confirm",
+    response={200: CorrectionOut, **DECIDE},
+    summary="同意更正：按申请修改花名册或去向记录（去向记录的更正还需中心审批），并通知毕业生",
+)
+@api_requires(Perm.REPORTING_CORRECT)
+@takes_ids()
+def correction_confirm(request: HttpRequest, correction_id: int, body: ConfirmIn) -> Any:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    correction = _request(actor, correction_id)
+    try:
+        services.correction_confirm(actor=actor, request=correction, note=body.note)
+    except ValidationError as exc:
+        return refused(exc)
+    return _decided(correction)
+
+
+@router.post(
+    "/reporting/corrections/{correction_id}/refuse",
+    response={200: CorrectionOut, **DECIDE},
+    summary="不同意更正（须说明理由），并通知毕业生",
+)
+@api_requires(Perm.REPORTING_CORRECT)
+@takes_ids()
+def correction_refuse(request: HttpRequest, correction_id: int, body: RefuseIn) -> Any:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    correction = _request(actor, correction_id)
+    try:
+        services.correction_refuse(actor=actor, request=correction, reason=body.reason)
+    except ValidationError as exc:
+        return refused(exc)
+    return _decided(correction)
+
+
+# --- Graduates: their own data (a signed-in session) ------------------------------------------------
+@router.post(
+    "/reporting/mine/confirm",
+    response={200: CheckOut, 400: RefusedOut, **READ},
+    summary="确认本人的生源与去向信息无误（信息核对开放期间，且没有待处理的更正申请）",
+)
+@api_requires(Perm.REPORTING_CHECK_OWN)
+@takes_ids()
+def my_confirm(request: HttpRequest) -> Any:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    graduate = _mine(actor)
+    try:
+        check = services.roster_check_confirm(actor=actor, graduate=graduate)
+    except ValidationError as exc:
+        return refused(exc)
+    return {"cohort": graduate.cohort.year, "answer": check.answer, "at": check.at}
+
+
+@router.post(
+    "/reporting/mine/corrections",
+    response={201: CorrectionOut, **OWN},
+    summary="申请更正本人的一项生源或去向信息（信息核对开放期间；院系处理后通知）",
+)
+@api_requires(Perm.REPORTING_CHECK_OWN)
+@takes_ids()
+def my_correction(request: HttpRequest, body: CorrectionIn) -> Any:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    graduate = _mine(actor)
+    try:
+        created = services.correction_request_create(
+            actor=actor,
+            graduate=graduate,
+            target=body.target,
+            field=body.field,
+            value=body.value,
+            reason=body.reason,
         )
-    return out
+    except ValidationError as exc:
+        return refused(exc)
+    return Status(201, _decided(created))

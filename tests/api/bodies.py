@@ -87,6 +87,70 @@ def _agreement(key: str, *, accepted: bool):
     return make
 
 
+def _recommendation(status: str, key: str):
+    """A recommendation form of its own in `status` for a write walk (documents, issue 9)."""
+
+    def make(school) -> dict[str, Any]:
+        from tests.documents.helpers import fresh_recommendation
+
+        return {"recommendation_id": fresh_recommendation(school, status, key).pk}
+
+    return make
+
+
+def _editable_own_recommendation(school) -> dict[str, Any]:
+    """The walk graduate's form, returned by the centre if it is under review, so they may
+    submit it again (no path parameter: the form is the caller's own)."""
+    from qihang.documents import services
+    from qihang.documents.models import Recommendation
+    from qihang.institutions.scoping import build_actor
+
+    own = Recommendation.objects.filter(graduate=school.graduates[0]).first()
+    if own is not None and own.status in ("submitted", "assessed"):
+        services.recommendation_return(
+            actor=build_actor(school.centre, school.institution.pk),
+            recommendation=own,
+            reason="走查退回",
+        )
+    return {}
+
+
+def _correction(field: str, value: str, key: str):
+    """A pending correction request of its own for a decision walk (reporting, issue 9)."""
+
+    def make(school) -> dict[str, Any]:
+        from tests.reporting.helpers import fresh_correction
+
+        return {"correction_id": fresh_correction(school, field, value, key).pk}
+
+    return make
+
+
+def _settled(school) -> dict[str, Any]:
+    """No pending correction request of the walk graduate: they may confirm their data."""
+    from tests.reporting.helpers import settle_corrections
+
+    settle_corrections(school)
+    return {}
+
+
+def _pending_own_correction(school) -> dict[str, Any]:
+    """A pending correction request of the walk graduate: confirming is refused until it is
+    handled."""
+    from qihang.institutions.scoping import build_actor
+    from qihang.reporting import services
+
+    services.correction_request_create(
+        actor=build_actor(school.graduate_user, school.institution.pk),
+        graduate=school.graduates[0],
+        target="roster",
+        field="political_status",
+        value="中共党员",
+        reason="走查申请",
+    )
+    return {}
+
+
 BODIES: dict[tuple[str, str], Body] = {
     # applications: a graduate applies (twice to the same job is refused) …
     ("POST", "/jobs/{posting_id}/applications"): Body(
@@ -134,6 +198,79 @@ BODIES: dict[tuple[str, str], Body] = {
         body=lambda school: {"result": "confirmed", "notes": "走查核实"},
         refused=lambda school: {"result": "false", "notes": "走查改口"},
         refused_status=422,
+    ),
+    # documents (issue 9): staff set a dossier (a change without a reason is refused) …
+    ("PUT", "/graduates/{graduate_id}/dossier"): Body(
+        body=lambda school: {"file_destination": "home", "hukou_destination": "home"},
+        refused=lambda school: {"file_destination": "employer", "receiver_name": "走查乐团"},
+    ),
+    # … a graduate submits their form (again while it is under review is refused) …
+    ("POST", "/recommendation-forms"): Body(
+        body=lambda school: {"intentions": "乐团演奏员", "self_assessment": "刻苦练琴。"},
+        path=_editable_own_recommendation,
+        refused=lambda school: {"intentions": "改", "self_assessment": "改了"},
+    ),
+    # … the department assesses (without comments or a level is refused), returns (without a
+    # reason is refused); the centre approves (a second time is refused; no body) and re-issues
+    # (without a reason is refused), each on a form of its own in the state it starts from.
+    ("POST", "/recommendation-forms/{recommendation_id}/assess"): Body(
+        body=lambda school: {"department_comments": "专业扎实，表现优秀。", "level": "strongly"},
+        path=_recommendation("submitted", "walk_assess"),
+        refused=lambda school: {"department_comments": "", "level": "best"},
+    ),
+    ("POST", "/recommendation-forms/{recommendation_id}/return"): Body(
+        body=lambda school: {"reason": "请补充实践经历"},
+        path=_recommendation("submitted", "walk_return"),
+        refused=lambda school: {"reason": ""},
+    ),
+    ("POST", "/recommendation-forms/{recommendation_id}/approve"): Body(
+        body=lambda school: {},
+        path=_recommendation("assessed", "walk_approve"),
+        refused=lambda school: {},
+    ),
+    ("POST", "/recommendation-forms/{recommendation_id}/reissue"): Body(
+        body=lambda school: {"reason": "原件遗失"},
+        path=_recommendation("approved", "walk_reissue"),
+        refused=lambda school: {"reason": ""},
+    ),
+    # reporting (issue 9): the centre reports everything (then "changed" has nothing left) …
+    ("POST", "/reporting/runs"): Body(
+        body=lambda school: {"extent": "all", "fmt": "xlsx", "reason": "走查上报"},
+        refused=lambda school: {"extent": "changed", "fmt": "xlsx", "reason": "走查再报"},
+    ),
+    # … the department confirms a correction (a second time is refused) or refuses one
+    # (without a reason is refused), each a request of its own …
+    ("POST", "/reporting/corrections/{correction_id}/confirm"): Body(
+        body=lambda school: {"note": "核对户籍材料"},
+        path=_correction("ethnicity", "回族", "walk_confirm"),
+        refused=lambda school: {},
+    ),
+    ("POST", "/reporting/corrections/{correction_id}/refuse"): Body(
+        body=lambda school: {"reason": "与户籍材料不符"},
+        path=_correction("political_status", "中共党员", "walk_refuse"),
+        refused=lambda school: {"reason": ""},
+    ),
+    # … a graduate confirms their data (no body; refused while a request of theirs is
+    # pending) and asks for a correction (the same field again, still pending, is refused).
+    ("POST", "/reporting/mine/confirm"): Body(
+        body=lambda school: {},
+        path=_settled,
+        refused=lambda school: {},
+        refused_path=_pending_own_correction,
+    ),
+    ("POST", "/reporting/mine/corrections"): Body(
+        body=lambda school: {
+            "target": "roster",
+            "field": "ethnicity",
+            "value": "回族",
+            "reason": "走查更正",
+        },
+        refused=lambda school: {
+            "target": "roster",
+            "field": "ethnicity",
+            "value": "满族",
+            "reason": "再次更正",
+        },
     ),
 }
 

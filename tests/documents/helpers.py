@@ -60,3 +60,43 @@ def submit_recommendation(school: School):
         intentions="中小学音乐教师",
         honours="校级钢琴比赛一等奖",
     )
+
+
+def fresh_recommendation(school: School, status: str, key: str):
+    """A recommendation form of a new graduate of the first department in `status` (submitted,
+    assessed or approved), made once per school and key: the API's write walks act on one of
+    their own, whatever the walk's usual form has been through."""
+    from qihang.documents import services
+    from qihang.documents.models import Recommendation
+    from tests.factories import make_graduate
+
+    if key not in school.fixtures:
+        graduate = make_graduate(
+            institution=school.institution,
+            cohort=school.cohort,
+            major=school.majors[0],
+            student_no=f"{school.institution.code}{key[:12]}",
+            name="孙丽",
+            male=False,
+        )
+        recommendation = Recommendation.objects.create(
+            institution=school.institution,
+            graduate=graduate,
+            status="submitted",
+            self_assessment="热爱舞台，乐于合作。",
+            intentions="乐团演奏员",
+        )
+        centre = build_actor(school.centre, school.institution.pk)
+        if status in ("assessed", "approved"):
+            services.recommendation_assess(
+                actor=centre,
+                recommendation=recommendation,
+                comments="专业扎实",
+                level="recommended",
+            )
+        if status == "approved":
+            recommendation = services.recommendation_approve(
+                actor=centre, recommendation=recommendation
+            )
+        school.fixtures[key] = recommendation
+    return school.fixtures[key]

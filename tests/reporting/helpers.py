@@ -94,3 +94,28 @@ def walk_reporting(school: School) -> None:
                 created_at=timezone.now(),
             )
         school.fixtures[key] = request
+
+
+def fresh_correction(school: School, field: str, value: str, key: str) -> CorrectionRequest:
+    """A pending correction request of graduates[1] (first department, no account: written
+    directly, as the walk's second one), made once per school and key."""
+    if key not in school.fixtures:
+        graduate = school.graduates[1]
+        school.fixtures[key] = CorrectionRequest.objects.create(
+            institution=school.institution,
+            graduate=graduate,
+            target="roster",
+            field=field,
+            current_value=getattr(graduate, field),
+            requested_value=value,
+            reason="走查更正",
+            created_at=timezone.now(),
+        )
+    return school.fixtures[key]
+
+
+def settle_corrections(school: School) -> None:
+    """Refuse graduates[0]'s pending correction requests (through the service), so they may
+    confirm their data."""
+    for request in CorrectionRequest.objects.filter(graduate=school.graduates[0], status="pending"):
+        services.correction_refuse(actor=centre(school), request=request, reason="走查处理")
