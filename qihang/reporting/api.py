@@ -1,10 +1,13 @@
 """Reporting in the API (/api/v1/reporting/…): a cohort's reporting states and report runs,
 and a report run made (the career centre); the records the authority returned and the
 correction requests, confirmed or refused (department staff: their departments'); a graduate's
-check of their own data: confirmed, or a correction asked for (a signed-in session). The same
-selectors, services and scoping as the pages; a refusal of a service is a 400 with its
-messages per field. The returned-list import (a file) and the check windows stay the pages'."""
+check of their own data: confirmed, or a correction asked for (a signed-in session); the
+authority's returned list imported (the career centre; the file in the body, base64). The same selectors, services and scoping as the pages; a
+refusal of a service is a 400 with its messages per field (a refused file: every bad row and
+column, "__all__"). Opening and closing the check windows stays the pages'."""
 
+import base64
+import binascii
 import datetime as dt
 from typing import Any, Literal
 
@@ -89,6 +92,20 @@ class RunIn(Schema):
     )
     fmt: Literal["xlsx", "csv"] = "xlsx"
     reason: str = Field(..., max_length=300, description="事由（上报文件含完整身份证号）")
+
+
+class ReturnedListIn(Schema):
+    filename: str = Field(..., max_length=200, description="文件名，.xlsx 或 .csv")
+    content: str = Field(..., description="文件内容（base64）；请求体大小受服务器上传上限约束")
+
+
+class ReturnedListOut(Schema):
+    id: int
+    cohort: int
+    filename: str
+    sha256: str
+    rows: int
+    imported_at: dt.datetime
 
 
 class CheckOut(Schema):
@@ -328,3 +345,41 @@ def my_correction(request: HttpRequest, body: CorrectionIn) -> Any:
     except ValidationError as exc:
         return refused(exc)
     return Status(201, _decided(created))
+
+
+# --- The career centre: the authority's returned list, the check windows -----------------------------
+@router.post(
+    "/reporting/returned",
+    response={201: ReturnedListOut, 400: RefusedOut, **BY_COHORT},
+    summary="导入主管部门的退回名单（学号或身份证号、退回原因）：全部通过校验才导入，记录转院系核查更正",
+)
+@api_requires(Perm.REPORTING_MANAGE)
+@takes_ids(cohort=ObjectId("institutions.Cohort", "year"))
+def returned_import(
+    request: HttpRequest,
+    body: ReturnedListIn,
+    cohort: int | None = Query(None, description="届别；缺省为最近一届"),
+) -> Any:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    chosen = _cohort(actor, cohort)
+    try:
+        data = base64.b64decode(body.content, validate=True)
+    except (binascii.Error, ValueError):
+        return refused({"content": ["文件内容不是有效的 base64。"]})
+    try:
+        returned = services.returned_list_import(
+            actor=actor, cohort=chosen, source=data, filename=body.filename
+        )
+    except ValidationError as exc:  # ReturnedListInvalid among them: every bad row, in words
+        return refused(exc)
+    return Status(
+        201,
+        {
+            "id": returned.pk,
+            "cohort": chosen.year,
+            "filename": returned.original_name,
+            "sha256": returned.sha256,
+            "rows": returned.rows,
+            "imported_at": returned.imported_at,
+        },
+    )

@@ -151,6 +151,13 @@ def _pending_own_correction(school) -> dict[str, Any]:
     return {}
 
 
+def _returned_file(student_no: str) -> dict[str, Any]:
+    import base64
+
+    data = f"XH,退回原因\n{student_no},走查退回\n".encode()
+    return {"filename": "退回.csv", "content": base64.b64encode(data).decode()}
+
+
 BODIES: dict[tuple[str, str], Body] = {
     # applications: a graduate applies (twice to the same job is refused) …
     ("POST", "/jobs/{posting_id}/applications"): Body(
@@ -249,6 +256,12 @@ BODIES: dict[tuple[str, str], Body] = {
         body=lambda school: {"reason": "与户籍材料不符"},
         path=_correction("political_status", "中共党员", "walk_refuse"),
         refused=lambda school: {"reason": ""},
+    ),
+    # … the centre imports the authority's returned list (one of the walk's reported records;
+    # a number on no roster refuses the file whole) …
+    ("POST", "/reporting/returned"): Body(
+        body=lambda school: _returned_file(school.graduates[1].student_no),
+        refused=lambda school: _returned_file("nobody"),
     ),
     # … a graduate confirms their data (no body; refused while a request of theirs is
     # pending) and asks for a correction (the same field again, still pending, is refused).

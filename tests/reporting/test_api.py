@@ -180,3 +180,36 @@ def test_the_department_confirms_or_refuses_a_correction(school, other_school, c
     )
     url = f"/api/v1/reporting/corrections/{hidden.pk}/refuse"
     assert _post(client, url, {"reason": "不符"}, **department).status_code == 404
+
+
+# --- The centre's returned list -----------------------------------------------
+def test_the_returned_list_through_the_api(school, other_school, client):
+    import base64
+
+    open_registration(school)
+    approve(school, school.graduates[0])
+    report(school)
+    centre = bearer(school.centre, school)
+    url = "/api/v1/reporting/returned?cohort=2020"
+    good = f"XH,退回原因\n{school.graduates[0].student_no},单位信用代码不符\n".encode()
+    bad = "XH,退回原因\nnobody,单位信用代码不符\n".encode()
+
+    def body(data: bytes, filename: str = "退回.csv") -> dict:
+        return {"filename": filename, "content": base64.b64encode(data).decode()}
+
+    refused = _post(client, url, body(bad), **centre)
+    assert refused.status_code == 400 and "第2行" in refused.json()["detail"]
+    garbled = _post(client, url, {"filename": "退回.csv", "content": "不是base64"}, **centre)
+    assert garbled.status_code == 400 and "content" in garbled.json()["errors"]
+    answer = _post(client, url, body(good), **centre)
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["rows"] == 1 and answer.json()["cohort"] == 2020
+    assert AuditEvent.objects.filter(action="reporting.returned_import").count() == 1
+    returned = client.get("/api/v1/reporting/returned", **centre).json()
+    assert [r["student_no"] for r in returned] == [school.graduates[0].student_no]
+    # Department staff may not import; another school's centre imports into its own cohort only.
+    staff = _post(client, url, body(good), **bearer(school.dept_staff, school))
+    assert staff.status_code == 403
+    theirs = _post(client, url, body(good), **bearer(other_school.centre, other_school))
+    assert theirs.status_code == 400  # our student number is not on their roster
+    assert AuditEvent.objects.filter(action="reporting.returned_import").count() == 1
