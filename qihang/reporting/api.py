@@ -2,9 +2,10 @@
 and a report run made (the career centre); the records the authority returned and the
 correction requests, confirmed or refused (department staff: their departments'); a graduate's
 check of their own data: confirmed, or a correction asked for (a signed-in session); the
-authority's returned list imported (the career centre; the file in the body, base64). The same selectors, services and scoping as the pages; a
+authority's returned list imported (the file in the body, base64) and the check windows opened
+and closed (the career centre). The same selectors, services and scoping as the pages; a
 refusal of a service is a 400 with its messages per field (a refused file: every bad row and
-column, "__all__"). Opening and closing the check windows stays the pages'."""
+column, "__all__")."""
 
 import base64
 import binascii
@@ -24,7 +25,7 @@ from qihang.institutions.scoping import Actor, ObjectId, get_scoped_or_404, scop
 from qihang.reporting import corrections as correctable
 from qihang.reporting import layout as layouts
 from qihang.reporting import selectors, services
-from qihang.reporting.models import CorrectionRequest, ReportRun
+from qihang.reporting.models import CheckWindow, CorrectionRequest, ReportRun
 
 router = Router(tags=["上报主管部门"])
 # reporting.models.CorrectionStatus's values (an enumeration in the document: a typo is a 422).
@@ -106,6 +107,31 @@ class ReturnedListOut(Schema):
     sha256: str
     rows: int
     imported_at: dt.datetime
+
+
+class WindowIn(Schema):
+    closes_on: dt.date = Field(..., description="核对截止日期（含当日）")
+    note: str = Field("", max_length=300)
+
+
+class WindowOut(Schema):
+    id: int
+    cohort: int
+    closes_on: dt.date
+    note: str
+    opened_at: dt.datetime
+    closed_at: dt.datetime | None
+
+
+def _window(window: CheckWindow) -> dict[str, Any]:
+    return {
+        "id": window.pk,
+        "cohort": window.cohort.year,
+        "closes_on": window.closes_on,
+        "note": window.note,
+        "opened_at": window.opened_at,
+        "closed_at": window.closed_at,
+    }
 
 
 class CheckOut(Schema):
@@ -383,3 +409,43 @@ def returned_import(
             "imported_at": returned.imported_at,
         },
     )
+
+
+@router.post(
+    "/reporting/windows",
+    response={201: WindowOut, 400: RefusedOut, **BY_COHORT},
+    summary="开放本届毕业生的生源信息与去向核对，至截止日期（含）",
+)
+@api_requires(Perm.REPORTING_MANAGE)
+@takes_ids(cohort=ObjectId("institutions.Cohort", "year"))
+def window_open(
+    request: HttpRequest,
+    body: WindowIn,
+    cohort: int | None = Query(None, description="届别；缺省为最近一届"),
+) -> Any:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    chosen = _cohort(actor, cohort)
+    try:
+        window = services.check_window_open(
+            actor=actor, cohort=chosen, closes_on=body.closes_on, note=body.note
+        )
+    except ValidationError as exc:
+        return refused(exc)
+    return Status(201, _window(window))
+
+
+@router.post(
+    "/reporting/windows/{window_id}/close",
+    response={200: WindowOut, **DECIDE},
+    summary="结束信息核对",
+)
+@api_requires(Perm.REPORTING_MANAGE)
+@takes_ids()
+def window_close(request: HttpRequest, window_id: int) -> Any:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    window = get_scoped_or_404(CheckWindow.objects.select_related("cohort"), actor, pk=window_id)
+    try:
+        window = services.check_window_close(actor=actor, window=window)
+    except ValidationError as exc:
+        return refused(exc)
+    return _window(window)

@@ -151,6 +151,48 @@ def _pending_own_correction(school) -> dict[str, Any]:
     return {}
 
 
+def _window_closed(school) -> dict[str, Any]:
+    """The walk cohort's open check window closed, so the walk may open one (which leaves one
+    open again for the graduate's operations, whatever order they are walked in)."""
+    from qihang.reporting import services
+    from qihang.reporting.models import CheckWindow
+    from tests.reporting.helpers import centre
+
+    for window in CheckWindow.objects.filter(
+        institution=school.institution, closed_at__isnull=True
+    ).filter(cohort__year=2020):
+        services.check_window_close(actor=centre(school), window=window)
+    return {}
+
+
+def _window_to_close(school) -> dict[str, Any]:
+    """An open check window of the school's 2019 cohort (the walk's 2020 one stays open), made
+    once: the walk closes it (a second close is refused)."""
+    if "window_to_close" not in school.fixtures:
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from qihang.institutions.services import cohort_get_or_create
+        from qihang.reporting import services
+        from tests.reporting.helpers import centre
+
+        school.fixtures["window_to_close"] = services.check_window_open(
+            actor=centre(school),
+            cohort=cohort_get_or_create(institution=school.institution, year=2019),
+            closes_on=timezone.localdate() + dt.timedelta(days=3),
+        )
+    return {"window_id": school.fixtures["window_to_close"].pk}
+
+
+def _in_days(days: int) -> str:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return (timezone.localdate() + dt.timedelta(days=days)).isoformat()
+
+
 def _returned_file(student_no: str) -> dict[str, Any]:
     import base64
 
@@ -262,6 +304,18 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", "/reporting/returned"): Body(
         body=lambda school: _returned_file(school.graduates[1].student_no),
         refused=lambda school: _returned_file("nobody"),
+    ),
+    # … opens a check window (one is open already: refused) and closes one (a second time:
+    # refused) …
+    ("POST", "/reporting/windows"): Body(
+        body=lambda school: {"closes_on": _in_days(7)},
+        path=_window_closed,
+        refused=lambda school: {"closes_on": _in_days(7)},
+    ),
+    ("POST", "/reporting/windows/{window_id}/close"): Body(
+        body=lambda school: {},
+        path=_window_to_close,
+        refused=lambda school: {},
     ),
     # … a graduate confirms their data (no body; refused while a request of theirs is
     # pending) and asks for a correction (the same field again, still pending, is refused).

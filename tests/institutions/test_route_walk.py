@@ -76,6 +76,7 @@ OBJECT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     # reporting (issue 9)
     "run_id": lambda s: s.fixtures["report_run"].pk,
     "correction_id": lambda s: s.fixtures["correction"].pk,
+    "window_id": lambda s: s.fixtures["check_window"].pk,
 }
 
 # The same parameters naming an object of the school's second department (声乐歌剧系), for a
@@ -120,6 +121,7 @@ NOT_DEPARTMENT_OBJECTS = {
     "material_id",
     "round_id",  # verification: rounds are the institution's; their samples are narrowed
     "run_id",  # reporting: report runs are the career centre's
+    "window_id",  # reporting: a check window is the whole cohort's
 }
 
 # Parameters that are not objects of a tenant (formats, tokens): a fixed, valid value.

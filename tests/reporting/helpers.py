@@ -68,7 +68,7 @@ def walk_reporting(school: School) -> None:
     graduates[2] (the second)."""
     approve(school, school.graduates[1])
     school.fixtures["report_run"] = report(school)
-    open_window(school)
+    school.fixtures["check_window"] = open_window(school)
     for key, graduate, user in (
         ("correction", school.graduates[0], school.graduate_user),
         ("other_department_correction", school.graduates[2], None),

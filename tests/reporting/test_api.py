@@ -213,3 +213,33 @@ def test_the_returned_list_through_the_api(school, other_school, client):
     theirs = _post(client, url, body(good), **bearer(other_school.centre, other_school))
     assert theirs.status_code == 400  # our student number is not on their roster
     assert AuditEvent.objects.filter(action="reporting.returned_import").count() == 1
+
+
+def test_check_windows_open_and_close_through_the_api(school, other_school, client):
+    import datetime as dt
+
+    centre = bearer(school.centre, school)
+    url = "/api/v1/reporting/windows?cohort=2020"
+    closes = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
+    opened = _post(client, url, {"closes_on": closes}, **centre)
+    assert opened.status_code == 201, opened.content
+    window = opened.json()
+    assert (window["cohort"], window["closes_on"], window["closed_at"]) == (2020, closes, None)
+    assert _post(client, url, {"closes_on": closes}, **centre).status_code == 400  # one at a time
+    past = _post(client, url, {"closes_on": "2000-01-01"}, **centre)
+    assert past.status_code == 400 and "closes_on" in past.json()["errors"]
+    assert (
+        _post(client, url, {"closes_on": closes}, **bearer(school.dept_staff, school)).status_code
+        == 403
+    )
+    close = f"/api/v1/reporting/windows/{window['id']}/close"
+    assert _post(client, close, **bearer(other_school.centre, other_school)).status_code == 404
+    assert _post(client, close, **bearer(school.dept_staff, school)).status_code == 403
+    closed = _post(client, close, **centre)
+    assert closed.status_code == 200 and closed.json()["closed_at"] is not None
+    assert _post(client, close, **centre).status_code == 400  # already closed
+    assert list(
+        AuditEvent.objects.filter(action__startswith="reporting.window")
+        .order_by("seq")
+        .values_list("action", flat=True)
+    ) == ["reporting.window_open", "reporting.window_close"]
