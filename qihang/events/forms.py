@@ -12,15 +12,16 @@ from django.utils.translation import gettext_lazy as _
 from qihang.events.models import Event, EventKind, Room
 from qihang.events.services import EDIT_FIELDS, EVENT_FIELDS, ROOM_FIELDS
 from qihang.institutions.models import DegreeLevel, Department, Institution
+from qihang.lib.forms import style
 from qihang.ventures.models import Park
 
 
 def _style(form: forms.BaseForm) -> None:
-    for field in form.fields.values():
-        if isinstance(field.widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
-            continue
-        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-        field.widget.attrs.setdefault("class", css)
+    # Checkboxes keep the look the event forms give them in their templates.
+    style(
+        form,
+        skip=tuple(n for n, f in form.fields.items() if isinstance(f.widget, forms.CheckboxInput)),
+    )
 
 
 class _When(forms.DateTimeInput):
