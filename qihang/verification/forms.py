@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qihang.lib.dates import IsoDateField
+from qihang.lib.forms import StyledForm, style
 from qihang.verification.models import RECORDED_RESULTS, FlagStatus
 
 
@@ -32,6 +33,8 @@ class DrawForm(forms.Form):
                 max_value=Decimal(100), decimal_places=2,
             )  # fmt: skip
 
+        style(self)
+
     def department_fields(self) -> list:
         return [self[f"percent_{d.pk}"] for d in self.departments]
 
@@ -43,19 +46,19 @@ class DrawForm(forms.Form):
         }
 
 
-class CallForm(forms.Form):
+class CallForm(StyledForm):
     result = forms.ChoiceField(
         label=_("核查结果"), choices=[(r.value, r.label) for r in RECORDED_RESULTS]
     )
     notes = forms.CharField(label=_("记录"), max_length=500, required=False)
 
 
-class DecideForm(forms.Form):
+class DecideForm(StyledForm):
     rule = forms.CharField(max_length=40, widget=forms.HiddenInput)
     key = forms.CharField(max_length=200, widget=forms.HiddenInput)
     status = forms.ChoiceField(label=_("处理"), choices=FlagStatus.choices)
     note = forms.CharField(label=_("说明"), max_length=500)
 
 
-class EnrolmentForm(forms.Form):
+class EnrolmentForm(StyledForm):
     file = forms.FileField(label=_("社保参保名单（xlsx 或 csv）"))
