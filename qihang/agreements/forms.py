@@ -3,17 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 from qihang.agreements.models import AgreementStatus
 from qihang.employers.selectors import employer_natures
+from qihang.lib.forms import StyledForm
 
 
-def _select() -> forms.Select:
-    return forms.Select(attrs={"class": "form-select"})
-
-
-class TermsForm(forms.Form):
+class TermsForm(StyledForm):
     """The terms an employer offers (the service checks them again: agreements.services)."""
 
     position = forms.CharField(label=_("岗位"), max_length=100)
-    employer_nature = forms.ChoiceField(label=_("单位性质"), widget=_select())
+    employer_nature = forms.ChoiceField(label=_("单位性质"))
     work_division = forms.CharField(
         label=_("工作地点（行政区划代码）"),
         max_length=20,
@@ -38,7 +35,7 @@ class TermsForm(forms.Form):
 
 
 class OfferForm(TermsForm):
-    application = forms.ChoiceField(label=_("毕业生（来自本单位收到的申请）"), widget=_select())
+    application = forms.ChoiceField(label=_("毕业生（来自本单位收到的申请）"))
     field_order = ["application"]
 
     def __init__(self, *args, applications=(), **kwargs) -> None:
@@ -53,11 +50,11 @@ class OfferForm(TermsForm):
         ]
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(StyledForm):
     reason = forms.CharField(label=_("原因"), max_length=300)
 
 
-class PolicyForm(forms.Form):
+class PolicyForm(StyledForm):
     max_cancellations = forms.IntegerField(
         label=_("每名毕业生可解约次数"),
         required=False,
@@ -67,11 +64,10 @@ class PolicyForm(forms.Form):
     )
 
 
-class FilterForm(forms.Form):
+class FilterForm(StyledForm):
     status = forms.ChoiceField(
         label=_("状态"),
         required=False,
         choices=[("", _("全部"))] + list(AgreementStatus.choices),
-        widget=_select(),
     )
     q = forms.CharField(label=_("学号、姓名、单位或编号"), required=False, max_length=60)

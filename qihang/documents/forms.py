@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qihang.documents.models import DOSSIER_FIELDS, Dossier, Recommendation, RecommendationLevel
 from qihang.lib.dates import IsoDateInput
+from qihang.lib.forms import StyledForm, style
 
 
 class RecommendationApplyForm(forms.ModelForm):
@@ -16,15 +19,19 @@ class RecommendationApplyForm(forms.ModelForm):
             "honours": forms.Textarea(attrs={"rows": 4}),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style(self)
 
-class AssessForm(forms.Form):
+
+class AssessForm(StyledForm):
     department_comments = forms.CharField(
         label=_("院系评议"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
     )
     level = forms.ChoiceField(label=_("推荐意见"), choices=RecommendationLevel.choices)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(StyledForm):
     reason = forms.CharField(label=_("理由"), max_length=200)
 
 
@@ -35,3 +42,7 @@ class DossierForm(forms.ModelForm):
         model = Dossier
         fields = list(DOSSIER_FIELDS)
         widgets = {"report_card_issued_on": IsoDateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style(self)
