@@ -5,6 +5,7 @@ the centre approves, which issues the original, and re-issues), and a graduate's
 the pages (qihang.documents): a refusal of a service is a 400 with its messages per field."""
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -248,6 +249,17 @@ def dossier_put(request: HttpRequest, graduate_id: int, body: DossierIn) -> Any:
 
 
 # --- The recommendation form: writes ---------------------------------------------------------------
+def _acted(request: HttpRequest, recommendation_id: int, act: Callable[[Actor, Any], Any]) -> Any:
+    """Look the form up through scoping (404), take the service's action on it (a refusal is a
+    400 with its messages) and answer the form as it now stands."""
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    try:
+        act(actor, selectors.recommendation_for(actor, recommendation_id))
+    except ValidationError as exc:
+        return refused(exc)
+    return _recommendation(selectors.recommendation_for(actor, recommendation_id), actor)
+
+
 @router.post(
     "/recommendation-forms",
     response={200: RecommendationDetailOut, 400: RefusedOut, **READ},
@@ -279,18 +291,13 @@ def recommendation_submit(request: HttpRequest, body: ApplyIn) -> Any:
 @api_requires(Perm.RECOMMENDATION_ASSESS)
 @takes_ids()
 def recommendation_assess(request: HttpRequest, recommendation_id: int, body: AssessIn) -> Any:
-    actor: Actor = request.auth  # type: ignore[attr-defined]
-    recommendation = selectors.recommendation_for(actor, recommendation_id)
-    try:
-        services.recommendation_assess(
-            actor=actor,
-            recommendation=recommendation,
-            comments=body.department_comments,
-            level=body.level,
-        )
-    except ValidationError as exc:
-        return refused(exc)
-    return _recommendation(selectors.recommendation_for(actor, recommendation_id), actor)
+    return _acted(
+        request,
+        recommendation_id,
+        lambda actor, form: services.recommendation_assess(
+            actor=actor, recommendation=form, comments=body.department_comments, level=body.level
+        ),
+    )
 
 
 @router.post(
@@ -301,15 +308,13 @@ def recommendation_assess(request: HttpRequest, recommendation_id: int, body: As
 @api_requires(Perm.RECOMMENDATION_ASSESS)
 @takes_ids()
 def recommendation_return(request: HttpRequest, recommendation_id: int, body: ReasonIn) -> Any:
-    actor: Actor = request.auth  # type: ignore[attr-defined]
-    recommendation = selectors.recommendation_for(actor, recommendation_id)
-    try:
-        services.recommendation_return(
-            actor=actor, recommendation=recommendation, reason=body.reason
-        )
-    except ValidationError as exc:
-        return refused(exc)
-    return _recommendation(selectors.recommendation_for(actor, recommendation_id), actor)
+    return _acted(
+        request,
+        recommendation_id,
+        lambda actor, form: services.recommendation_return(
+            actor=actor, recommendation=form, reason=body.reason
+        ),
+    )
 
 
 @router.post(
@@ -320,13 +325,11 @@ def recommendation_return(request: HttpRequest, recommendation_id: int, body: Re
 @api_requires(Perm.RECOMMENDATION_APPROVE)
 @takes_ids()
 def recommendation_approve(request: HttpRequest, recommendation_id: int) -> Any:
-    actor: Actor = request.auth  # type: ignore[attr-defined]
-    recommendation = selectors.recommendation_for(actor, recommendation_id)
-    try:
-        services.recommendation_approve(actor=actor, recommendation=recommendation)
-    except ValidationError as exc:
-        return refused(exc)
-    return _recommendation(selectors.recommendation_for(actor, recommendation_id), actor)
+    return _acted(
+        request,
+        recommendation_id,
+        lambda actor, form: services.recommendation_approve(actor=actor, recommendation=form),
+    )
 
 
 @router.post(
@@ -337,12 +340,10 @@ def recommendation_approve(request: HttpRequest, recommendation_id: int) -> Any:
 @api_requires(Perm.DOCUMENT_MANAGE)
 @takes_ids()
 def recommendation_reissue(request: HttpRequest, recommendation_id: int, body: ReasonIn) -> Any:
-    actor: Actor = request.auth  # type: ignore[attr-defined]
-    recommendation = selectors.recommendation_for(actor, recommendation_id)
-    try:
-        services.recommendation_reissue(
-            actor=actor, recommendation=recommendation, reason=body.reason
-        )
-    except ValidationError as exc:
-        return refused(exc)
-    return _recommendation(selectors.recommendation_for(actor, recommendation_id), actor)
+    return _acted(
+        request,
+        recommendation_id,
+        lambda actor, form: services.recommendation_reissue(
+            actor=actor, recommendation=form, reason=body.reason
+        ),
+    )
