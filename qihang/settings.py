@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "qihang.agreements",  # agreements (issue 9)
     "qihang.documents",  # documents (issue 9)
     "qihang.reporting",  # reporting to the education authorities
+    "qihang.privacy",  # key rotation, consent, retention (issue 10)
     "qihang.demo",
     "qihang.web",
     # resumes (issue 8)

@@ -320,6 +320,20 @@ def walk_fixtures(media_root):
         from tests.reporting.helpers import walk_reporting
 
         walk_reporting(school)
+        # key groups (issue 10): a suggestion for graduates[0] and one for graduates[2].
+        from qihang.graduates import keygroups
+
+        for key, graduate in (
+            ("key_group", school.graduates[0]),
+            ("other_department_key_group", school.graduates[2]),
+        ):
+            keygroups.suggest(
+                institution_id=school.institution.pk,
+                at=timezone.now(),
+                roster={graduate.pk: {"subsistence": "测试"}},
+                profile={},
+            )
+            school.fixtures[key] = graduate.key_groups.get()
         return school
 
     return make

@@ -12,7 +12,7 @@ from stdnum.cn import ric
 from qihang.accounts.models import User
 from qihang.employers.models import Employer
 from qihang.graduates.models import Graduate
-from qihang.graduates.services import id_number_digest, roster_sync
+from qihang.graduates.services import roster_sync
 from qihang.institutions.models import Cohort, DegreeLevel, Department, Institution, Major
 from qihang.institutions.roles import Role
 from qihang.institutions.services import (
@@ -63,7 +63,6 @@ def make_graduate(
         name=name,
         gender="M" if male else "F",
         id_number=id_number,
-        id_number_digest=id_number_digest(id_number),
         degree_level=major.degree_level,
         department=major.department,
         major=major,
@@ -199,3 +198,35 @@ def make_job(employer: Employer, institution: Institution, *, title: str = "大�
     values = {"kind": JobKind.FULL_TIME, "status": JobStatus.PUBLISHED, "division": "310104"}
     values.update(extra)
     return Job.objects.create(institution=institution, employer=employer, title=title, **values)
+
+
+def confirm_key_group(graduate: Graduate, kind, *, at: dt.datetime | None = None):
+    """A confirmed key-group membership from `at` (default: the graduate's roster start)."""
+    from qihang.graduates.models import GraduateKeyGroup
+
+    at = at or roster_start(graduate.cohort)
+    return GraduateKeyGroup.objects.create(
+        institution_id=graduate.institution_id,
+        graduate=graduate,
+        kind_digest=kind.digest,
+        source="staff",
+        basis="测试",
+        status="confirmed",
+        suggested_at=at,
+        decided_at=at,
+        valid_from=at,
+    )
+
+
+def key_group_codes(graduate_id: int, *statuses: str, source: str = "") -> set[str]:
+    """The kind codes of a graduate's memberships (of these statuses, default the open ones;
+    of one source if given)."""
+    from qihang.graduates.models import GraduateKeyGroup, KeyGroupKind
+
+    codes = {kind.digest: kind.code for kind in KeyGroupKind.objects.all()}
+    rows = GraduateKeyGroup.objects.filter(
+        graduate_id=graduate_id, status__in=statuses or ("suggested", "confirmed")
+    )
+    if source:
+        rows = rows.filter(source=source)
+    return {codes[d] for d in rows.values_list("kind_digest", flat=True)}

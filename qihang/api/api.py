@@ -31,6 +31,7 @@ from qihang.api.schemas import (
     ValidationErrorOut,
 )
 from qihang.api.search import router as search_router
+from qihang.audit.services import sensitive_reads_log
 from qihang.destinations.workflow import DESTINATION_REVIEW
 from qihang.graduates import selectors as graduate_selectors
 from qihang.graduates.models import Graduate
@@ -197,11 +198,26 @@ def graduates_detail(request: HttpRequest, graduate_id: int) -> Any:
     actor: Actor = request.auth  # type: ignore[attr-defined]
     graduate = graduate_selectors.graduate_detail(actor=actor, graduate_id=graduate_id)
     data = _graduate(graduate)
+    # Confirmed key groups, for those whose work needs them (Perm.KEYGROUP_VIEW), the read
+    # logged as on the page; [] for everyone else.
+    key_groups = [
+        row.kind.name
+        for row in graduate_selectors.key_groups_of(actor=actor, graduate=graduate)
+        if row.kind is not None and row.membership.status == "confirmed"
+    ]
+    if key_groups:
+        sensitive_reads_log(
+            actor=actor,
+            model=type(graduate),
+            targets=[(graduate.pk, str(graduate))],
+            field="key_groups",
+            purpose="API：查看毕业生详情（重点群体）",
+        )
     data.update(
         {
             "specialization": graduate.specialization,
             "origin_division": graduate.origin_division,
-            "key_groups": [link.kind.name for link in graduate.graduatekeygroup_set.all()],
+            "key_groups": key_groups,
             "mentor": str(graduate.mentor) if graduate.mentor else None,
             "account_status": graduate.user.account_status if graduate.user else "none",
         }

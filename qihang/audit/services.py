@@ -157,3 +157,31 @@ def reveal_reason(reason: str | None) -> str:
     if len(reason) < 2:
         raise ValidationError({"reason": _("请填写查看事由。")})
     return reason
+
+
+def sensitive_reads_log(
+    *,
+    actor: Actor,
+    model: type[models.Model],
+    targets: Iterable[tuple[Any, str]],
+    field: str,
+    purpose: str,
+) -> int:
+    """Log that a page showed a sensitive attribute (key-group status …) of these objects to the
+    person: one SensitiveRead each, the page's purpose as the reason. For attributes shown
+    to those whose work needs them (no reveal step); an unmasked export uses
+    sensitive_reads_record, a reveal reveal_sensitive."""
+    rows = [
+        SensitiveRead(
+            institution_id=actor.institution_id,
+            actor_id=actor.user_id,
+            target_type=model._meta.label_lower,
+            target_id=str(pk),
+            target_label=label[:120],
+            field=field,
+            reason=purpose[:300],
+        )
+        for pk, label in targets
+    ]
+    SensitiveRead.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)

@@ -33,6 +33,7 @@ import itertools
 import math
 import random
 import time
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -75,8 +76,15 @@ from qihang.destinations.models import (
 )
 from qihang.destinations.policy import policy_for
 from qihang.destinations.rules import Reference
-from qihang.graduates.models import Graduate, GraduateKeyGroup, KeyGroupKind, RosterPeriod
-from qihang.graduates.services import id_number_digest
+from qihang.graduates import keygroups
+from qihang.graduates.keygroups import POVERTY_COUNTIES, THREE_REGIONS
+from qihang.graduates.models import (
+    Graduate,
+    GraduateKeyGroup,
+    KeyGroupKind,
+    RosterPeriod,
+    kind_digest,
+)
 from qihang.institutions.models import (
     Cohort,
     DegreeLevel,
@@ -119,18 +127,6 @@ NOT_PLACED = frozenset({"70", "71", "72"})
 GRASSROOTS_PROVINCES = frozenset(
     "13 14 15 22 23 34 36 41 42 43 45 50 51 52 53 61 62 63 64 65".split()
 )
-# Three regions and three prefectures (三区三州): Tibet, southern Xinjiang, the Tibetan areas
-# of four provinces, Linxia, Liangshan, Nujiang — by division-code prefix.
-THREE_REGIONS = (
-    "54 6529 6530 6531 6532 6322 6323 6325 6326 6327 6328 5132 5133 5134 6229 6230 5333 5334 "
-    "513422 620623"
-).split()
-# Counties among the 52 not yet lifted out of poverty in 2020 whose codes are stable.
-POVERTY_COUNTIES = (
-    "513429 513428 513436 513431 513430 513434 513432 522632 522633 522326 522324 622926 "
-    "622921 653126 653125 653129 653222 653223 653224 653225 653226 653123 653022 532523 "
-    "533323 533325"
-).split()
 RURAL_SHARE = {
     "31": 0.04, "11": 0.05, "12": 0.1, "32": 0.25, "33": 0.25, "44": 0.3, "35": 0.3, "37": 0.35,
     "52": 0.55, "53": 0.55, "62": 0.55, "63": 0.5, "64": 0.5, "65": 0.5, "54": 0.6, "45": 0.5,
@@ -400,6 +396,7 @@ class InstitutionBuilder:
         ref = Codes(Reference.load(policy, year), rules_for(inst.pk, policy.code_set_id))
         self.deadline = policy.registration_deadline or dt.date(year, 8, 31)
         key_kinds = dict(KeyGroupKind.objects.values_list("code", "pk"))
+        self.key_names = dict(KeyGroupKind.objects.values_list("code", "name"))
         people_rng = _stream(self.seed, self.profile.code, year, "people")
         outcome_rng = _stream(self.seed, self.profile.code, year, "outcomes")
         season_rng = _stream(self.seed, self.profile.code, year, "season")
@@ -1126,6 +1123,7 @@ class InstitutionBuilder:
         inst_id = self.institution.pk
         code = self.profile.code
         mentor_at = _mentor_assigned_at(accounts_at)
+        key_names = self.key_names
         users: list[int | None] = [None] * len(batch)
         if self.with_accounts:
             users = list(self.ids.take(User, len(batch)))
@@ -1156,7 +1154,6 @@ class InstitutionBuilder:
                 name=person.name,
                 gender="F" if person.female else "M",
                 id_number=person.id_number,
-                id_number_digest=id_number_digest(person.id_number),
                 ethnicity=person.ethnicity,
                 political_status=person.political_status,
                 degree_level=person.programme.level,
@@ -1174,9 +1171,29 @@ class InstitutionBuilder:
                 # graduate_mentor_assign touches the row when it names the mentor.
                 updated_at=mentor_at if person.mentor_id else roster_at,
             )
+            profile = keygroups.profile_suggestions(
+                ethnicity=person.ethnicity, origin=person.origin, cohort_year=cohort.year
+            )
+            # Suggested on import; the mentor (or the centre) confirmed them within days, except
+            # one graduate in twenty, whose suggestions still wait (a counsellor's to-do).
+            waiting = zlib.crc32(person.student_no.encode()) % 20 == 0
+            decided_at = mentor_at + dt.timedelta(days=3, hours=2)
             for kind in person.key_groups:
-                if kind in key_kinds:
-                    key_groups.add(graduate_id=gid, kind_id=key_kinds[kind])
+                if kind not in key_kinds:
+                    continue
+                key_groups.add(
+                    graduate_id=gid,
+                    kind_digest=kind_digest(kind),
+                    source="profile" if kind in profile else "roster",
+                    basis=profile.get(kind) or f"生源名单“困难生类别”：{key_names[kind]}",
+                    status="suggested" if waiting else "confirmed",
+                    note="",
+                    suggested_at=roster_at,
+                    decided_at=None if waiting else decided_at,
+                    decided_by_id=None if waiting else person.mentor_id,
+                    valid_from=None if waiting else decided_at,
+                    valid_to=None,
+                )
         graduates.flush(institution_id=inst_id)
         # On the roster from the day it was imported (as graduates.services.roster_sync).
         roster = Rows(RosterPeriod)

@@ -47,7 +47,7 @@ from qihang.destinations.workflow import DESTINATION_REVIEW, NEW, VERSION_ACTION
 from qihang.graduates.models import Graduate
 from qihang.imports import bulkwrite
 from qihang.institutions.models import Cohort
-from qihang.lib.sensitive import SensitiveField
+from qihang.lib.sensitive import BlindIndexField, SensitiveField, plaintext_of
 from qihang.lib.workflow import Action
 from qihang.regions import countries
 
@@ -212,7 +212,8 @@ class Rows:
 
     Every column gets a value: the one given, else the field's default ("" or NULL when it
     has none); a timestamp column without a value is a bug and raises KeyError. Dates, JSON and sensitive fields
-    are converted as the field itself would (`get_db_prep_save`: sensitive ones encrypted).
+    are converted as the field itself would (`get_db_prep_save`: sensitive ones encrypted), and
+    blind indexes are computed by their fields from their sources (never given).
     """
 
     def __init__(self, model: type[models.Model], *, with_pk: bool = False) -> None:
@@ -226,6 +227,11 @@ class Rows:
                 continue  # timestamps come from the generator, never from the clock
             self.defaults[f.attname] = f.get_default()  # the default, "" or None
         self.converters = [_converter(f) for f in fields]
+        self.indexes = [
+            (i, f, model._meta.get_field(f.source).attname)
+            for i, f in enumerate(fields)
+            if isinstance(f, BlindIndexField)
+        ]
         self.rows: list[dict[str, Any]] = []
 
     def add(self, **values: Any) -> None:
@@ -240,8 +246,12 @@ class Rows:
         columns = operator.itemgetter(*self.names)
         converted = [(i, c) for i, c in enumerate(self.converters) if c is not None]
         prepared = []
+        indexes = self.indexes
         for values in rows:
-            row = list(columns(defaults | values))
+            merged = defaults | values
+            row = list(columns(merged))
+            for i, index, source in indexes:
+                row[i] = index.digest(plaintext_of(merged[source]))
             for i, convert in converted:
                 row[i] = convert(row[i])
             prepared.append(row)

@@ -34,11 +34,12 @@ from qihang.graduates.importing import (
     ROSTER_STATUS_LABELS,
     SEX_OF_GENDER,
 )
-from qihang.graduates.models import Graduate, GraduateKeyGroup
+from qihang.graduates.models import Graduate, GraduateKeyGroup, KeyGroupKind, KeyGroupStatus
 from qihang.graduates.selectors import GraduateFilters, graduate_list
 from qihang.institutions.models import Cohort
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor, scoped
+from qihang.lib.sensitive import mask_all
 from qihang.lib.tabular import neutralize_formula, write_csv, write_xlsx
 from qihang.regions.countries import country_name
 
@@ -121,7 +122,7 @@ NATIONAL_DESTINATION_HEADERS = (
     "协议书编号",
     "签约日期",
 )
-SENSITIVE_FIELDS = ("id_number", "phone")
+SENSITIVE_FIELDS = ("id_number", "ethnicity", "phone", "key_groups")
 _CHUNK = 2000
 _SUFFIX = {Format.XLSX: ".xlsx", Format.CSV: ".csv"}
 
@@ -205,14 +206,21 @@ def export_roster(
             "roster_status_date",
         )
     )
+    # Key groups: an unmasked export names the confirmed memberships; a masked one writes the
+    # mask for a graduate who has any open one, suggestions included (an import of the file
+    # keeps what is stored: the column round-trips).
     key_groups: dict[int, list[str]] = {}
-    links = scoped(GraduateKeyGroup, actor).filter(graduate__cohort=cohort)
+    links = scoped(GraduateKeyGroup, actor).filter(
+        graduate__cohort=cohort, status__in=[KeyGroupStatus.SUGGESTED, KeyGroupStatus.CONFIRMED]
+    )
     if filters is not None and filters.active:
         links = links.filter(graduate__in=graduates.values("pk"))
-    for graduate_id, kind_name in links.order_by("kind__sort_order").values_list(
-        "graduate_id", "kind__name"
-    ):
-        key_groups.setdefault(graduate_id, []).append(kind_name)
+    kinds = {k.digest: k for k in KeyGroupKind.objects.all()}
+    for graduate_id, digest, status in links.values_list("graduate_id", "kind_digest", "status"):
+        held = key_groups.setdefault(graduate_id, [])
+        if digest in kinds and status == KeyGroupStatus.CONFIRMED:
+            held.append(digest)
+    order = {d: (k.sort_order, k.pk) for d, k in kinds.items()}
     tables = national_codes.load() if layout == Layout.NATIONAL else {}
     read: list[tuple[int, str]] = []  # (pk, label) of every graduate written, when unmasked
 
@@ -246,16 +254,23 @@ def export_roster(
             if unmasked:
                 read.append((pk, f"{name}（{student_no}）"))
                 id_text, phone_text = id_number.reveal_unlogged(), phone.reveal_unlogged()
+                ethnicity_text = ethnicity.reveal_unlogged()
+                ethnicity_code = code("ethnicity", ethnicity_text)
             else:  # SensitiveValue: the mask, never the plaintext
                 id_text, phone_text = id_number.masked, phone.masked
-            groups = "、".join(key_groups.get(pk, ()))
+                ethnicity_text = ethnicity_code = ethnicity.masked
+            held = key_groups.get(pk)
+            if unmasked:
+                groups = "、".join(kinds[d].name for d in sorted(held or (), key=order.get))
+            else:
+                groups = mask_all("held") if held is not None else ""
             if layout == Layout.NATIONAL:
                 yield [
                     student_no,
                     name,
                     code("sex", gender),
                     id_text,
-                    code("ethnicity", ethnicity),
+                    ethnicity_code,
                     code("political_status", political),
                     code("education_level", level),
                     department,
@@ -274,7 +289,7 @@ def export_roster(
                     name,
                     SEX_OF_GENDER.get(gender, ""),
                     id_text,
-                    ethnicity,
+                    ethnicity_text,
                     political,
                     LEVEL_LABELS.get(level, level),
                     department,

@@ -10,6 +10,7 @@ from qihang.accounts.forms import BootstrapMixin
 # Sensitive fields a person may unmask on the detail page, with how the button names them.
 REVEALABLE_FIELDS: dict[str, Any] = {
     "id_number": _("身份证号"),
+    "ethnicity": _("民族"),
     "phone": _("手机号码"),
 }
 

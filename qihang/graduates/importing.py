@@ -28,15 +28,19 @@ from django.utils.translation import gettext as _
 from qihang.accounts.models import User
 from qihang.audit.services import audit_record
 from qihang.graduates import codes as national_codes
+from qihang.graduates import keygroups
 from qihang.graduates.models import (
     Gender,
     Graduate,
     GraduateKeyGroup,
     KeyGroupKind,
+    KeyGroupSource,
+    KeyGroupStatus,
     Origin,
     RosterStatus,
+    kind_digest,
 )
-from qihang.graduates.services import id_number_digest, roster_sync
+from qihang.graduates.services import roster_sync
 from qihang.imports import bulkwrite
 from qihang.imports.framework import (
     Abort,
@@ -49,7 +53,6 @@ from qihang.imports.framework import (
 from qihang.institutions.models import Cohort, DegreeLevel, Department, Institution, Major
 from qihang.institutions.selectors import shared_account_ids
 from qihang.institutions.services import cohort_get_or_create
-from qihang.lib import crypto
 from qihang.lib import validators as v
 from qihang.lib.sensitive import mask_id_number, mask_phone
 from qihang.lib.tabular import Source
@@ -237,6 +240,7 @@ _INSERT_FIELDS = (
     "id_number",
     "id_number_digest",
     "ethnicity",
+    "ethnicity_digest",
     "political_status",
     "degree_level",
     "department",
@@ -273,18 +277,19 @@ class _Existing:
     pk: int
     cohort_id: int
     values: tuple[Any, ...]  # _UPDATE_COLUMNS with ciphertexts for id_number and phone
-    key_groups: frozenset[int] = frozenset()
+    key_groups: frozenset[str] = frozenset()  # kind codes the roster suggested (any decision)
     phone_plain: str | None = None
 
     def phone(self) -> str:
         if self.phone_plain is None:
-            cipher = self.values[_AT_PHONE]
-            self.phone_plain = crypto.decrypt(cipher) if cipher else ""
+            self.phone_plain = _PHONE.open(self.values[_AT_PHONE])
         return self.phone_plain
 
     def id_number(self) -> str:
-        cipher = self.values[_AT_ID]
-        return crypto.decrypt(cipher) if cipher else ""
+        return _ID.open(self.values[_AT_ID])
+
+    def ethnicity(self) -> str:
+        return _ETHNICITY.open(self.values[_AT_ETHNICITY])
 
 
 @dataclass
@@ -294,9 +299,15 @@ class _Plan:
     new: int = 0
     updates: list[tuple[Any, ...]] = field(default_factory=list)
     unchanged: int = 0
-    # student_no -> key group ids, for new graduates; graduate id -> ids for changed ones
-    new_key_groups: dict[str, frozenset[int]] = field(default_factory=dict)
-    replaced_key_groups: dict[int, frozenset[int]] = field(default_factory=dict)
+    # Key-group suggestions (graduates.keygroups): what the 困难生类别 column says (None when the
+    # file has no such column) and what the profile implies, by 学号 for new graduates and by
+    # id for stored ones.
+    new_key_groups: dict[str, tuple[frozenset[str] | None, dict[str, str]]] = field(
+        default_factory=dict
+    )
+    replaced_key_groups: dict[int, tuple[frozenset[str] | None, dict[str, str]]] = field(
+        default_factory=dict
+    )
     # graduate id -> (stored e-mail, the file's e-mail), where the file changes it
     email_changes: dict[int, tuple[str, str]] = field(default_factory=dict)
     accounts_followed: int = 0  # accounts whose e-mail followed the roster's correction
@@ -528,12 +539,12 @@ class _RosterRun:
             if code:
                 self.coded_majors.add(pk)
         kinds: dict[str, str] = {}
-        for pk, code, name, aliases in KeyGroupKind.objects.values_list(
-            "pk", "code", "name", "aliases"
-        ):
-            kinds[name] = str(pk)
+        self.kind_names: dict[str, str] = {}
+        for code, name, aliases in KeyGroupKind.objects.values_list("code", "name", "aliases"):
+            kinds[name] = code
+            self.kind_names[code] = name
             for alias in [code, *(aliases or [])]:
-                kinds.setdefault(alias, str(pk))
+                kinds.setdefault(alias, code)
         self.key_group_kinds = kinds
         self.code_tables = national_codes.load()
         cohort_id = self.cohort_id
@@ -543,18 +554,14 @@ class _RosterRun:
         existing = (
             Graduate.objects.filter(institution=institution)
             .annotate(
-                id_cipher=Cast("id_number", models.TextField()),
-                phone_cipher=Cast("phone", models.TextField()),
+                **{f"{c}_cipher": Cast(c, models.TextField()) for c in _SEALED},
             )
             .values_list(
                 "pk",
                 "student_no",
                 "cohort_id",
                 "cohort__year",
-                *(
-                    "id_cipher" if c == "id_number" else "phone_cipher" if c == "phone" else c
-                    for c in _UPDATE_COLUMNS
-                ),
+                *(f"{c}_cipher" if c in _SEALED else c for c in _UPDATE_COLUMNS),
             )
         )
         self.existing: dict[str, _Existing] = {}
@@ -566,11 +573,18 @@ class _RosterRun:
             self.cohort_years[graduate_cohort] = year
             if graduate_cohort == cohort_id:
                 self.digests[values[digest_at]] = student_no
-        by_graduate: dict[int, set[int]] = {}
-        for graduate_id, kind_id in GraduateKeyGroup.objects.filter(
-            institution=institution, graduate__cohort_id=cohort_id
-        ).values_list("graduate_id", "kind_id"):
-            by_graduate.setdefault(graduate_id, set()).add(kind_id)
+        by_graduate: dict[int, set[str]] = {}
+        code_of = {kind_digest(code): code for code in self.kind_names}
+        for graduate_id, digest in (
+            GraduateKeyGroup.objects.filter(
+                institution=institution,
+                graduate__cohort_id=cohort_id,
+                source=KeyGroupSource.ROSTER,
+            )
+            .exclude(status=KeyGroupStatus.ENDED)
+            .values_list("graduate_id", "kind_digest")
+        ):
+            by_graduate.setdefault(graduate_id, set()).add(code_of.get(digest, digest))
         if by_graduate:
             for graduate in self.existing.values():
                 if graduate.pk in by_graduate:
@@ -669,9 +683,11 @@ class _RosterRun:
         """
         kinds = self.key_group_kinds
 
-        def hardship(raw: object, text: str) -> frozenset[int]:
+        def hardship(raw: object, text: str) -> frozenset[str] | str:
+            if text and set(text) == {"*"}:  # masked, as exported: what is stored stays
+                return MASKED
             chosen = v.multi_choice(text, kinds, separators="、;；,，/", field_label="困难生类别")
-            return frozenset(int(pk) for pk in chosen)
+            return frozenset(chosen)
 
         def choice(mapping: dict[str, str], label: str) -> Any:
             return lambda raw, text: v.choice(text, mapping, field_label=label)
@@ -679,6 +695,8 @@ class _RosterRun:
         tables = {f: self.code_tables[t].spellings for f, t in TABLE_OF.items()}
 
         def ethnicity(raw: object, text: str) -> str:
+            if text and set(text) == {"*"}:  # masked, as exported: the stored value stays
+                return MASKED
             try:
                 return v.choice(text, tables["ethnicity"], field_label="民族")
             except v.FieldError:
@@ -884,8 +902,16 @@ class _RosterRun:
                 self._error(number, "phone", cells[columns["phone"]], _masked_message("手机号码"))
                 return
             phone = stored
+        ethnicity: str = row.get("ethnicity") or ""
+        if ethnicity == MASKED:
+            ethnicity = same_cohort.ethnicity() if same_cohort else ""
+            if not ethnicity:
+                self._error(
+                    number, "ethnicity", cells[columns["ethnicity"]], _masked_message("民族")
+                )
+                return
 
-        digest = id_number_digest(id_number)
+        digest = _ID_INDEX.digest(id_number)
         first = self.seen_digests.get(digest)
         if first is not None:
             self._error(
@@ -913,7 +939,8 @@ class _RosterRun:
             row["gender"],
             None,  # id_number ciphertext, filled below
             digest,
-            row.get("ethnicity") or "",
+            None,  # ethnicity ciphertext, filled below
+            _ETHNICITY_INDEX.digest(ethnicity),
             row.get("political_status") or "",
             row["degree_level"],
             row["department_id"],
@@ -928,14 +955,22 @@ class _RosterRun:
             row.get("roster_status_reason") or "",
             row.get("roster_status_date"),
         ]
-        key_groups: frozenset[int] = row.get("hardship") or frozenset()
+        key_groups: frozenset[str] | None = (
+            (row.get("hardship") or frozenset()) if "hardship" in self.columns else None
+        )
+        if key_groups == MASKED:
+            key_groups = None
+        profile = keygroups.profile_suggestions(
+            ethnicity=ethnicity, origin=origin, cohort_year=self.cohort_year
+        )
         if same_cohort is None:
             plan.new += 1
-            if key_groups:
-                plan.new_key_groups[student_no] = key_groups
+            if key_groups or profile:
+                plan.new_key_groups[student_no] = (key_groups, profile)
             if write is not None:
-                values[_AT_ID] = crypto.encrypt(id_number)
-                values[_AT_PHONE] = crypto.encrypt(phone) if phone else ""
+                values[_AT_ID] = _ID.seal(id_number)
+                values[_AT_ETHNICITY] = _ETHNICITY.seal(ethnicity)
+                values[_AT_PHONE] = _PHONE.seal(phone)
                 values[_AT_DATE] = _date_db(values[_AT_DATE])
                 write(
                     (
@@ -953,26 +988,31 @@ class _RosterRun:
         if "roster_status" not in self.columns:  # no status column: the stored one stays
             values[_AT_STATUS : _AT_STATUS + 3] = stored[_AT_STATUS : _AT_STATUS + 3]
         same_phone = same_cohort.phone() == phone
-        values[_AT_ID] = stored[_AT_ID]  # same digest: same ID number
+        # Same digest: same value; the stored ciphertext stays.
+        values[_AT_ID] = stored[_AT_ID]
         if stored[_AT_DIGEST] != digest:
-            values[_AT_ID] = crypto.encrypt(id_number) if write is not None else ""
+            values[_AT_ID] = _ID.seal(id_number) if write is not None else ""
+        values[_AT_ETHNICITY] = stored[_AT_ETHNICITY]
+        if stored[_AT_ETHNICITY_DIGEST] != values[_AT_ETHNICITY_DIGEST]:
+            values[_AT_ETHNICITY] = _ETHNICITY.seal(ethnicity) if write is not None else ""
         values[_AT_PHONE] = stored[_AT_PHONE] if same_phone else None
         changed = (
             any(
                 a != b
                 for i, (a, b) in enumerate(zip(values, stored, strict=True))
-                if i not in (_AT_ID, _AT_PHONE)
+                if i not in (_AT_ID, _AT_ETHNICITY, _AT_PHONE)
             )
             or not same_phone
         )
-        if key_groups != same_cohort.key_groups:
-            plan.replaced_key_groups[same_cohort.pk] = key_groups
-            changed = True
+        roster_changed = key_groups is not None and key_groups != same_cohort.key_groups
+        if roster_changed or profile:
+            plan.replaced_key_groups[same_cohort.pk] = (key_groups, profile)
+        changed = changed or roster_changed
         if not changed:
             plan.unchanged += 1
             return
         if values[_AT_PHONE] is None:
-            values[_AT_PHONE] = crypto.encrypt(phone) if phone and write is not None else ""
+            values[_AT_PHONE] = _PHONE.seal(phone) if write is not None else ""
         if values[_AT_EMAIL] != stored[_AT_EMAIL]:
             plan.email_changes[same_cohort.pk] = (stored[_AT_EMAIL], values[_AT_EMAIL])
         values[_AT_DATE] = _date_db(values[_AT_DATE])
@@ -988,23 +1028,7 @@ class _RosterRun:
                 ["code"],
             )
         plan.accounts_followed = self._follow_account_emails(plan.email_changes)
-        replaced = plan.replaced_key_groups
-        bulkwrite.delete_where_in(GraduateKeyGroup, "graduate", list(replaced))
-        links: list[tuple[int, int, int]] = []
-        institution_id = self.institution_id
-        for graduate_id, kinds in replaced.items():
-            links.extend((institution_id, graduate_id, kind) for kind in kinds)
-        if plan.new_key_groups and connection.vendor == "postgresql":
-            self._link_new_key_groups(plan.new_key_groups)
-        elif plan.new_key_groups:
-            ids = dict(
-                Graduate.objects.filter(institution_id=institution_id, cohort=self.cohort)
-                .values_list("student_no", "pk")
-                .iterator(chunk_size=10000)
-            )
-            for student_no, kinds in plan.new_key_groups.items():
-                links.extend((institution_id, ids[student_no], kind) for kind in kinds)
-        bulkwrite.insert_rows(GraduateKeyGroup, ("institution", "graduate", "kind"), links)
+        self._suggest_key_groups(plan)
 
     def _follow_account_emails(self, changes: dict[int, tuple[str, str]]) -> int:
         """Accounts opened from the roster carry its e-mail address (accounts.services
@@ -1035,21 +1059,28 @@ class _RosterRun:
         User.objects.bulk_update(following, ["email"], batch_size=1000)
         return len(following)
 
-    def _link_new_key_groups(self, key_groups: dict[str, frozenset[int]]) -> None:
-        """PostgreSQL: link new graduates to their key groups by 学号 in one statement, instead
-        of fetching every new graduate's id (one in ten of them has a key group)."""
-        pairs = [(number, kind) for number, group in key_groups.items() for kind in group]
-        numbers, kinds = [number for number, _ in pairs], [kind for _, kind in pairs]
-        qn = connection.ops.quote_name
-        links, graduates = qn(GraduateKeyGroup._meta.db_table), qn(Graduate._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {links} (institution_id, graduate_id, kind_id) "  # noqa: S608 - quoted names
-                f"SELECT g.institution_id, g.id, k.kind "
-                f"FROM unnest(%s::varchar[], %s::bigint[]) AS k(student_no, kind) "
-                f"JOIN {graduates} g ON g.institution_id = %s AND g.student_no = k.student_no",
-                [numbers, kinds, self.institution_id],
-            )
+    def _suggest_key_groups(self, plan: _Plan) -> None:
+        """Suggestions from the 困难生类别 column and the profile (graduates.keygroups), for
+        a person to confirm: nothing is labelled by the import itself."""
+        wanted = dict(plan.replaced_key_groups)
+        numbers = list(plan.new_key_groups)
+        for start in range(0, len(numbers), 5000):  # only the new graduates that need it
+            chunk = numbers[start : start + 5000]
+            for student_no, pk in Graduate.objects.filter(
+                institution_id=self.institution_id, cohort=self.cohort, student_no__in=chunk
+            ).values_list("student_no", "pk"):
+                wanted[pk] = plan.new_key_groups[student_no]
+        basis = {code: f"生源名单“困难生类别”：{name}" for code, name in self.kind_names.items()}
+        keygroups.suggest(
+            institution_id=self.institution_id,
+            at=self.now,
+            roster={
+                pk: {code: basis[code] for code in codes}
+                for pk, (codes, _profile) in wanted.items()
+                if codes is not None
+            },
+            profile={pk: profile for pk, (_codes, profile) in wanted.items() if profile},
+        )
 
 
 _AT_ID = _UPDATE_COLUMNS.index("id_number")
@@ -1069,6 +1100,14 @@ def _remap(row: tuple[Any, ...], positions: tuple[int, ...], real: dict[int, int
 
 
 _AT_DIGEST = _UPDATE_COLUMNS.index("id_number_digest")
+_AT_ETHNICITY = _UPDATE_COLUMNS.index("ethnicity")
+_AT_ETHNICITY_DIGEST = _UPDATE_COLUMNS.index("ethnicity_digest")
+# The sensitive columns are read as ciphertext (compared by digest, opened only when a row needs
+# the value) and written through their fields' own seal() and digest(), as save() would.
+_SEALED = ("id_number", "ethnicity", "phone")
+_ID, _ETHNICITY, _PHONE = (Graduate._meta.get_field(c) for c in _SEALED)
+_ID_INDEX = Graduate._meta.get_field("id_number_digest")
+_ETHNICITY_INDEX = Graduate._meta.get_field("ethnicity_digest")
 _AT_EMAIL = _UPDATE_COLUMNS.index("email")
 _AT_PHONE = _UPDATE_COLUMNS.index("phone")
 _AT_STATUS = _UPDATE_COLUMNS.index("roster_status")

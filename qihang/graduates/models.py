@@ -15,8 +15,15 @@ from qihang.institutions.models import (
     TenantModel,
 )
 from qihang.institutions.scoping import Scope
+from qihang.lib import crypto
 from qihang.lib.constraints import CompositeForeignKey
-from qihang.lib.sensitive import SensitiveField, mask_id_number, mask_phone
+from qihang.lib.sensitive import (
+    BlindIndexField,
+    SensitiveField,
+    mask_all,
+    mask_id_number,
+    mask_phone,
+)
 
 
 class Gender(models.TextChoices):
@@ -56,6 +63,15 @@ class KeyGroupKind(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def digest(self) -> str:
+        """How a membership row names this kind (GraduateKeyGroup.kind_digest)."""
+        return kind_digest(self.code)
+
+
+def kind_digest(code: str) -> str:
+    return crypto.blind_index(code, "graduate.key_group")
 
 
 class NationalCodeTable(models.Model):
@@ -120,9 +136,15 @@ class Graduate(TenantModel):
     name = models.CharField(_("姓名"), max_length=60)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     id_number = SensitiveField(_("身份证号"), masker=mask_id_number)
-    # Keyed hash of the ID number: uniqueness and lookup without the plaintext.
-    id_number_digest = models.CharField(max_length=64, editable=False)
-    ethnicity = models.CharField(_("民族"), max_length=20, blank=True, default="")
+    # Keyed hash of the ID number: uniqueness and lookup without the plaintext (the field
+    # computes it on save; graduates.services.id_number_digest for lookups).
+    id_number_digest = BlindIndexField(
+        source="id_number", purpose="graduate.id_number", normalize="upper"
+    )
+    # 民族 is sensitive (DOMAIN.md §7): ciphertext at rest, masked whole; grouped and compared
+    # by its keyed digest.
+    ethnicity = SensitiveField(_("民族"), masker=mask_all)
+    ethnicity_digest = BlindIndexField(source="ethnicity", purpose="graduate.ethnicity")
     political_status = models.CharField(_("政治面貌"), max_length=20, blank=True, default="")
     degree_level = models.CharField(_("学历层次"), max_length=10, choices=DegreeLevel.choices)
     department = _composite_checked(Department, models.PROTECT, "graduates")
@@ -133,9 +155,6 @@ class Graduate(TenantModel):
     origin_province = models.CharField(max_length=6, blank=True, default="", editable=False)
     origin_type = models.CharField(
         _("城乡生源"), max_length=5, choices=Origin.choices, blank=True, default=""
-    )
-    key_groups = models.ManyToManyField(
-        KeyGroupKind, through="GraduateKeyGroup", blank=True, related_name="+"
     )
     phone = SensitiveField(_("手机号码"), masker=mask_phone)
     email = models.EmailField(_("电子邮箱"), blank=True, default="")
@@ -210,9 +229,52 @@ class Graduate(TenantModel):
         return f"{self.name}（{self.student_no}）"
 
 
+class KeyGroupStatus(models.TextChoices):
+    SUGGESTED = "suggested", _("待确认")
+    CONFIRMED = "confirmed", _("已确认")
+    DISMISSED = "dismissed", _("不属于")
+    ENDED = "ended", _("已撤销")
+
+
+class KeyGroupSource(models.TextChoices):
+    """Where a suggestion came from. Kept coarse on purpose: "profile" does not say whether
+    the 民族 or the 生源地 suggested it (the sealed `basis` does, for those who may read it)."""
+
+    ROSTER = "roster", _("生源名单（困难生类别）")
+    PROFILE = "profile", _("生源信息")
+    STAFF = "staff", _("工作人员")
+
+
 class GraduateKeyGroup(TenantModel):
-    graduate = models.ForeignKey(Graduate, on_delete=models.CASCADE)
-    kind = models.ForeignKey(KeyGroupKind, on_delete=models.PROTECT)
+    """A graduate's membership of one key group (重点群体), from suggestion to confirmation.
+
+    Nothing is labelled silently: the roster's 困难生类别, the 民族 and the 生源地 only
+    suggest (status "suggested"); a counsellor, department or the centre confirms or dismisses
+    each one (graduates.services). Key-group status is sensitive (DOMAIN.md §7), so the row
+    names its kind only by a keyed digest of the kind's code (`KeyGroupKind.digest`): the
+    figures group by it, and whoever may read it maps the ~10 digests back to kinds; `basis`
+    (why it was suggested) and `note` (why it was decided so) are sealed.
+
+    Dated like a roster period: it counts in figures as of T when valid_from <= T < valid_to
+    (valid_from is the confirmation, valid_to the end). Ending a membership closes it; a later
+    confirmation of the same kind is a new row, so no figure of an earlier day moves.
+    """
+
+    graduate = models.ForeignKey(Graduate, on_delete=models.CASCADE, related_name="key_groups")
+    kind_digest = models.CharField(max_length=64)
+    source = models.CharField(max_length=10, choices=KeyGroupSource.choices)
+    basis = SensitiveField(masker=mask_all)
+    status = models.CharField(
+        max_length=10, choices=KeyGroupStatus.choices, default=KeyGroupStatus.SUGGESTED
+    )
+    note = SensitiveField(masker=mask_all)
+    suggested_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    valid_from = models.DateTimeField(null=True, blank=True)
+    valid_to = models.DateTimeField(null=True, blank=True)
 
     scope = Scope(
         department="graduate__department", mentor="graduate__mentor", own="graduate__user"
@@ -220,8 +282,26 @@ class GraduateKeyGroup(TenantModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["graduate", "kind"], name="graduate_key_group_unique")
+            # One open membership (suggested or confirmed) per graduate and kind.
+            models.UniqueConstraint(
+                fields=["graduate", "kind_digest"],
+                condition=models.Q(status__in=["suggested", "confirmed"]),
+                name="graduate_key_group_one_open",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_from__isnull=False, valid_to__gte=models.F("valid_from")),
+                name="graduate_key_group_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="confirmed") | models.Q(valid_from__isnull=False),
+                name="graduate_key_group_confirmed_dated",
+            ),
         ]
+        indexes = [models.Index(fields=["institution", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.graduate_id}:{self.get_status_display()}"
 
 
 class RosterPeriod(TenantModel):

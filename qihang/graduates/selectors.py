@@ -6,10 +6,12 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from qihang.graduates.models import Graduate, GraduateKeyGroup, KeyGroupKind
 from qihang.institutions.models import Cohort, DegreeLevel, Department, Major
+from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor, get_scoped_or_404, scoped
 
 # Destination review states a list can be filtered by; "none" = nothing reported yet.
@@ -103,8 +105,17 @@ def graduate_list(*, actor: Actor, cohort: Cohort, filters: GraduateFilters) -> 
             Q(destination__code__code=filters.code)
             | Q(destination__code__parent__code=filters.code)
         )
-    if filters.key_group:
-        qs = qs.filter(key_groups=filters.key_group)
+    if filters.key_group and actor.has(Perm.KEYGROUP_VIEW):
+        kind = KeyGroupKind.objects.filter(pk=filters.key_group).first()
+        now = timezone.now()
+        qs = qs.filter(
+            pk__in=GraduateKeyGroup.objects.filter(
+                kind_digest=kind.digest if kind else "",
+                valid_from__lte=now,
+            )
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=now))
+            .values("graduate_id")
+        )
     if filters.q:
         qs = qs.filter(Q(student_no__startswith=filters.q) | Q(name__contains=filters.q))
     return qs
@@ -119,17 +130,39 @@ def graduate_detail(*, actor: Actor, graduate_id: int) -> Graduate:
     return get_scoped_or_404(
         Graduate.objects.select_related(
             "cohort", "department", "major", "mentor", "user", "destination__code"
-        ).prefetch_related(
-            Prefetch(
-                "graduatekeygroup_set",
-                queryset=GraduateKeyGroup.objects.select_related("kind").order_by(
-                    "kind__sort_order"
-                ),
-            )
         ),
         actor,
         pk=graduate_id,
     )
+
+
+@dataclass
+class KeyGroupRow:
+    membership: GraduateKeyGroup
+    kind: KeyGroupKind | None  # None: a kind no longer in the reference data
+
+
+def key_groups_of(*, actor: Actor, graduate: Graduate) -> list[KeyGroupRow]:
+    """The graduate's key-group memberships, open ones first (suggested, then confirmed), in
+    the kinds' order; [] without Perm.KEYGROUP_VIEW. Two queries. The caller logs the read."""
+    if not actor.has(Perm.KEYGROUP_VIEW):
+        return []
+    kinds = {kind.digest: kind for kind in KeyGroupKind.objects.all()}
+    rows = [
+        KeyGroupRow(m, kinds.get(m.kind_digest))
+        for m in scoped(GraduateKeyGroup, actor)
+        .filter(graduate=graduate)
+        .select_related("decided_by")
+    ]
+    rank = {"suggested": 0, "confirmed": 1, "dismissed": 2, "ended": 3}
+    rows.sort(
+        key=lambda r: (
+            rank.get(r.membership.status, 9),
+            r.kind.sort_order if r.kind else 999,
+            -r.membership.pk,
+        )
+    )
+    return rows
 
 
 def graduates_by_ids(*, actor: Actor, ids: list[int]) -> QuerySet[Graduate]:
@@ -149,7 +182,7 @@ def filter_options(actor: Actor, cohort: Cohort) -> FilterOptions:
     return FilterOptions(
         departments=list(scoped(Department, actor)),
         majors=list(scoped(Major, actor).select_related("department")),
-        key_groups=list(KeyGroupKind.objects.all()),
+        key_groups=list(KeyGroupKind.objects.all()) if actor.has(Perm.KEYGROUP_VIEW) else [],
         codes=destination_codes(cohort),
     )
 

@@ -15,16 +15,19 @@ from django.utils.translation import gettext as _
 from qihang.imports import bulkwrite
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor, scoped
-from qihang.lib.crypto import blind_index
+from qihang.lib.sensitive import index_of
 
 if TYPE_CHECKING:
     from qihang.accounts.models import User
-    from qihang.graduates.models import Graduate
+    from qihang.graduates.models import Graduate, GraduateKeyGroup
 
 
 def id_number_digest(id_number: str) -> str:
-    """The keyed hash under which a graduate's ID number is unique and looked up."""
-    return blind_index(id_number.upper(), "graduate.id_number")
+    """The keyed hash under which a graduate's ID number is unique and looked up (what
+    Graduate.id_number_digest computes for itself on save)."""
+    from qihang.graduates.models import Graduate
+
+    return index_of(Graduate, "id_number_digest", id_number)
 
 
 @transaction.atomic
@@ -242,7 +245,7 @@ def graduate_roster_correct(
     """
     from qihang.audit.services import audit_record
     from qihang.graduates.models import Graduate
-    from qihang.lib.validators import mask_id_number
+    from qihang.lib.sensitive import SensitiveValue
 
     actor.require(Perm.REPORTING_CORRECT)
     unknown = set(changes) - set(CORRECTABLE_FIELDS)
@@ -254,9 +257,9 @@ def graduate_roster_correct(
     graduate = scoped(Graduate, actor).select_for_update(of=("self",)).get(pk=graduate.pk)
 
     def shown(name: str) -> object:
-        if name == "id_number":
-            value = graduate.id_number
-            return value.masked if hasattr(value, "masked") else mask_id_number(str(value))
+        value = getattr(graduate, name)
+        if isinstance(value, SensitiveValue):  # the audit keeps masks, never plaintext
+            return value.masked
         if name == "major":
             return graduate.major.name if graduate.major_id else ""
         return getattr(graduate, name)
@@ -269,11 +272,10 @@ def graduate_roster_correct(
             graduate.department_id = value.department_id
             graduate.degree_level = value.degree_level
             update += ["major", "department", "degree_level"]
-        elif name == "id_number":
-            number = str(value).upper()
-            graduate.id_number = number
-            graduate.id_number_digest = id_number_digest(number)
-            update += ["id_number", "id_number_digest"]
+        elif name in ("id_number", "ethnicity"):  # their digests follow on save
+            text = str(value).upper() if name == "id_number" else str(value)
+            setattr(graduate, name, Graduate._meta.get_field(name).to_python(text))
+            update += [name, f"{name}_digest"]
         elif name == "origin_division":
             graduate.origin_division = str(value)
             graduate.origin_province = f"{value[:2]}0000" if value else ""
@@ -282,12 +284,14 @@ def graduate_roster_correct(
             setattr(graduate, name, value)
             update.append(name)
     graduate.updated_at = timezone.now()
-    graduate.full_clean(exclude=["id_number", "phone", "mentor", "user"], validate_unique=False)
+    graduate.full_clean(
+        exclude=["id_number", "ethnicity", "phone", "mentor", "user"], validate_unique=False
+    )
     if "id_number" in changes and (
         Graduate.objects.filter(
             institution_id=graduate.institution_id,
             cohort_id=graduate.cohort_id,
-            id_number_digest=graduate.id_number_digest,
+            id_number_digest=id_number_digest(graduate.id_number.reveal_unlogged()),
         )
         .exclude(pk=graduate.pk)
         .exists()
@@ -311,3 +315,119 @@ def graduate_roster_correct(
         data={"before": before, "after": after, "reason": reason},
     )
     return {"before": before, "after": after}
+
+
+# --- key groups (重点群体): suggestions confirmed or dismissed by a person ------------------------
+KEY_GROUP_DECISIONS = ("confirm", "dismiss", "end")
+
+
+@transaction.atomic
+def key_group_decide(
+    *, actor: Actor, membership_id: int, decision: str, note: str = ""
+) -> GraduateKeyGroup:
+    """Confirm or dismiss a suggested key group, or end a confirmed one.
+
+    Confirming dates the membership from now (figures of earlier days do not move); ending
+    closes it now. Dismissing needs a note (why not), and so does ending. The note is sealed;
+    the audit entry names the decision, never the kind.
+    """
+    from qihang.audit.services import audit_record
+    from qihang.graduates.models import GraduateKeyGroup, KeyGroupStatus
+
+    actor.require(Perm.KEYGROUP_DECIDE)
+    if decision not in KEY_GROUP_DECISIONS:
+        raise ValueError(decision)
+    membership = (
+        scoped(GraduateKeyGroup, actor)
+        .select_for_update(of=("self",))
+        .select_related("graduate")
+        .get(pk=membership_id)
+    )
+    note = " ".join((note or "").split())[:300]
+    allowed = {
+        "confirm": KeyGroupStatus.SUGGESTED,
+        "dismiss": KeyGroupStatus.SUGGESTED,
+        "end": KeyGroupStatus.CONFIRMED,
+    }[decision]
+    if membership.status != allowed:
+        raise ValidationError(
+            {
+                "decision": _("该重点群体记录当前为“%(status)s”，不能执行此操作。")
+                % {"status": membership.get_status_display()}
+            }
+        )
+    if decision in ("dismiss", "end") and len(note) < 2:
+        raise ValidationError({"note": _("请说明原因。")})
+    now = timezone.now()
+    membership.decided_at, membership.decided_by_id = now, actor.user_id
+    membership.note = note
+    if decision == "confirm":
+        membership.status, membership.valid_from = KeyGroupStatus.CONFIRMED, now
+    elif decision == "dismiss":
+        membership.status = KeyGroupStatus.DISMISSED
+    else:
+        membership.status, membership.valid_to = KeyGroupStatus.ENDED, now
+    membership.save()
+    audit_record(
+        institution_id=membership.institution_id,
+        actor_id=actor.user_id,
+        action=f"graduate.key_group_{decision}",
+        target=membership.graduate,
+        summary=_("%(graduate)s：重点群体记录%(status)s")
+        % {"graduate": membership.graduate, "status": membership.get_status_display()},
+        data={"membership": membership.pk, "decision": decision},
+    )
+    return membership
+
+
+@transaction.atomic
+def key_group_add(
+    *, actor: Actor, graduate: Graduate, kind_code: str, note: str = ""
+) -> GraduateKeyGroup:
+    """A key group staff know of that nothing suggested: confirmed at once, by them."""
+    from qihang.audit.services import audit_record
+    from qihang.graduates.models import (
+        GraduateKeyGroup,
+        KeyGroupKind,
+        KeyGroupSource,
+        KeyGroupStatus,
+    )
+
+    actor.require(Perm.KEYGROUP_DECIDE)
+    graduate = scoped(type(graduate), actor).get(pk=graduate.pk)
+    kind = KeyGroupKind.objects.filter(code=kind_code).first()
+    if kind is None:
+        raise ValidationError({"kind": _("没有这个重点群体类别。")})
+    note = " ".join((note or "").split())[:300]
+    if len(note) < 2:
+        raise ValidationError({"note": _("请说明依据（如核实的材料）。")})
+    open_one = GraduateKeyGroup.objects.filter(
+        graduate=graduate,
+        kind_digest=kind.digest,
+        status__in=[KeyGroupStatus.SUGGESTED, KeyGroupStatus.CONFIRMED],
+    ).first()
+    if open_one is not None:
+        raise ValidationError({"kind": _("该毕业生已有这一类别的记录，请在原记录上确认。")})
+    now = timezone.now()
+    membership = GraduateKeyGroup.objects.create(
+        institution_id=graduate.institution_id,
+        graduate=graduate,
+        kind_digest=kind.digest,
+        source=KeyGroupSource.STAFF,
+        basis=_("工作人员登记"),
+        note=note,
+        status=KeyGroupStatus.CONFIRMED,
+        suggested_at=now,
+        decided_at=now,
+        decided_by_id=actor.user_id,
+        valid_from=now,
+    )
+    audit_record(
+        institution_id=graduate.institution_id,
+        actor_id=actor.user_id,
+        action="graduate.key_group_add",
+        target=graduate,
+        summary=_("%(graduate)s：登记重点群体") % {"graduate": graduate},
+        data={"membership": membership.pk},
+    )
+    return membership

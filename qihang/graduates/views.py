@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from qihang.accounts import selectors as account_selectors
 from qihang.accounts import services as account_services
-from qihang.audit.services import reveal_sensitive
+from qihang.audit.services import reveal_sensitive, sensitive_reads_log
 from qihang.graduates import exporting, selectors
 from qihang.graduates.forms import (
     REVEALABLE_FIELDS,
@@ -29,8 +29,13 @@ from qihang.graduates.forms import (
     RosterStatusForm,
     UnmaskedExportForm,
 )
-from qihang.graduates.models import Gender, Graduate
-from qihang.graduates.services import graduate_mentor_assign, graduate_roster_status_set
+from qihang.graduates.models import Gender, Graduate, KeyGroupKind
+from qihang.graduates.services import (
+    graduate_mentor_assign,
+    graduate_roster_status_set,
+    key_group_add,
+    key_group_decide,
+)
 from qihang.institutions.models import Cohort, DegreeLevel
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import (
@@ -86,6 +91,15 @@ def graduate_list(request: HttpRequest) -> HttpResponse:
     graduates = selectors.graduate_list(actor=actor, cohort=cohort, filters=filters)
     page = Paginator(graduates, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(g, selectors.current_destination(g)) for g in page.object_list]
+    if filters.key_group and actor.has(Perm.KEYGROUP_VIEW):
+        # A list filtered by key group tells who belongs to it: a read of each one shown.
+        sensitive_reads_log(
+            actor=actor,
+            model=Graduate,
+            targets=[(g.pk, str(g)) for g, _destination in rows],
+            field="key_groups",
+            purpose=_("按重点群体筛选毕业生名单"),
+        )
     can_assign = actor.has(Perm.MENTOR_ASSIGN)
     can_invite = actor.has(Perm.STAFF_MANAGE)
     return render(
@@ -248,6 +262,17 @@ def _detail(
 ) -> HttpResponse:
     can_assign = actor.has(Perm.MENTOR_ASSIGN)
     can_set_status = actor.has(Perm.ROSTER_IMPORT)
+    key_groups = None  # not shown at all without Perm.KEYGROUP_VIEW
+    if actor.has(Perm.KEYGROUP_VIEW):
+        key_groups = selectors.key_groups_of(actor=actor, graduate=graduate)
+        if key_groups:
+            sensitive_reads_log(
+                actor=actor,
+                model=Graduate,
+                targets=[(graduate.pk, str(graduate))],
+                field="key_groups",
+                purpose=_("查看毕业生详情（重点群体）"),
+            )
     if status_form is None and can_set_status:
         status_form = RosterStatusForm(
             initial={
@@ -263,7 +288,9 @@ def _detail(
             "status_form": status_form,
             "graduate": graduate,
             "destination": selectors.current_destination(graduate),
-            "key_groups": [link.kind for link in graduate.graduatekeygroup_set.all()],
+            "key_groups": key_groups,
+            "can_decide_key_groups": actor.has(Perm.KEYGROUP_DECIDE),
+            "key_group_kinds": KeyGroupKind.objects.all() if key_groups is not None else [],
             "can_reveal": actor.has(Perm.SENSITIVE_REVEAL),
             "can_assign": can_assign,
             "can_invite": actor.has(Perm.STAFF_MANAGE),
@@ -456,4 +483,55 @@ def invite(request: HttpRequest, graduate_id: int) -> HttpResponse:
                 _("%(name)s 没有电子邮箱，无法发送邀请。请先在生源信息中补充邮箱。")
                 % {"name": graduate.name},
             )
+    return redirect("graduates:detail", graduate_id=graduate.pk)
+
+
+@takes_ids()
+@requires(Perm.KEYGROUP_DECIDE)
+@require_POST
+def key_group_decision(request: HttpRequest, graduate_id: int, key_group_id: int) -> HttpResponse:
+    """Confirm or dismiss a suggested key group, or end a confirmed one (with a note)."""
+    actor = actor_of(request)
+    graduate = get_scoped_or_404(Graduate, actor, pk=graduate_id)
+    if not graduate.key_groups.filter(pk=key_group_id).exists():
+        raise Http404
+    decision = request.POST.get("decision", "")
+    if decision not in ("confirm", "dismiss", "end"):
+        raise Http404
+    try:
+        key_group_decide(
+            actor=actor,
+            membership_id=key_group_id,
+            decision=decision,
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        messages.success(request, _("已保存。统计自现在起按新的状态计算，此前各日的数字不变。"))
+    return redirect("graduates:detail", graduate_id=graduate.pk)
+
+
+@takes_ids()
+@requires(Perm.KEYGROUP_DECIDE)
+@require_POST
+def key_group_new(request: HttpRequest, graduate_id: int) -> HttpResponse:
+    """Record a key group nothing suggested (confirmed at once, with its basis)."""
+    actor = actor_of(request)
+    graduate = get_scoped_or_404(Graduate, actor, pk=graduate_id)
+    try:
+        key_group_add(
+            actor=actor,
+            graduate=graduate,
+            kind_code=request.POST.get("kind", "")[:30],
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        messages.success(request, _("已登记重点群体。"))
     return redirect("graduates:detail", graduate_id=graduate.pk)

@@ -129,6 +129,11 @@ class Perm(StrEnum):
     REPORTING_MANAGE = "reporting.manage"
     REPORTING_CORRECT = "reporting.correct"
     REPORTING_CHECK_OWN = "reporting.check_own"
+    # Key groups (issue 10): which key groups a graduate belongs to is sensitive. Staff who
+    # help the graduates they see read memberships (each read logged) and confirm, dismiss or
+    # end them; leadership sees the figures only.
+    KEYGROUP_VIEW = "keygroup.view"
+    KEYGROUP_DECIDE = "keygroup.decide"
 
 
 # Whole-institution roles see every object of the institution; the others are narrowed by
@@ -192,6 +197,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.DOSSIER_VIEW,
             Perm.DOSSIER_EDIT,
             Perm.REPORTING_CORRECT,
+            Perm.KEYGROUP_VIEW,
+            Perm.KEYGROUP_DECIDE,
         }
     ),
     # Teachers and counsellors bring employers and jobs (the seed: mobilise everyone).
@@ -216,6 +223,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.AGREEMENT_VIEW,
             Perm.DOCUMENT_VIEW,  # documents
             Perm.DOSSIER_VIEW,
+            Perm.KEYGROUP_VIEW,  # key groups: the counsellor confirms each suggestion
+            Perm.KEYGROUP_DECIDE,
         }
     ),
     # Graduates have no API tokens (the page refuses them one), so not NOTIFICATIONS_OWN: their

@@ -47,6 +47,16 @@ def encrypt(plaintext: str) -> str:
     return f"{current}${base64.urlsafe_b64encode(nonce + sealed).decode()}"
 
 
+def current_key_id() -> str:
+    return _keys()[0]
+
+
+def key_id_of(token: str) -> str:
+    """The id of the key a field ciphertext was sealed with ("" when it is none)."""
+    key_id, sep, _body = token.partition("$")
+    return key_id if sep else ""
+
+
 def decrypt(token: str) -> str:
     key_id, sep, body = token.partition("$")
     _current, ciphers = _keys()
@@ -91,6 +101,14 @@ def encrypt_bytes(data: bytes) -> bytes:
 
 def is_encrypted_bytes(blob: bytes) -> bool:
     return blob.startswith(FILE_MAGIC)
+
+
+def file_key_id_of(blob: bytes) -> str:
+    """The id of the key a sealed file was sealed with ("" when it is not sealed)."""
+    if not is_encrypted_bytes(blob):
+        return ""
+    key_id, sep, _body = blob[len(FILE_MAGIC) :].partition(b"$")
+    return key_id.decode("ascii", "replace") if sep else ""
 
 
 def decrypt_bytes(blob: bytes) -> bytes:

@@ -6,6 +6,14 @@ the mask unless code deliberately unmasks it. Unmasking for a person goes throug
 `qihang.audit.services.reveal_sensitive`, which checks the permission, asks for a reason and
 records the read; `reveal_unlogged()` is for the system's own checks (uniqueness, matching),
 never for showing a value to anyone.
+
+A sensitive attribute that must be unique, looked up or grouped by declares a `BlindIndexField`
+beside it: `id_number_digest = BlindIndexField(source="id_number", purpose="graduate.id_number",
+normalize="upper")`. The index field owns its value: `save()` and `bulk_create()` compute it
+from the source attribute (its `pre_save`), so callers never set it by hand; a lookup computes
+the digest of a value with `index_of(Model, "id_number_digest", value)`.
+Bulk writers that bypass model instances (the roster importer's COPY) call the fields' own
+`seal()` and `digest()`: the same path as `save()`, not a second one.
 """
 
 from collections.abc import Callable
@@ -16,7 +24,23 @@ from django.db import models
 from qihang.lib import crypto
 from qihang.lib.validators import mask_id_number, mask_phone
 
-__all__ = ["SensitiveField", "SensitiveValue", "mask_generic", "mask_id_number", "mask_phone"]
+__all__ = [
+    "BlindIndexField",
+    "SensitiveField",
+    "SensitiveValue",
+    "mask_all",
+    "mask_generic",
+    "mask_id_number",
+    "mask_phone",
+    "plaintext_of",
+    "sensitive_fields",
+]
+
+
+def mask_all(value: str) -> str:
+    """A value of which no part may show (民族, a hardship category): the same mask for all, so
+    not even the length tells one value from another."""
+    return "***" if value else ""
 
 
 def mask_generic(value: str) -> str:
@@ -86,11 +110,16 @@ class SensitiveField(models.TextField):
         return SensitiveValue(str(value), self.masker)
 
     def get_prep_value(self, value: Any) -> str:
-        if isinstance(value, SensitiveValue):
-            value = value.reveal_unlogged()
-        if value is None or value == "":
-            return ""
-        return crypto.encrypt(str(value))
+        return self.seal(plaintext_of(value))
+
+    def seal(self, plaintext: str) -> str:
+        """The stored form of a plaintext: its ciphertext, or "" for an empty value. The one
+        path to the column, for save(), bulk_create() and bulk writers alike."""
+        return crypto.encrypt(plaintext) if plaintext else ""
+
+    def open(self, stored: str | None) -> str:
+        """The plaintext of a stored value read around the ORM (Cast to text, raw SQL)."""
+        return crypto.decrypt(stored) if stored else ""
 
     def get_db_prep_value(self, value, connection, prepared=False):  # noqa: ANN001, ANN201
         return value if prepared else self.get_prep_value(value)
@@ -104,3 +133,92 @@ class SensitiveField(models.TextField):
     def value_to_string(self, obj: models.Model) -> str:
         value = self.value_from_object(obj)
         return value.masked if isinstance(value, SensitiveValue) else ""
+
+
+def plaintext_of(value: Any) -> str:
+    if isinstance(value, SensitiveValue):
+        return value.reveal_unlogged()
+    return "" if value is None else str(value)
+
+
+_NORMALIZERS: dict[str, Callable[[str], str]] = {
+    "": lambda text: text,
+    "upper": str.upper,
+    "strip": str.strip,
+}
+
+
+class BlindIndexField(models.CharField):
+    """A keyed hash (HMAC-SHA-256) of a sensitive attribute, kept up to date by the field
+    itself: uniqueness, exact lookup and GROUP BY without the plaintext in the database.
+
+    `source` names the SensitiveField it indexes, `purpose` keys the hash (two attributes with
+    the same value get different digests), `normalize` ("upper", "strip" or "") is applied
+    before hashing. An empty source gives an empty digest. A value's digest is the same across
+    institutions, so the same 民族 groups together everywhere; it reveals nothing without the
+    hash key (settings.FIELD_HASH_KEY), which never sits in the database.
+    """
+
+    def __init__(
+        self, *args: Any, source: str = "", purpose: str = "", normalize: str = "", **kwargs: Any
+    ):
+        if normalize not in _NORMALIZERS:
+            raise ValueError(f"unknown normalizer {normalize!r}")
+        self.source, self.purpose, self.normalize = source, purpose, normalize
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.update(source=self.source, purpose=self.purpose)
+        if self.normalize:
+            kwargs["normalize"] = self.normalize
+        for key, value in (("max_length", 64), ("editable", False), ("blank", True)):
+            if kwargs.get(key) == value:
+                kwargs.pop(key)
+        if kwargs.get("default") == "":
+            kwargs.pop("default")
+        return name, path, args, kwargs
+
+    def digest(self, plaintext: str) -> str:
+        if not plaintext:
+            return ""
+        return crypto.blind_index(_NORMALIZERS[self.normalize](plaintext), self.purpose)
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
+        value = self.digest(plaintext_of(getattr(model_instance, self.source)))
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+def sensitive_fields(model: type[models.Model]) -> list[SensitiveField]:
+    return [f for f in model._meta.concrete_fields if isinstance(f, SensitiveField)]
+
+
+def index_of(model: type[models.Model], index: str, plaintext: str) -> str:
+    """The digest `model.<index>` holds for a plaintext: for lookups (`filter(**{index: …})`)."""
+    field = model._meta.get_field(index)
+    if not isinstance(field, BlindIndexField):
+        raise TypeError(f"{model._meta.label}.{index} is not a BlindIndexField")
+    return field.digest(plaintext)
+
+
+def _check_update_fields(sender: type[models.Model], update_fields: Any, **kwargs: Any) -> None:
+    """save(update_fields=[source]) without its index would leave a stale digest: refuse it."""
+    if not update_fields:
+        return
+    for field in sender._meta.concrete_fields:
+        if (
+            isinstance(field, BlindIndexField)
+            and field.source in update_fields
+            and field.name not in update_fields
+        ):
+            raise ValueError(
+                f"{sender._meta.label}: saving {field.source} needs {field.name} in update_fields"
+            )
+
+
+models.signals.pre_save.connect(_check_update_fields, dispatch_uid="qihang-blind-index-fields")

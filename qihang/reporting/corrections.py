@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from qihang.graduates.models import Gender, Graduate, Origin
 from qihang.institutions.models import Major
 from qihang.lib import validators
+from qihang.lib.sensitive import mask_all
 from qihang.lib.validators import FieldError, mask_id_number, normalize_text
 
 
@@ -86,7 +87,7 @@ class Spec:
 
     def shown(self, value: Any) -> str:
         if self.sensitive:
-            return mask_id_number(str(value))
+            return mask_id_number(str(value)) if self.field == "id_number" else mask_all(str(value))
         if self.field == "major":
             return _major_label(value)
         if self.field == "gender":
@@ -106,7 +107,7 @@ class Spec:
             value = getattr(destination, self.field)
             return value.isoformat() if hasattr(value, "isoformat") else str(value or "")
         if self.sensitive:
-            return graduate.id_number.masked
+            return getattr(graduate, self.field).masked
         if self.field == "major":
             return _major_label(graduate.major)
         return self.shown(getattr(graduate, self.field)) if getattr(graduate, self.field) else ""
@@ -116,7 +117,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("roster", "name", _("姓名"), _text(60)),
     Spec("roster", "gender", _("性别"), _choice(Gender.choices)),
     Spec("roster", "id_number", _("身份证号"), _id_number, sensitive=True),
-    Spec("roster", "ethnicity", _("民族"), _text(20)),
+    Spec("roster", "ethnicity", _("民族"), _text(20), sensitive=True),
     Spec("roster", "political_status", _("政治面貌"), _text(20)),
     Spec("roster", "major", _("专业（学历层次随专业）"), _major),
     Spec("roster", "origin_division", _("生源地（行政区划代码）"), _division),

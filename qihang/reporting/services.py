@@ -33,6 +33,7 @@ from qihang.graduates.services import graduate_roster_correct, id_number_digest
 from qihang.institutions.models import Cohort
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor, scoped
+from qihang.lib.sensitive import plaintext_of
 from qihang.lib.tabular import (
     Limits,
     TableError,
@@ -654,7 +655,11 @@ def correction_request_create(
         raise ValidationError({"value": exc.message}) from None
     current = spec.current(graduate, destination)
     shown = spec.shown(clean)
-    if shown == current:
+    if (
+        clean == plaintext_of(getattr(graduate, field))  # masks alike say nothing
+        if spec.sensitive
+        else shown == current
+    ):
         raise ValidationError({"value": _("与当前内容相同，无需更正。")})
     request = CorrectionRequest(
         institution_id=graduate.institution_id,

@@ -21,8 +21,10 @@ the sum of weekly starts minus ends before T's week, corrected with the periods 
 ended in the part of that week on the cheaper side of T. Other groupings (provinces, key
 groups), and SQLite, count directly.
 
-Grouping "key_group": a graduate in several key groups counts in each of them, so the rows do
-not add up to the total; graduates in none form the row "无". The total row always counts each
+Grouping "key_group": the key groups confirmed by a person and open at T (graduates.
+GraduateKeyGroup, dated like the roster: a suggestion never counts, a membership ended later
+still counts on the days it held). A graduate in several key groups counts in each of them, so
+the rows do not add up to the total; graduates in none form the row "无". The total row always counts each
 graduate once (it is computed separately for this grouping).
 
 Grouping "region": the strategic regions (qihang.regions, current version) of the employer's
@@ -466,10 +468,14 @@ def _counts_live(
     ]
     params = [*inner_params, cohort.institution_id, cohort.pk, kind, at, at]
     if by == "key_group":
+        # Confirmed memberships open at T (suggestions and dismissals never count), each kind
+        # named by its keyed digest; _labels maps the digests back to kinds.
         joins.append(
             f"LEFT JOIN {qn(GraduateKeyGroup._meta.db_table)} k ON k.graduate_id = g.graduate_id"
+            " AND k.valid_from <= %s AND (k.valid_to IS NULL OR k.valid_to > %s)"
         )
-        key = "k.kind_id"
+        params += [at, at]
+        key = "k.kind_digest"
     elif by == "employer_province":
         key = "p.employer_province"
     elif by == "region":
@@ -758,10 +764,10 @@ def _labels(actor: Actor, by: str, keys: Iterable[str]) -> dict[str, str]:
             labels[_NONE_KEY] = _("不在上述区域")
         return labels
     if by == "key_group":
-        ids = [int(k) for k in keys if k]
         labels = {
-            str(kind.pk): kind.name
-            for kind in KeyGroupKind.objects.filter(pk__in=ids).order_by("sort_order", "pk")
+            kind.digest: kind.name
+            for kind in KeyGroupKind.objects.order_by("sort_order", "pk")
+            if kind.digest in keys
         }
         if _NONE_KEY in keys:
             labels[_NONE_KEY] = _("无")

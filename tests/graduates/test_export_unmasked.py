@@ -152,7 +152,13 @@ def test_an_unmasked_export_logs_a_read_of_every_graduate_in_it(school, client_f
     }
     reads = SensitiveRead.objects.order_by("target_id")
     assert [(r.target_type, r.target_id, r.field, r.reason, r.actor_id) for r in reads] == [
-        ("graduates.graduate", str(g.pk), "id_number,phone", "报送省就业系统", school.centre.pk)
+        (
+            "graduates.graduate",
+            str(g.pk),
+            "id_number,ethnicity,phone,key_groups",
+            "报送省就业系统",
+            school.centre.pk,
+        )
         for g in sorted(in_piano, key=lambda g: str(g.pk))
     ]
     assert {r.target_label for r in reads} == {f"{g.name}（{g.student_no}）" for g in in_piano}
@@ -163,9 +169,10 @@ def test_an_unmasked_export_logs_a_read_of_every_graduate_in_it(school, client_f
 
 def test_reads_and_file_come_in_one_transaction(school, django_assert_num_queries):
     actor = build_actor(school.centre, school.institution.pk)
-    # savepoint, graduates, key groups, the reads (one bulk insert), two audit entries (the
-    # unmasked read, the export: each locks the chain head, inserts, advances the head), release
-    with django_assert_num_queries(11):
+    # savepoint, graduates, key groups, key-group kinds, the reads (one bulk insert), two audit
+    # entries (the unmasked read, the export: each locks the chain head, inserts, advances the
+    # head), release
+    with django_assert_num_queries(12):
         export_roster(actor, school.cohort, unmasked=True, reason="报送省系统")
     assert SensitiveRead.objects.count() == 3
 

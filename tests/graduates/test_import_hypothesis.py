@@ -52,7 +52,7 @@ def snapshot(school) -> tuple:
         graduates,
         sorted(
             GraduateKeyGroup.objects.filter(institution=school.institution).values_list(
-                "graduate_id", "kind_id"
+                "graduate_id", "kind_digest", "status"
             )
         ),
         Department.objects.filter(institution=school.institution).count(),

@@ -2,10 +2,10 @@ import pytest
 
 from qihang.audit.models import AuditEvent, SensitiveRead
 from qihang.destinations.models import ReviewStatus
-from qihang.graduates.models import Graduate, GraduateKeyGroup, KeyGroupKind
+from qihang.graduates.models import Graduate, KeyGroupKind
 from qihang.institutions.roles import Role
 from qihang.institutions.services import membership_grant
-from tests.factories import make_user
+from tests.factories import confirm_key_group, make_user
 from tests.graduates.test_views_list import make_destination
 
 
@@ -25,7 +25,7 @@ def plaintext_id(graduate) -> str:
 def test_detail_shows_the_profile_masked(school, client_for):
     graduate = school.graduates[0]
     kind = KeyGroupKind.objects.order_by("sort_order").first()
-    GraduateKeyGroup.objects.create(institution=school.institution, graduate=graduate, kind=kind)
+    confirm_key_group(graduate, kind)
     response = client_for(school.centre).get(detail_url(graduate))
     assert response.status_code == 200
     html = response.content.decode()

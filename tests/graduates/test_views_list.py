@@ -2,10 +2,10 @@ import pytest
 from django.utils import timezone
 
 from qihang.destinations.models import Destination, DestinationCode, ReviewStatus, Source
-from qihang.graduates.models import Graduate, GraduateKeyGroup, KeyGroupKind
+from qihang.graduates.models import Graduate, KeyGroupKind
 from qihang.institutions.models import DegreeLevel
 from qihang.institutions.services import major_get_or_create
-from tests.factories import make_graduate
+from tests.factories import confirm_key_group, make_graduate
 
 URL = "/graduates/"
 
@@ -106,7 +106,7 @@ def test_filters(school, client_for):
     make_destination(a, "10", ReviewStatus.APPROVED)
     make_destination(b, "502", ReviewStatus.RETURNED)  # 三支一扶 reports under 50
     kind = KeyGroupKind.objects.order_by("sort_order").first()
-    GraduateKeyGroup.objects.create(institution=school.institution, graduate=c, kind=kind)
+    confirm_key_group(c, kind)
     master = major_get_or_create(
         department=school.departments[1], degree_level=DegreeLevel.MASTER, name="音乐表演"
     )

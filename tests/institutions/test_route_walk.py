@@ -77,6 +77,7 @@ OBJECT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "run_id": lambda s: s.fixtures["report_run"].pk,
     "correction_id": lambda s: s.fixtures["correction"].pk,
     "window_id": lambda s: s.fixtures["check_window"].pk,
+    "key_group_id": lambda s: s.fixtures["key_group"].pk,  # key groups (issue 10)
 }
 
 # The same parameters naming an object of the school's second department (声乐歌剧系), for a
@@ -98,6 +99,7 @@ OTHER_DEPARTMENT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "document_id": lambda s: s.fixtures["other_department_document"].pk,  # documents
     "recommendation_id": lambda s: s.fixtures["other_department_recommendation"].pk,
     "correction_id": lambda s: s.fixtures["other_department_correction"].pk,  # reporting
+    "key_group_id": lambda s: s.fixtures["other_department_key_group"].pk,  # key groups
 }
 NOT_DEPARTMENT_OBJECTS = {
     "job_id",

@@ -110,9 +110,12 @@ def test_a_graduate_confirms_or_asks_for_a_correction(school, client_for):
     assert wrong.status_code == 400 and list(wrong.json()["errors"]) == ["field"]
     asked = _post(graduate, url, ask)
     assert asked.status_code == 201, asked.content
-    assert asked.json()["status"] == "pending" and asked.json()["requested_value"] == "回族"
+    # 民族 is sensitive: the request and its audit entry keep the mask; the value is sealed.
+    assert asked.json()["status"] == "pending" and asked.json()["requested_value"] == "***"
     event = AuditEvent.objects.get(action="reporting.correction_request")
-    assert event.target_id == str(asked.json()["id"]) and event.data["requested"] == "回族"
+    assert event.target_id == str(asked.json()["id"]) and event.data["requested"] == "***"
+    stored = CorrectionRequest.objects.get(pk=asked.json()["id"])
+    assert stored.requested_secret.reveal_unlogged() == "回族"
     assert RosterCheck.objects.get(window=window, graduate=school.graduates[0]).answer == "asked"
     # Pending: confirming is refused until the department has answered.
     assert _post(graduate, "/api/v1/reporting/mine/confirm").status_code == 400

@@ -97,7 +97,7 @@ def many_graduates(school: School, count: int, *, prefix: str) -> list[Graduate]
             student_no=f"{prefix}{i:05d}",
             name="批量",
             gender="M" if i % 3 == 0 else "F",
-            id_number_digest=f"{prefix}-{i}",
+            id_number=f"{prefix}-{i}",  # unique stand-in: its digest is unique
             degree_level=school.majors[i % 2].degree_level,
             department=school.majors[i % 2].department,
             major=school.majors[i % 2],

@@ -7,9 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from qihang.destinations.policy import policy_for
-from qihang.graduates.models import GraduateKeyGroup, KeyGroupKind
+from qihang.graduates.models import KeyGroupKind
 from qihang.institutions.scoping import build_actor
 from qihang.reports import selectors
+from tests.factories import confirm_key_group
 from tests.reports.conftest import T_DATE, T, at, graduate, period
 
 pytestmark = pytest.mark.django_db
@@ -142,9 +143,7 @@ def test_key_groups_count_a_graduate_in_each_of_its_groups(world):
     g = world.graduates
     poor, minority, disability = KeyGroupKind.objects.order_by("sort_order", "pk")[:3]
     for grad, kind in ((g[0], poor), (g[0], minority), (g[2], minority), (g[3], disability)):
-        GraduateKeyGroup.objects.create(
-            institution=world.school.institution, graduate=grad, kind=kind
-        )
+        confirm_key_group(grad, kind)
     result = selectors.cohort_stats(
         actor=world.centre, cohort=world.school.cohort, by="key_group", as_of=T_DATE
     )

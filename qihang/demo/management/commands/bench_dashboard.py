@@ -125,6 +125,8 @@ class BenchData:
             cohort = Cohort.objects.create(institution=inst, year=year)
             policy_for(cohort)
             graduate_ids = self._graduates(cohort, majors, code)
+            # Confirmed in the autumn before the season, as counsellors would have.
+            self.confirmed_at = dt.datetime(year - 1, 11, 15, 9, tzinfo=self.tz)
             self._key_groups(graduate_ids, kinds)
             periods = self._periods(cohort, graduate_ids)
             log(
@@ -155,8 +157,7 @@ class BenchData:
                     student_no=f"B{cohort.year}{i:07d}",
                     name=f"学生{i}",
                     gender="M" if rng.random() < 0.42 else "F",
-                    id_number="",
-                    id_number_digest=f"bench-{code}-{cohort.year}-{i}",
+                    id_number=f"bench-{code}-{cohort.year}-{i}",  # unique stand-in: its digest is unique
                     degree_level=major.degree_level,
                     department_id=major.department_id,
                     major=major,
@@ -189,7 +190,17 @@ class BenchData:
             if self.rng.random() < 0.08:
                 for kind in self.rng.sample(kinds, self.rng.choice((1, 1, 2))):
                     rows.append(
-                        GraduateKeyGroup(institution=self.institution, graduate_id=gid, kind=kind)
+                        GraduateKeyGroup(
+                            institution=self.institution,
+                            graduate_id=gid,
+                            kind_digest=kind.digest,
+                            source="roster",
+                            basis=kind.name,
+                            status="confirmed",
+                            suggested_at=self.confirmed_at,
+                            decided_at=self.confirmed_at,
+                            valid_from=self.confirmed_at,
+                        )
                     )
         for batch in _chunks(rows, 5000):
             GraduateKeyGroup.objects.bulk_create(batch)

@@ -155,8 +155,7 @@ class FairData:
                     student_no=f"F{cohort.year}{i:06d}",
                     name=f"学生{i}",
                     gender="F" if i % 3 else "M",
-                    id_number="",
-                    id_number_digest=f"bench-fair-{code}-{i}",
+                    id_number=f"bench-fair-{code}-{i}",  # unique stand-in: its digest is unique
                     degree_level=major.degree_level,
                     department=department,
                     major=major,

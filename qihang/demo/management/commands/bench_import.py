@@ -25,10 +25,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from qihang.graduates import importing
-from qihang.graduates.models import Graduate, GraduateKeyGroup, KeyGroupKind
+from qihang.graduates import importing, keygroups
+from qihang.graduates.models import Graduate, KeyGroupKind
 from qihang.graduates.services import id_number_digest
 from qihang.imports.samples import roster_rows
 from qihang.institutions.models import Cohort, Department, Institution, Major
@@ -251,7 +252,6 @@ def _naive_row(school: Institution, cohort: Cohort, kinds: dict, cells: tuple) -
         name=v.normalize_text(name),
         gender=gender,
         id_number=id_number,
-        id_number_digest=digest,
         ethnicity=v.choice(ethnicity, importing.ETHNICITIES, field_label="民族"),
         political_status=v.choice(political, importing.POLITICAL_STATUSES, field_label="政治面貌"),
         degree_level=level,
@@ -267,10 +267,13 @@ def _naive_row(school: Institution, cohort: Cohort, kinds: dict, cells: tuple) -
     graduate.save()
     if not v.is_blank(hardship):
         names = v.multi_choice(hardship, {n: n for n in kinds}, field_label="困难生类别")
-        for kind_name in names:
-            GraduateKeyGroup.objects.create(
-                institution=school, graduate=graduate, kind=kinds[kind_name]
-            )
+        # What the importer does too: suggestions, for a person to confirm.
+        keygroups.suggest(
+            institution_id=school.pk,
+            at=timezone.now(),
+            roster={graduate.pk: {kinds[n].code: f"生源名单“困难生类别”：{n}" for n in names}},
+            profile={},
+        )
 
 
 def _temporary_institution(name: str) -> Institution:
