@@ -318,25 +318,19 @@ def graduate_roster_correct(
 
 
 # --- key groups (重点群体): suggestions confirmed or dismissed by a person ------------------------
-KEY_GROUP_DECISIONS = ("confirm", "dismiss", "end")
-
-
 @transaction.atomic
 def key_group_decide(
     *, actor: Actor, membership_id: int, decision: str, note: str = ""
 ) -> GraduateKeyGroup:
-    """Confirm or dismiss a suggested key group, or end a confirmed one.
+    """Take a key-group action (graduates.workflow.KEY_GROUP: confirm, dismiss, end).
 
     Confirming dates the membership from now (figures of earlier days do not move); ending
-    closes it now. Dismissing needs a note (why not), and so does ending. The note is sealed;
-    the audit entry names the decision, never the kind.
+    closes it now. Dismissing and ending need a reason, which is sealed in the membership's
+    note; the audit entry names the decision, never the kind nor the reason.
     """
-    from qihang.audit.services import audit_record
-    from qihang.graduates.models import GraduateKeyGroup, KeyGroupStatus
+    from qihang.graduates.models import GraduateKeyGroup
+    from qihang.graduates.workflow import KEY_GROUP
 
-    actor.require(Perm.KEYGROUP_DECIDE)
-    if decision not in KEY_GROUP_DECISIONS:
-        raise ValueError(decision)
     membership = (
         scoped(GraduateKeyGroup, actor)
         .select_for_update(of=("self",))
@@ -344,38 +338,24 @@ def key_group_decide(
         .get(pk=membership_id)
     )
     note = " ".join((note or "").split())[:300]
-    allowed = {
-        "confirm": KeyGroupStatus.SUGGESTED,
-        "dismiss": KeyGroupStatus.SUGGESTED,
-        "end": KeyGroupStatus.CONFIRMED,
-    }[decision]
-    if membership.status != allowed:
-        raise ValidationError(
-            {
-                "decision": _("该重点群体记录当前为“%(status)s”，不能执行此操作。")
-                % {"status": membership.get_status_display()}
-            }
-        )
-    if decision in ("dismiss", "end") and len(note) < 2:
-        raise ValidationError({"note": _("请说明原因。")})
     now = timezone.now()
-    membership.decided_at, membership.decided_by_id = now, actor.user_id
-    membership.note = note
+    changes: dict[str, object] = {"decided_at": now, "decided_by_id": actor.user_id}
     if decision == "confirm":
-        membership.status, membership.valid_from = KeyGroupStatus.CONFIRMED, now
-    elif decision == "dismiss":
-        membership.status = KeyGroupStatus.DISMISSED
-    else:
-        membership.status, membership.valid_to = KeyGroupStatus.ENDED, now
-    membership.save()
-    audit_record(
+        changes["valid_from"] = now
+    elif decision == "end":
+        changes["valid_to"] = now
+    if note:
+        changes["note"] = membership._meta.get_field("note").to_python(note)
+    KEY_GROUP.apply(
+        membership,
+        actor,
+        decision,
         institution_id=membership.institution_id,
-        actor_id=actor.user_id,
-        action=f"graduate.key_group_{decision}",
-        target=membership.graduate,
-        summary=_("%(graduate)s：重点群体记录%(status)s")
-        % {"graduate": membership.graduate, "status": membership.get_status_display()},
-        data={"membership": membership.pk, "decision": decision},
+        reason=note,
+        changes=changes,
+        summary=_("%(graduate)s：重点群体记录%(action)s")
+        % {"graduate": membership.graduate, "action": KEY_GROUP.action(decision).label},
+        data={"membership": membership.pk},
     )
     return membership
 

@@ -506,9 +506,8 @@ def key_group_decision(request: HttpRequest, graduate_id: int, key_group_id: int
             note=request.POST.get("note", ""),
         )
     except ValidationError as exc:
-        for errors in exc.message_dict.values():
-            for error in errors:
-                messages.error(request, error)
+        for error in exc.messages:
+            messages.error(request, error)
     else:
         messages.success(request, _("已保存。统计自现在起按新的状态计算，此前各日的数字不变。"))
     return redirect("graduates:detail", graduate_id=graduate.pk)
@@ -529,9 +528,8 @@ def key_group_new(request: HttpRequest, graduate_id: int) -> HttpResponse:
             note=request.POST.get("note", ""),
         )
     except ValidationError as exc:
-        for errors in exc.message_dict.values():
-            for error in errors:
-                messages.error(request, error)
+        for error in exc.messages:
+            messages.error(request, error)
     else:
         messages.success(request, _("已登记重点群体。"))
     return redirect("graduates:detail", graduate_id=graduate.pk)

@@ -30,7 +30,10 @@ Some workflows need more, declared on the same table (destinations/workflow.py u
   workflow: a callable writing that row in `apply`'s transaction, as
   history(obj, actor, action, state_before, reason, at);
 - `version_field` on the workflow: `apply(expected_version=n)` acts only on version n (the
-  version the person saw), in the check and in the conditional UPDATE.
+  version the person saw), in the check and in the conditional UPDATE;
+- `private_reasons=True` on the workflow: a reason may itself be sensitive (why a key group was
+  dismissed, what a counsellor heard), so the audit row records that one was given, never its
+  text; the service keeps the text sealed on the object.
 """
 
 from __future__ import annotations
@@ -105,6 +108,8 @@ class Workflow:
     history: Callable[..., None] | None = None
     # A counter of versions on the object: apply(expected_version=) acts on that version only.
     version_field: str | None = None
+    # Reasons are sensitive: the audit row says one was given, not what it said.
+    private_reasons: bool = False
     _by_name: dict[str, Action] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -214,6 +219,13 @@ class Workflow:
                 action=action.audit,
                 target=obj,
                 summary=summary or str(obj),
-                data={"reason": reason.strip(), **(data or {})} if reason else (data or {}),
+                data=self._audit_data(reason, data),
             )
         return action
+
+    def _audit_data(self, reason: str, data: dict[str, Any] | None) -> dict[str, Any]:
+        if not reason.strip():
+            return data or {}
+        if self.private_reasons:
+            return {"reason_given": True, **(data or {})}
+        return {"reason": reason.strip(), **(data or {})}

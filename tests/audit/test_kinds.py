@@ -26,11 +26,6 @@ DYNAMIC: dict[str, list[str]] = {
     "f'destination.{action}'": DESTINATION_KINDS,
     "f'destination.{who.action}'": DESTINATION_KINDS,
     "f'destination.{step.action}'": DESTINATION_KINDS,
-    "f'graduate.key_group_{decision}'": [
-        "graduate.key_group_confirm",
-        "graduate.key_group_dismiss",
-        "graduate.key_group_end",
-    ],
 }
 
 
