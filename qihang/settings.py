@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "qihang.documents",  # documents (issue 9)
     "qihang.reporting",  # reporting to the education authorities
     "qihang.privacy",  # key rotation, consent, retention (issue 10)
+    "qihang.wellbeing",  # check-ins and referrals, read by psychological counsellors only
     "qihang.demo",
     "qihang.web",
     # resumes (issue 8)

@@ -25,6 +25,7 @@ urlpatterns = [
     path("applications/", include("qihang.applications.urls")),  # applications
     path("appointments/", include("qihang.appointments.urls")),  # appointments
     path("ventures/", include("qihang.ventures.urls")),  # ventures
+    path("wellbeing/", include("qihang.wellbeing.urls")),  # wellbeing (issue 10)
     path("guidance/", include("qihang.guidance.urls")),  # guidance
     path("verification/", include("qihang.verification.urls")),  # verification (issue 9)
     path("agreements/", include("qihang.agreements.urls")),  # agreements (issue 9)

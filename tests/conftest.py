@@ -58,6 +58,14 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate limits count in the cache, and ids repeat between tests: each test starts empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def message_outbox(settings, tmp_path):
     """The SMS and WeChat file backends write here, never into the real data directory."""
     settings.QIHANG_MESSAGE_OUTBOX_DIR = tmp_path / "messages"
@@ -334,6 +342,10 @@ def walk_fixtures(media_root):
                 profile={},
             )
             school.fixtures[key] = graduate.key_groups.get()
+        # wellbeing (issue 10): a psychological counsellor, and graduates[0]'s referral.
+        from tests.wellbeing.helpers import walk_wellbeing
+
+        walk_wellbeing(school)
         return school
 
     return make

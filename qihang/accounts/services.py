@@ -51,6 +51,7 @@ STAFF_ROLES: tuple[Role, ...] = (
     Role.DEPARTMENT_STAFF,
     Role.TEACHER,
     Role.LEADERSHIP,
+    Role.PSYCH_COUNSELLOR,  # stands alone: institutions.services refuses it beside another role
 )
 
 

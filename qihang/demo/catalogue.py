@@ -209,6 +209,8 @@ DFCM_STAFF = (
     StaffSpec("centre2", "周子涵", "career_centre", "就业指导中心科员", "批量审批去向（与中心主任轮流审批）"),
     StaffSpec("leader", "沈国华", "leadership", "分管学生工作副院长", "只读：全校看板和各院系排名"),
     StaffSpec("mentor", "顾文清", "teacher", "钢琴系教授（毕业生导师）", "名下约十名钢琴系毕业生及其去向"),
+    StaffSpec("xinli", "许静怡", "psych_counsellor", "心理健康教育中心老师",
+              "心理关怀转介与保密记录（只有本角色看得到个人自评；其他角色只看到人数）"),
 )  # fmt: skip
 
 # Where the conservatory's students come from (province prefix, weight).

@@ -26,6 +26,7 @@ STEPS = (
     "agreements_demo",  # agreements (issue 9): after the applications they grow from
     "verification_demo",  # verification (issue 9): after the employers and the season
     "reporting_demo",  # reporting (issue 9): last, after every step that writes destinations
+    "wellbeing_demo",  # wellbeing (issue 10): check-ins and referrals, nothing else depends on it
 )
 
 

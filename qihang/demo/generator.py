@@ -1500,7 +1500,8 @@ _ROLE_ORDER = {
     str(Role.DEPARTMENT_STAFF.label): 1,
     str(Role.TEACHER.label): 2,
     str(Role.LEADERSHIP.label): 3,
-    str(Role.GRADUATE.label): 4,
+    str(Role.PSYCH_COUNSELLOR.label): 4,
+    str(Role.GRADUATE.label): 5,
 }
 
 

@@ -12,6 +12,8 @@ class Role(models.TextChoices):
     TEACHER = "teacher", _("导师/辅导员")
     GRADUATE = "graduate", _("毕业生")
     LEADERSHIP = "leadership", _("校领导")
+    # Wellbeing (issue 10): the one role that reads graduates' check-ins, referrals and notes.
+    PSYCH_COUNSELLOR = "psych_counsellor", _("心理咨询老师")
 
 
 class EmployerRole(models.TextChoices):
@@ -134,12 +136,18 @@ class Perm(StrEnum):
     # end them; leadership sees the figures only.
     KEYGROUP_VIEW = "keygroup.view"
     KEYGROUP_DECIDE = "keygroup.decide"
+    # Wellbeing (issue 10, qihang/wellbeing): a graduate checks in and may ask to be contacted;
+    # only the psychological counsellor role reads individual check-ins, works referrals and
+    # writes notes; staff and leadership see counts (no figure below five).
+    WELLBEING_CHECKIN = "wellbeing.checkin"
+    WELLBEING_CASES = "wellbeing.cases"
+    WELLBEING_OVERVIEW = "wellbeing.overview"
 
 
 # Whole-institution roles see every object of the institution; the others are narrowed by
 # institutions.scoping (department staff: their departments; teacher: assigned graduates;
 # graduate: themselves).
-WHOLE_INSTITUTION_ROLES = frozenset({Role.CAREER_CENTRE, Role.LEADERSHIP})
+WHOLE_INSTITUTION_ROLES = frozenset({Role.CAREER_CENTRE, Role.LEADERSHIP, Role.PSYCH_COUNSELLOR})
 
 # What the career centre has not: a graduate's own actions, an employer's, the platform's.
 STAFF_EXCLUDED = frozenset(
@@ -160,6 +168,10 @@ STAFF_EXCLUDED = frozenset(
         Perm.AGREEMENT_OWN,
         Perm.RECOMMENDATION_APPLY,
         Perm.REPORTING_CHECK_OWN,
+        # Nobody but the psychological counsellor role reads a graduate's wellbeing: not the
+        # centre, hence not a platform administrator (who acts with the centre's permissions).
+        Perm.WELLBEING_CHECKIN,
+        Perm.WELLBEING_CASES,
     }
 )
 
@@ -199,6 +211,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.REPORTING_CORRECT,
             Perm.KEYGROUP_VIEW,
             Perm.KEYGROUP_DECIDE,
+            Perm.WELLBEING_OVERVIEW,
         }
     ),
     # Teachers and counsellors bring employers and jobs (the seed: mobilise everyone).
@@ -244,6 +257,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.DOCUMENT_VIEW,  # documents: their own
             Perm.RECOMMENDATION_APPLY,
             Perm.REPORTING_CHECK_OWN,
+            Perm.WELLBEING_CHECKIN,
         }
     ),
     # Leadership reads everything and changes nothing.
@@ -266,7 +280,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.AGREEMENT_VIEW,
             Perm.DOCUMENT_VIEW,  # documents
             Perm.DOSSIER_VIEW,
+            Perm.WELLBEING_OVERVIEW,
         }
+    ),
+    # The psychological counsellor: wellbeing and nothing else (no roster, no destinations).
+    Role.PSYCH_COUNSELLOR: frozenset(
+        {Perm.WELLBEING_CASES, Perm.WELLBEING_OVERVIEW, Perm.NOTIFICATIONS_OWN}
     ),
 }
 

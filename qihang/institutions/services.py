@@ -73,6 +73,19 @@ def cohort_get_or_create(*, institution: Institution, year: int) -> Cohort:
 
 
 @transaction.atomic
+def _check_exclusive(institution: Institution, user: User, role: Role | str) -> None:
+    """The psychological counsellor role stands alone: nobody holds it together with another
+    role of the same institution, so no officer of the centre, department or leadership reads a
+    graduate's wellbeing by holding both."""
+    others = Membership.objects.filter(institution=institution, user=user).exclude(role=role)
+    if role == Role.PSYCH_COUNSELLOR:
+        clash = others.exists()
+    else:
+        clash = others.filter(role=Role.PSYCH_COUNSELLOR).exists()
+    if clash:
+        raise ValidationError({"role": _("心理咨询老师的角色不能与本校的其他角色由同一人兼任。")})
+
+
 def membership_grant(
     *,
     institution: Institution,
@@ -88,6 +101,7 @@ def membership_grant(
     had an account)."""
     if role == Role.DEPARTMENT_STAFF and not departments:
         raise ValidationError({"departments": _("院系工作人员至少要负责一个院系。")})
+    _check_exclusive(institution, user, role)
     for department in departments or []:
         if department.institution_id != institution.pk:
             raise ValidationError({"departments": _("院系不属于该学校。")})
@@ -147,6 +161,7 @@ def membership_invite(
     """A membership that waits for the person's consent: inactive until they accept it."""
     if role == Role.DEPARTMENT_STAFF and not departments:
         raise ValidationError({"departments": _("院系工作人员至少要负责一个院系。")})
+    _check_exclusive(institution, user, role)
     for department in departments or []:
         if department.institution_id != institution.pk:
             raise ValidationError({"departments": _("院系不属于该学校。")})

@@ -47,6 +47,8 @@ class Kind(models.TextChoices):
     CORRECTION_DECIDED = "correction_decided", _("信息更正申请的处理结果")
     # agreements (issue 9): each step of a tripartite agreement and of its cancellation
     AGREEMENT_UPDATED = "agreement_updated", _("三方协议进展")
+    # wellbeing (issue 10): to the psychological counsellors only; the text names nobody.
+    WELLBEING_REFERRAL = "wellbeing_referral", _("心理关怀转介")
 
 
 class Mode(models.TextChoices):
@@ -106,6 +108,9 @@ KINDS: dict[str, KindSpec] = {
     # reporting (issue 9)
     Kind.CORRECTION_DECIDED: KindSpec(_EMAIL_WECHAT),
     Kind.AGREEMENT_UPDATED: KindSpec(_ALL),
+    # In-app and e-mail only (no SMS or WeChat text sits on a phone's lock screen), and it
+    # cannot be turned down: a counsellor must not miss one.
+    Kind.WELLBEING_REFERRAL: KindSpec(_EMAIL, mandatory=True),
 }
 
 # Where a body names its link: delivery writes the absolute address there.

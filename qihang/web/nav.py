@@ -99,6 +99,14 @@ NAV: tuple[Group, ...] = (
             Item(_("咨询预约概况"), "appointments:overview", (Perm.APPOINTMENT_MANAGE,)),
         ),
     ),
+    Group(  # wellbeing (issue 10)
+        _("心理关怀"),
+        (
+            Item(_("心理自评"), "wellbeing:checkin", (Perm.WELLBEING_CHECKIN,)),
+            Item(_("心理关怀转介"), "wellbeing:referrals", (Perm.WELLBEING_CASES,)),
+            Item(_("心理关怀概况"), "wellbeing:overview", (Perm.WELLBEING_OVERVIEW,)),
+        ),
+    ),
     Group(
         _("创新创业"),
         (

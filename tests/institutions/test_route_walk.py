@@ -78,6 +78,7 @@ OBJECT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "correction_id": lambda s: s.fixtures["correction"].pk,
     "window_id": lambda s: s.fixtures["check_window"].pk,
     "key_group_id": lambda s: s.fixtures["key_group"].pk,  # key groups (issue 10)
+    "referral_id": lambda s: s.fixtures["referral"].pk,  # wellbeing (issue 10)
 }
 
 # The same parameters naming an object of the school's second department (声乐歌剧系), for a
@@ -102,6 +103,7 @@ OTHER_DEPARTMENT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "key_group_id": lambda s: s.fixtures["other_department_key_group"].pk,  # key groups
 }
 NOT_DEPARTMENT_OBJECTS = {
+    "referral_id",  # wellbeing: only the psychological counsellor role (whole institution)
     "job_id",
     "membership_id",
     "cohort_year",
@@ -190,6 +192,8 @@ def holder_of(entry: URLPattern, school: School) -> User:
     if permission is not None and permission not in ROLE_PERMISSIONS[Role.CAREER_CENTRE]:
         if permission in ROLE_PERMISSIONS[Role.GRADUATE]:
             return school.graduate_user
+        if permission in ROLE_PERMISSIONS[Role.PSYCH_COUNSELLOR]:
+            return school.fixtures["psych_user"]
     return school.centre
 
 
