@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "qihang.reporting",  # reporting to the education authorities
     "qihang.privacy",  # key rotation, consent, retention (issue 10)
     "qihang.wellbeing",  # check-ins and referrals, read by psychological counsellors only
+    "qihang.assistance",  # key-group assistance: files, plans, follow-ups, subsidies
     "qihang.demo",
     "qihang.web",
     # resumes (issue 8)

@@ -346,6 +346,10 @@ def walk_fixtures(media_root):
         from tests.wellbeing.helpers import walk_wellbeing
 
         walk_wellbeing(school)
+        # key-group assistance (issue 10): files with a plan step in each department.
+        from tests.assistance.helpers import walk_assistance
+
+        walk_assistance(school)
         return school
 
     return make

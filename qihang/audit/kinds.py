@@ -153,6 +153,14 @@ class AuditAction(models.TextChoices):
     VERIFICATION_ENROLMENT_IMPORT = "verification.enrolment_import", _("导入社保参保名单")
     VERIFICATION_REPORT_EXPORT = "verification.report_export", _("导出核查报告")
     # agreements (issue 9: tripartite agreements and cancellations)
+    # assistance (issue 10): the sealed texts never enter the audit row
+    ASSISTANCE_FILE_OPEN = "assistance.file_open", _("建立帮扶档案")
+    ASSISTANCE_FILE_UPDATE = "assistance.file_update", _("更新帮扶档案")
+    ASSISTANCE_STEP_ADD = "assistance.step_add", _("添加帮扶措施")
+    ASSISTANCE_STEP_DONE = "assistance.step_done", _("完成帮扶措施")
+    ASSISTANCE_FOLLOW_UP = "assistance.follow_up", _("帮扶跟进")
+    ASSISTANCE_PROGRAMME = "assistance.programme", _("基层项目报名")
+    ASSISTANCE_SUBSIDY = "assistance.subsidy", _("求职创业补贴")
     # wellbeing (issue 10): what was done, never what was said
     WELLBEING_CHECKIN = "wellbeing.checkin", _("心理自评")
     WELLBEING_REFERRAL_CONTACT = "wellbeing.referral_contact", _("心理关怀：已联系")

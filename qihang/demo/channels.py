@@ -27,6 +27,7 @@ STEPS = (
     "verification_demo",  # verification (issue 9): after the employers and the season
     "reporting_demo",  # reporting (issue 9): last, after every step that writes destinations
     "wellbeing_demo",  # wellbeing (issue 10): check-ins and referrals, nothing else depends on it
+    "assistance_demo",  # key-group assistance (issue 10): files, plans, follow-ups
 )
 
 

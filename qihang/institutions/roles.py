@@ -142,6 +142,10 @@ class Perm(StrEnum):
     WELLBEING_CHECKIN = "wellbeing.checkin"
     WELLBEING_CASES = "wellbeing.cases"
     WELLBEING_OVERVIEW = "wellbeing.overview"
+    # Key-group assistance (issue 10, qihang/assistance): the file, plan, follow-ups,
+    # programmes and subsidy of the key-group graduates staff help (scoped like the roster).
+    ASSISTANCE_VIEW = "assistance.view"
+    ASSISTANCE_EDIT = "assistance.edit"
 
 
 # Whole-institution roles see every object of the institution; the others are narrowed by
@@ -212,6 +216,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.KEYGROUP_VIEW,
             Perm.KEYGROUP_DECIDE,
             Perm.WELLBEING_OVERVIEW,
+            Perm.ASSISTANCE_VIEW,
+            Perm.ASSISTANCE_EDIT,
         }
     ),
     # Teachers and counsellors bring employers and jobs (the seed: mobilise everyone).
@@ -238,6 +244,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.DOSSIER_VIEW,
             Perm.KEYGROUP_VIEW,  # key groups: the counsellor confirms each suggestion
             Perm.KEYGROUP_DECIDE,
+            Perm.ASSISTANCE_VIEW,  # assistance: the mentor keeps their mentees' files
+            Perm.ASSISTANCE_EDIT,
         }
     ),
     # Graduates have no API tokens (the page refuses them one), so not NOTIFICATIONS_OWN: their

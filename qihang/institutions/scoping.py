@@ -115,6 +115,17 @@ def _employer_actor(user: Any, employer_id: int | None) -> Actor | None:
     )
 
 
+def system_actor(institution_id: int) -> Actor:
+    """The institution's whole-institution reader for commands and tasks (statistics,
+    reminders): the career centre's role and permissions, no person (user_id 0)."""
+    return Actor(
+        user_id=0,
+        institution_id=institution_id,
+        roles=frozenset({Role.CAREER_CENTRE}),
+        perms=frozenset(ROLE_PERMISSIONS[Role.CAREER_CENTRE]),
+    )
+
+
 def build_actor(
     user: Any, institution_id: int | None, *, employer_id: int | None = None
 ) -> Actor | None:

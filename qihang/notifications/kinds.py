@@ -49,6 +49,8 @@ class Kind(models.TextChoices):
     AGREEMENT_UPDATED = "agreement_updated", _("三方协议进展")
     # wellbeing (issue 10): to the psychological counsellors only; the text names nobody.
     WELLBEING_REFERRAL = "wellbeing_referral", _("心理关怀转介")
+    # assistance (issue 10): a follow-up overdue, a key-group graduate unplaced at a milestone
+    ASSISTANCE_DUE = "assistance_due", _("重点群体帮扶提醒")
 
 
 class Mode(models.TextChoices):
@@ -111,6 +113,7 @@ KINDS: dict[str, KindSpec] = {
     # In-app and e-mail only (no SMS or WeChat text sits on a phone's lock screen), and it
     # cannot be turned down: a counsellor must not miss one.
     Kind.WELLBEING_REFERRAL: KindSpec(_EMAIL, mandatory=True),
+    Kind.ASSISTANCE_DUE: KindSpec(_EMAIL_WECHAT),
 }
 
 # Where a body names its link: delivery writes the absolute address there.

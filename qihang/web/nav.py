@@ -39,6 +39,7 @@ NAV: tuple[Group, ...] = (
         _("毕业生"),
         (
             Item(_("毕业生"), "graduates:list", (Perm.ROSTER_VIEW,)),
+            Item(_("重点群体帮扶"), "assistance:caseload", (Perm.ASSISTANCE_VIEW,)),
             Item(
                 _("去向审核"),
                 "destinations:review_queue",

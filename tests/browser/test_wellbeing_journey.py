@@ -1,11 +1,12 @@
 """Nobody left behind, in Debian's Chromium: a counsellor confirms a key group the roster
-suggested; a graduate asks for help in a check-in; the psychological counsellor sees it and
+suggested, writes the plan and logs a follow-up; a graduate asks for help in a check-in; the psychological counsellor sees it and
 works it; the career centre does not see it, only counts."""
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from qihang.assistance.models import AssistanceFile, FollowUp
 from qihang.graduates import keygroups
 from qihang.graduates.models import GraduateKeyGroup
 from qihang.wellbeing.models import Referral
@@ -38,6 +39,28 @@ def test_key_group_confirmed_help_asked_and_seen_by_the_counsellor_only(
     page.wait_for_load_state("networkidle")
     assert "已确认" in page.locator("section[aria-labelledby=key-groups-heading]").inner_text()
     assert GraduateKeyGroup.objects.get(graduate=graduate).status == "confirmed"
+
+    # ... writes the plan (一人一档、一人一策) and logs a follow-up.
+    page.goto(base + reverse("assistance:caseload"))
+    page.get_by_role("link", name=graduate.name).click()
+    page.wait_for_load_state("networkidle")
+    page.fill("textarea[name=situation]", "家庭领取城乡低保，母亲身体不好")
+    page.fill("textarea[name=goals]", "六月底前落实去向")
+    page.fill("textarea[name=measures]", "每两周模拟面试，优先推送院团岗位")
+    page.get_by_role("button", name="保存档案").click()
+    page.wait_for_load_state("networkidle")
+    assert "帮扶档案已保存" in page.inner_text("main")
+    follow_up = page.locator("#follow-ups")
+    follow_up.locator("select[name=mode]").select_option("phone")
+    follow_up.locator("textarea[name=discussed]").fill("电话沟通面试准备情况")
+    follow_up.get_by_role("button", name="记录跟进").click()
+    page.wait_for_load_state("networkidle")
+    assert "电话沟通面试准备情况" in page.locator("#follow-ups").inner_text()
+    shot(page, "wellbeing-01b-assistance-file")
+    assert axe_violations(page) == []
+    file = AssistanceFile.objects.get(graduate=graduate)
+    assert file.has_plan and file.mentor_id == school.teacher.pk
+    assert FollowUp.objects.filter(graduate=graduate, mode="phone").exists()
     page.context.clear_cookies()
 
     # The graduate asks for help.

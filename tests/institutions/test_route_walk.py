@@ -79,6 +79,7 @@ OBJECT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "window_id": lambda s: s.fixtures["check_window"].pk,
     "key_group_id": lambda s: s.fixtures["key_group"].pk,  # key groups (issue 10)
     "referral_id": lambda s: s.fixtures["referral"].pk,  # wellbeing (issue 10)
+    "step_id": lambda s: s.fixtures["plan_step"].pk,  # key-group assistance (issue 10)
 }
 
 # The same parameters naming an object of the school's second department (声乐歌剧系), for a
@@ -101,6 +102,7 @@ OTHER_DEPARTMENT_PARAMETERS: dict[str, Callable[[School], Any]] = {
     "recommendation_id": lambda s: s.fixtures["other_department_recommendation"].pk,
     "correction_id": lambda s: s.fixtures["other_department_correction"].pk,  # reporting
     "key_group_id": lambda s: s.fixtures["other_department_key_group"].pk,  # key groups
+    "step_id": lambda s: s.fixtures["other_department_plan_step"].pk,  # assistance
 }
 NOT_DEPARTMENT_OBJECTS = {
     "referral_id",  # wellbeing: only the psychological counsellor role (whole institution)

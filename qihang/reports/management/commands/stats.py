@@ -15,19 +15,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from qihang.institutions.models import Cohort, Institution
-from qihang.institutions.roles import ROLE_PERMISSIONS, Role
-from qihang.institutions.scoping import Actor
+from qihang.institutions.scoping import system_actor
 from qihang.reports import selectors, stats
-
-
-def system_actor(institution: Institution) -> Actor:
-    """The institution's whole-institution reader: the career centre's role, no user."""
-    return Actor(
-        user_id=0,
-        institution_id=institution.pk,
-        roles=frozenset({Role.CAREER_CENTRE}),
-        perms=frozenset(ROLE_PERMISSIONS[Role.CAREER_CENTRE]),
-    )
 
 
 def _width(text: str) -> int:
@@ -77,16 +66,28 @@ class Command(BaseCommand):
                     % {"first": first.isoformat(), "last": last.isoformat()}
                 )
         result = selectors.cohort_stats(
-            actor=system_actor(institution),
+            actor=system_actor(institution.pk),
             cohort=cohort,
             by=opts["by"],
             as_of=as_of,
             kind=opts["kind"],
         )
+        coverage = None
+        if opts["by"] == "key_group":  # and the assistance given, by department (issue 10)
+            from qihang.assistance.selectors import coverage as assistance_coverage
+
+            coverage = assistance_coverage(system_actor(institution.pk), cohort, as_of=as_of)
+            result["assistance"] = {
+                "definitions": coverage["definitions"],
+                "rows": [row.as_dict() for row in coverage["rows"]],
+                "total": coverage["total"].as_dict(),
+            }
         if opts["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
         else:
             self.stdout.write(self._table(result))
+            if coverage is not None:
+                self.stdout.write(self._coverage(coverage))
 
     def _table(self, result: dict[str, Any]) -> str:
         d = result["definitions"]
@@ -133,4 +134,31 @@ class Command(BaseCommand):
             lines.append(_("（同属多个重点群体者在每个群体中各计一次；合计按人数计。）"))
         if "grouping_definition" in d:
             lines.append(d["grouping_definition"])
+        return "\n".join(lines)
+
+    def _coverage(self, coverage: dict[str, Any]) -> str:
+        headers = [_("院系"), _("毕业生"), _("全体落实率"), _("重点群体"), _("重点群体落实率")]
+        headers += [_("建档立策"), _("近30天跟进")]
+        rows = [*coverage["rows"], coverage["total"]]
+        table = [
+            [
+                row.label or _("合计"),
+                str(row.cohort_total),
+                row.texts["cohort_rate"],
+                str(row.key_group),
+                row.texts["rate"],
+                f"{row.planned} ({row.texts['plans']})",
+                f"{row.followed_up} ({row.texts['follow_ups']})",
+            ]
+            for row in rows
+        ]
+        widths = [max(_width(r[i]) for r in [headers, *table]) for i in range(len(headers))]
+        lines = ["", _("重点群体帮扶（按院系）")]
+        for i, cells in enumerate([headers, *table]):
+            if i == len(table):
+                lines.append("-" * (sum(widths) + 2 * (len(widths) - 1)))
+            lines.append(
+                "  ".join(_pad(c, widths[j], right=j > 0) for j, c in enumerate(cells)).rstrip()
+            )
+        lines += list(coverage["definitions"].values())
         return "\n".join(lines)
