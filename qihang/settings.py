@@ -260,6 +260,11 @@ QIHANG_IMPORT_MAX_CELL_CHARS = env_int("QIHANG_IMPORT_MAX_CELL_CHARS", 32_767)
 # Uploaded import files (encrypted) are deleted this many days after their job finished;
 # the job keeps its report (`qihang purge_import_files`, also run after every import job).
 QIHANG_IMPORT_RETENTION_DAYS = env_int("QIHANG_IMPORT_RETENTION_DAYS", 30)
+# A cohort's personal data (ID numbers, 民族, phones, key-group and assistance texts, wellbeing
+# answers …) is anonymised after the end of the year this many years after its graduation year
+# (qihang.privacy.retention, `qihang purge_sensitive`); its figures survive. Never below 3: the
+# evidence behind a placement is archived at least 3 years (DOMAIN.md §3).
+QIHANG_SENSITIVE_RETENTION_YEARS = max(env_int("QIHANG_SENSITIVE_RETENTION_YEARS", 5), 3)
 
 # --- E-mail (invitations): SMTP in production, files in the data directory locally --------------
 if PRODUCTION or env_str("QIHANG_EMAIL_HOST"):

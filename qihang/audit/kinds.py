@@ -146,6 +146,7 @@ class AuditAction(models.TextChoices):
     DESTINATION_SIGN_OFF = "destination.sign_off", _("签批截止后的去向变更")
     EVIDENCE_POLICY_UPDATE = "destination.evidence_policy_update", _("修改证明材料规则")
     EVIDENCE_PURGE = "destination.evidence_purge", _("清理超过保存期限的证明材料")
+    COHORT_ANONYMISE = "graduate.cohort_anonymise", _("届别个人信息到期匿名化")
     # verification (issue 9)
     VERIFICATION_ROUND_DRAW = "verification.round_draw", _("抽取核查样本")
     VERIFICATION_CALL = "verification.call", _("记录核查结果")

@@ -352,3 +352,17 @@ class RosterPeriod(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.graduate_id}@{self.cohort_id}/{self.department_id}/{self.major_id}"
+
+
+class CohortAnonymisation(TenantModel):
+    """A cohort whose graduates' personal data was anonymised at the end of its retention
+    period (qihang.privacy.retention): when, and how many of each kind of record. Its figures
+    survive (the roster and destination periods are kept); the people in it are no longer
+    named anywhere but in the append-only audit log."""
+
+    cohort = models.OneToOneField(Cohort, on_delete=models.CASCADE, related_name="anonymisation")
+    at = models.DateTimeField()
+    counts = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"{self.cohort_id} anonymised {self.at:%Y-%m-%d}"
