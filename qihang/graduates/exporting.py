@@ -255,7 +255,9 @@ def export_roster(
                 read.append((pk, f"{name}（{student_no}）"))
                 id_text, phone_text = id_number.reveal_unlogged(), phone.reveal_unlogged()
                 ethnicity_text = ethnicity.reveal_unlogged()
-                ethnicity_code = code("ethnicity", ethnicity_text)
+                ethnicity_code = (
+                    code("ethnicity", ethnicity_text) if layout == Layout.NATIONAL else ""
+                )
             else:  # SensitiveValue: the mask, never the plaintext
                 id_text, phone_text = id_number.masked, phone.masked
                 ethnicity_text = ethnicity_code = ethnicity.masked
