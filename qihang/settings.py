@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",  # the job index's tsvector field (harmless on SQLite)
     "axes",
+    "django_otp",  # the second factor (TOTP) of staff who unmask or read wellbeing data
+    "django_otp.plugins.otp_totp",
     "ninja",  # serves Swagger UI from its own static files (no CDN) for /api/v1/docs
     "django_tasks_db",
     "django_countries",  # ISO 3166-1 countries with Chinese names, for destinations abroad
@@ -95,6 +97,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session confirmed a TOTP code (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    # Staff who must use a second factor reach no page before it (accounts.mfa).
+    "qihang.accounts.middleware.MfaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -173,6 +179,9 @@ AXES_USERNAME_FORM_FIELD = "username"
 # Failures count per account, not per spelling: "Voice@…" and "90001:学号" reach the same account
 # as "voice@…" and "学号", so they must share one counter.
 AXES_USERNAME_CALLABLE = "qihang.accounts.backends.lockout_username"
+
+# Multi-factor authentication (accounts.mfa): the name authenticator apps show beside the code.
+OTP_TOTP_ISSUER = "启航 Qihang"
 
 # --- Security headers, cookies, CSP ---------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

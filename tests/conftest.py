@@ -7,6 +7,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from qihang import settings as project_settings
+from qihang.demo.clients import signed_in_client
 from tests.factories import School, make_employer, make_job, make_school, make_user
 
 # Hypothesis: local runs explore (random examples, failures replayed from .hypothesis/); CI runs
@@ -113,12 +114,13 @@ def _evidence_rules_relaxed(request, school: School) -> School:
 
 @pytest.fixture
 def client_for():
-    """client_for(user) -> a test client signed in as that user."""
+    """client_for(user) -> a test client signed in as that user; for someone who must confirm
+    a TOTP code (accounts.mfa: the career centre, psychological counsellors, platform
+    administrators), with a device bound and this session's code confirmed
+    (tests/accounts/test_mfa.py signs in without it)."""
 
     def make(user) -> Client:
-        client = Client()
-        client.force_login(user, backend="qihang.accounts.backends.IdentifierBackend")
-        return client
+        return signed_in_client(user)
 
     return make
 

@@ -14,6 +14,7 @@ from qihang.accounts.services import STAFF_ROLES
 from qihang.institutions.models import Department, Institution, Membership, MembershipInvitation
 from qihang.institutions.roles import Role
 from qihang.institutions.scoping import Actor, scoped
+from qihang.lib.forms import StyledForm
 
 
 class BootstrapMixin:
@@ -167,3 +168,48 @@ class PasswordChangeForm(BootstrapMixin, auth_forms.PasswordChangeForm):
 
 class SetPasswordForm(BootstrapMixin, auth_forms.SetPasswordForm):
     pass
+
+
+class TotpCodeForm(StyledForm):
+    """A six-digit code from an authenticator app (spaces between digits are allowed)."""
+
+    code = forms.CharField(
+        label=_("动态验证码"),
+        max_length=12,
+        help_text=_(
+            "打开手机上的验证器（如 Microsoft Authenticator、Google 身份验证器），输入“启航”的 6 位数字。"
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if not (len(code) == 6 and code.isascii() and code.isdigit()):
+            raise forms.ValidationError(_("请输入 6 位数字。"))
+        return code
+
+
+class TotpRebindForm(TotpCodeForm):
+    """Binding a new authenticator: a code of the current one, then one of the new one."""
+
+    current_code = forms.CharField(
+        label=_("当前验证器的验证码"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    field_order = ["current_code", "code"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].label = _("新验证器显示的验证码")
+        self.fields["code"].help_text = ""
+        self.fields["code"].widget.attrs.pop("autofocus", None)
+        self.fields["current_code"].widget.attrs["autofocus"] = True
+
+    def clean_current_code(self) -> str:
+        code = "".join(self.cleaned_data["current_code"].split())
+        if not (len(code) == 6 and code.isascii() and code.isdigit()):
+            raise forms.ValidationError(_("请输入 6 位数字。"))
+        return code

@@ -6,6 +6,9 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("mfa/verify/", views.mfa_verify, name="mfa_verify"),
+    path("mfa/enrol/", views.mfa_enrol, name="mfa_enrol"),
+    path("mfa/rebind/", views.mfa_rebind, name="mfa_rebind"),
     path(
         "invitation/<uidb64>/<token>/",
         views.invitation_accept,

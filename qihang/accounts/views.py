@@ -15,14 +15,15 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
-from qihang.accounts import selectors, services
+from qihang.accounts import mfa, selectors, services
 from qihang.accounts.backends import find_user
 from qihang.accounts.forms import (
     ApiTokenForm,
@@ -32,6 +33,8 @@ from qihang.accounts.forms import (
     SetPasswordForm,
     StaffEditForm,
     StaffForm,
+    TotpCodeForm,
+    TotpRebindForm,
 )
 from qihang.accounts.models import User
 from qihang.institutions import services as institution_services
@@ -93,6 +96,115 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     auth_logout(request)
     messages.info(request, _("您已退出登录。"))
     return redirect("accounts:login")
+
+
+# --- The second factor (accounts.mfa; the middleware sends people here) ---------------------------
+def _after_code(request: HttpRequest) -> str:
+    return _next_url(request) or _landing(request, request.user)
+
+
+def _with_next(request: HttpRequest, name: str) -> str:
+    target = _next_url(request)
+    return reverse(name) + (f"?{urlencode({'next': target})}" if target else "")
+
+
+def _code_accepted(request: HttpRequest, device: Any) -> None:
+    """The session is verified from now on: a new session key for the stronger sign-in."""
+    request.session.cycle_key()
+    otp_login(request, device)
+
+
+# signed_in, not requires(None): a platform administrator before any institution exists has no
+# actor, and owes a code all the same.
+@takes_ids()
+@signed_in
+@sensitive_post_parameters("code")
+@never_cache
+def mfa_verify(request: HttpRequest) -> HttpResponse:
+    user, actor = request.user, actor_of(request)
+    if not mfa.mfa_required(actor, user) or user.is_verified():
+        return redirect(_after_code(request))
+    if mfa.confirmed_device(user) is None:
+        return redirect(_with_next(request, "accounts:mfa_enrol"))
+    form = TotpCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = mfa.mfa_verify(user=user, actor=actor, code=form.cleaned_data["code"])
+        except mfa.MfaRefused as exc:
+            form.add_error("code", str(exc))
+        else:
+            _code_accepted(request, device)
+            return redirect(_after_code(request))
+    return render(request, "accounts/mfa_verify.html", {"form": form, "next": _next_url(request)})
+
+
+@takes_ids()
+@signed_in
+@sensitive_post_parameters("code")
+@never_cache
+def mfa_enrol(request: HttpRequest) -> HttpResponse:
+    """Bind an authenticator app: scan the QR code (or type the secret), confirm with a code."""
+    user, actor = request.user, actor_of(request)
+    if not mfa.mfa_required(actor, user):
+        return redirect(_after_code(request))
+    if mfa.confirmed_device(user) is not None:
+        # Binding another needs the current one's code: that is the rebind page's form.
+        return redirect("accounts:mfa_rebind" if user.is_verified() else "accounts:mfa_verify")
+    form = TotpCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = mfa.mfa_enrol(user=user, actor=actor, code=form.cleaned_data["code"])
+        except mfa.MfaRefused as exc:
+            form.add_error("code", str(exc))
+        else:
+            _code_accepted(request, device)
+            messages.success(request, _("验证器已绑定。以后登录时，输入密码后还需输入验证码。"))
+            return redirect(_after_code(request))
+    return _enrol_page(request, form, template="accounts/mfa_enrol.html")
+
+
+@takes_ids()
+@signed_in
+@sensitive_post_parameters("code", "current_code")
+@never_cache
+def mfa_rebind(request: HttpRequest) -> HttpResponse:
+    """重新绑定: a new phone or app, proven by a code of the current one."""
+    user, actor = request.user, actor_of(request)
+    if not mfa.mfa_required(actor, user):
+        return redirect("accounts:account")
+    if mfa.confirmed_device(user) is None:
+        return redirect("accounts:mfa_enrol")
+    form = TotpRebindForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = mfa.mfa_enrol(
+                user=user,
+                actor=actor,
+                code=form.cleaned_data["code"],
+                current_code=form.cleaned_data["current_code"],
+            )
+        except mfa.MfaRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            _code_accepted(request, device)
+            messages.success(request, _("已重新绑定验证器，原验证器的验证码不再有效。"))
+            return redirect("accounts:account")
+    return _enrol_page(request, form, template="accounts/mfa_rebind.html")
+
+
+def _enrol_page(request: HttpRequest, form: Any, *, template: str) -> HttpResponse:
+    device = mfa.pending_device(request.user)
+    # never_cache on the views: the secret on this page is not kept by any cache.
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "qr": mfa.qr_svg(device),
+            "secret": mfa.secret_text(device),
+            "next": _next_url(request),
+        },
+    )
 
 
 # --- Invitations, forgotten passwords ----------------------------------------------------------------
@@ -172,6 +284,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "memberships": memberships,
             "actor": actor_of(request),
             "pending_invitations": pending.distinct().count(),
+            "mfa_required": mfa.mfa_required(actor_of(request), request.user),
         },
     )
 

@@ -18,6 +18,7 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from qihang.accounts.middleware import MFA_PENDING, owes_code
 from qihang.accounts.services import api_token_authenticate
 from qihang.institutions.roles import Perm
 from qihang.institutions.scoping import Actor, actor_of, build_actor
@@ -57,6 +58,10 @@ class SessionAuth(APIKeyCookie):
     def authenticate(self, request: HttpRequest, key: str | None) -> Actor | None:
         if not key or not request.user.is_authenticated:
             return None
+        if owes_code(request):
+            # The middleware answers this already, unless a request also sent a token that
+            # did not authenticate: the session must not stand in for the second factor.
+            raise HttpError(403, MFA_PENDING)
         if request.method not in SAFE_METHODS and check_csrf(request) is not None:
             raise HttpError(403, CSRF_FAILED)
         return actor_of(request)

@@ -25,6 +25,11 @@ class AuditAction(models.TextChoices):
     ACCOUNT_PASSWORD_RESET_REQUEST = "account.password_reset_request", _("申请重设密码")
     API_TOKEN_CREATE = "api_token.create", _("创建 API 令牌")
     API_TOKEN_REVOKE = "api_token.revoke", _("吊销 API 令牌")
+    # Multi-factor authentication (accounts.mfa): the TOTP device and each code entered.
+    MFA_ENROL = "mfa.enrol", _("绑定动态验证码")
+    MFA_VERIFY = "mfa.verify", _("动态验证码验证通过")
+    MFA_VERIFY_FAILED = "mfa.verify_failed", _("动态验证码错误")
+    MFA_RESET = "mfa.reset", _("解除动态验证码绑定")
     GRADUATE_ACCOUNTS_PROVISION = "graduate.accounts_provision", _("开通毕业生账号")
     GRADUATE_MENTOR_ASSIGN = "graduate.mentor_assign", _("指定导师")
     GRADUATE_MENTOR_CLEAR = "graduate.mentor_clear", _("取消导师")

@@ -51,7 +51,7 @@ from qihang.audit import chain as audit_chain
 from qihang.audit.models import AuditEvent
 from qihang.audit.services import audit_record
 from qihang.demo import catalogue as cat
-from qihang.demo import channels
+from qihang.demo import channels, mfa_demo
 from qihang.demo.names import MOBILE_PREFIXES, POLITICAL_STATUS, Namer, weighted
 from qihang.demo.replay import (
     GRADUATE,
@@ -1477,6 +1477,14 @@ def load_demo(
     )
     logins.append(
         DemoLogin("平台管理员", "（全平台）", email, "", "切换学校查看两所学校的数据、新建学校")
+    )
+    # Staff who must confirm a TOTP code get a demo authenticator (`qihang demo_otp EMAIL`).
+    mfa_demo.bind_demo_devices(
+        list(
+            Institution.objects.filter(code__in=[p.code for p in cat.DEMO_PROFILES]).values_list(
+                "pk", flat=True
+            )
+        )
     )
     for login in logins:
         login.password = DEMO_PASSWORD

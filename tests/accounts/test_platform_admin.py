@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from qihang.accounts.models import User
+from qihang.demo.clients import signed_in_client
 from qihang.institutions.models import Institution
 from qihang.institutions.scoping import SESSION_INSTITUTION_KEY
 
@@ -57,8 +58,7 @@ def test_platform_admin_lists_and_creates_institutions_and_acts_in_any(school, o
     admin = User.objects.create_user("root", email="root@example.cn", password=PASSWORD)
     admin.is_platform_admin = True
     admin.save()
-    client = Client()
-    client.force_login(admin, backend="qihang.accounts.backends.IdentifierBackend")
+    client = signed_in_client(admin)  # with the second factor confirmed (accounts.mfa)
     page = client.get("/institution/platform/")
     assert page.status_code == 200
     html = page.content.decode()

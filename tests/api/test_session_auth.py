@@ -20,12 +20,17 @@ def test_session_get_works(school, client_for):
 
 
 def session_request(rf, user, method: str, **extra):
-    """A request signed by a session cookie, as the middleware leaves it for ninja."""
+    """A request signed by a session cookie, as the middleware leaves it for ninja (with the
+    second factor confirmed, as django-otp's OTPMiddleware marks a verified session's user)."""
     from django.conf import settings
+    from django_otp.middleware import OTPMiddleware
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     request = getattr(rf, method)("/api/v1/anything", **extra)
     request.COOKIES[settings.SESSION_COOKIE_NAME] = "a-session"
     request.session = {}
+    OTPMiddleware._init_user_fields(user)
+    user.otp_device = TOTPDevice.objects.create(user=user, name="TOTP", confirmed=True)
     request.user = user
     return request
 

@@ -126,12 +126,12 @@ def test_list_query_counts(school, orchestra, many, client_for, django_assert_nu
     # institution (switcher), the unread count, the rows.
     centre = client_for(school.centre)
     centre.get(reverse("applications:staff_list"))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):  # + the session's OTP device (accounts.mfa)
         body = centre.get(reverse("applications:staff_list")).content.decode()
     assert body.count("演奏员") == 6
     # Response times: session, user, memberships (+ departments), the policy, one row per
     # application (employer name, status, times), the institution, the unread count.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):  # + the session's OTP device (accounts.mfa)
         assert centre.get(reverse("applications:employers")).status_code == 200
     # Graduate: session, user, memberships (+ departments), the rows, the institution, unread.
     graduate = client_for(school.graduate_user)

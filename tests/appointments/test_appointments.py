@@ -383,10 +383,10 @@ def test_query_counts_of_the_advisers_and_centres_pages(
     client.get("/appointments/calendar/")
     # session, user, memberships (+ departments), adviser with user, policy, slots, their
     # bookings, institution, unread count, the type choices of the two forms.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):  # + the session's OTP device (accounts.mfa)
         assert client.get("/appointments/calendar/").status_code == 200
     # session, user, memberships (+ departments), policy, types, counts by type, by adviser,
     # adviser names, advisers (+ their types), staff, departments,
     # institution, unread count.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):  # + the session's OTP device (accounts.mfa)
         assert client.get("/appointments/overview/").status_code == 200

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from qihang.destinations.models import Destination, ReviewStatus
 from qihang.destinations.policy import policy_for
+from tests.browser.helpers import second_factor
 from tests.conftest import TINY_PNG
 
 PASSWORD = "Qihang-test-2020"
@@ -22,6 +23,7 @@ def sign_in(page, base: str, identifier: str) -> None:
     page.click("form button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert "/accounts/login" not in page.url, page.inner_text("main")
+    second_factor(page, identifier)
 
 
 def sign_out(page) -> None:

@@ -93,7 +93,7 @@ def test_the_report_page_states_its_definitions(season, client_for, django_asser
     # session, user, memberships, their departments; channels, jobs grouped, standings,
     # destinations grouped; institution name (header).
     # + the unread notifications count (navigation).
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):  # + the session's OTP device (accounts.mfa)
         page = client.get("/employers/channels/").content.decode()
     assert "录用人数" in page and "就业类代码" in page and "目前为0" in page
     assert client_for(season.teacher).get("/employers/channels/").status_code == 403
@@ -110,12 +110,12 @@ def test_employer_list_filters_and_searches_in_constant_queries(
     # session, user, memberships, their departments; page count, page rows (with this
     # school's status), counts by status; institution name (header).
     # + the unread notifications count (navigation).
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):  # + the session's OTP device (accounts.mfa)
         page = client.get("/employers/").content.decode()
     assert "沪上交响乐团" in page and "苏城评弹团" in page
     for serial in range(813, 820):
         make_employer(f"乐团{serial}", serial=serial, institution=school.institution)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):  # + the session's OTP device (accounts.mfa)
         client.get("/employers/")
     pending = client.get("/employers/", {"status": "pending"}).content.decode()
     assert "苏城评弹团" in pending and "沪上交响乐团" not in pending

@@ -213,11 +213,11 @@ def test_the_registration_list_in_fixed_queries(
     # session, user, memberships (+ departments), the event (room, park joined), the count,
     # the page of registrations (graduate, department, institution joined), the current
     # institution, the navigation's unread count.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):  # + the session's OTP device (accounts.mfa)
         response = client.get(url)
     page = response.content.decode()
     assert page.count("代为取消") == 5 and crowd[0][0].name in page
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):  # + the session's OTP device (accounts.mfa)
         assert client.get(url, {"status": "waitlisted"}).content.decode().count("代为取消") == 3
 
 

@@ -49,7 +49,7 @@ def test_the_calendar_reads_a_month_in_fixed_queries(
     client.get(reverse("events:list"))  # warm the session
     # session, user, memberships (+ departments), the count, the page of events with their
     # counts (one GROUP BY), the current institution, the navigation's unread count.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):  # + the session's OTP device (accounts.mfa)
         response = client.get(reverse("events:list"), {"month": month})
     assert response.status_code == 200
     assert "宣讲会0" in response.content.decode()
@@ -69,11 +69,11 @@ def test_the_request_queue_and_rooms(
     client.get(reverse("events:requests"))
     # session, user, memberships (+ departments), count, the page (employer and room joined),
     # the current institution, the navigation's unread count.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):  # + the session's OTP device (accounts.mfa)
         response = client.get(reverse("events:requests"))
     assert response.content.decode().count("申请") >= 3
     # session, user, memberships (+ departments), the current institution, unread, the rooms.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):  # + the session's OTP device (accounts.mfa)
         assert client.get(reverse("events:rooms")).status_code == 200
 
 
@@ -110,7 +110,7 @@ def test_the_funnel_page(client_for, school, many, django_assert_num_queries):
     # session, user, memberships (+ departments), the started events (none with an employer
     # here, so no applications to read for them), per employer, the employers' events, their
     # registrants' applications (applied, hired), the current institution, unread.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):  # + the session's OTP device (accounts.mfa)
         assert client.get(reverse("events:funnel")).status_code == 200
 
 
@@ -123,7 +123,7 @@ def test_attendance_reads_registrations_in_fixed_queries(
     client.get(url)
     # session, user, memberships (+ departments), the event (room joined), count, the current
     # institution, unread, the page of registrations (graduate, department, institution joined).
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):  # + the session's OTP device (accounts.mfa)
         response = client.get(url)
     assert response.content.decode().count("学生") >= 3
 

@@ -38,7 +38,7 @@ def test_the_staff_list_reads_courses_with_figures_in_fixed_queries(
     client.get(reverse("guidance:list"))  # warm the session
     # session, user, memberships (+ departments), the count, the page of courses with their
     # figures (subqueries), the current institution, the navigation's unread count.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):  # + the session's OTP device (accounts.mfa)
         response = client.get(reverse("guidance:list"))
     body = response.content.decode()
     assert response.status_code == 200 and body.count("指导课") >= 4
@@ -68,7 +68,7 @@ def test_the_attendance_list_reads_in_fixed_queries(
     client.get(url)
     # session, user, memberships (+ departments), the course (with figures), the lecture, the
     # count, the page (graduate, department and institution joined), institution, unread.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):  # + the session's OTP device (accounts.mfa)
         response = client.get(url)
     assert response.content.decode().count("学生") >= 3
 

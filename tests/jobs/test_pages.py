@@ -44,12 +44,12 @@ def test_staff_list_filters_and_query_count(school, jobs, client_for, django_ass
     # employer and institution, the sources, the navigation's institution, the employers for
     # the filter.
     # + the unread notifications count (navigation).
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):  # + the session's OTP device (accounts.mfa)
         response = client.get("/jobs/")
     assert response.status_code == 200
     assert response.content.decode().count("/jobs/") >= 5
     more = [make_job(jobs[0].employer, school.institution, title=f"中提琴{i}") for i in range(5)]
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):  # + the session's OTP device (accounts.mfa)
         client.get("/jobs/")
     assert more
     page = client.get("/jobs/?flagged=yes").content.decode()
@@ -69,7 +69,7 @@ def test_review_queue_shows_reasons_and_query_count(
     # session, user, memberships (+ departments), count, the page, the standings of the page,
     # the navigation's institution.
     # + the unread notifications count (navigation).
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):  # + the session's OTP device (accounts.mfa)
         page = client.get("/jobs/review/").content.decode()
     assert "限男性" in page and "disabled" in page
     assert client_for(school.teacher).get("/jobs/review/").status_code == 403

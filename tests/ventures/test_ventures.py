@@ -98,11 +98,11 @@ def test_query_counts(school, client_for, django_assert_num_queries):
         assert graduate.get("/ventures/").status_code == 200
     # session, user, memberships (+ departments), projects with lead and mentor, their members,
     # the upcoming founders' events, institution, unread count.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):  # + the session's OTP device (accounts.mfa)
         assert centre.get("/ventures/all/").status_code == 200
     # session, user, memberships (+ departments), parks, their upcoming founders' events,
     # districts, institution, unread count.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):  # + the session's OTP device (accounts.mfa)
         assert centre.get("/ventures/parks/").status_code == 200
 
 

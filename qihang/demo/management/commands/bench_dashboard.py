@@ -26,10 +26,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.urls import reverse
 
 from qihang.accounts.models import User
+from qihang.demo.clients import signed_in_client
 from qihang.destinations.models import DestinationPeriod, PeriodKind
 from qihang.destinations.policy import policy_for
 from qihang.graduates.models import Graduate, GraduateKeyGroup, KeyGroupKind, RosterPeriod
@@ -377,8 +378,7 @@ class Command(BaseCommand):
             ("就业中心", data.centre, f"{export}?cohort={year}"),
         ]
         for who, user, path in pages:
-            client = Client()
-            client.force_login(user, backend="qihang.accounts.backends.IdentifierBackend")
+            client = signed_in_client(user)
             response = client.get(path)
             if response.status_code != 200:
                 raise CommandError(f"{path} 返回 {response.status_code}")

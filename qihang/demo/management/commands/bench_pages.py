@@ -16,11 +16,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.urls import reverse
 
 from qihang.accounts.models import User
 from qihang.applications.models import Application
+from qihang.demo.clients import signed_in_client
 from qihang.demo.management.commands.bench_dashboard import _timed
 from qihang.employers.models import EmployerMember
 from qihang.events.models import Event, Registration
@@ -144,8 +145,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{runs} 次（预热 1 次）：中位数 / 最快，毫秒；查询数")
         with override_settings(DEBUG=False):
             for who, user, path in _pages():
-                client = Client()
-                client.force_login(user, backend="qihang.accounts.backends.IdentifierBackend")
+                client = signed_in_client(user)
                 status = client.get(path).status_code
                 if status != 200:
                     raise CommandError(f"{path}（{who}）返回 {status}")

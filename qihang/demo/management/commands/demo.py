@@ -154,6 +154,10 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write("演示账号（毕业生用学号登录，工作人员用邮箱登录）：")
         self.stdout.write(logins_table(logins))
+        self.stdout.write(
+            "就业指导中心、心理咨询老师和平台管理员输入密码后还需动态验证码："
+            "运行 qihang demo_otp 邮箱 显示验证器当前的验证码（演示用的密钥是公开的）。"
+        )
         self.stdout.write("")
         self.stdout.write(
             f"数据截至演示日期 {today.isoformat()}：2020届正值就业季（部分去向待审核、被退回或尚未登记），"
