@@ -6,6 +6,7 @@ app_name = "assistance"
 urlpatterns = [
     path("", views.caseload, name="caseload"),
     path("coverage/", views.coverage, name="coverage"),
+    path("coverage/panel/", views.coverage_panel, name="coverage_panel"),
     path("<int:graduate_id>/", views.detail, name="detail"),
     path("<int:graduate_id>/file/", views.file_edit, name="file"),
     path("<int:graduate_id>/steps/", views.step_new, name="step_new"),

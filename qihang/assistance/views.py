@@ -265,3 +265,22 @@ def coverage(request: HttpRequest) -> HttpResponse:
         "assistance/coverage.html",
         {"result": result, "cohort": cohort, "cohorts": available, "as_of": as_of},
     )
+
+
+@takes_ids(cohort=ObjectId("institutions.Cohort", "year"))
+@requires(Perm.STATS_VIEW)
+def coverage_panel(request: HttpRequest) -> HttpResponse:
+    """The dashboard's key-group card (loaded by htmx after the page): the totals of coverage."""
+    actor = actor_of(request)
+    available = graduate_selectors.cohorts(actor)
+    cohort = graduate_selectors.cohort_for(actor, request.GET.get("cohort"), available)
+    try:
+        as_of = dt.date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        as_of = default_as_of(actor=actor, cohort=cohort) if cohort else None
+    result = selectors.coverage(actor, cohort, as_of=as_of) if cohort else None
+    return render(
+        request,
+        "assistance/_coverage_panel.html",
+        {"result": result, "cohort": cohort, "as_of": as_of},
+    )
