@@ -42,8 +42,9 @@ def populate(*, seed: int, today: dt.date, log: Callable[[str], None] | None = N
     if cohort is None or counsellor is None:
         return []
     graduates = list(
-        Graduate.objects.filter(cohort=cohort, user__isnull=False)
-        .order_by("student_no")[: len(CHECKINS)]
+        Graduate.objects.filter(cohort=cohort, user__isnull=False).order_by("student_no")[
+            : len(CHECKINS)
+        ]
     )
     referrals = []
     for graduate, (days, stress, sleep, support, note, contact, anonymous) in zip(
