@@ -62,7 +62,7 @@ def consent_grant(*, actor: Actor, purpose: str, version: int) -> None:
         return
     now = timezone.now()
     # Lock the graduate's row: two grants at once must not open two consents.
-    Graduate.objects.select_for_update().filter(pk=graduate.pk).exists()
+    list(Graduate.objects.select_for_update().filter(pk=graduate.pk).values_list("pk"))
     open_row = Consent.objects.filter(
         graduate=graduate, purpose=purpose, withdrawn_at__isnull=True
     ).first()
