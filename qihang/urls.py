@@ -27,6 +27,7 @@ urlpatterns = [
     path("ventures/", include("qihang.ventures.urls")),  # ventures
     path("wellbeing/", include("qihang.wellbeing.urls")),  # wellbeing (issue 10)
     path("assistance/", include("qihang.assistance.urls")),  # key-group assistance (issue 10)
+    path("privacy/", include("qihang.privacy.urls")),  # consents and my data (issue 10)
     path("guidance/", include("qihang.guidance.urls")),  # guidance
     path("verification/", include("qihang.verification.urls")),  # verification (issue 9)
     path("agreements/", include("qihang.agreements.urls")),  # agreements (issue 9)

@@ -175,6 +175,10 @@ class AuditAction(models.TextChoices):
     WELLBEING_REFERRAL_REOPEN = "wellbeing.referral_reopen", _("心理关怀：重新打开")
     WELLBEING_NOTE = "wellbeing.note", _("心理关怀：添加记录")
     WELLBEING_POLICY = "wellbeing.policy", _("调整心理关怀阈值")
+    # privacy (issue 10): a graduate's consents per purpose and the download of their data
+    PRIVACY_CONSENT_GRANT = "privacy.consent_grant", _("授权个人信息的使用")
+    PRIVACY_CONSENT_WITHDRAW = "privacy.consent_withdraw", _("撤回个人信息使用授权")
+    PRIVACY_DATA_EXPORT = "privacy.data_export", _("下载本人数据")
     AGREEMENT_OFFER = "agreement.offer", _("发出三方协议")
     AGREEMENT_EDIT = "agreement.edit", _("修改三方协议")
     AGREEMENT_WITHDRAW = "agreement.withdraw", _("撤回三方协议")

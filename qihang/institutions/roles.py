@@ -146,6 +146,9 @@ class Perm(StrEnum):
     # programmes and subsidy of the key-group graduates staff help (scoped like the roster).
     ASSISTANCE_VIEW = "assistance.view"
     ASSISTANCE_EDIT = "assistance.edit"
+    # Privacy (issue 10, qihang/privacy): a graduate's own consents, the download of what is
+    # held about them and the list of who read their sensitive data.
+    PRIVACY_OWN = "privacy.own"
 
 
 # Whole-institution roles see every object of the institution; the others are narrowed by
@@ -176,6 +179,7 @@ STAFF_EXCLUDED = frozenset(
         # centre, hence not a platform administrator (who acts with the centre's permissions).
         Perm.WELLBEING_CHECKIN,
         Perm.WELLBEING_CASES,
+        Perm.PRIVACY_OWN,  # a graduate's own consents and data
     }
 )
 
@@ -266,6 +270,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.RECOMMENDATION_APPLY,
             Perm.REPORTING_CHECK_OWN,
             Perm.WELLBEING_CHECKIN,
+            Perm.PRIVACY_OWN,
         }
     ),
     # Leadership reads everything and changes nothing.

@@ -70,6 +70,9 @@ class ConsentChange(TenantModel):
 
     resume = models.ForeignKey(Resume, on_delete=models.CASCADE, related_name="consent_changes")
     granted = models.BooleanField(_("允许查看"))
+    # The version of privacy.ConsentText (purpose resume_sharing) the graduate was shown when
+    # switching on the privacy page; empty when switched on the résumé page.
+    text_version = models.PositiveSmallIntegerField(_("说明版本"), null=True, blank=True)
     changed_at = models.DateTimeField(_("时间"), auto_now_add=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -169,23 +169,32 @@ def stored_bytes(field: models.fields.files.FieldFile) -> bytes:
 
 
 @transaction.atomic
-def resume_consent_set(*, actor: Actor, resume: Resume, granted: bool) -> Resume:
+def resume_consent_set(
+    *, actor: Actor, resume: Resume, granted: bool, text_version: int | None = None
+) -> Resume:
     """Turn the consent to be found by employers on or off. A withdrawal takes effect at once:
-    every employer read asks selectors.resume_visible_to_employer, which reads this row."""
+    every employer read asks selectors.resume_visible_to_employer, which reads this row. This
+    is also the privacy page's "向用人单位展示简历" purpose (qihang/privacy), which passes the
+    version of the text it showed; granting again under a newer text is recorded too."""
     _require_own(actor, resume)
     resume = Resume.objects.select_for_update().select_related("graduate").get(pk=resume.pk)
     if resume.discoverable == granted:
-        return resume
-    resume.discoverable = granted
-    resume.save(update_fields=["discoverable", "updated_at"])
+        last = resume.consent_changes.order_by("-changed_at", "-pk").first()
+        if not granted or text_version is None or (last and last.text_version == text_version):
+            return resume
+    else:
+        resume.discoverable = granted
+        resume.save(update_fields=["discoverable", "updated_at"])
     change = ConsentChange.objects.create(
         institution_id=resume.institution_id,
         resume=resume,
         granted=granted,
+        text_version=text_version,
         changed_by_id=actor.user_id,
     )
     action = AuditAction.RESUME_CONSENT_GRANT if granted else AuditAction.RESUME_CONSENT_WITHDRAW
-    _audit(actor, resume, action, change)
+    shown = {"text_version": text_version} if text_version is not None else {}
+    _audit(actor, resume, action, change, **shown)
     return resume
 
 

@@ -64,6 +64,7 @@ NAV: tuple[Group, ...] = (
             Item(_("我的毕业去向"), "destinations:mine", (Perm.DESTINATION_REPORT_OWN,)),
             Item(_("我的三方协议"), "agreements:mine", (Perm.AGREEMENT_OWN,)),
             Item(_("核对我的信息"), "reporting:my_check", (Perm.REPORTING_CHECK_OWN,)),
+            Item(_("我的授权与数据"), "privacy:mine", (Perm.PRIVACY_OWN,)),
         ),
     ),
     Group(
