@@ -21,11 +21,13 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pytest
+from django_otp.oath import TOTP
 
 from qihang.web.management.commands.serve import cpu_cores, default_workers
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "Qihang-test-2020"  # tests.factories.make_user's
+TOTP_KEY = "3132333435363738393031323334353637383930"  # the career centre's authenticator
 LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
 
 
@@ -125,7 +127,12 @@ def server(tmp_path, database_url) -> Iterator[Browser]:
     snippet = (
         "import django; django.setup();"
         "from tests.factories import make_school;"
-        "make_school('90001', '东方音乐学院', prefix='s')"
+        "make_school('90001', '东方音乐学院', prefix='s');"
+        # The career centre signs in with a second factor (accounts.mfa): its authenticator.
+        "from django_otp.plugins.otp_totp.models import TOTPDevice;"
+        "from qihang.accounts.models import User;"
+        f"TOTPDevice.objects.create(user=User.objects.get(username='s-centre'), name='phone',"
+        f" confirmed=True, key='{TOTP_KEY}')"
     )
     made = subprocess.run(  # noqa: S603
         [sys.executable, "-c", snippet], cwd=ROOT, env=env, capture_output=True, text=True
@@ -209,6 +216,18 @@ def test_production_server_serves_pages_static_files_and_signs_in(server):
     )
     assert response.status == 302, response.headers
     assert "sessionid" in server.cookies
+    # The second factor: the pages wait for the authenticator's code.
+    response, _ = server.request("GET", "/graduates/")
+    assert response.status == 302 and "/accounts/mfa/verify/" in response.headers["Location"]
+    response, content = server.request("GET", response.headers["Location"])
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', content.decode())
+    code = f"{TOTP(bytes.fromhex(TOTP_KEY)).token():06d}"
+    response, _ = server.request(
+        "POST",
+        "/accounts/mfa/verify/",
+        form={"csrfmiddlewaretoken": token.group(1), "code": code},
+    )
+    assert response.status == 302, response.headers
     response, content = server.request("GET", "/graduates/")
     assert response.status == 200
     page = content.decode()

@@ -20,8 +20,8 @@ from qihang.graduates.importing import import_roster
 from qihang.graduates.models import Graduate
 from qihang.imports.models import ImportJob, ImportStatus
 from qihang.imports.samples import roster_rows
+from qihang.institutions.scoping import system_actor
 from qihang.reports import selectors
-from qihang.reports.management.commands.stats import system_actor
 from tests.destinations.fixture_files import ORCHESTRA, SCHOOL
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +121,7 @@ def test_provincial_export_with_dates_on_not_placed_rows_is_accepted_with_warnin
 
     # The figures, exact: 314 of 360 placed, 280 signed (10 and 11), all 360 known.
     figures = selectors.cohort_stats(
-        actor=system_actor(school.institution), cohort=school.cohort, by="department"
+        actor=system_actor(school.institution.pk), cohort=school.cohort, by="department"
     )["total"]
     placed = SIGNED_WITH_AGREEMENT + SIGNED_WITH_CONTRACT + GRASSROOTS
     signed = SIGNED_WITH_AGREEMENT + SIGNED_WITH_CONTRACT

@@ -19,6 +19,7 @@ def test_the_guidance_permissions_of_each_role():
         Role.TEACHER: {Perm.GUIDANCE_VIEW},
         Role.LEADERSHIP: {Perm.GUIDANCE_VIEW},
         Role.GRADUATE: {Perm.GUIDANCE_ATTEND},
+        Role.PSYCH_COUNSELLOR: set(),  # wellbeing and nothing else
     }
     assert all(not (perms & GUIDANCE) for perms in EMPLOYER_ROLE_PERMISSIONS.values())
     assert Perm.GUIDANCE_ATTEND not in PLATFORM_ADMIN_PERMISSIONS
