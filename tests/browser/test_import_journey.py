@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from qihang.graduates.models import Graduate
+from tests.browser.helpers import sign_in
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PASSWORD = "Qihang-test-2020"
@@ -18,10 +19,7 @@ def test_bad_roster_is_refused_with_an_annotated_workbook_then_a_good_one_import
     live_server, page, shot, axe_violations, school, media_root, tmp_path
 ):
     base = live_server.url
-    page.goto(base + reverse("accounts:login"))
-    page.fill("input[name=username]", school.centre.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
+    sign_in(page, base, school.centre.username)  # with the centre's second factor
     before = Graduate.objects.count()
 
     def upload(name: str) -> None:
