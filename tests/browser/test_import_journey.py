@@ -11,7 +11,6 @@ from qihang.graduates.models import Graduate
 from tests.browser.helpers import sign_in
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-PASSWORD = "Qihang-test-2020"
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
