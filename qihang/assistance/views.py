@@ -5,6 +5,8 @@ figures by department."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -22,7 +24,14 @@ from qihang.audit.services import sensitive_reads_log
 from qihang.graduates import selectors as graduate_selectors
 from qihang.graduates.models import Graduate
 from qihang.institutions.roles import Perm, Role
-from qihang.institutions.scoping import ObjectId, actor_of, requires, scoped, takes_ids
+from qihang.institutions.scoping import (
+    ObjectId,
+    actor_of,
+    get_scoped_or_404,
+    requires,
+    scoped,
+    takes_ids,
+)
 from qihang.reports.dashboard import default_as_of
 
 
@@ -149,40 +158,48 @@ def _back(graduate_id: int, anchor: str = "") -> HttpResponse:
     return response
 
 
+def _submit(
+    request: HttpRequest,
+    graduate_id: int,
+    form: Any,
+    write: Callable[..., Any],
+    anchor: str,
+    done: str = "",
+) -> HttpResponse:
+    """The forms of the assistance page: the graduate must be the actor's (404), the form
+    valid (each error said with its field), the service's refusal said; back to the section."""
+    actor = actor_of(request)
+    get_scoped_or_404(Graduate, actor, pk=graduate_id)
+    if form.is_valid():
+        try:
+            write(actor=actor, graduate_id=graduate_id, **form.cleaned_data)
+        except ValidationError as exc:
+            _refused(request, exc)
+        else:
+            if done:
+                messages.success(request, done)
+    else:
+        _form_refused(request, form)
+    return _back(graduate_id, anchor)
+
+
 @takes_ids(mentor=ObjectId("accounts.User"), leader=ObjectId("accounts.User"))
 @requires(Perm.ASSISTANCE_EDIT)
 @require_POST
 def file_edit(request: HttpRequest, graduate_id: int) -> HttpResponse:
-    actor = actor_of(request)
-    selectors.assistance_page(actor, graduate_id)  # 404 outside the actor's graduates
     form = FileForm(request.POST, staff=_staff(request))
-    if form.is_valid():
-        try:
-            services.file_save(actor=actor, graduate_id=graduate_id, data=form.cleaned_data)
-        except ValidationError as exc:
-            _refused(request, exc)
-        else:
-            messages.success(request, _("帮扶档案已保存。"))
-    else:
-        _form_refused(request, form)
-    return _back(graduate_id, "file")
+
+    def write(*, actor: Any, graduate_id: int, **data: Any) -> Any:
+        return services.file_save(actor=actor, graduate_id=graduate_id, data=data)
+
+    return _submit(request, graduate_id, form, write, "file", _("帮扶档案已保存。"))
 
 
 @takes_ids()
 @requires(Perm.ASSISTANCE_EDIT)
 @require_POST
 def step_new(request: HttpRequest, graduate_id: int) -> HttpResponse:
-    actor = actor_of(request)
-    selectors.assistance_page(actor, graduate_id)
-    form = StepForm(request.POST)
-    if form.is_valid():
-        try:
-            services.step_add(actor=actor, graduate_id=graduate_id, **form.cleaned_data)
-        except ValidationError as exc:
-            _refused(request, exc)
-    else:
-        _form_refused(request, form)
-    return _back(graduate_id, "plan")
+    return _submit(request, graduate_id, StepForm(request.POST), services.step_add, "plan")
 
 
 @takes_ids()
@@ -200,65 +217,43 @@ def step_complete(request: HttpRequest, graduate_id: int, step_id: int) -> HttpR
 @requires(Perm.ASSISTANCE_EDIT)
 @require_POST
 def follow_up_new(request: HttpRequest, graduate_id: int) -> HttpResponse:
-    actor = actor_of(request)
-    selectors.assistance_page(actor, graduate_id)
     form = FollowUpForm(request.POST)
-    if form.is_valid():
-        try:
-            services.follow_up_log(actor=actor, graduate_id=graduate_id, **form.cleaned_data)
-        except ValidationError as exc:
-            _refused(request, exc)
-        else:
-            messages.success(request, _("跟进记录已保存。"))
-    else:
-        _form_refused(request, form)
-    return _back(graduate_id, "follow-ups")
+    done = _("跟进记录已保存。")
+    return _submit(request, graduate_id, form, services.follow_up_log, "follow-ups", done)
 
 
 @takes_ids()
 @requires(Perm.ASSISTANCE_EDIT)
 @require_POST
 def programme_new(request: HttpRequest, graduate_id: int) -> HttpResponse:
-    actor = actor_of(request)
-    selectors.assistance_page(actor, graduate_id)
     form = ProgrammeForm(request.POST)
-    if form.is_valid():
-        try:
-            services.programme_save(actor=actor, graduate_id=graduate_id, **form.cleaned_data)
-        except ValidationError as exc:
-            _refused(request, exc)
-    else:
-        _form_refused(request, form)
-    return _back(graduate_id, "programmes")
+    return _submit(request, graduate_id, form, services.programme_save, "programmes")
 
 
 @takes_ids()
 @requires(Perm.ASSISTANCE_EDIT)
 @require_POST
 def subsidy_new(request: HttpRequest, graduate_id: int) -> HttpResponse:
-    actor = actor_of(request)
-    selectors.assistance_page(actor, graduate_id)
     form = SubsidyForm(request.POST)
-    if form.is_valid():
-        try:
-            services.subsidy_save(actor=actor, graduate_id=graduate_id, **form.cleaned_data)
-        except ValidationError as exc:
-            _refused(request, exc)
-    else:
-        _form_refused(request, form)
-    return _back(graduate_id, "subsidies")
+    return _submit(request, graduate_id, form, services.subsidy_save, "subsidies")
 
 
-@takes_ids(cohort=ObjectId("institutions.Cohort", "year"))
-@requires(Perm.STATS_VIEW)
-def coverage(request: HttpRequest) -> HttpResponse:
-    actor = actor_of(request)
+def _cohort_and_day(request: HttpRequest, actor: Any) -> tuple[list, Any, dt.date | None]:
+    """The cohort asked for (else the latest) and the day (else the dashboard's default)."""
     available = graduate_selectors.cohorts(actor)
     cohort = graduate_selectors.cohort_for(actor, request.GET.get("cohort"), available)
     try:
         as_of = dt.date.fromisoformat(request.GET.get("as_of", ""))
     except ValueError:
         as_of = default_as_of(actor=actor, cohort=cohort) if cohort else None
+    return available, cohort, as_of
+
+
+@takes_ids(cohort=ObjectId("institutions.Cohort", "year"))
+@requires(Perm.STATS_VIEW)
+def coverage(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    available, cohort, as_of = _cohort_and_day(request, actor)
     result = selectors.coverage(actor, cohort, as_of=as_of) if cohort else None
     return render(
         request,
@@ -272,12 +267,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
 def coverage_panel(request: HttpRequest) -> HttpResponse:
     """The dashboard's key-group card (loaded by htmx after the page): the totals of coverage."""
     actor = actor_of(request)
-    available = graduate_selectors.cohorts(actor)
-    cohort = graduate_selectors.cohort_for(actor, request.GET.get("cohort"), available)
-    try:
-        as_of = dt.date.fromisoformat(request.GET.get("as_of", ""))
-    except ValueError:
-        as_of = default_as_of(actor=actor, cohort=cohort) if cohort else None
+    _available, cohort, as_of = _cohort_and_day(request, actor)
     result = selectors.coverage(actor, cohort, as_of=as_of) if cohort else None
     return render(
         request,

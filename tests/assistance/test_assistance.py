@@ -249,3 +249,24 @@ def test_the_stats_command_reports_assistance_by_department(school, helped):
     data = json.loads(out.getvalue())
     assert data["assistance"]["total"]["key_group"] == 1
     assert "definitions" in data["assistance"]
+
+
+def test_the_forms_say_what_is_wrong_and_write_nothing(school, helped, client_for):
+    client = client_for(school.teacher)
+    url = f"/assistance/{helped.pk}/follow-ups/"
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    response = client.post(url, {"on": tomorrow, "mode": "phone", "discussed": "电话"}, follow=True)
+    assert "跟进日期不能晚于今天" in response.content.decode()
+    response = client.post(url, {"on": "", "mode": "phone"}, follow=True)
+    assert "沟通内容" in response.content.decode()  # the field is named with its error
+    assert not FollowUp.objects.exists()
+    response = client.post(
+        url, {"on": timezone.localdate().isoformat(), "mode": "phone", "discussed": "电话沟通"}
+    )
+    assert response.status_code == 302 and response["Location"].endswith("#follow-ups")
+    assert FollowUp.objects.count() == 1
+    other = school.graduates[2]  # another department's, not the teacher's mentee
+    assert (
+        client_for(school.dept_staff).post(f"/assistance/{other.pk}/follow-ups/", {}).status_code
+        == 404
+    )
