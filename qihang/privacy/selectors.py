@@ -23,6 +23,7 @@ from qihang.resumes.models import ConsentChange, Resume
 # SensitiveRead.field values that name no Graduate field.
 READ_FIELD_LABELS: dict[str, str | Promise] = {
     "key_groups": _("重点群体"),
+    "assistance": _("帮扶档案"),  # assistance pages (qihang/assistance)
     "wellbeing": _("心理关怀记录"),
 }
 

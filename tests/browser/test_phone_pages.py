@@ -7,12 +7,13 @@ import pytest
 from django.urls import reverse
 
 from qihang.applications.services import application_submit
+from qihang.graduates.models import KeyGroupKind
 from qihang.institutions.scoping import build_actor
 from qihang.jobs.models import JobStatus
 from qihang.jobs.services import jobs_recheck
 from qihang.search.services import jobs_index
 from tests.browser.helpers import no_horizontal_overflow, sign_in
-from tests.factories import make_employer, make_job, make_user
+from tests.factories import confirm_key_group, make_employer, make_job, make_user
 from tests.guidance.helpers import add_lecture, make_course
 
 WIDTH = 390
@@ -93,6 +94,9 @@ def test_each_personas_pages_fit_a_390px_phone(live_server, chromium, shot, scho
         school, course, video_url="https://www.bilibili.com/video/BV1xx411c7mD?p=1&t=30"
     )
 
+    # issue 10: graduates[0] in a confirmed key group, so the caseload has a row.
+    confirm_key_group(school.graduates[0], KeyGroupKind.objects.get(code="subsistence"))
+
     # The career centre.
     page = _phone(chromium)
     sign_in(page, base, school.centre.username)
@@ -131,6 +135,11 @@ def test_each_personas_pages_fit_a_390px_phone(live_server, chromium, shot, scho
         (reverse("verification:report", args=[school.cohort.year]), "centre-verification-report"),
         (reverse("reporting:home"), "centre-reporting"),
         (reverse("reporting:returned"), "centre-returned"),
+        # issue 10's staff pages
+        (reverse("assistance:caseload"), "centre-assistance"),
+        (reverse("assistance:detail", args=[school.graduates[0].pk]), "centre-assistance-file"),
+        (reverse("assistance:coverage"), "centre-assistance-coverage"),
+        (reverse("wellbeing:overview"), "centre-wellbeing-overview"),
     ]:
         _check(page, base, path, shot, name)
     page.goto(base + reverse("jobs:list"))
@@ -194,6 +203,9 @@ def test_each_personas_pages_fit_a_390px_phone(live_server, chromium, shot, scho
         (reverse("documents:recommendation_mine"), "graduate-recommendation"),
         (reverse("documents:dossier_mine"), "graduate-dossier"),
         (reverse("reporting:my_check"), "graduate-check"),
+        # issue 10's graduate pages
+        (reverse("wellbeing:checkin"), "graduate-wellbeing"),
+        (reverse("privacy:mine"), "graduate-privacy"),
     ]:
         _check(page, base, path, shot, name)
     # A recommendation's and a search hit's title open the job.
